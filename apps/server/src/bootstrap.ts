@@ -1,0 +1,57 @@
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type Express } from 'express';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { installBodyParsing } from './common/body-parsing';
+import type { AppConfig } from './config/config';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
+
+/** Builds the whole application from a validated configuration; main.ts and the API tests share it. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  const http = app.getHttpAdapter().getInstance() as Express;
+  http.disable('x-powered-by');
+  installBodyParsing(http);
+  app.setGlobalPrefix('api');
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Reelcraft API')
+    .setDescription('Self-hosted studio: prompt → storyboard → rendered video. Sign in with POST /api/users/login and send the token as a Bearer header.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs-json' });
+
+  serveStudio(http, config.studioDir);
+  return app;
+}
+
+/** The built single-page studio on the same origin; unknown page paths get its 200.html so client routes work. */
+function serveStudio(http: Express, dir: string): void {
+  const fallback = join(dir, '200.html');
+  if (!existsSync(fallback)) {
+    new Logger('Studio').warn(`no built studio at ${dir} (run npm run build); serving the API only`);
+    return;
+  }
+  http.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
+    if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+  } }));
+  http.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (/^\/(api|socket\.io|collab)(\/|$)/.test(req.path)) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(fallback);
+  });
+}

@@ -1,0 +1,39 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ApiError } from '@reelcraft/shared';
+
+/** Turns every error into an ApiError body; an unexpected one is logged with its stack and answered without it. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = toApiError(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+}
+
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const r = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
+    const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+    const error: ApiError = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    if (Array.isArray(r.issues)) error.issues = r.issues as ApiError['issues'];
+    return error;
+  }
+  const status = HttpStatus.INTERNAL_SERVER_ERROR;
+  return { statusCode: status, error: STATUS_CODES[status]!, message: 'internal error; the server log has the details' };
+}

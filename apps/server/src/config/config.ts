@@ -1,0 +1,94 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const EnvSchema = z.object({
+  PORT: int(8000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    error: 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite file)',
+  }),
+  /** PostgreSQL schema to use instead of `public` (tests use a fresh one per run). */
+  DATABASE_SCHEMA: optionalString.refine((v) => v === undefined || /^[a-z_][a-z0-9_]{0,62}$/.test(v), {
+    error: 'DATABASE_SCHEMA must be a lower-case SQL identifier',
+  }),
+  REDIS_URL: optionalString,
+  MODELS_DIR: z.string().default('./models'),
+  STUDIO_DIR: optionalString,
+  REELCRAFT_ADMIN_USERNAME: z.string().default('admin'),
+  REELCRAFT_ADMIN_PASSWORD: optionalString,
+  SESSION_TTL_HOURS: int(168, 1),
+  LOGIN_MAX_FAILURES: int(5, 1),
+  LOGIN_LOCK_SECONDS: int(900, 1),
+  RENDER_CONCURRENCY: int(1, 1, 16),
+  RENDER_WIDTH: int(640, 64, 3840).refine((v) => v % 2 === 0, { error: 'RENDER_WIDTH must be even' }),
+  RENDER_HEIGHT: int(360, 64, 2160).refine((v) => v % 2 === 0, { error: 'RENDER_HEIGHT must be even' }),
+  RENDER_FPS: int(24, 1, 60),
+  MUSIC_FILE: optionalString,
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  database:
+    | { type: 'sqlite'; path: string }
+    | { type: 'postgres'; url: string; schema?: string };
+  redisUrl?: string;
+  modelsDir: string;
+  studioDir: string;
+  admin: { username: string; password?: string };
+  auth: { sessionTtlHours: number; loginMaxFailures: number; loginLockSeconds: number };
+  render: { concurrency: number; width: number; height: number; fps: number; musicFile?: string };
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; nothing else in the server reads `process.env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+  const dataDir = abs(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      : { type: 'sqlite', path: resolve(dataDir, 'reelcraft.sqlite') },
+    redisUrl: e.REDIS_URL,
+    modelsDir: abs(e.MODELS_DIR),
+    // The built studio sits beside the server in the monorepo: apps/server/dist → apps/studio/build.
+    studioDir: e.STUDIO_DIR ? abs(e.STUDIO_DIR) : resolve(__dirname, '../../../studio/build'),
+    admin: { username: e.REELCRAFT_ADMIN_USERNAME, password: e.REELCRAFT_ADMIN_PASSWORD },
+    auth: {
+      sessionTtlHours: e.SESSION_TTL_HOURS,
+      loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginLockSeconds: e.LOGIN_LOCK_SECONDS,
+    },
+    render: {
+      concurrency: e.RENDER_CONCURRENCY,
+      width: e.RENDER_WIDTH,
+      height: e.RENDER_HEIGHT,
+      fps: e.RENDER_FPS,
+      musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Injection token for the validated configuration object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

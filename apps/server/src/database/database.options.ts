@@ -1,0 +1,38 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { Session } from '../auth/session.entity';
+import { Scene } from '../renders/scene.entity';
+import { Task } from '../renders/task.entity';
+import { VideoResource } from '../renders/video-resource.entity';
+import { User } from '../users/user.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const ENTITIES = [User, Session, Task, Scene, VideoResource];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
+export function databaseOptions(config: AppConfig): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  const db = config.database;
+  if (db.type === 'postgres') {
+    return {
+      ...common,
+      type: 'postgres',
+      url: db.url,
+      schema: db.schema,
+      // Unqualified names in the migrations must land in the chosen schema too.
+      extra: db.schema ? { options: `-c search_path=${db.schema}` } : undefined,
+    };
+  }
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    enableWAL: true,
+    prepareDatabase: (conn: { pragma(s: string): unknown }) => {
+      // A render worker and the API write at the same time; wait for the lock instead of failing.
+      conn.pragma('busy_timeout = 5000');
+      conn.pragma('foreign_keys = ON');
+    },
+  };
+}

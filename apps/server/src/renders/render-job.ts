@@ -1,0 +1,156 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { RENDER_WORKER_PATH, type ClipInfo, type WorkerToParent, type RenderJobSpec } from '@reelcraft/inference';
+import type { StoryboardPlan } from '@reelcraft/shared';
+import type { AppConfig } from '../config/config';
+import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
+import { Scene } from './scene.entity';
+import { VideoResource } from './video-resource.entity';
+
+export interface JobProgress {
+  scenesPlanned: number;
+  scenesDone: number;
+  /** 0..1 of the scene being rendered now. */
+  currentScene: number;
+  assembling: boolean;
+}
+
+export const overallProgress = (p: JobProgress): number =>
+  p.scenesPlanned === 0 ? 0 : Math.min(0.99, (0.9 * (p.scenesDone + p.currentScene)) / p.scenesPlanned + (p.assembling ? 0.05 : 0));
+
+export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDir, 'tasks', taskId);
+
+/**
+ * Carries one task from prompt to final MP4: a forked render worker plans and renders the clips
+ * (so frame drawing never blocks the API), this process records each result as it arrives and
+ * then assembles the final video. Any earlier partial attempt of the task is cleared first.
+ */
+export async function runRenderJob(
+  db: DataSource,
+  config: AppConfig,
+  taskId: string,
+  prompt: string,
+  progress: JobProgress,
+  signal: AbortSignal,
+): Promise<VideoResource> {
+  const dir = taskDir(config, taskId);
+  await db.getRepository(VideoResource).delete({ task_id: taskId });
+  await db.getRepository(Scene).delete({ task_id: taskId });
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+
+  const fontsDir = findCjkFontsDir();
+  if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
+
+  const { plan, clips } = await renderInWorker(db, config, { taskId, prompt, workDir: dir, width: config.render.width, height: config.render.height, fps: config.render.fps }, progress, signal);
+
+  progress.assembling = true;
+  const outPath = join(dir, 'final.mp4');
+  const final = await assembleVideo({
+    clips: clips.map((c) => ({ path: c.path, duration: c.duration })),
+    scenes: plan.scenes,
+    outPath,
+    workDir: dir,
+    width: config.render.width,
+    height: config.render.height,
+    musicPath: config.render.musicFile ?? null,
+    fontsDir,
+    signal,
+  });
+  const resource = db.getRepository(VideoResource).create({
+    id: randomUUID(),
+    task_id: taskId,
+    scene_id: null,
+    kind: 'final',
+    file_path: relative(config.dataDir, final.path),
+    frame_rate: config.render.fps,
+    resolution: `${config.render.width}x${config.render.height}`,
+    duration: final.duration,
+    bytes: final.bytes,
+    sha256: final.sha256,
+  });
+  return db.getRepository(VideoResource).save(resource);
+}
+
+function renderInWorker(
+  db: DataSource,
+  config: AppConfig,
+  job: RenderJobSpec,
+  progress: JobProgress,
+  signal: AbortSignal,
+): Promise<{ plan: StoryboardPlan; clips: ClipInfo[] }> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('cancelled'));
+    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let plan: StoryboardPlan | null = null;
+    const sceneIds = new Map<number, string>();
+    const clips: ClipInfo[] = [];
+    let settled = false;
+    // Messages are handled one at a time so database writes keep their order.
+    let chain: Promise<void> = Promise.resolve();
+
+    const finish = (err: Error | null) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (err) reject(err);
+      else resolve({ plan: plan!, clips });
+    };
+    const onAbort = () => finish(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const handle = async (msg: WorkerToParent) => {
+      switch (msg.type) {
+        case 'planned': {
+          plan = msg.plan;
+          progress.scenesPlanned = plan.scenes.length;
+          const rows = plan.scenes.map((s) => {
+            const id = randomUUID();
+            sceneIds.set(s.scene_number, id);
+            return { id, task_id: job.taskId, scene_number: s.scene_number, description: s.description, subtitle: s.subtitle, camera_settings: s.camera, duration_sec: s.duration_sec };
+          });
+          await db.getRepository(Scene).insert(rows);
+          return;
+        }
+        case 'scene-progress':
+          progress.currentScene = msg.frames ? msg.frame / msg.frames : 0;
+          return;
+        case 'scene-done': {
+          clips.push(msg.clip);
+          progress.scenesDone += 1;
+          progress.currentScene = 0;
+          await db.getRepository(VideoResource).insert({
+            id: randomUUID(),
+            task_id: job.taskId,
+            scene_id: sceneIds.get(msg.scene_number) ?? null,
+            kind: 'clip',
+            file_path: relative(config.dataDir, msg.clip.path),
+            frame_rate: msg.clip.frame_rate,
+            resolution: msg.clip.resolution,
+            duration: msg.clip.duration,
+            bytes: msg.clip.bytes,
+            sha256: msg.clip.sha256,
+          });
+          return;
+        }
+        case 'done':
+          if (!plan || clips.length !== plan.scenes.length) throw new Error('render worker finished without every scene');
+          return finish(null);
+        case 'failed':
+          throw new Error(msg.message);
+      }
+    };
+    child.on('message', (msg: WorkerToParent) => {
+      chain = chain.then(() => handle(msg)).catch((err: Error) => finish(err));
+    });
+    child.on('error', (err) => finish(new Error(`render worker could not start: ${err.message}`)));
+    child.on('close', (code, sig) => {
+      void chain.then(() => finish(new Error(`render worker stopped unexpectedly (${sig ?? `exit code ${code}`})`)));
+    });
+    child.send({ type: 'run', job });
+  });
+}

@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Not } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { overallProgress, runRenderJob, type JobProgress } from './render-job';
+import { Task } from './task.entity';
+
+interface RunningJob {
+  abort: AbortController;
+  progress: JobProgress;
+  done: Promise<void>;
+}
+
+/**
+ * The embedded mode's durable queue: the tasks table is the queue. A task is stored as `pending`
+ * before the API answers; at most `RENDER_CONCURRENCY` run at once; a start re-queues whatever
+ * was `running` when the last process died, so nothing stays running forever.
+ */
+@Injectable()
+export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RenderQueue');
+  private readonly running = new Map<string, RunningJob>();
+  private pumping = false;
+  private pumpAgain = false;
+  private closing = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get tasks() {
+    return this.db.getRepository(Task);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const requeued = await this.tasks.update({ status: 'running' }, { status: 'pending', started_at: null });
+    if (requeued.affected) this.logger.warn(`re-queued ${requeued.affected} task(s) that were running when the server stopped`);
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    // Their tasks stay `running` in the database; the next start re-queues them.
+    for (const job of this.running.values()) job.abort.abort();
+    await Promise.allSettled([...this.running.values()].map((j) => j.done));
+  }
+
+  /** Looks for pending work; cheap to call often. */
+  kick(): void {
+    void this.pump().catch((err: Error) => this.logger.error(`queue pump failed: ${err.stack ?? err.message}`));
+  }
+
+  progressOf(taskId: string): number | null {
+    const job = this.running.get(taskId);
+    return job ? overallProgress(job.progress) : null;
+  }
+
+  /** Stops a running task's worker and waits until its job has let go of its files. */
+  async stop(taskId: string): Promise<void> {
+    const job = this.running.get(taskId);
+    if (!job) return;
+    job.abort.abort();
+    await job.done;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.closing && this.running.size < this.config.render.concurrency) {
+          const next = await this.tasks.findOne({
+            where: { status: 'pending', id: this.running.size ? Not(In([...this.running.keys()])) : undefined },
+            order: { created_at: 'ASC', id: 'ASC' },
+          });
+          if (!next) break;
+          // Claim with a conditional update so a cancel that lands in between wins.
+          const claimed = await this.tasks.update(
+            { id: next.id, status: 'pending' },
+            { status: 'running', started_at: new Date(), attempts: next.attempts + 1, error: null },
+          );
+          if (claimed.affected) this.start(next);
+        }
+      } while (this.pumpAgain && !this.closing);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private start(task: Task): void {
+    const abort = new AbortController();
+    const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, assembling: false };
+    const started = Date.now();
+    const done = runRenderJob(this.db, this.config, task.id, task.prompt, progress, abort.signal)
+      .then(async () => {
+        await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
+        this.logger.log(`task ${task.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      })
+      .catch(async (err: Error) => {
+        if (this.closing) return;
+        // A cancel has already moved the task on; the update below then matches nothing.
+        const message = abort.signal.aborted ? 'cancelled' : err.message;
+        const failed = await this.tasks.update(
+          { id: task.id, status: 'running' },
+          { status: 'failed', error: message.slice(0, 2000), finished_at: new Date() },
+        );
+        if (failed.affected) this.logger.warn(`task ${task.id} failed: ${message}`);
+      })
+      .catch((err: Error) => this.logger.error(`could not record the end of task ${task.id}: ${err.message}`))
+      .finally(() => {
+        this.running.delete(task.id);
+        this.kick();
+      });
+    this.running.set(task.id, { abort, progress, done });
+  }
+}

@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { TaskStatus } from '@reelcraft/shared';
+
+@Entity('tasks')
+export class Task {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  owner_id: string;
+
+  @Column({ type: 'text' })
+  prompt: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: TaskStatus;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  /** How many times a worker has picked the task up (a restart re-queues a running task). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @CreateDateColumn()
+  created_at: Date;
+
+  @Column({ type: Date, nullable: true })
+  started_at: Date | null;
+
+  @Column({ type: Date, nullable: true })
+  finished_at: Date | null;
+}

@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  BatchCreateTasksBodySchema,
+  CreateTaskBodySchema,
+  PageQuerySchema,
+  type BatchCreateTasksBody,
+  type BatchCreateTasksResponse,
+  type CreateTaskBody,
+  type CreateTaskResponse,
+  type Page,
+  type PageQuery,
+  type TaskView,
+} from '@reelcraft/shared';
+import { CurrentUser } from '../auth/auth.decorators';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
+import { TasksService } from './tasks.service';
+
+// An id that is not a UUID names no task: 404, like any unknown id.
+const taskId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such task', HttpStatus.NOT_FOUND) });
+const sceneNumber = new ParseIntPipe({ exceptionFactory: () => new HttpException('no such scene', HttpStatus.NOT_FOUND) });
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  @ApiZodBody(CreateTaskBodySchema)
+  async create(@Body(zodPipe(CreateTaskBodySchema)) body: CreateTaskBody, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
+    const [task_id] = await this.tasks.create(me, [body.prompt]);
+    return { task_id };
+  }
+
+  @Post('batch')
+  @ApiZodBody(BatchCreateTasksBodySchema)
+  async batch(
+    @Body(zodPipe(BatchCreateTasksBodySchema)) body: BatchCreateTasksBody,
+    @CurrentUser() me: AuthenticatedUser,
+  ): Promise<BatchCreateTasksResponse> {
+    return { task_ids: await this.tasks.create(me, body.prompts) };
+  }
+
+  @Get()
+  @ApiZodQuery(PageQuerySchema)
+  list(@Query(zodPipe(PageQuerySchema)) q: PageQuery, @CurrentUser() me: AuthenticatedUser): Promise<Page<TaskView>> {
+    return this.tasks.list(me, q);
+  }
+
+  @Get(':id')
+  async get(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<TaskView> {
+    return this.tasks.view(await this.tasks.findVisible(me, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<TaskView> {
+    return this.tasks.view(await this.tasks.cancel(me, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<void> {
+    await this.tasks.remove(me, id);
+  }
+
+  /** The final MP4; express's sendFile answers Range requests (206) so the player can seek. */
+  @Get(':id/video')
+  async video(
+    @Param('id', taskId) id: string,
+    @Query('download') download: string | undefined,
+    @CurrentUser() me: AuthenticatedUser,
+    @Res() res: Response,
+  ): Promise<void> {
+    const path = await this.tasks.filePath(me, id);
+    if (download === '1') res.attachment(`reelcraft-${id}.mp4`);
+    await sendVideo(res, path);
+  }
+
+  @Get(':id/clips/:scene')
+  async clip(
+    @Param('id', taskId) id: string,
+    @Param('scene', sceneNumber) scene: number,
+    @CurrentUser() me: AuthenticatedUser,
+    @Res() res: Response,
+  ): Promise<void> {
+    await sendVideo(res, await this.tasks.filePath(me, id, scene));
+  }
+}
+
+function sendVideo(res: Response, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.sendFile(path, { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, max-age=0' } }, (err) => {
+      if (!err || res.headersSent) return resolve();
+      reject(new HttpException('video file is missing', HttpStatus.NOT_FOUND));
+    });
+  });
+}

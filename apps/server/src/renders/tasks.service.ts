@@ -1,0 +1,158 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { DataSource, In } from 'typeorm';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type TaskView } from '@reelcraft/shared';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { User } from '../users/user.entity';
+import { RenderQueue } from './render-queue';
+import { taskDir } from './render-job';
+import { Scene } from './scene.entity';
+import { Task } from './task.entity';
+import { VideoResource } from './video-resource.entity';
+
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: RenderQueue,
+  ) {}
+
+  private get tasks() {
+    return this.db.getRepository(Task);
+  }
+
+  /** Stores the tasks (in one transaction) before answering, then wakes the queue. */
+  async create(owner: AuthenticatedUser, prompts: string[]): Promise<string[]> {
+    const rows = prompts.map((prompt) => ({ id: randomUUID(), owner_id: owner.id, prompt, status: 'pending' as const, attempts: 0 }));
+    await this.db.transaction(async (m) => {
+      // Distinct creation times keep a batch in order in the queue.
+      const base = Date.now();
+      await m.getRepository(Task).insert(rows.map((r, i) => ({ ...r, created_at: new Date(base + i) })));
+    });
+    this.queue.kick();
+    return rows.map((r) => r.id);
+  }
+
+  /** The task when `user` may see it; 404 otherwise, so nobody learns which ids exist. */
+  async findVisible(user: AuthenticatedUser, id: string): Promise<Task> {
+    const task = await this.tasks.findOne({ where: { id } });
+    if (!task || (task.owner_id !== user.id && user.role !== 'admin')) throw new NotFoundException(`no task ${id}`);
+    return task;
+  }
+
+  async list(user: AuthenticatedUser, q: PageQuery): Promise<Page<TaskView>> {
+    const [rows, total] = await this.tasks.findAndCount({
+      where: user.role === 'admin' ? {} : { owner_id: user.id },
+      order: { created_at: 'DESC', id: 'DESC' },
+      skip: (q.page - 1) * q.page_size,
+      take: q.page_size,
+    });
+    return { items: await this.views(rows), total, page: q.page, page_size: q.page_size };
+  }
+
+  async view(task: Task): Promise<TaskView> {
+    return (await this.views([task]))[0];
+  }
+
+  async cancel(user: AuthenticatedUser, id: string): Promise<Task> {
+    const task = await this.findVisible(user, id);
+    if (FINAL_TASK_STATUSES.includes(task.status)) throw new ConflictException(`task is already ${task.status}`);
+    await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
+    await this.queue.stop(id);
+    return this.findVisible(user, id);
+  }
+
+  async remove(user: AuthenticatedUser, id: string): Promise<void> {
+    await this.findVisible(user, id);
+    // Mark it first so the queue does not pick it up while its files go.
+    await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
+    await this.queue.stop(id);
+    await this.db.transaction(async (m) => {
+      await m.getRepository(VideoResource).delete({ task_id: id });
+      await m.getRepository(Scene).delete({ task_id: id });
+      await m.getRepository(Task).delete({ id });
+    });
+    await rm(taskDir(this.config, id), { recursive: true, force: true });
+  }
+
+  /** Absolute path of a task's final video, or of one scene's clip. */
+  async filePath(user: AuthenticatedUser, id: string, sceneNumber?: number): Promise<string> {
+    const task = await this.findVisible(user, id);
+    const resources = this.db.getRepository(VideoResource);
+    let resource: VideoResource | null;
+    if (sceneNumber === undefined) {
+      if (task.status !== 'completed') throw new NotFoundException(`task ${id} has no video yet (it is ${task.status})`);
+      resource = await resources.findOne({ where: { task_id: id, kind: 'final' } });
+    } else {
+      const scene = await this.db.getRepository(Scene).findOne({ where: { task_id: id, scene_number: sceneNumber } });
+      resource = scene ? await resources.findOne({ where: { task_id: id, scene_id: scene.id, kind: 'clip' } }) : null;
+    }
+    if (!resource) throw new NotFoundException(sceneNumber === undefined ? `task ${id} has no video` : `task ${id} has no clip for scene ${sceneNumber}`);
+    const path = join(this.config.dataDir, resource.file_path);
+    // file_path is written by the server itself, but never serve anything outside DATA_DIR.
+    const rel = relative(this.config.dataDir, path);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new NotFoundException('file is outside the data folder');
+    return path;
+  }
+
+  private async views(tasks: Task[]): Promise<TaskView[]> {
+    if (tasks.length === 0) return [];
+    const ids = tasks.map((t) => t.id);
+    const [owners, scenes, resources] = await Promise.all([
+      this.db.getRepository(User).find({ where: { id: In([...new Set(tasks.map((t) => t.owner_id))]) } }),
+      this.db.getRepository(Scene).find({ where: { task_id: In(ids) }, order: { scene_number: 'ASC' } }),
+      this.db.getRepository(VideoResource).find({ where: { task_id: In(ids) } }),
+    ]);
+    const ownerName = new Map(owners.map((u) => [u.id, u.username]));
+    return tasks.map((t) => {
+      const taskScenes = scenes.filter((s) => s.task_id === t.id);
+      const taskResources = resources.filter((r) => r.task_id === t.id);
+      const final = taskResources.find((r) => r.kind === 'final');
+      const sceneNumberOf = new Map(taskScenes.map((s) => [s.id, s.scene_number]));
+      const base = `/api/tasks/${t.id}`;
+      const progress = t.status === 'completed' ? 1 : t.status === 'running' ? (this.queue.progressOf(t.id) ?? 0) : 0;
+      return {
+        task_id: t.id,
+        prompt: t.prompt,
+        owner: ownerName.get(t.owner_id) ?? '',
+        status: t.status,
+        error: t.error,
+        progress,
+        created_at: t.created_at.toISOString(),
+        started_at: t.started_at?.toISOString() ?? null,
+        finished_at: t.finished_at?.toISOString() ?? null,
+        result:
+          t.status === 'completed' && final
+            ? {
+                video_url: `${base}/video`,
+                duration: final.duration,
+                bytes: final.bytes,
+                resolution: final.resolution,
+                storyboard: taskScenes.map((s) => ({
+                  scene_number: s.scene_number,
+                  description: s.description,
+                  subtitle: s.subtitle,
+                  camera: s.camera_settings,
+                  duration_sec: s.duration_sec,
+                })),
+                clips: taskResources
+                  .filter((r) => r.kind === 'clip' && r.scene_id)
+                  .map((r) => ({
+                    scene_number: sceneNumberOf.get(r.scene_id!) ?? 0,
+                    url: `${base}/clips/${sceneNumberOf.get(r.scene_id!) ?? 0}`,
+                    duration: r.duration,
+                    frame_rate: r.frame_rate,
+                    resolution: r.resolution,
+                  }))
+                  .sort((a, b) => a.scene_number - b.scene_number),
+              }
+            : null,
+      };
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../bootstrap';
+import { loadConfig, type AppConfig } from '../config/config';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+export const TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A fresh PostgreSQL schema for one test run; the returned function drops it again. */
+export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `rc_test_${process.pid}_${Date.now().toString(36)}`;
+  const client = new Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA "${schema}"`);
+  await client.end();
+  return {
+    schema,
+    async drop() {
+      const c = new Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+/** Boots the real application on a random loopback port with its own data folder and database. */
+export async function startTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-test-'));
+  const pg = kind === 'postgres' ? await freshPgSchema() : null;
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    STUDIO_DIR: join(dataDir, 'no-studio'),
+    ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}),
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await pg?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small fetch wrapper for API tests: JSON in, status + JSON (or text) out. */
+export function apiClient(baseUrl: string, token?: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    return { status: res.status, headers: res.headers, json, text };
+  };
+}
+
+export async function login(baseUrl: string, username: string, password: string): Promise<string> {
+  const res = await apiClient(baseUrl)('POST', '/api/users/login', { username, password });
+  if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${res.text}`);
+  return res.json.token as string;
+}
+
+/** Polls a task until it reaches a final status or the deadline passes. */
+export async function waitForTask(baseUrl: string, token: string, id: string, timeoutMs = 120_000): Promise<any> {
+  const call = apiClient(baseUrl, token);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('GET', `/api/tasks/${id}`);
+    if (['completed', 'failed', 'cancelled'].includes(res.json?.status)) return res.json;
+    if (Date.now() > deadline) throw new Error(`task ${id} still ${res.json?.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,109 @@
+import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  CreateUserBodySchema,
+  LoginBodySchema,
+  PageQuerySchema,
+  ResetPasswordBodySchema,
+  UpdateUserBodySchema,
+  type CreateUserBody,
+  type LoginBody,
+  type LoginResponse,
+  type Page,
+  type PageQuery,
+  type ResetPasswordBody,
+  type UpdateUserBody,
+  type UserView,
+} from '@reelcraft/shared';
+import { CurrentUser, Public, RequireRole } from '../auth/auth.decorators';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { LoginThrottle } from '../auth/login-throttle';
+import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
+import { SessionsService } from '../auth/sessions.service';
+import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
+import { UsersService, toUserView } from './users.service';
+
+const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new HttpException('no such user', HttpStatus.NOT_FOUND) });
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiZodBody(LoginBodySchema)
+  async login(
+    @Body(zodPipe(LoginBodySchema)) body: LoginBody,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
+    const keys = [`user:${body.username.toLowerCase()}`, `addr:${req.ip}`];
+    const wait = this.throttle.retryAfterSeconds(keys);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw new HttpException(`too many failed sign-ins; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    const user = await this.users.authenticate(body.username, body.password);
+    if (!user) {
+      this.throttle.recordFailure(keys);
+      throw new UnauthorizedException('wrong username or password, or the account is disabled');
+    }
+    this.throttle.clear(keys[0]);
+    const { token, expiresAt } = await this.sessions.issue(user.id);
+    setSessionCookie(res, token, expiresAt);
+    return { token, expires_at: expiresAt.toISOString() };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentUser() me: AuthenticatedUser, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.sessions.revoke(me.sessionId);
+    clearSessionCookie(res);
+  }
+
+  @Get('me')
+  async me(@CurrentUser() me: AuthenticatedUser): Promise<UserView> {
+    return toUserView(await this.users.get(me.id));
+  }
+
+  @RequireRole('admin')
+  @Get()
+  @ApiZodQuery(PageQuerySchema)
+  list(@Query(zodPipe(PageQuerySchema)) q: PageQuery): Promise<Page<UserView>> {
+    return this.users.list(q);
+  }
+
+  @RequireRole('admin')
+  @Post()
+  @ApiZodBody(CreateUserBodySchema)
+  async create(@Body(zodPipe(CreateUserBodySchema)) body: CreateUserBody): Promise<UserView> {
+    return toUserView(await this.users.create(body));
+  }
+
+  @RequireRole('admin')
+  @Patch(':id')
+  @ApiZodBody(UpdateUserBodySchema)
+  async update(
+    @Param('id', uuid) id: string,
+    @Body(zodPipe(UpdateUserBodySchema)) body: UpdateUserBody,
+    @CurrentUser() me: AuthenticatedUser,
+  ): Promise<UserView> {
+    return toUserView(await this.users.update(id, body, me.id));
+  }
+
+  @RequireRole('admin')
+  @Post(':id/password')
+  @HttpCode(204)
+  @ApiZodBody(ResetPasswordBodySchema)
+  async resetPassword(@Param('id', uuid) id: string, @Body(zodPipe(ResetPasswordBodySchema)) body: ResetPasswordBody): Promise<void> {
+    await this.users.resetPassword(id, body.password);
+  }
+}

@@ -1,0 +1,96 @@
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import type { CreateUserBody, Page, PageQuery, UpdateUserBody, UserView } from '@reelcraft/shared';
+import { SessionsService } from '../auth/sessions.service';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../auth/passwords';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { User } from './user.entity';
+
+export const toUserView = (u: User): UserView => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  disabled: u.disabled,
+  created_at: u.created_at.toISOString(),
+});
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Users');
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** First start on an empty database: create the admin, with the configured password or a generated one printed once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.count()) > 0) return;
+    const { username } = this.config.admin;
+    const password = this.config.admin.password ?? randomBytes(12).toString('base64url');
+    await this.users.insert({ id: randomUUID(), username, password_hash: await hashPassword(password), role: 'admin', disabled: false });
+    if (this.config.admin.password) {
+      this.logger.log(`created the first admin "${username}" with the password from REELCRAFT_ADMIN_PASSWORD`);
+    } else {
+      this.logger.warn(`created the first admin "${username}" with the generated password: ${password}  (shown once; change it after signing in)`);
+    }
+  }
+
+  /** The user when the password matches and the account is enabled; null otherwise (same time either way). */
+  async authenticate(username: string, password: string): Promise<User | null> {
+    const user = await this.users.findOne({ where: { username } });
+    const ok = await verifyPassword(user?.password_hash ?? (await DUMMY_HASH_PROMISE), password);
+    return user && ok && !user.disabled ? user : null;
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.users.findOne({ where: { id } });
+    if (!user) throw new NotFoundException(`no user ${id}`);
+    return user;
+  }
+
+  async list(q: PageQuery): Promise<Page<UserView>> {
+    const [rows, total] = await this.users.findAndCount({
+      order: { username: 'ASC' },
+      skip: (q.page - 1) * q.page_size,
+      take: q.page_size,
+    });
+    return { items: rows.map(toUserView), total, page: q.page, page_size: q.page_size };
+  }
+
+  async create(body: CreateUserBody): Promise<User> {
+    if (await this.users.exist({ where: { username: body.username } })) {
+      throw new ConflictException(`username "${body.username}" is taken`);
+    }
+    const user = this.users.create({
+      id: randomUUID(),
+      username: body.username,
+      password_hash: await hashPassword(body.password),
+      role: body.role,
+      disabled: false,
+    });
+    return this.users.save(user);
+  }
+
+  async update(id: string, body: UpdateUserBody, actingUserId: string): Promise<User> {
+    const user = await this.get(id);
+    if (id === actingUserId && (body.disabled === true || body.role === 'user')) {
+      throw new ConflictException('an admin cannot disable or demote their own account');
+    }
+    if (body.role !== undefined) user.role = body.role;
+    if (body.disabled !== undefined) user.disabled = body.disabled;
+    await this.users.save(user);
+    if (body.disabled) await this.sessions.revokeAllOf(id);
+    return user;
+  }
+
+  async resetPassword(id: string, password: string): Promise<void> {
+    const user = await this.get(id);
+    user.password_hash = await hashPassword(password);
+    await this.users.save(user);
+    await this.sessions.revokeAllOf(id);
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+import type { PlannedScene } from './storyboard';
+
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** A task in one of these states will not change again by itself. */
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+const promptField = z
+  .string({ error: 'prompt must be a string' })
+  .trim()
+  .min(LIMITS.prompt.min, { error: `prompt must not be empty` })
+  .max(LIMITS.prompt.max, { error: `prompt must be at most ${LIMITS.prompt.max} characters` });
+
+export const CreateTaskBodySchema = z.strictObject({ prompt: promptField });
+export type CreateTaskBody = z.infer<typeof CreateTaskBodySchema>;
+
+export const BatchCreateTasksBodySchema = z.strictObject({
+  prompts: z
+    .array(promptField)
+    .min(LIMITS.batch.min, { error: 'prompts must hold at least one prompt' })
+    .max(LIMITS.batch.max, { error: `prompts must hold at most ${LIMITS.batch.max} prompts` }),
+});
+export type BatchCreateTasksBody = z.infer<typeof BatchCreateTasksBodySchema>;
+
+export const PageQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(LIMITS.page.maxSize).default(LIMITS.page.defaultSize),
+});
+export type PageQuery = z.infer<typeof PageQuerySchema>;
+
+export interface ClipView {
+  scene_number: number;
+  url: string;
+  duration: number;
+  frame_rate: number;
+  resolution: string;
+}
+
+export interface TaskResult {
+  video_url: string;
+  duration: number;
+  bytes: number;
+  resolution: string;
+  storyboard: PlannedScene[];
+  clips: ClipView[];
+}
+
+/** `GET /api/tasks/{id}`: the original design's `{status, result}`, plus what the studio shows. */
+export interface TaskView {
+  task_id: string;
+  prompt: string;
+  owner: string;
+  status: TaskStatus;
+  error: string | null;
+  /** 0..1 while running; scenes done over scenes planned. */
+  progress: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  result: TaskResult | null;
+}
+
+export interface CreateTaskResponse { task_id: string }
+export interface BatchCreateTasksResponse { task_ids: string[] }
+export interface Page<T> { items: T[]; total: number; page: number; page_size: number }

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+export const ROLES = ['admin', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+
+const username = z
+  .string({ error: 'username must be a string' })
+  .min(LIMITS.username.min, { error: `username must be at least ${LIMITS.username.min} characters` })
+  .max(LIMITS.username.max, { error: `username must be at most ${LIMITS.username.max} characters` })
+  .regex(LIMITS.username.pattern, { error: 'username may hold only letters, digits, _ . and -' });
+const password = z
+  .string({ error: 'password must be a string' })
+  .min(LIMITS.password.min, { error: `password must be at least ${LIMITS.password.min} characters` })
+  .max(LIMITS.password.max, { error: `password must be at most ${LIMITS.password.max} characters` });
+
+export const LoginBodySchema = z.strictObject({
+  username: z.string({ error: 'username must be a string' }).min(1, { error: 'username is required' }).max(LIMITS.username.max),
+  password: z.string({ error: 'password must be a string' }).min(1, { error: 'password is required' }).max(LIMITS.password.max),
+});
+export type LoginBody = z.infer<typeof LoginBodySchema>;
+
+export const CreateUserBodySchema = z.strictObject({ username, password, role: z.enum(ROLES).default('user') });
+export type CreateUserBody = z.infer<typeof CreateUserBodySchema>;
+
+export const UpdateUserBodySchema = z
+  .strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, { error: 'give role or disabled' });
+export type UpdateUserBody = z.infer<typeof UpdateUserBodySchema>;
+
+export const ResetPasswordBodySchema = z.strictObject({ password });
+export type ResetPasswordBody = z.infer<typeof ResetPasswordBodySchema>;
+
+export interface LoginResponse { token: string; expires_at: string }
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  created_at: string;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install everything (with Chromium for the browser test) and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export REELCRAFT_WITH_BROWSER=1
+bash scripts/install.sh
+export NX_NO_CLOUD=true NX_DAEMON=false
+
+# The API tests also run against the local PostgreSQL (127.0.0.1:5432, database test).
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    echo "==> starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null && break; sleep 1; done
+  pg_isready -h 127.0.0.1 -p 5432 -q || { echo "error: PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+fi
+
+rm -rf reports && mkdir -p reports
+status=0
+echo "==> lint"
+npx nx run-many -t lint --outputStyle=static || status=1
+echo "==> unit and API tests"
+npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
+echo "==> cross-app tests (restart recovery, browser)"
+npx vitest run --config test/vitest.config.ts || status=1
+node scripts/summarise-tests.mjs reports || status=1
+exit $status
