@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ApiRequestError, errorText, networkError, parseRetryAfter, reasonPhrase, toApiError } from './api-errors';
+
+describe('toApiError', () => {
+  it('reads an ApiError body', () => {
+    const err = toApiError(409, JSON.stringify({ statusCode: 409, error: 'Conflict', message: 'task is running' }));
+    expect(err).toBeInstanceOf(ApiRequestError);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.statusCode).toBe(409);
+    expect(err.error).toBe('Conflict');
+    expect(err.message).toBe('task is running');
+    expect(err.issues).toBeUndefined();
+    expect(err.retryAfter).toBeNull();
+  });
+
+  it('keeps validation issues', () => {
+    const body = {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'invalid body',
+      issues: [{ path: 'prompt', message: 'prompt must not be empty' }],
+    };
+    const err = toApiError(400, JSON.stringify(body));
+    expect(err.issues).toEqual([{ path: 'prompt', message: 'prompt must not be empty' }]);
+    expect(errorText(err)).toBe('invalid body (prompt: prompt must not be empty)');
+  });
+
+  it('joins array paths and drops malformed issues', () => {
+    const err = toApiError(
+      400,
+      JSON.stringify({ message: 'bad', issues: [{ path: ['prompts', 2], message: 'too long' }, 'junk', { path: 'x' }] }),
+    );
+    expect(err.issues).toEqual([{ path: 'prompts.2', message: 'too long' }]);
+  });
+
+  it('joins an array message (class-validator style)', () => {
+    const err = toApiError(400, JSON.stringify({ statusCode: 400, message: ['a is required', 'b is too long'] }));
+    expect(err.message).toBe('a is required; b is too long');
+    expect(err.error).toBe('Bad Request');
+  });
+
+  it('falls back to the reason phrase for an empty or non-JSON body', () => {
+    expect(toApiError(502, '<html>Bad gateway</html>').message).toBe('Bad Gateway');
+    expect(toApiError(500, '').message).toBe('Internal Server Error');
+    expect(toApiError(404, null).error).toBe('Not Found');
+    expect(toApiError(418, 'null').message).toBe('Client Error');
+  });
+
+  it('reads Retry-After on 429', () => {
+    const err = toApiError(429, JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'slow down' }), '17');
+    expect(err.retryAfter).toBe(17);
+    expect(err.message).toBe('slow down');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds', () => {
+    expect(parseRetryAfter('30')).toBe(30);
+    expect(parseRetryAfter(' 2.2 ')).toBe(3);
+    expect(parseRetryAfter('0')).toBe(1);
+  });
+
+  it('reads an HTTP date', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:45 GMT', now)).toBe(45);
+    expect(parseRetryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now)).toBe(1);
+  });
+
+  it('returns null when absent or unreadable', () => {
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter(undefined)).toBeNull();
+    expect(parseRetryAfter('')).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter('-5')).toBeNull();
+  });
+});
+
+describe('networkError / errorText / reasonPhrase', () => {
+  it('marks a request without answer as status 0', () => {
+    const err = networkError(new TypeError('Failed to fetch'));
+    expect(err.statusCode).toBe(0);
+    expect(err.isNetworkError).toBe(true);
+    expect(err.message).toBe('Failed to fetch');
+    expect(networkError('x').message).toBe('network error');
+  });
+
+  it('formats any thrown value', () => {
+    expect(errorText(new Error('boom'))).toBe('boom');
+    expect(errorText('plain')).toBe('plain');
+    const same = toApiError(400, JSON.stringify({ message: 'x must be set', issues: [{ path: '', message: 'x must be set' }] }));
+    expect(errorText(same)).toBe('x must be set');
+  });
+
+  it('knows the common reason phrases', () => {
+    expect(reasonPhrase(401)).toBe('Unauthorized');
+    expect(reasonPhrase(599)).toBe('Server Error');
+  });
+});

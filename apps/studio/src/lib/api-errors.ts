@@ -1,0 +1,132 @@
+import type { ApiError } from '@reelcraft/shared';
+
+/** What the studio knows about a failed API call: the server's ApiError plus transport details. */
+export class ApiRequestError extends Error implements ApiError {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly issues?: { path: string; message: string }[];
+  /** Seconds to wait before retrying (from Retry-After on 429/503), when the server said so. */
+  readonly retryAfter: number | null;
+
+  constructor(init: ApiError & { retryAfter?: number | null }) {
+    super(init.message);
+    this.name = 'ApiRequestError';
+    this.statusCode = init.statusCode;
+    this.error = init.error;
+    this.issues = init.issues;
+    this.retryAfter = init.retryAfter ?? null;
+  }
+
+  /** 0 means the request never got an answer (network down, server gone). */
+  get isNetworkError(): boolean {
+    return this.statusCode === 0;
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The standard reason phrase of a status code, or a generic one. */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'Error');
+}
+
+/**
+ * Reads a Retry-After header: either delta-seconds or an HTTP date.
+ * Returns whole seconds (at least 1), or null when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (value == null) return null;
+  const text = value.trim();
+  if (text === '') return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.max(1, Math.ceil(Number(text)));
+  if (!/^[A-Za-z]{3},/.test(text)) return null; // HTTP-date: "Wed, 21 Oct 2015 07:28:00 GMT"
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function readIssues(v: unknown): { path: string; message: string }[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const issues = v
+    .filter(isRecord)
+    .map((i) => ({
+      path: Array.isArray(i.path) ? i.path.join('.') : String(i.path ?? ''),
+      message: String(i.message ?? ''),
+    }))
+    .filter((i) => i.message !== '');
+  return issues.length > 0 ? issues : undefined;
+}
+
+/**
+ * Turns the answer of a failed request into an ApiRequestError. `body` is the raw response text
+ * (may be empty, JSON ApiError, or anything else a proxy put there).
+ */
+export function toApiError(
+  status: number,
+  body: string | null | undefined,
+  retryAfterHeader?: string | null,
+  now?: number,
+): ApiRequestError {
+  let parsed: unknown = undefined;
+  if (body) {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  let error = reasonPhrase(status);
+  let message = '';
+  let issues: ApiError['issues'];
+  if (isRecord(parsed)) {
+    if (typeof parsed.error === 'string' && parsed.error) error = parsed.error;
+    const m = parsed.message;
+    if (typeof m === 'string') message = m;
+    else if (Array.isArray(m)) message = m.map(String).join('; ');
+    issues = readIssues(parsed.issues);
+  }
+  if (!message) message = error;
+  return new ApiRequestError({
+    statusCode: status,
+    error,
+    message,
+    issues,
+    retryAfter: parseRetryAfter(retryAfterHeader, now),
+  });
+}
+
+/** The error for a request that got no HTTP answer at all. */
+export function networkError(cause: unknown): ApiRequestError {
+  const detail = cause instanceof Error && cause.message ? cause.message : 'network error';
+  return new ApiRequestError({ statusCode: 0, error: 'Network Error', message: detail });
+}
+
+/** Everything worth showing to the user about an error, on one line. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiRequestError) {
+    if (err.issues && err.issues.length > 0) {
+      const detail = err.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+      return detail === err.message ? err.message : `${err.message} (${detail})`;
+    }
+    return err.message;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

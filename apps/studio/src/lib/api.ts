@@ -1,0 +1,147 @@
+/**
+ * The studio's REST client. Every call sends the bearer token kept in localStorage and the
+ * session cookie (same origin), so both authentication paths work; the cookie is also what
+ * authenticates <video> requests, which cannot carry a header.
+ */
+import type {
+  BatchCreateTasksResponse,
+  CreateTaskResponse,
+  LoginResponse,
+  Page,
+  TaskView,
+  UserView,
+} from '@reelcraft/shared';
+import { ApiRequestError, networkError, toApiError } from './api-errors';
+
+export { ApiRequestError, errorText } from './api-errors';
+
+const TOKEN_KEY = 'reelcraft.token';
+const EXPIRES_KEY = 'reelcraft.token_expires_at';
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function getToken(): string | null {
+  const s = storage();
+  if (!s) return null;
+  const token = s.getItem(TOKEN_KEY);
+  const expires = s.getItem(EXPIRES_KEY);
+  if (token && expires && Date.parse(expires) <= Date.now()) {
+    clearToken();
+    return null;
+  }
+  return token;
+}
+
+export function setToken(login: LoginResponse): void {
+  const s = storage();
+  if (!s) return;
+  s.setItem(TOKEN_KEY, login.token);
+  if (login.expires_at) s.setItem(EXPIRES_KEY, login.expires_at);
+  else s.removeItem(EXPIRES_KEY);
+}
+
+export function clearToken(): void {
+  const s = storage();
+  s?.removeItem(TOKEN_KEY);
+  s?.removeItem(EXPIRES_KEY);
+}
+
+type UnauthorizedHandler = (err: ApiRequestError) => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** Called on every 401 (except from login itself); the layout uses it to go to the login page. */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): void {
+  onUnauthorized = handler;
+}
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** A 401 is an expected answer here (login): do not treat it as an expired session. */
+  allowUnauthorized?: boolean;
+  signal?: AbortSignal;
+}
+
+async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: opts.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw networkError(e);
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    const err = toApiError(res.status, text, res.headers.get('Retry-After'));
+    if (res.status === 401 && !opts.allowUnauthorized) {
+      clearToken();
+      onUnauthorized?.(err);
+    }
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const api = {
+  async login(username: string, password: string): Promise<LoginResponse> {
+    const res = await request<LoginResponse>('/api/users/login', {
+      method: 'POST',
+      body: { username, password },
+      allowUnauthorized: true,
+    });
+    setToken(res);
+    return res;
+  },
+  async logout(): Promise<void> {
+    try {
+      await request<void>('/api/users/logout', { method: 'POST', allowUnauthorized: true });
+    } finally {
+      clearToken();
+    }
+  },
+  me(opts: { allowUnauthorized?: boolean } = {}): Promise<UserView> {
+    return request<UserView>('/api/users/me', opts);
+  },
+  listTasks(page = 1, pageSize = 20, signal?: AbortSignal): Promise<Page<TaskView>> {
+    const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+    return request<Page<TaskView>>(`/api/tasks?${q}`, { signal });
+  },
+  createTask(prompt: string): Promise<CreateTaskResponse> {
+    return request<CreateTaskResponse>('/api/tasks', { method: 'POST', body: { prompt } });
+  },
+  createTasks(prompts: string[]): Promise<BatchCreateTasksResponse> {
+    return request<BatchCreateTasksResponse>('/api/tasks/batch', { method: 'POST', body: { prompts } });
+  },
+  getTask(id: string, signal?: AbortSignal): Promise<TaskView> {
+    return request<TaskView>(`/api/tasks/${encodeURIComponent(id)}`, { signal });
+  },
+  cancelTask(id: string): Promise<TaskView> {
+    return request<TaskView>(`/api/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+  },
+  deleteTask(id: string): Promise<void> {
+    return request<void>(`/api/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+};

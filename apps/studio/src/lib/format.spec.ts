@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  downloadUrl,
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  formatSeconds,
+  safeNext,
+  shortId,
+  toPercent,
+  withQuery,
+} from './format';
+
+describe('formatDuration', () => {
+  it('formats m:ss and h:mm:ss', () => {
+    expect(formatDuration(0)).toBe('0:00');
+    expect(formatDuration(5)).toBe('0:05');
+    expect(formatDuration(65.4)).toBe('1:05');
+    expect(formatDuration(59.6)).toBe('1:00');
+    expect(formatDuration(3600 + 62)).toBe('1:01:02');
+  });
+  it('shows a dash for missing or invalid values', () => {
+    expect(formatDuration(null)).toBe('–');
+    expect(formatDuration(undefined)).toBe('–');
+    expect(formatDuration(Number.NaN)).toBe('–');
+    expect(formatDuration(-1)).toBe('–');
+  });
+});
+
+describe('formatSeconds', () => {
+  it('keeps one decimal', () => {
+    expect(formatSeconds(5)).toBe('5 s');
+    expect(formatSeconds(2.54)).toBe('2.5 s');
+    expect(formatSeconds(null)).toBe('–');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses binary units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1024)).toBe('1 KB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5 MB');
+    expect(formatBytes(123.4 * 1024 * 1024)).toBe('123 MB');
+    expect(formatBytes(2.25 * 1024 ** 3)).toBe('2.3 GB');
+    expect(formatBytes(3 * 1024 ** 5)).toBe('3072 TB');
+  });
+  it('shows a dash for missing or invalid values', () => {
+    expect(formatBytes(undefined)).toBe('–');
+    expect(formatBytes(-3)).toBe('–');
+    expect(formatBytes(Number.POSITIVE_INFINITY)).toBe('–');
+  });
+});
+
+describe('toPercent', () => {
+  it('clamps and rounds', () => {
+    expect(toPercent(0)).toBe(0);
+    expect(toPercent(0.333)).toBe(33);
+    expect(toPercent(1)).toBe(100);
+    expect(toPercent(1.7)).toBe(100);
+    expect(toPercent(-0.2)).toBe(0);
+    expect(toPercent(Number.NaN)).toBe(0);
+    expect(toPercent(null)).toBe(0);
+  });
+});
+
+describe('formatDateTime', () => {
+  it('formats a timestamp and handles missing ones', () => {
+    expect(formatDateTime(null, 'en')).toBe('–');
+    expect(formatDateTime('not a date', 'zh')).toBe('–');
+    expect(formatDateTime('2025-03-04T05:06:07Z', 'en')).toMatch(/2025/);
+    expect(formatDateTime('2025-03-04T05:06:07Z', 'zh')).toMatch(/2025/);
+  });
+});
+
+describe('withQuery / downloadUrl', () => {
+  it('adds ?download=1', () => {
+    expect(downloadUrl('/api/tasks/abc/video')).toBe('/api/tasks/abc/video?download=1');
+  });
+  it('appends to an existing query and keeps the hash', () => {
+    expect(downloadUrl('/api/tasks/abc/video?v=2')).toBe('/api/tasks/abc/video?v=2&download=1');
+    expect(withQuery('/a?', { b: '1' })).toBe('/a?b=1');
+    expect(withQuery('/a#t=3', { b: 'x y' })).toBe('/a?b=x+y#t=3');
+    expect(withQuery('/a', {})).toBe('/a');
+  });
+});
+
+describe('safeNext', () => {
+  it('keeps same-origin paths', () => {
+    expect(safeNext('/tasks/abc')).toBe('/tasks/abc');
+    expect(safeNext('/?page=2')).toBe('/?page=2');
+  });
+  it('rejects anything that could leave the origin or loop', () => {
+    expect(safeNext(null)).toBe('/');
+    expect(safeNext('')).toBe('/');
+    expect(safeNext('https://evil.example/')).toBe('/');
+    expect(safeNext('//evil.example/')).toBe('/');
+    expect(safeNext('/\\evil.example')).toBe('/');
+    expect(safeNext('javascript:alert(1)')).toBe('/');
+    expect(safeNext('/login')).toBe('/');
+    expect(safeNext('/login?next=/x')).toBe('/');
+    expect(safeNext('/a\nb')).toBe('/');
+  });
+});
+
+describe('shortId', () => {
+  it('keeps the first 8 characters', () => {
+    expect(shortId('0123456789abcdef')).toBe('01234567');
+    expect(shortId('abc')).toBe('abc');
+  });
+});

@@ -1,0 +1,88 @@
+/** Pure formatting helpers shared by the pages. */
+
+/** A media duration in seconds as m:ss (or h:mm:ss); fractions are rounded to whole seconds. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** A short duration such as a scene's length: "5 s", "2.5 s". */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const rounded = Math.round(seconds * 10) / 10;
+  return `${rounded} s`;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** A byte count in binary units with at most one decimal: 1536 → "1.5 KB". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '–';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  const text = value >= 100 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+  return `${text} ${UNITS[unit]}`;
+}
+
+/** Progress 0..1 as a whole percentage, clamped. */
+export function toPercent(progress: number | null | undefined): number {
+  if (progress == null || !Number.isFinite(progress)) return 0;
+  return Math.round(Math.min(1, Math.max(0, progress)) * 100);
+}
+
+/** An ISO timestamp in the interface language; '–' when absent or unreadable. */
+export function formatDateTime(iso: string | null | undefined, lang: 'zh' | 'en'): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '–';
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(d);
+}
+
+/** Adds query parameters to a same-origin URL that may already hold some. */
+export function withQuery(url: string, params: Record<string, string>): string {
+  const hashAt = url.indexOf('#');
+  const base = hashAt >= 0 ? url.slice(0, hashAt) : url;
+  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
+  const q = new URLSearchParams(params).toString();
+  if (!q) return url;
+  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${sep}${q}${hash}`;
+}
+
+/** The download link of a task's video: the same URL with ?download=1. */
+export function downloadUrl(videoUrl: string): string {
+  return withQuery(videoUrl, { download: '1' });
+}
+
+/**
+ * The path to go to after login, taken from ?next=. Only same-origin absolute paths are kept
+ * (no "//host", no scheme, no backslash tricks), and never the login page itself.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  if (/[\u0000-\u001f]/.test(next)) return '/';
+  if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return '/';
+  return next;
+}
+
+/** A short id for display: the first 8 characters. */
+export function shortId(id: string): string {
+  return id.length > 8 ? id.slice(0, 8) : id;
+}

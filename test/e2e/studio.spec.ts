@@ -1,0 +1,56 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, ROOT, ServerProcess } from '../support/server-process';
+
+const CHROMIUM = '/usr/bin/chromium';
+// Keep Chromium off the network entirely: this machine has none, and the studio needs none.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
+
+/** A person's path through the studio in a real browser: sign in, submit, wait, watch the video play. */
+describe('studio in Chromium', () => {
+  const server = new ServerProcess({ RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
+  const profile = mkdtempSync(join(tmpdir(), 'reelcraft-chromium-'));
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the test command installs Debian's chromium package`);
+    await server.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server.dispose();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('signs in, submits the forest prompt, plays the finished video and signs out', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+    await page.goto(server.baseUrl);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+
+    await page.getByTestId('prompt-input').fill('制作一段关于森林探险的短视频，包含河流和小动物');
+    await page.getByTestId('submit-prompt').click();
+    const row = page.getByTestId('task-row').first();
+    await expect.poll(() => row.getByTestId('task-status').getAttribute('data-status'), { timeout: 150_000, interval: 500 }).toBe('completed');
+    await page.screenshot({ path: join(ROOT, 'reports/studio-tasks.png') });
+
+    await row.click();
+    const video = page.getByTestId('video-player');
+    await video.waitFor();
+    await video.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play();
+    });
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(320);
+    await page.screenshot({ path: join(ROOT, 'reports/studio-task.png') });
+
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-username').waitFor();
+  });
+});
