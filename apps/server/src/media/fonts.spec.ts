@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { familyForFontsDir, findCjkFont, findCjkFontsDir, type CjkFontCandidate } from './fonts';
+
+describe('findCjkFont', () => {
+  let root: string;
+  let candidates: CjkFontCandidate[];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'reelcraft-fonts-'));
+    await mkdir(join(root, 'wqy'));
+    await mkdir(join(root, 'noto'));
+    await writeFile(join(root, 'noto', 'NotoSansCJK-Regular.ttc'), '');
+    candidates = [
+      { dir: join(root, 'wqy'), family: 'WenQuanYi Micro Hei', file: /^wqy-microhei\.ttc$/ },
+      { dir: join(root, 'noto'), family: 'Noto Sans CJK SC', file: /^NotoSansCJK.*\.ttc$/ },
+      { dir: join(root, 'missing'), family: 'X', file: /x/ },
+    ];
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('skips a folder that exists but lacks the font file, and takes the next candidate', () => {
+    expect(findCjkFont(candidates)).toEqual({ dir: join(root, 'noto'), family: 'Noto Sans CJK SC' });
+    expect(findCjkFontsDir(candidates)).toBe(join(root, 'noto'));
+  });
+
+  it('returns null when no candidate has a font', () => {
+    expect(findCjkFontsDir([candidates[0], candidates[2]])).toBeNull();
+  });
+
+  it('finds WenQuanYi Micro Hei on this machine', () => {
+    // fonts-wqy-microhei is part of the server's runtime requirements.
+    expect(existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')).toBe(true);
+    expect(findCjkFont()).toEqual({ dir: '/usr/share/fonts/truetype/wqy', family: 'WenQuanYi Micro Hei' });
+    expect(familyForFontsDir('/usr/share/fonts/truetype/wqy')).toBe('WenQuanYi Micro Hei');
+  });
+});

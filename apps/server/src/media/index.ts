@@ -1,0 +1,10 @@
+export { assembleVideo, finalPassArgs } from './assemble-video';
+export type { AssembleClip, AssembleOptions, AssembleResult, AssembleScene } from './assemble-video';
+export { concatListFile, escapeFilterValue } from './ffmpeg-escape';
+export { MediaToolError } from './ffmpeg-process';
+export { CJK_FONT_CANDIDATES, findCjkFont, findCjkFontsDir } from './fonts';
+export type { CjkFont } from './fonts';
+export { probeMedia } from './probe';
+export type { AudioStreamInfo, MediaProbe, VideoStreamInfo } from './probe';
+export { buildAssSubtitles, escapeAssText, formatAssTime, sceneBoundaries, wrapSubtitleText } from './subtitles';
+export type { SubtitleScene } from './subtitles';

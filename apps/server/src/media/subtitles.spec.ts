@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildAssSubtitles,
+  buildCues,
+  escapeAssText,
+  fitText,
+  formatAssTime,
+  sceneBoundaries,
+  subtitleLayout,
+  wrapSubtitleText,
+} from './subtitles';
+
+const scene = (n: number, subtitle: string) => ({ scene_number: n, subtitle });
+const dialogues = (ass: string) => ass.split('\n').filter((l) => l.startsWith('Dialogue:'));
+
+describe('formatAssTime', () => {
+  it('writes H:MM:SS.cc', () => {
+    expect(formatAssTime(0)).toBe('0:00:00.00');
+    expect(formatAssTime(2)).toBe('0:00:02.00');
+    expect(formatAssTime(3725.456)).toBe('1:02:05.46');
+    expect(formatAssTime(59.999)).toBe('0:01:00.00');
+  });
+});
+
+describe('sceneBoundaries', () => {
+  it('accumulates the clip durations', () => {
+    expect(sceneBoundaries([2, 3, 1])).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 5 },
+      { start: 5, end: 6 },
+    ]);
+  });
+
+  it('keeps cues contiguous and free of drift when durations are not on the centisecond grid', () => {
+    const spans = sceneBoundaries(Array(10).fill(1.0042));
+    for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBe(spans[i - 1].end);
+    // 10 × 1.0042 = 10.042 → 10.04, not 10 × 1.00.
+    expect(spans[9].end).toBe(10.04);
+  });
+
+  it('rejects a negative duration', () => {
+    expect(() => sceneBoundaries([1, -1])).toThrow(/invalid clip duration/);
+  });
+});
+
+describe('buildAssSubtitles', () => {
+  const scenes = [scene(1, '森林里有一条河流'), scene(2, ''), scene(3, '河水流向大海'), scene(4, '   ')];
+
+  it('puts one cue per scene with a subtitle at its place on the accumulated timeline', () => {
+    const ass = buildAssSubtitles(scenes, [2.04, 3, 1.5, 2], { width: 640, height: 360 });
+    expect(dialogues(ass)).toEqual([
+      'Dialogue: 0,0:00:00.00,0:00:02.04,Default,,0,0,0,,森林里有一条河流',
+      // Scene 2 (empty) still occupies 2.04–5.04; scene 4 (blank) gets nothing.
+      'Dialogue: 0,0:00:05.04,0:00:06.54,Default,,0,0,0,,河水流向大海',
+    ]);
+  });
+
+  it('sizes the canvas to the video and styles the CJK font at the bottom centre', () => {
+    const ass = buildAssSubtitles(scenes, [2, 3, 1, 2], { width: 1280, height: 720 });
+    expect(ass).toContain('PlayResX: 1280\nPlayResY: 720');
+    const style = ass.split('\n').find((l) => l.startsWith('Style: '))!.slice(7).split(',');
+    expect(style[1]).toBe('WenQuanYi Micro Hei');
+    expect(Number(style[2])).toBe(subtitleLayout(1280, 720).fontSize);
+    expect(style[16]).not.toBe('0'); // outline
+    expect(style[18]).toBe('2'); // Alignment: bottom centre
+    expect(Number(style[21])).toBeGreaterThan(0); // MarginV
+  });
+
+  it('uses the given font family', () => {
+    const ass = buildAssSubtitles([scene(1, 'x')], [1], { width: 640, height: 360, fontName: 'Noto Sans CJK SC' });
+    expect(ass).toMatch(/^Style: Default,Noto Sans CJK SC,/m);
+  });
+
+  it('escapes override braces and backslashes, and turns explicit newlines into ASS line breaks', () => {
+    const ass = buildAssSubtitles([scene(1, '{\\b1}粗体\\N第一行\n第二行')], [1], { width: 640, height: 360 });
+    const text = dialogues(ass)[0].split(',,0,0,0,,')[1];
+    expect(text).toBe('\\{\\\u2060b1\\}粗体\\\u2060N第一行\\N第二行');
+    // No unescaped brace remains, so libass sees no override block.
+    expect(text.replace(/\\[{}]/g, '')).not.toMatch(/[{}]/);
+  });
+
+  it('rejects scenes and durations of different lengths', () => {
+    expect(() => buildAssSubtitles([scene(1, 'a')], [1, 2], { width: 640, height: 360 })).toThrow(/1 scenes but 2/);
+  });
+});
+
+describe('escapeAssText', () => {
+  it('leaves ordinary text alone and neutralises \\N, \\h and braces', () => {
+    expect(escapeAssText('Hello, 世界!')).toBe('Hello, 世界!');
+    expect(escapeAssText('a\\hb')).toBe('a\\\u2060hb');
+    expect(escapeAssText('{x}')).toBe('\\{x\\}');
+    expect(escapeAssText('a\r\nb\nc')).toBe('a b c');
+  });
+});
+
+describe('wrapSubtitleText', () => {
+  it('keeps a short line whole', () => {
+    expect(wrapSubtitleText('森林里有一条河流', 20)).toEqual(['森林里有一条河流']);
+  });
+
+  it('breaks long Chinese text into balanced lines by character count', () => {
+    const text = '清晨的阳光穿过茂密的森林照在蜿蜒的小河上河水闪着金色的光芒'; // 30 characters
+    const lines = wrapSubtitleText(text, 23);
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).toBe(text);
+    expect(Math.abs(lines[0].length - lines[1].length)).toBeLessThanOrEqual(1);
+  });
+
+  it('never starts a line with closing punctuation', () => {
+    for (let max = 4; max <= 12; max++) {
+      const lines = wrapSubtitleText('我们走进森林，听见鸟儿在歌唱。河水静静地流淌，一直流向远方！', max);
+      for (const l of lines) expect(l).not.toMatch(/^[，。！、]/);
+      expect(lines.join('')).toBe('我们走进森林，听见鸟儿在歌唱。河水静静地流淌，一直流向远方！');
+    }
+  });
+
+  it('breaks English at spaces and never inside a word', () => {
+    const lines = wrapSubtitleText('A quiet river winds through the ancient forest toward the distant sea', 20);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' ')).toBe('A quiet river winds through the ancient forest toward the distant sea');
+    for (const l of lines) expect(l).not.toMatch(/^ | $/);
+  });
+
+  it('keeps an explicit line break', () => {
+    expect(wrapSubtitleText('第一行\n第二行', 20)).toEqual(['第一行', '第二行']);
+  });
+});
+
+describe('fitText', () => {
+  it('shrinks the font of a very long subtitle instead of covering the picture', () => {
+    const layout = subtitleLayout(640, 360);
+    const fitted = fitText('河'.repeat(150), layout);
+    expect(fitted.fontSize).toBeDefined();
+    expect(fitted.fontSize!).toBeLessThan(layout.fontSize);
+    expect(fitted.fontSize!).toBeGreaterThanOrEqual(Math.round(layout.fontSize * 0.7));
+  });
+
+  it('puts the smaller size into the cue as an override tag', () => {
+    const ass = buildAssSubtitles([scene(1, '河'.repeat(150))], [3], { width: 640, height: 360 });
+    expect(dialogues(ass)[0]).toMatch(/,,\{\\fs\d+\}河/);
+    const cues = buildCues([scene(1, '短句')], [1], subtitleLayout(640, 360));
+    expect(cues[0].fontSize).toBeUndefined();
+  });
+});

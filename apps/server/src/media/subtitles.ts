@@ -1,0 +1,255 @@
+import type { PlannedScene } from '@reelcraft/shared';
+import { DEFAULT_CJK_FAMILY } from './fonts';
+
+export type SubtitleScene = Pick<PlannedScene, 'scene_number' | 'subtitle'>;
+
+export interface SubtitleLayout {
+  fontSize: number;
+  outline: number;
+  marginH: number;
+  marginV: number;
+  /** Line width budget in "em units": a CJK character counts 1, Latin text about half (see charWidth). */
+  maxLineUnits: number;
+}
+
+export interface AssOptions {
+  /** Video size: becomes PlayResX/PlayResY so every size below is in output pixels. */
+  width: number;
+  height: number;
+  fontName?: string;
+}
+
+export interface SubtitleCue {
+  sceneNumber: number;
+  /** Seconds on the assembled timeline, on the centisecond grid ASS can express. */
+  start: number;
+  end: number;
+  /** Wrapped lines, unescaped. */
+  lines: string[];
+  /** Font size for this cue when a long text had to shrink to fit MAX_LINES; otherwise absent. */
+  fontSize?: number;
+}
+
+/** More lines than this cover the picture; longer texts shrink instead, down to MIN_SHRINK. */
+const MAX_LINES = 3;
+const MIN_SHRINK = 0.7;
+/** A glyph of Latin text in a CJK sans font is on average a bit over half an em wide. */
+const LATIN_WIDTH = 0.55;
+
+/**
+ * Sizes relative to the shorter side, so portrait and landscape videos get the same visual weight.
+ * 7% matches the checked FontSize=22 on libass' default 288-line canvas (22/288 ≈ 7.6%).
+ */
+export function subtitleLayout(width: number, height: number): SubtitleLayout {
+  const short = Math.min(width, height);
+  const fontSize = Math.max(12, Math.round(short * 0.07));
+  const marginH = Math.round(width * 0.05);
+  // 0.95: leave slack for the outline and for our width estimate being approximate.
+  const maxLineUnits = Math.max(4, Math.floor(((width - 2 * marginH) / fontSize) * 0.95));
+  return {
+    fontSize,
+    outline: Math.max(1, Math.round(fontSize * 0.08)),
+    marginH,
+    marginV: Math.round(short * 0.065),
+    maxLineUnits,
+  };
+}
+
+/**
+ * Start/end of each scene on the concatenated timeline. Boundaries are rounded once, cumulatively,
+ * so one cue ends exactly where the next begins (rounding each duration separately would drift).
+ */
+export function sceneBoundaries(durations: readonly number[]): { start: number; end: number }[] {
+  let acc = 0;
+  let prevCs = 0;
+  return durations.map((d) => {
+    if (!Number.isFinite(d) || d < 0) throw new Error(`invalid clip duration: ${d}`);
+    acc += d;
+    const endCs = Math.round(acc * 100);
+    const span = { start: prevCs / 100, end: endCs / 100 };
+    prevCs = endCs;
+    return span;
+  });
+}
+
+/** Scenes and clips are paired by position; a scene with a blank subtitle gets no cue. */
+export function buildCues(scenes: readonly SubtitleScene[], durations: readonly number[], layout: SubtitleLayout): SubtitleCue[] {
+  if (scenes.length !== durations.length) {
+    throw new Error(`subtitles: ${scenes.length} scenes but ${durations.length} clip durations`);
+  }
+  const spans = sceneBoundaries(durations);
+  const cues: SubtitleCue[] = [];
+  scenes.forEach((scene, i) => {
+    const { start, end } = spans[i];
+    if (scene.subtitle.trim() === '' || end <= start) return;
+    cues.push({ sceneNumber: scene.scene_number, start, end, ...fitText(scene.subtitle, layout) });
+  });
+  return cues;
+}
+
+export function buildAssSubtitles(scenes: readonly SubtitleScene[], durations: readonly number[], opts: AssOptions): string {
+  const layout = subtitleLayout(opts.width, opts.height);
+  const cues = buildCues(scenes, durations, layout);
+  return renderAss(cues, layout, opts);
+}
+
+export function renderAss(cues: readonly SubtitleCue[], layout: SubtitleLayout, opts: AssOptions): string {
+  const font = (opts.fontName ?? DEFAULT_CJK_FAMILY).replace(/,/g, ' ');
+  const head = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    `PlayResX: ${opts.width}`,
+    `PlayResY: ${opts.height}`,
+    // 0 = libass may still wrap at spaces if our width estimate was short; our \N breaks stay.
+    'WrapStyle: 0',
+    'ScaledBorderAndShadow: yes',
+    'YCbCr Matrix: None',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    // White text, black outline, no shadow, bottom centre (Alignment 2).
+    `Style: Default,${font},${layout.fontSize},&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${layout.outline},0,2,${layout.marginH},${layout.marginH},${layout.marginV},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ];
+  const events = cues.map((c) => {
+    const size = c.fontSize !== undefined ? `{\\fs${c.fontSize}}` : '';
+    const text = size + c.lines.map(escapeAssText).join('\\N');
+    return `Dialogue: 0,${formatAssTime(c.start)},${formatAssTime(c.end)},Default,,0,0,0,,${text}`;
+  });
+  return [...head, ...events, ''].join('\n');
+}
+
+/** ASS time: H:MM:SS.cc (centiseconds). */
+export function formatAssTime(seconds: number): string {
+  const cs = Math.max(0, Math.round(seconds * 100));
+  const h = Math.floor(cs / 360000);
+  const m = Math.floor((cs % 360000) / 6000);
+  const s = Math.floor((cs % 6000) / 100);
+  const c = cs % 100;
+  return `${h}:${pad2(m)}:${pad2(s)}.${pad2(c)}`;
+}
+
+/**
+ * Makes text literal for libass: `{` `}` would open/close an override block (libass reads `\{` `\}`
+ * as literal braces), and a backslash could form `\N`, `\n` or `\h`; a word joiner (U+2060, zero
+ * width, no glyph) after it breaks that pairing while the backslash itself still shows.
+ * Line breaks become spaces: the wrapper decides where lines break.
+ */
+export function escapeAssText(text: string): string {
+  return text
+    .replace(/\\/g, '\\\u2060')
+    .replace(/[{}]/g, '\\$&')
+    .replace(/\r\n|\r|\n/g, ' ');
+}
+
+/** Wraps the text at the layout's size, shrinking it (up to MIN_SHRINK) when it needs more than MAX_LINES. */
+export function fitText(text: string, layout: SubtitleLayout): { lines: string[]; fontSize?: number } {
+  const lines = wrapSubtitleText(text, layout.maxLineUnits);
+  if (lines.length <= MAX_LINES) return { lines };
+  const total = lines.reduce((sum, l) => sum + textWidth(l), 0);
+  const scale = Math.max(MIN_SHRINK, Math.min(1, (layout.maxLineUnits * MAX_LINES) / (total * 1.1)));
+  const fontSize = Math.round(layout.fontSize * scale);
+  return { lines: wrapSubtitleText(text, Math.floor(layout.maxLineUnits / scale)), fontSize };
+}
+
+/**
+ * Breaks text into lines of at most `maxUnits` (CJK character = 1 unit), balanced so two lines come
+ * out about equally long rather than one full line and a short tail. Chinese has no spaces, so any
+ * gap between CJK characters is a break opportunity, except before closing punctuation and after
+ * opening punctuation (kinsoku rules: "，" must not start a line). Latin words are never split.
+ * Explicit line breaks in the text start a new line.
+ */
+export function wrapSubtitleText(text: string, maxUnits: number): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split(/\r\n|\r|\n/)) {
+    const clean = paragraph.replace(/\s+/g, ' ').trim();
+    if (clean !== '') out.push(...wrapParagraph(clean, maxUnits));
+  }
+  return out;
+}
+
+interface Token {
+  text: string;
+  width: number;
+  space: boolean;
+  /** Whether a line may break just before this token. */
+  breakBefore: boolean;
+}
+
+function wrapParagraph(text: string, maxUnits: number): string[] {
+  const tokens = tokenize(text);
+  const total = tokens.reduce((s, t) => s + t.width, 0);
+  if (total <= maxUnits) return [text];
+  const lineCount = Math.ceil(total / maxUnits);
+  // Aim for equal lines; fall back to plain greedy filling if balancing would need an extra line.
+  const balanced = fill(tokens, Math.min(maxUnits, total / lineCount + 1));
+  return balanced.length <= lineCount ? balanced : fill(tokens, maxUnits);
+}
+
+function fill(tokens: readonly Token[], limit: number): string[] {
+  const lines: string[] = [];
+  let current: Token[] = [];
+  let width = 0;
+  const flush = () => {
+    while (current.length > 0 && current[current.length - 1].space) current.pop();
+    if (current.length > 0) lines.push(current.map((t) => t.text).join(''));
+    current = [];
+    width = 0;
+  };
+  for (const t of tokens) {
+    if (current.length > 0 && t.breakBefore && width + t.width > limit && !t.space) flush();
+    if (current.length === 0 && t.space) continue;
+    current.push(t);
+    width += t.width;
+  }
+  flush();
+  return lines;
+}
+
+const CJK = /[\u1100-\u115F\u2E80-\u303F\u3040-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u;
+/** May not start a line. */
+const CLOSING = /^[，。、！？；：…‥）】》〉」』〕］｝”’〗〙〛・ー～,.!?;:)\]}%]$/u;
+/** May not end a line. */
+const OPENING = /^[（【《〈「『〔［｛“‘〖〘〚([{]$/u;
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let word = '';
+  const pushWord = () => {
+    if (word === '') return;
+    tokens.push({ text: word, width: textWidth(word), space: false, breakBefore: true });
+    word = '';
+  };
+  for (const ch of text) {
+    if (ch === ' ') {
+      pushWord();
+      tokens.push({ text: ' ', width: LATIN_WIDTH * 0.6, space: true, breakBefore: true });
+    } else if (CJK.test(ch)) {
+      pushWord();
+      tokens.push({ text: ch, width: 1, space: false, breakBefore: true });
+    } else if (CLOSING.test(ch) && word === '' && tokens.length > 0) {
+      // Punctuation after CJK text: its own token, glued to what precedes it.
+      tokens.push({ text: ch, width: LATIN_WIDTH, space: false, breakBefore: true });
+    } else {
+      word += ch;
+    }
+  }
+  pushWord();
+  // Apply kinsoku: no break before closing punctuation, none after opening punctuation.
+  for (let i = 1; i < tokens.length; i++) {
+    if (CLOSING.test(tokens[i].text) || OPENING.test(tokens[i - 1].text)) tokens[i].breakBefore = false;
+  }
+  return tokens;
+}
+
+function textWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += CJK.test(ch) ? 1 : LATIN_WIDTH;
+  return w;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
