@@ -6,7 +6,7 @@ export class Session {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Index()
+  @Index('IDX_sessions_user_id')
   @Column({ type: 'varchar', length: 36 })
   user_id: string;
 

@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { RENDER_WORKER_PATH, type ClipInfo, type WorkerToParent, type RenderJobSpec } from '@reelcraft/inference';
+import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
 import type { StoryboardPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
@@ -28,7 +28,7 @@ export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDi
  * (so frame drawing never blocks the API), this process records each result as it arrives and
  * then assembles the final video. Any earlier partial attempt of the task is cleared first.
  */
-export async function runRenderJob(
+export async function renderTask(
   db: DataSource,
   config: AppConfig,
   taskId: string,
@@ -78,7 +78,7 @@ export async function runRenderJob(
 function renderInWorker(
   db: DataSource,
   config: AppConfig,
-  job: RenderJobSpec,
+  job: RenderJob,
   progress: JobProgress,
   signal: AbortSignal,
 ): Promise<{ plan: StoryboardPlan; clips: ClipInfo[] }> {
@@ -96,14 +96,22 @@ function renderInWorker(
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (err) reject(err);
       else resolve({ plan: plan!, clips });
     };
-    const onAbort = () => finish(new Error('cancelled'));
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    const onAbort = () => {
+      // Ask first, so the worker stops ffmpeg and removes its half-written clip; force it if it lingers.
+      if (alive() && child.connected) child.send({ type: 'cancel' } satisfies ParentMessage);
+      const force = setTimeout(() => alive() && child.kill('SIGKILL'), 2000);
+      child.once('close', () => {
+        clearTimeout(force);
+        finish(new Error('cancelled'));
+      });
+    };
     signal.addEventListener('abort', onAbort, { once: true });
 
-    const handle = async (msg: WorkerToParent) => {
+    const handle = async (msg: WorkerMessage) => {
       switch (msg.type) {
         case 'planned': {
           plan = msg.plan;
@@ -144,10 +152,17 @@ function renderInWorker(
           throw new Error(msg.message);
       }
     };
-    child.on('message', (msg: WorkerToParent) => {
-      chain = chain.then(() => handle(msg)).catch((err: Error) => finish(err));
+    child.on('message', (msg: unknown) => {
+      if (!isWorkerMessage(msg)) return;
+      chain = chain.then(() => handle(msg)).catch((err: Error) => {
+        if (alive()) child.kill('SIGKILL');
+        finish(err);
+      });
     });
-    child.on('error', (err) => finish(new Error(`render worker could not start: ${err.message}`)));
+    child.on('error', (err) => {
+      if (alive()) child.kill('SIGKILL');
+      finish(new Error(`render worker could not start: ${err.message}`));
+    });
     child.on('close', (code, sig) => {
       void chain.then(() => finish(new Error(`render worker stopped unexpectedly (${sig ?? `exit code ${code}`})`)));
     });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { overallProgress, runRenderJob, type JobProgress } from './render-job';
+import { overallProgress, renderTask, type JobProgress } from './render-job';
 import { Task } from './task.entity';
 
 interface RunningJob {
@@ -96,7 +96,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     const abort = new AbortController();
     const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, assembling: false };
     const started = Date.now();
-    const done = runRenderJob(this.db, this.config, task.id, task.prompt, progress, abort.signal)
+    const done = renderTask(this.db, this.config, task.id, task.prompt, progress, abort.signal)
       .then(async () => {
         await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
         this.logger.log(`task ${task.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

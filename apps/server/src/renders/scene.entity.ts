@@ -3,7 +3,7 @@ import type { Camera } from '@reelcraft/shared';
 
 /** The original design's Scenes table, extended with the subtitle text. */
 @Entity('scenes')
-@Index(['task_id', 'scene_number'], { unique: true })
+@Index('IDX_scenes_task_scene', ['task_id', 'scene_number'], { unique: true })
 export class Scene {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -6,14 +6,14 @@ export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Index()
+  @Index('IDX_tasks_owner_id')
   @Column({ type: 'varchar', length: 36 })
   owner_id: string;
 
   @Column({ type: 'text' })
   prompt: string;
 
-  @Index()
+  @Index('IDX_tasks_status')
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: TaskStatus;
 

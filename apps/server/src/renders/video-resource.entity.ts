@@ -8,7 +8,7 @@ export class VideoResource {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Index()
+  @Index('IDX_video_resources_task_id')
   @Column({ type: 'varchar', length: 36 })
   task_id: string;
 

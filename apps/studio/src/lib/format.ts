@@ -77,6 +77,8 @@ export function downloadUrl(videoUrl: string): string {
  */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  // Control characters could smuggle a different target past the checks above.
+  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(next)) return '/';
   if (next === '/login' || next.startsWith('/login?') || next.startsWith('/login/')) return '/';
   return next;

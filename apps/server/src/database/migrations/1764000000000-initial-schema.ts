@@ -16,7 +16,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       "username" varchar(64) NOT NULL,
       "password_hash" varchar(255) NOT NULL,
       "role" varchar(16) NOT NULL DEFAULT 'user',
-      "disabled" boolean NOT NULL DEFAULT (false),
+      "disabled" boolean NOT NULL DEFAULT (${pg ? 'false' : '0'}),
       "created_at" ${ts} NOT NULL DEFAULT (${now}),
       CONSTRAINT "UQ_users_username" UNIQUE ("username"))`);
     await q.query(`CREATE TABLE "sessions" (

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('starts on the embedded defaults: port 8000, SQLite in ./data', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8000);
+    expect(c.database).toEqual({ type: 'sqlite', path: expect.stringMatching(/data\/reelcraft\.sqlite$/) });
+    expect(c.render).toMatchObject({ concurrency: 1, width: 640, height: 360, fps: 24 });
+    expect(c.admin).toEqual({ username: 'admin', password: undefined });
+  });
+
+  it('switches to PostgreSQL for a postgres:// URL', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test', DATABASE_SCHEMA: 'rc_x' });
+    expect(c.database).toEqual({ type: 'postgres', url: 'postgres://u@127.0.0.1:5432/test', schema: 'rc_x' });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REELCRAFT_ADMIN_PASSWORD: '  ' })).toMatchObject({ database: { type: 'sqlite' }, admin: { password: undefined } });
+  });
+
+  it('names every bad value at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', RENDER_WIDTH: '641' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/DATABASE_URL must be a postgres:\/\/ URL/);
+    expect(message).toMatch(/RENDER_WIDTH must be even/);
+  });
+});

@@ -1,0 +1,30 @@
+import type { PlannedScene } from '@reelcraft/shared';
+
+export interface RenderOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** Varies the look of a scene without changing its text; part of the render cache key. */
+  seed?: number;
+  /**
+   * Text shared by all scenes of the video (the storyboard title): keeps scenes whose
+   * descriptions name no recognisable scenery in one coherent place.
+   */
+  theme?: string;
+  /** Stops rendering between frames; the iterator then throws an AbortError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns one planned scene into frames. The procedural animatic implements it today; an ONNX
+ * diffusion renderer will implement the same interface, so the worker and the encoder do not
+ * care which one drew the pixels.
+ */
+export interface SceneRenderer {
+  /** Stable identifier, part of the render cache key (e.g. 'animatic-v1'). */
+  readonly name: string;
+  /** How many frames renderFrames will yield; the encoder and progress reports rely on it. */
+  frameCount(scene: PlannedScene, options: RenderOptions): number;
+  /** Raw RGB24 frames, width*height*3 bytes each, top row first. Each Buffer is fresh: callers may keep it. */
+  renderFrames(scene: PlannedScene, options: RenderOptions): AsyncIterable<Buffer>;
+}

@@ -1,0 +1,120 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
+import { encodeClip, type ClipInfo } from '../clip/encode-clip';
+import type { Planner } from '../planner/planner';
+import { RuleBasedPlanner } from '../planner/rule-based-planner';
+import { AnimaticRenderer } from '../renderer/animatic-renderer';
+import { encodeJpeg } from '../renderer/poster';
+import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
+import { throwIfAborted } from '../util/abort';
+import { parseRenderJob, sceneClipFileName, scenePosterFileName, type RenderJob } from './protocol';
+
+export interface SceneProgress {
+  scene_number: number;
+  frame: number;
+  frames: number;
+}
+
+export interface SceneResult {
+  scene_number: number;
+  clip: ClipInfo;
+  poster?: string;
+}
+
+export interface RenderJobHooks {
+  signal?: AbortSignal;
+  /** Defaults to the rule-based planner; ignored when the job carries a plan. */
+  planner?: Planner;
+  /** Defaults to the animatic renderer. */
+  renderer?: SceneRenderer;
+  onPlanned?(plan: StoryboardPlan): void;
+  /** Throttled to one call per progressIntervalMs per scene, plus the scene's last frame. */
+  onSceneProgress?(progress: SceneProgress): void;
+  onSceneDone?(result: SceneResult): void;
+  /** Default 200 ms: about five reports a second, plenty for a progress bar. */
+  progressIntervalMs?: number;
+  /** Write a JPEG still per scene next to its clip (default true). */
+  posters?: boolean;
+}
+
+export interface RenderJobResult {
+  plan: StoryboardPlan;
+  scenes: SceneResult[];
+}
+
+/**
+ * The whole job in this process: plan (unless the job brings a storyboard), then render and
+ * encode the scenes one at a time into workDir. One at a time keeps memory flat and leaves the
+ * second core to ffmpeg. The render worker runs exactly this; tests call it directly.
+ */
+export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): Promise<RenderJobResult> {
+  const parsed = parseRenderJob(job);
+  if (!parsed.ok) throw new TypeError(`invalid render job: ${parsed.error}`);
+  const { signal } = hooks;
+  const planner = hooks.planner ?? new RuleBasedPlanner();
+  const renderer = hooks.renderer ?? new AnimaticRenderer();
+  const interval = hooks.progressIntervalMs ?? 200;
+
+  throwIfAborted(signal, 'Rendering');
+  await mkdir(job.workDir, { recursive: true });
+  const plan = parsed.value.plan ?? (await planner.plan(job.prompt, { signal }));
+  hooks.onPlanned?.(plan);
+
+  const scenes: SceneResult[] = [];
+  for (const scene of plan.scenes) {
+    throwIfAborted(signal, 'Rendering');
+    const result = await renderScene(scene, plan.title, job, renderer, hooks, interval);
+    scenes.push(result);
+    hooks.onSceneDone?.(result);
+  }
+  return { plan, scenes };
+}
+
+async function renderScene(
+  scene: PlannedScene,
+  theme: string,
+  job: RenderJob,
+  renderer: SceneRenderer,
+  hooks: RenderJobHooks,
+  interval: number,
+): Promise<SceneResult> {
+  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, signal: hooks.signal };
+  const frames = renderer.frameCount(scene, options);
+  const middle = Math.floor(frames / 2);
+  let still: Buffer | undefined;
+  const wantPoster = hooks.posters !== false;
+  // Keep one frame from the middle of the scene for the poster, as it streams past.
+  async function* tapped(): AsyncGenerator<Buffer> {
+    let i = 0;
+    for await (const frame of renderer.renderFrames(scene, options)) {
+      if (wantPoster && i === middle) still = frame;
+      i++;
+      yield frame;
+    }
+  }
+
+  let lastReport = -Infinity;
+  const clip = await encodeClip(tapped(), {
+    width: job.width,
+    height: job.height,
+    fps: job.fps,
+    outPath: join(job.workDir, sceneClipFileName(scene.scene_number)),
+    totalFrames: frames,
+    signal: hooks.signal,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (done === total || now - lastReport >= interval) {
+        lastReport = now;
+        hooks.onSceneProgress?.({ scene_number: scene.scene_number, frame: done, frames: total });
+      }
+    },
+  });
+
+  let poster: string | undefined;
+  if (still) {
+    poster = join(job.workDir, scenePosterFileName(scene.scene_number));
+    await writeFile(poster, encodeJpeg(still, job.width, job.height));
+  }
+  return poster ? { scene_number: scene.scene_number, clip, poster } : { scene_number: scene.scene_number, clip };
+}
