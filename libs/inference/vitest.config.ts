@@ -6,5 +6,7 @@ export default defineConfig({
     // Real ffmpeg encodes and a real fork of the worker run in these tests; a 2-core box is slow.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: '../../reports/inference.json' },
   },
 });

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +11,17 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 /** A person's path through the studio in a real browser: sign in, submit, wait, watch the video play. */
 describe('studio in Chromium', () => {
   const server = new ServerProcess({ RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
-  const profile = mkdtempSync(join(tmpdir(), 'reelcraft-chromium-'));
   let browser: Browser;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the test command installs Debian's chromium package`);
     await server.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`] });
+    // Playwright gives every launch a fresh, empty profile of its own.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
     await server.dispose();
-    rmSync(profile, { recursive: true, force: true });
   });
 
   it('signs in, submits the forest prompt, plays the finished video and signs out', async () => {
@@ -39,7 +37,7 @@ describe('studio in Chromium', () => {
     await expect.poll(() => row.getByTestId('task-status').getAttribute('data-status'), { timeout: 150_000, interval: 500 }).toBe('completed');
     await page.screenshot({ path: join(ROOT, 'reports/studio-tasks.png') });
 
-    await row.click();
+    await row.getByTestId('task-link').click();
     const video = page.getByTestId('video-player');
     await video.waitFor();
     await video.evaluate((v: HTMLVideoElement) => {
