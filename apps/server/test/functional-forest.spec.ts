@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '../src/media/probe';
@@ -7,12 +10,19 @@ import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestA
 const FOREST = '制作一段关于森林探险的短视频，包含河流和小动物';
 
 /** The original design's functional test (chapter 5.2): the forest prompt, from login to a checked MP4, at the default size. */
-describe('functional test: the forest prompt becomes a subtitled MP4', () => {
+describe('functional test: the forest prompt becomes a subtitled MP4 with music', () => {
   let t: TestApp;
+  const musicDir = mkdtempSync(join(tmpdir(), 'reelcraft-music-'));
+  const music = join(musicDir, 'theme.ogg');
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
+    // A minute of music, longer than any video: assembly must trim it to the video's length.
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=60', '-c:a', 'libvorbis', music]);
+    t = await startTestApp('sqlite', { MUSIC_FILE: music });
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    rmSync(musicDir, { recursive: true, force: true });
+  });
 
   it('plans 3–8 Chinese scenes, renders one clip per scene and stitches them', async () => {
     const token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
@@ -50,6 +60,8 @@ describe('functional test: the forest prompt becomes a subtitled MP4', () => {
     const expected = storyboard.reduce((sum: number, s: { duration_sec: number }) => sum + s.duration_sec, 0);
     expect(probe.video).toMatchObject({ codec: 'h264', pix_fmt: 'yuv420p', width: t.config.render.width, height: t.config.render.height });
     expect(Math.abs(probe.duration - expected)).toBeLessThanOrEqual(0.5);
+    expect(probe.audio?.codec).toBe('aac');
+    expect(Math.abs(probe.audio!.duration - expected)).toBeLessThanOrEqual(0.5);
     expect(task.result.duration).toBeCloseTo(probe.duration, 1);
     // +faststart: the index comes before the media data, so the browser can play while it downloads.
     const head = await readFile(finalPath);
