@@ -26,6 +26,10 @@ describe('studio in Chromium', () => {
 
   it('signs in, submits the forest prompt, plays the finished video and signs out', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 860 } });
+    const foreign: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(server.baseUrl) && !/^(data|blob):/.test(r.url())) foreign.push(r.url());
+    });
     await page.goto(server.baseUrl);
     await page.getByTestId('login-username').fill('admin');
     await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
@@ -50,5 +54,11 @@ describe('studio in Chromium', () => {
 
     await page.getByTestId('logout').click();
     await page.getByTestId('login-username').waitFor();
+
+    // The API docs page works offline too.
+    await page.goto(`${server.baseUrl}/api/docs`);
+    await page.getByText('Reelcraft API').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(foreign).toEqual([]);
   });
 });

@@ -32,7 +32,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs-json',
+    // Swagger UI would otherwise load a validity badge from validator.swagger.io: nothing leaves the intranet.
+    swaggerOptions: { validatorUrl: null },
+  });
 
   serveStudio(http, config.studioDir);
   return app;
