@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export REELCRAFT_WITH_BROWSER=1
+SECONDS=0
 bash scripts/install.sh
+echo "==> install took ${SECONDS} s"
 export NX_NO_CLOUD=true NX_DAEMON=false
 
 # The API tests also run against the local PostgreSQL (127.0.0.1:5432, database test).
@@ -25,4 +27,5 @@ npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
 echo "==> cross-app tests (restart recovery, browser)"
 npx vitest run --config test/vitest.config.ts || status=1
 node scripts/summarise-tests.mjs reports || status=1
+echo "==> install + tests took ${SECONDS} s"
 exit $status
