@@ -82,3 +82,38 @@ const table = rows.map((r) => ({
 }));
 console.table(table);
 console.log('pipeline / (draw + baseline) < 1 means drawing and encoding overlap (ffmpeg encodes while the next frame is drawn).');
+
+// Diffusion: how much of a generation is ONNX Runtime itself (the rest is this module's JS:
+// tokenising, scheduling, CFG, preview/decode conversions), on a tiny UNet and on a larger
+// random-weight one (64 channels, 32×32 latents = 256 px), plus tokenizer throughput.
+async function benchDiffusion() {
+  const dir = mkdtempSync(join(tmpdir(), 'reelcraft-bench-sd-'));
+  try {
+    const rows = [];
+    for (const [label, opts] of [
+      ['tiny (8 ch, 8×8 latents)', { latentSize: 8, channels: 8 }],
+      ['larger (64 ch, 32×32 latents)', { latentSize: 32, channels: 64 }],
+    ]) {
+      const modelDir = await inference.writeTinyDiffusionPipeline(join(dir, label.split(' ')[0]), opts);
+      const pipeline = await inference.DiffusionPipeline.load(modelDir, { intraOpNumThreads: cpus().length });
+      await pipeline.generate({ prompt: 'warm-up', seed: 0, steps: 2 });
+      Object.assign(pipeline.stats, { unetCalls: 0, sessionMs: 0, totalMs: 0 });
+      // Previews as the worker sends them (about one a second), not one per step.
+      for (let i = 0; i < 5; i++) await pipeline.generate({ prompt: 'a river in the forest at sunset', seed: i, steps: 20, onStep: (e) => e.step === 20 && e.preview() });
+      const { unetCalls, sessionMs, totalMs } = pipeline.stats;
+      rows.push({ model: label, 'generations': 5, 'unet calls': unetCalls, 'ms/generation': (totalMs / 5).toFixed(1), 'onnx share': `${((sessionMs / totalMs) * 100).toFixed(1)} %`, 'overhead share': `${(((totalMs - sessionMs) / totalMs) * 100).toFixed(1)} %` });
+      await pipeline.release();
+    }
+    console.log('\nDiffusion pipeline (20 steps, guidance batched, one preview JPEG per generation):');
+    console.table(rows);
+    const tok = await inference.ClipTokenizer.fromDirectory(join(dir, 'tiny', 'tokenizer'));
+    const text = 'a river through the forest at sunset, watercolor style, 一只猫在城市的夜晚 ';
+    let tokens = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < 20000; i++) tokens += tok.tokenize(`${text}${i}`).length;
+    console.log(`CLIP tokenizer: ${Math.round(tokens / secs(t0)).toLocaleString('en')} tokens/s`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await benchDiffusion();

@@ -2,9 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config/config';
+import { CollabModule } from './collab/collab.module';
 import { ConfigModule } from './config/config.module';
 import { databaseOptions } from './database/database.options';
+import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { ModelsModule } from './models/models.module';
+import { ProjectsModule } from './projects/projects.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
 
@@ -19,6 +23,10 @@ export class AppModule {
         AuthModule,
         UsersModule,
         RendersModule,
+        ProjectsModule,
+        CollabModule,
+        EventsModule,
+        ModelsModule,
       ],
       controllers: [HealthController],
     };

@@ -3,6 +3,18 @@ import { join } from 'node:path';
 export type { PlanOptions, Planner } from './planner/planner';
 export { RuleBasedPlanner } from './planner/rule-based-planner';
 export { detectLanguage, parsePrompt, type ParsedPrompt } from './planner/prompt-parser';
+export { LlmPlanner, type LlmPlannerOptions, type LlmPlanOptions, type LlmCallOptions, type GenerationStats } from './planner/llm-planner';
+export { createPlanner, disposePlanner, type CreatePlannerOptions } from './planner/create-planner';
+export { defaultThreads, type LlamaGpu } from './planner/llama-runtime';
+export { DEFAULT_GENERATION_LIMITS, planJsonSchema, sceneJsonSchema, type GenerationLimits } from './planner/plan-json-schema';
+export { SceneStreamScanner } from './planner/scene-stream';
+export { repairPlan, repairScene } from './planner/plan-repair';
+
+export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
+export type { DiffusionInspector } from './models/diffusion-layout';
+export { readGgufHeader, GgufFormatError, type GgufHeader, type GgufTensorInfo, type GgufMetaValue } from './models/gguf-reader';
+export { inspectGguf } from './models/llm-check';
+export { buildTinyGguf, writeTinyGguf, type TinyGgufOptions, type TinyGgufInfo } from './testing/tiny-gguf';
 
 export type { RenderOptions, SceneRenderer } from './renderer/scene-renderer';
 export { AnimaticRenderer, AnimaticComposer, BACKDROP_OVERSCAN, SUBTITLE_SAFE_AREA } from './renderer/animatic-renderer';
@@ -10,15 +22,27 @@ export { CJK_FONT_CANDIDATES, findCjkFontPath, labelFontFamilies } from './rende
 export { deriveSceneStyle, type SceneStyle, type SceneFeatures, type TimeOfDay } from './renderer/scene-style';
 export { encodeJpeg } from './renderer/poster';
 
+export { ClipTokenizer, bytesToUnicode, type ClipEncoding, type ClipTokenizerFiles } from './diffusion/clip-tokenizer';
+export * from './diffusion/schedulers';
+export { DiffusionPipeline, DiffusionNumericsError, DEFAULT_SCALING_FACTOR, type DiffusionPipelineOptions, type GenerateRequest, type GenerateResult, type PipelineStats, type StepEvent } from './diffusion/pipeline';
+export { inspectDiffusionPipeline } from './diffusion/inspect';
+export { EXPORT_CONTRACT, checkComponent, type DiffusionComponent } from './diffusion/export-contract';
+export { DiffusionRenderer, type DiffusionRendererOptions, type DiffusionStepEvent, type SceneDiffusionStats } from './diffusion/diffusion-renderer';
+export { sharedDiffusionPipeline, releaseSharedDiffusionPipelines } from './diffusion/worker-pipeline';
+export { LATENT_RGB_FACTORS_SD15, latentToRgb, latentPreviewJpeg } from './diffusion/latent-preview';
+export { GaussianNoise, deriveSeed } from './diffusion/random';
+export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, type TinyTimestepVariant } from './testing/tiny-onnx';
+
 export { encodeClip, type ClipInfo, type EncodeClipOptions } from './clip/encode-clip';
 export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding';
 export { probeVideo, parseRational, type VideoProbe } from './clip/probe';
 
 export * from './worker/protocol';
-export { runRenderJob, type RenderJobHooks, type RenderJobResult, type SceneProgress, type SceneResult } from './worker/run-render-job';
+export { runRenderJob, type RenderJobHooks, type RenderJobResult, type SceneProgress, type ScenePreview, type SceneResult } from './worker/run-render-job';
 export { serveRenderWorker, processWorkerPort, type WorkerPort } from './worker/serve-render-worker';
 
 export { AbortError, isAbortError } from './util/abort';
+export { TimeoutError } from './util/timeout';
 
 /**
  * The render worker's entry file, for `child_process.fork(RENDER_WORKER_PATH)`. It points into

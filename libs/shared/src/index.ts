@@ -3,3 +3,8 @@ export * from './storyboard';
 export * from './tasks';
 export * from './users';
 export * from './errors';
+export * from './storyboard-doc';
+export * from './storyboard-ydoc';
+export * from './collab';
+export * from './projects';
+export * from './models';

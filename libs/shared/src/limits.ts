@@ -11,4 +11,28 @@ export const LIMITS = {
   /** Largest JSON body the API accepts, in bytes. */
   jsonBodyBytes: 256 * 1024,
   page: { defaultSize: 20, maxSize: 100 },
+  /**
+   * The editable storyboard (storyboard-doc.ts). A scene's description, subtitle and duration keep
+   * the plan limits above; the scene count is wider than a plan's because people add scenes by hand.
+   */
+  storyboard: {
+    title: { max: 200 },
+    scenes: { max: 50 },
+    characters: { max: 20 },
+    characterName: { max: 60 },
+    characterDescription: { max: 500 },
+    commentsPerScene: { max: 50 },
+    comment: { max: 2000 },
+    stylePrompt: { max: 1000 },
+    negativePrompt: { max: 1000 },
+    musicTrackName: { max: 200 },
+    fadeSec: { max: 10 },
+    /** Even sizes only: H.264 with 4:2:0 chroma needs them. */
+    width: { min: 64, max: 3840 },
+    height: { min: 64, max: 3840 },
+    fps: { min: 1, max: 60 },
+    cameraSpeed: { min: 0.25, max: 4 },
+    seed: { min: 0, max: 2 ** 32 - 1 },
+  },
+  projectName: { min: 1, max: 120 },
 } as const;

@@ -6,13 +6,20 @@ import { Task } from '../renders/task.entity';
 import { VideoResource } from '../renders/video-resource.entity';
 import { User } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { Projects1764100000000 } from './migrations/1764100000000-projects';
+import { DocUpdates1764200000000 } from './migrations/1764200000000-doc-updates';
+import { docUpdateEntity } from '../collab/doc-update.entity';
+import { Project } from '../projects/project.entity';
+import { ProjectMember } from '../projects/project-member.entity';
+import { StoryboardSnapshot } from '../projects/storyboard-snapshot.entity';
 
-export const ENTITIES = [User, Session, Task, Scene, VideoResource];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember, StoryboardSnapshot];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  // DocUpdate's byte column type depends on the driver, so its schema is picked here (see doc-update.entity.ts).
+  const common = { entities: [...ENTITIES, docUpdateEntity(config.database.type)] as DataSourceOptions['entities'], migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   const db = config.database;
   if (db.type === 'postgres') {
     return {

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config';
 import { TEST_PG_URL, freshPgSchema } from '../testing/test-app';
-import { databaseOptions } from './database.options';
+import { MIGRATIONS, databaseOptions } from './database.options';
 
 /** The hand-written migrations must build exactly the schema the entities describe, on both databases. */
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
@@ -18,7 +18,8 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       await db.initialize();
       const pending = await db.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-      await db.undoLastMigration();
+      // Every migration's down(), newest first, must leave an empty database.
+      for (let i = 0; i < MIGRATIONS.length; i++) await db.undoLastMigration();
       expect(await db.createQueryRunner().hasTable('tasks')).toBe(false);
       await db.runMigrations();
       expect(await db.createQueryRunner().hasTable('tasks')).toBe(true);

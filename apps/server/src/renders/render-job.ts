@@ -35,6 +35,8 @@ export async function renderTask(
   prompt: string,
   progress: JobProgress,
   signal: AbortSignal,
+  /** Sees every worker message as it arrives (live progress and previews for watchers). */
+  onMessage?: (msg: WorkerMessage) => void,
 ): Promise<VideoResource> {
   const dir = taskDir(config, taskId);
   await db.getRepository(VideoResource).delete({ task_id: taskId });
@@ -45,7 +47,7 @@ export async function renderTask(
   const fontsDir = findCjkFontsDir();
   if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
 
-  const { plan, clips } = await renderInWorker(db, config, { taskId, prompt, workDir: dir, width: config.render.width, height: config.render.height, fps: config.render.fps }, progress, signal);
+  const { plan, clips } = await renderInWorker(db, config, { taskId, prompt, workDir: dir, width: config.render.width, height: config.render.height, fps: config.render.fps }, progress, signal, onMessage);
 
   progress.assembling = true;
   const outPath = join(dir, 'final.mp4');
@@ -81,6 +83,7 @@ function renderInWorker(
   job: RenderJob,
   progress: JobProgress,
   signal: AbortSignal,
+  onMessage?: (msg: WorkerMessage) => void,
 ): Promise<{ plan: StoryboardPlan; clips: ClipInfo[] }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('cancelled'));
@@ -154,6 +157,7 @@ function renderInWorker(
     };
     child.on('message', (msg: unknown) => {
       if (!isWorkerMessage(msg)) return;
+      onMessage?.(msg);
       chain = chain.then(() => handle(msg)).catch((err: Error) => {
         if (alive()) child.kill('SIGKILL');
         finish(err);

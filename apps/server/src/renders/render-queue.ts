@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RenderEvents } from './render-events';
 import { overallProgress, renderTask, type JobProgress } from './render-job';
+import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
 
 interface RunningJob {
@@ -27,6 +29,8 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: RenderEvents,
+    private readonly taskEvents: TaskEvents,
   ) {}
 
   private get tasks() {
@@ -96,9 +100,16 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     const abort = new AbortController();
     const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, assembling: false };
     const started = Date.now();
-    const done = renderTask(this.db, this.config, task.id, task.prompt, progress, abort.signal)
-      .then(async () => {
-        await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
+    const report = this.events.reporter(task, () => overallProgress(progress));
+    report.status('running', 0);
+    const done = renderTask(this.db, this.config, task.id, task.prompt, progress, abort.signal, (msg) => {
+      report.onMessage(msg);
+      // Not awaited: the render goes on while listeners store the plan (they log their own failures).
+      if (msg.type === 'planned') void this.taskEvents.emit('planned', { task_id: task.id, plan: msg.plan });
+    })
+      .then(async (video) => {
+        const completed = await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
+        if (completed.affected) report.finished(`/api/tasks/${task.id}/video`, video.duration);
         this.logger.log(`task ${task.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       })
       .catch(async (err: Error) => {
@@ -110,6 +121,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
           { status: 'failed', error: message.slice(0, 2000), finished_at: new Date() },
         );
         if (failed.affected) this.logger.warn(`task ${task.id} failed: ${message}`);
+        if (failed.affected || abort.signal.aborted) report.failed(message, abort.signal.aborted);
       })
       .catch((err: Error) => this.logger.error(`could not record the end of task ${task.id}: ${err.message}`))
       .finally(() => {

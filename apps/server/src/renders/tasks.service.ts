@@ -11,6 +11,7 @@ import { User } from '../users/user.entity';
 import { RenderQueue } from './render-queue';
 import { taskDir } from './render-job';
 import { Scene } from './scene.entity';
+import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
 
@@ -20,6 +21,7 @@ export class TasksService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queue: RenderQueue,
+    private readonly taskEvents: TaskEvents,
   ) {}
 
   private get tasks() {
@@ -34,6 +36,7 @@ export class TasksService {
       const base = Date.now();
       await m.getRepository(Task).insert(rows.map((r, i) => ({ ...r, created_at: new Date(base + i) })));
     });
+    for (const r of rows) await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
     this.queue.kick();
     return rows.map((r) => r.id);
   }
@@ -78,6 +81,7 @@ export class TasksService {
       await m.getRepository(Task).delete({ id });
     });
     await rm(taskDir(this.config, id), { recursive: true, force: true });
+    await this.taskEvents.emit('deleted', { task_id: id });
   }
 
   /** Absolute path of a task's final video, or of one scene's clip. */

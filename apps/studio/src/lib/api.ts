@@ -4,16 +4,48 @@
  * authenticates <video> requests, which cannot carry a header.
  */
 import type {
+  AddMemberBody,
   BatchCreateTasksResponse,
+  CreateProjectBody,
   CreateTaskResponse,
   LoginResponse,
   Page,
+  ProjectMemberView,
+  ProjectRole,
+  ProjectSummary,
+  ProjectView,
+  Storyboard,
   TaskView,
   UserView,
 } from '@reelcraft/shared';
 import { ApiRequestError, networkError, toApiError } from './api-errors';
 
 export { ApiRequestError, errorText } from './api-errors';
+
+/**
+ * POST /api/projects/:id/render. The server does not expose this route yet (renders start from
+ * POST /api/tasks only); the studio is wired to it so the button works as soon as it lands.
+ */
+export interface RenderProjectResponse {
+  task_id: string;
+}
+
+/**
+ * Storyboard versions (GET/POST /api/projects/:id/versions, POST …/versions/:vid/restore).
+ * Not on the server yet: these are the shapes the studio expects.
+ */
+export interface StoryboardVersionSummary {
+  id: string;
+  /** A name someone gave it; null for automatic versions. */
+  label: string | null;
+  /** Username of whoever saved it; null for automatic ones. */
+  author: string | null;
+  created_at: string;
+  scene_count?: number;
+}
+export interface StoryboardVersionView extends StoryboardVersionSummary {
+  storyboard: Storyboard;
+}
 
 const TOKEN_KEY = 'reelcraft.token';
 const EXPIRES_KEY = 'reelcraft.token_expires_at';
@@ -143,5 +175,57 @@ export const api = {
   },
   deleteTask(id: string): Promise<void> {
     return request<void>(`/api/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+
+  // Projects (live co-edited storyboards) -------------------------------------------------------
+  listProjects(page = 1, pageSize = 100, signal?: AbortSignal): Promise<Page<ProjectSummary>> {
+    const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+    return request<Page<ProjectSummary>>(`/api/projects?${q}`, { signal });
+  },
+  createProject(body: CreateProjectBody): Promise<ProjectView> {
+    return request<ProjectView>('/api/projects', { method: 'POST', body });
+  },
+  getProject(id: string, signal?: AbortSignal): Promise<ProjectView> {
+    return request<ProjectView>(`/api/projects/${encodeURIComponent(id)}`, { signal });
+  },
+  renameProject(id: string, name: string): Promise<ProjectView> {
+    return request<ProjectView>(`/api/projects/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } });
+  },
+  deleteProject(id: string): Promise<void> {
+    return request<void>(`/api/projects/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+  listMembers(id: string): Promise<ProjectMemberView[]> {
+    return request<ProjectMemberView[]>(`/api/projects/${encodeURIComponent(id)}/members`);
+  },
+  addMember(id: string, body: AddMemberBody): Promise<ProjectMemberView> {
+    return request<ProjectMemberView>(`/api/projects/${encodeURIComponent(id)}/members`, { method: 'POST', body });
+  },
+  changeMemberRole(id: string, userId: string, role: ProjectRole): Promise<ProjectMemberView> {
+    return request<ProjectMemberView>(`/api/projects/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, {
+      method: 'PATCH',
+      body: { role },
+    });
+  },
+  removeMember(id: string, userId: string): Promise<void> {
+    return request<void>(`/api/projects/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  },
+  leaveProject(id: string): Promise<void> {
+    return request<void>(`/api/projects/${encodeURIComponent(id)}/leave`, { method: 'POST' });
+  },
+  /** See RenderProjectResponse: the route is expected, not yet served. */
+  renderProject(id: string): Promise<RenderProjectResponse> {
+    return request<RenderProjectResponse>(`/api/projects/${encodeURIComponent(id)}/render`, { method: 'POST' });
+  },
+  listVersions(id: string): Promise<StoryboardVersionSummary[] | Page<StoryboardVersionSummary>> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions`);
+  },
+  createVersion(id: string, label: string | null): Promise<StoryboardVersionSummary> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions`, { method: 'POST', body: label ? { label } : {} });
+  },
+  getVersion(id: string, vid: string): Promise<StoryboardVersionView> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}`);
+  },
+  restoreVersion(id: string, vid: string): Promise<void> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/restore`, { method: 'POST' });
   },
 };

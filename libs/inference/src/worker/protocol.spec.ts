@@ -8,6 +8,7 @@ describe('parseParentMessage', () => {
   it('accepts run and cancel', () => {
     expect(parseParentMessage({ type: 'run', job })).toEqual({ ok: true, value: { type: 'run', job } });
     expect(parseParentMessage({ type: 'run', job: { ...job, seed: 42 } })).toMatchObject({ ok: true, value: { job: { seed: 42 } } });
+    expect(parseParentMessage({ type: 'run', job: { ...job, modelsDir: '/srv/models' } })).toMatchObject({ ok: true, value: { job: { modelsDir: '/srv/models' } } });
     expect(parseParentMessage({ type: 'cancel' })).toEqual({ ok: true, value: { type: 'cancel' } });
   });
 
@@ -34,6 +35,7 @@ describe('parseParentMessage', () => {
     [{ type: 'run', job: { ...job, fps: 0 } }, /fps/],
     [{ type: 'run', job: { ...job, fps: 23.976 } }, /fps/],
     [{ type: 'run', job: { ...job, seed: 1.5 } }, /seed/],
+    [{ type: 'run', job: { ...job, modelsDir: 'models' } }, /modelsDir must be an absolute path/],
   ])('rejects %j', (message, error) => {
     const result = parseParentMessage(message);
     expect(result.ok).toBe(false);

@@ -21,6 +21,16 @@ export interface RenderJob {
    * plans from the prompt with the rule-based planner.
    */
   plan?: StoryboardPlan;
+  /**
+   * MODELS_DIR: plan with the LLM when its llm/ folder holds a usable GGUF (rule-based otherwise).
+   * Loading a model happens in this worker, so a model that crashes llama.cpp fails one job only.
+   */
+  modelsDir?: string;
+  /**
+   * An Optimum ONNX Stable Diffusion export (text_encoder/, unet/, vae_decoder/, …): render the
+   * scenes with it instead of the procedural animatic.
+   */
+  diffusionDir?: string;
 }
 
 export type ParentMessage = { type: 'run'; job: RenderJob } | { type: 'cancel' };
@@ -41,9 +51,21 @@ export interface SceneDoneMessage {
   poster?: string;
 }
 
+/** A diffusion renderer's sampling progress with a small JPEG of the picture forming (throttled). */
+export interface ScenePreviewMessage {
+  type: 'scene-preview';
+  scene_number: number;
+  /** Sampling steps done over all of the scene's keyframes. */
+  step: number;
+  steps: number;
+  /** base64 JPEG. */
+  jpeg: string;
+}
+
 export type WorkerMessage =
   | { type: 'planned'; plan: StoryboardPlan }
   | SceneProgressMessage
+  | ScenePreviewMessage
   | SceneDoneMessage
   | { type: 'done' }
   | { type: 'failed'; message: string; /** True when the failure is the requested cancel. */ cancelled?: boolean };
@@ -70,7 +92,7 @@ export function parseParentMessage(value: unknown): ParseResult<ParentMessage> {
 
 export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (!isRecord(value)) return { ok: false, error: 'job must be an object' };
-  const { taskId, prompt, workDir, width, height, fps, seed, plan } = value;
+  const { taskId, prompt, workDir, width, height, fps, seed, plan, modelsDir, diffusionDir } = value;
   if (typeof taskId !== 'string' || taskId.trim() === '' || taskId.length > RENDER_LIMITS.taskId.max) {
     return { ok: false, error: `taskId must be a non-empty string of at most ${RENDER_LIMITS.taskId.max} characters` };
   }
@@ -92,6 +114,8 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
     return { ok: false, error: `fps must be an integer from ${RENDER_LIMITS.fps.min} to ${RENDER_LIMITS.fps.max}` };
   }
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return { ok: false, error: 'seed must be an integer' };
+  if (modelsDir !== undefined && (typeof modelsDir !== 'string' || !isAbsolute(modelsDir))) return { ok: false, error: 'modelsDir must be an absolute path' };
+  if (diffusionDir !== undefined && (typeof diffusionDir !== 'string' || !isAbsolute(diffusionDir))) return { ok: false, error: 'diffusionDir must be an absolute path' };
   let parsedPlan: StoryboardPlan | undefined;
   if (plan !== undefined) {
     const result = StoryboardPlanSchema.safeParse(plan);
@@ -104,10 +128,12 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   const job: RenderJob = { taskId, prompt, workDir, width: width as number, height: height as number, fps };
   if (seed !== undefined) job.seed = seed as number;
   if (parsedPlan) job.plan = parsedPlan;
+  if (modelsDir !== undefined) job.modelsDir = modelsDir as string;
+  if (diffusionDir !== undefined) job.diffusionDir = diffusionDir as string;
   return { ok: true, value: job };
 }
 
-const WORKER_TYPES = new Set(['planned', 'scene-progress', 'scene-done', 'done', 'failed']);
+const WORKER_TYPES = new Set(['planned', 'scene-progress', 'scene-preview', 'scene-done', 'done', 'failed']);
 
 /** A cheap shape check for the parent side: the worker is our own code, so the type tag suffices. */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

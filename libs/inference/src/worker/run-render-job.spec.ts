@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoryboardPlan } from '@reelcraft/shared';
+import { StoryboardPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
 import { probeVideo } from '../clip/probe';
 import { RuleBasedPlanner } from '../planner/rule-based-planner';
+import { writeTinyGguf } from '../testing/tiny-gguf';
 import { runRenderJob, type SceneProgress } from './run-render-job';
 
 const root = mkdtempSync(join(tmpdir(), 'reelcraft-job-'));
@@ -94,6 +95,20 @@ describe('runRenderJob', () => {
     expect(files.filter((f) => f.endsWith('.part'))).toEqual([]);
     expect(files).not.toContain('scene-02.mp4');
     expect(files).toContain('scene-01.mp4');
+  });
+
+  it('plans with the LLM when the job names a models folder holding a usable GGUF', async () => {
+    const modelsDir = join(root, 'models');
+    // Context 4096 in the metadata: the planner sizes its context from it, and the prompt needs room.
+    await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
+    const result = await runRenderJob(
+      { taskId: 't-llm', prompt: FOREST, workDir: join(root, 'llm'), width: 64, height: 36, fps: 2, modelsDir },
+      { posters: false },
+    );
+    expect(StoryboardPlanSchema.safeParse(result.plan).success).toBe(true);
+    // The tiny model writes nonsense: a plan unlike the rule-based one proves the LLM answered.
+    expect(result.plan).not.toEqual(new RuleBasedPlanner().planSync(FOREST));
+    expect(result.scenes).toHaveLength(result.plan.scenes.length);
   });
 
   it('rejects an invalid job before doing anything', async () => {

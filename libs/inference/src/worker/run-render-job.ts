@@ -2,18 +2,29 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
 import { encodeClip, type ClipInfo } from '../clip/encode-clip';
+import { DiffusionRenderer } from '../diffusion/diffusion-renderer';
+import { sharedDiffusionPipeline } from '../diffusion/worker-pipeline';
+import { createPlanner, disposePlanner } from '../planner/create-planner';
 import type { Planner } from '../planner/planner';
 import { RuleBasedPlanner } from '../planner/rule-based-planner';
 import { AnimaticRenderer } from '../renderer/animatic-renderer';
 import { encodeJpeg } from '../renderer/poster';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
-import { throwIfAborted } from '../util/abort';
+import { isAbortError, throwIfAborted } from '../util/abort';
 import { parseRenderJob, sceneClipFileName, scenePosterFileName, type RenderJob } from './protocol';
 
 export interface SceneProgress {
   scene_number: number;
   frame: number;
   frames: number;
+}
+
+export interface ScenePreview {
+  scene_number: number;
+  step: number;
+  steps: number;
+  /** base64 JPEG. */
+  jpeg: string;
 }
 
 export interface SceneResult {
@@ -24,7 +35,10 @@ export interface SceneResult {
 
 export interface RenderJobHooks {
   signal?: AbortSignal;
-  /** Defaults to the rule-based planner; ignored when the job carries a plan. */
+  /**
+   * Defaults to createPlanner({ modelsDir: job.modelsDir }): the LLM planner when the job names a
+   * models folder with a usable GGUF, else the rule-based planner. Ignored when the job carries a plan.
+   */
   planner?: Planner;
   /** Defaults to the animatic renderer. */
   renderer?: SceneRenderer;
@@ -34,6 +48,10 @@ export interface RenderJobHooks {
   onSceneDone?(result: SceneResult): void;
   /** Default 200 ms: about five reports a second, plenty for a progress bar. */
   progressIntervalMs?: number;
+  /** Sampling previews of the diffusion renderer, at most one per previewIntervalMs per scene. */
+  onScenePreview?(preview: ScenePreview): void;
+  /** Default 1000 ms: a JPEG is only encoded when it will be sent. */
+  previewIntervalMs?: number;
   /** Write a JPEG still per scene next to its clip (default true). */
   posters?: boolean;
 }
@@ -52,23 +70,64 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
   const parsed = parseRenderJob(job);
   if (!parsed.ok) throw new TypeError(`invalid render job: ${parsed.error}`);
   const { signal } = hooks;
-  const planner = hooks.planner ?? new RuleBasedPlanner();
-  const renderer = hooks.renderer ?? new AnimaticRenderer();
+  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value.diffusionDir, hooks) : new AnimaticRenderer());
   const interval = hooks.progressIntervalMs ?? 200;
 
   throwIfAborted(signal, 'Rendering');
   await mkdir(job.workDir, { recursive: true });
-  const plan = parsed.value.plan ?? (await planner.plan(job.prompt, { signal }));
+  const plan = parsed.value.plan ?? (await planWith(hooks.planner, parsed.value, signal));
   hooks.onPlanned?.(plan);
 
   const scenes: SceneResult[] = [];
   for (const scene of plan.scenes) {
     throwIfAborted(signal, 'Rendering');
-    const result = await renderScene(scene, plan.title, job, renderer, hooks, interval);
+    const result = await renderScene(scene, plan.title, job, renderer, hooks, interval).catch((err: unknown) => {
+      // A NaN or an ONNX Runtime error deep in sampling means little without the scene it broke.
+      if (renderer instanceof DiffusionRenderer && !isAbortError(err)) {
+        throw new Error(`scene ${scene.scene_number} failed to render with ${job.diffusionDir}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      throw err;
+    });
     scenes.push(result);
     hooks.onSceneDone?.(result);
   }
   return { plan, scenes };
+}
+
+/** The diffusion renderer over the worker's shared pipeline, forwarding throttled previews. */
+async function diffusionRenderer(dir: string, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
+  const pipeline = await sharedDiffusionPipeline(dir);
+  const interval = hooks.previewIntervalMs ?? 1000;
+  const lastSent = new Map<number, number>();
+  return new DiffusionRenderer({
+    pipeline,
+    onStep: (e) => {
+      if (!hooks.onScenePreview) return;
+      const now = performance.now();
+      if (now - (lastSent.get(e.scene_number) ?? -Infinity) < interval && e.step !== e.steps) return;
+      lastSent.set(e.scene_number, now);
+      hooks.onScenePreview({ scene_number: e.scene_number, step: e.step, steps: e.steps, jpeg: e.preview().toString('base64') });
+    },
+  });
+}
+
+/**
+ * Plans the job; a planner made here (possibly a loaded LLM) is released before rendering starts.
+ * When the LLM fails for any reason but a cancel, the rule-based planner still gets the video made.
+ */
+async function planWith(given: Planner | undefined, job: RenderJob, signal: AbortSignal | undefined): Promise<StoryboardPlan> {
+  if (given) return given.plan(job.prompt, { signal });
+  const warn = (reason: string) => console.warn(`render worker: planning with the rule-based planner: ${reason}`);
+  const planner = await createPlanner({ modelsDir: job.modelsDir, onFallback: warn });
+  try {
+    return await planner.plan(job.prompt, { signal });
+  } catch (err) {
+    if (isAbortError(err) || planner instanceof RuleBasedPlanner) throw err;
+    warn(`the LLM planner failed: ${err instanceof Error ? err.message : String(err)}`);
+    return new RuleBasedPlanner().plan(job.prompt, { signal });
+  } finally {
+    await disposePlanner(planner);
+  }
 }
 
 async function renderScene(

@@ -63,6 +63,7 @@ export function serveRenderWorker(port: WorkerPort, runJob: RunJob = runRenderJo
       signal: controller.signal,
       onPlanned: (plan) => send({ type: 'planned', plan }),
       onSceneProgress: (p) => send({ type: 'scene-progress', ...p }),
+      onScenePreview: (p) => send({ type: 'scene-preview', ...p }),
       onSceneDone: (r) => send({ type: 'scene-done', ...r }),
     });
     job.then(

@@ -1,0 +1,113 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CollabLimits } from './collab-limits';
+import { DocUpdatesRepository } from './doc-updates.repository';
+import { HostedDoc } from './hosted-doc';
+
+interface Entry {
+  doc: Promise<HostedDoc>;
+  /** Open connections and in-flight server writes; the document unloads a grace period after 0. */
+  holds: number;
+  timer: NodeJS.Timeout | null;
+  unloading: Promise<void> | null;
+  /** Set when the project was deleted: nothing more is written for it. */
+  discarded?: boolean;
+}
+
+/** The documents in memory: loaded on first use, shared by every connection, unloaded when idle. */
+@Injectable()
+export class CollabDocuments {
+  private readonly logger = new Logger('CollabDocuments');
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly repo: DocUpdatesRepository, private readonly limits: CollabLimits) {}
+
+  /** The project's document, held until `release` is called once for this call. */
+  async open(projectId: string): Promise<HostedDoc> {
+    for (;;) {
+      const existing = this.entries.get(projectId);
+      if (existing?.unloading) {
+        // Let the old copy finish its last write and compaction, then load afresh.
+        await existing.unloading;
+        continue;
+      }
+      const entry = existing ?? this.load(projectId);
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = null;
+      entry.holds += 1;
+      try {
+        return await entry.doc;
+      } catch (err) {
+        entry.holds -= 1;
+        throw err;
+      }
+    }
+  }
+
+  release(projectId: string): void {
+    const entry = this.entries.get(projectId);
+    if (!entry || entry.holds === 0) return;
+    entry.holds -= 1;
+    if (entry.holds === 0 && !entry.unloading) {
+      entry.timer = setTimeout(() => this.unload(projectId, entry), this.limits.unloadAfterMs);
+      entry.timer.unref();
+    }
+  }
+
+  /** Runs `work` on the document, loading it for the duration if nobody has it open. */
+  async with<T>(projectId: string, work: (doc: HostedDoc) => Promise<T> | T): Promise<T> {
+    const doc = await this.open(projectId);
+    try {
+      return await work(doc);
+    } finally {
+      this.release(projectId);
+    }
+  }
+
+  /** The project is gone: drop its document unsaved and delete its rows (its sockets are closed first). */
+  async discard(projectId: string): Promise<void> {
+    const entry = this.entries.get(projectId);
+    if (entry) {
+      entry.discarded = true;
+      await this.unload(projectId, entry);
+    }
+    await this.repo.deleteProject(projectId);
+  }
+
+  isLoaded(projectId: string): boolean {
+    return this.entries.has(projectId);
+  }
+
+  /** Stores and unloads everything; the caller has closed the connections first. */
+  async unloadAll(): Promise<void> {
+    await Promise.allSettled([...this.entries].map(([id, entry]) => this.unload(id, entry)));
+  }
+
+  private load(projectId: string): Entry {
+    const entry: Entry = { doc: HostedDoc.load(projectId, this.repo, this.limits), holds: 0, timer: null, unloading: null };
+    this.entries.set(projectId, entry);
+    entry.doc.catch((err: Error) => {
+      this.logger.error(`could not load document ${projectId}: ${err.message}`);
+      if (this.entries.get(projectId) === entry) this.entries.delete(projectId);
+    });
+    return entry;
+  }
+
+  private unload(projectId: string, entry: Entry): Promise<void> {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    entry.unloading ??= (async () => {
+      try {
+        const doc = await entry.doc;
+        if (entry.discarded) doc.discard();
+        // Compacting on the way out keeps the next cold load to one row.
+        else await doc.compact();
+        doc.destroy();
+      } catch {
+        // A document that never loaded has nothing to write back.
+      } finally {
+        if (this.entries.get(projectId) === entry) this.entries.delete(projectId);
+      }
+    })();
+    return entry.unloading;
+  }
+}

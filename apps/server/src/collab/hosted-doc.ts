@@ -1,0 +1,227 @@
+import { Logger } from '@nestjs/common';
+import * as Y from 'yjs';
+import { COLLAB_CLOSE, COLLAB_CLOSE_REASONS } from '@reelcraft/shared';
+import { DocAwareness } from './collab-awareness';
+import type { CollabLimits } from './collab-limits';
+import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type ClientMessage } from './collab-protocol';
+import type { DocUpdatesRepository } from './doc-updates.repository';
+
+/** One open WebSocket as the document sees it. */
+export interface DocPeer {
+  readonly userId: string;
+  readonly readOnly: boolean;
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * One project's storyboard document in memory, with the peers editing it.
+ *
+ * The invariant that makes a SIGKILL harmless: an update is stored before it touches the
+ * in-memory document, and peers only ever see the in-memory document (sync step 2) or updates
+ * relayed from it. Whatever any peer has received is therefore in the database. Updates go
+ * through one queue per document, so rows, the document and the relay all share one order.
+ */
+export class HostedDoc {
+  readonly doc = new Y.Doc();
+  readonly presence: DocAwareness;
+  readonly peers = new Set<DocPeer>();
+  private queue: Promise<void> = Promise.resolve();
+  /** The project was deleted: queued and later updates are dropped instead of stored. */
+  private discarded = false;
+  private lastSeq = 0;
+  private rowsSinceSnapshot = 0;
+  /** Exact encoded size at the last measurement plus every update stored since: an upper bound. */
+  private sizeBound = 0;
+  private readonly logger: Logger;
+
+  private constructor(
+    readonly projectId: string,
+    private readonly repo: DocUpdatesRepository,
+    private readonly limits: CollabLimits,
+  ) {
+    this.logger = new Logger(`Collab ${projectId}`);
+    this.presence = new DocAwareness(this.doc, () => this.peers);
+    this.doc.on('update', this.relay);
+  }
+
+  static async load(projectId: string, repo: DocUpdatesRepository, limits: CollabLimits): Promise<HostedDoc> {
+    const hosted = new HostedDoc(projectId, repo, limits);
+    const stored = await repo.load(projectId);
+    // One transaction: observers (none yet) and the update event fire once, not per row.
+    hosted.doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(hosted.doc, update, hosted);
+    });
+    hosted.lastSeq = stored.lastSeq;
+    hosted.rowsSinceSnapshot = stored.updates.length;
+    hosted.sizeBound = Y.encodeStateAsUpdate(hosted.doc).byteLength;
+    return hosted;
+  }
+
+  get storedRows(): number {
+    return this.rowsSinceSnapshot;
+  }
+
+  /** Starts the y-websocket handshake: our state vector (so the peer sends what we lack) and who is here. */
+  join(peer: DocPeer): void {
+    this.peers.add(peer);
+    peer.send(encodeSyncStep1(this.doc));
+    const states = this.presence.currentStates();
+    if (states) peer.send(states);
+  }
+
+  leave(peer: DocPeer): void {
+    this.peers.delete(peer);
+    this.presence.leave(peer);
+  }
+
+  /** Handles one decoded message; throws MalformedMessage for content Yjs or the awareness decoder reject. */
+  handle(peer: DocPeer, message: ClientMessage): void {
+    switch (message.kind) {
+      case 'sync-step1':
+        // Updates still queued reach this peer through the relay once stored, so nothing is skipped.
+        peer.send(encodeSyncStep2(this.doc, message.stateVector));
+        return;
+      case 'update':
+        this.enqueue(() => this.accept(peer, message.update));
+        return;
+      case 'awareness':
+        if (message.update.byteLength > this.limits.awarenessBytes) {
+          peer.close(COLLAB_CLOSE.TOO_LARGE, `presence of ${message.update.byteLength} bytes exceeds ${this.limits.awarenessBytes}`);
+          return;
+        }
+        this.presence.apply(peer, message.update);
+        return;
+      case 'query-awareness': {
+        const states = this.presence.currentStates();
+        if (states) peer.send(states);
+        return;
+      }
+    }
+  }
+
+  /** An update the server itself writes (the planner's storyboard): same store-then-apply path. */
+  applyServerUpdate(update: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      validate(update);
+      if (!this.changesDocument(update)) return;
+      await this.store(update, null);
+      Y.applyUpdate(this.doc, update, this);
+    });
+  }
+
+  /** Resolves once every update received so far is stored and applied. */
+  idle(): Promise<void> {
+    return this.enqueue(async () => undefined);
+  }
+
+  /** Merges the stored rows into one snapshot row; run when idle or every `compactEvery` updates. */
+  compact(): Promise<void> {
+    return this.enqueue(() => this.compactNow());
+  }
+
+  discard(): void {
+    this.discarded = true;
+  }
+
+  destroy(): void {
+    this.doc.off('update', this.relay);
+    this.presence.destroy();
+    this.doc.destroy();
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    // The queue itself never rejects, so one failure does not stop the updates behind it.
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs even when the peer has gone meanwhile: the edit arrived whole and was checked, so it counts. */
+  private async accept(peer: DocPeer, update: Uint8Array): Promise<void> {
+    try {
+      validate(update);
+    } catch (err) {
+      peer.close(COLLAB_CLOSE.MALFORMED, (err as Error).message);
+      return;
+    }
+    // A reconnecting peer re-sends what it has; that is not an edit, not even from a viewer.
+    if (!this.changesDocument(update)) return;
+    if (peer.readOnly) {
+      // Closing (rather than dropping quietly) tells the client its local copy has diverged; the
+      // stock client does not reconnect on 44xx, so a misbehaving viewer is not looped.
+      peer.close(COLLAB_CLOSE.READ_ONLY, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.READ_ONLY]);
+      return;
+    }
+    if (!this.fits(update)) {
+      peer.close(COLLAB_CLOSE.TOO_LARGE, `the document would exceed ${this.limits.documentBytes} bytes`);
+      return;
+    }
+    try {
+      await this.store(update, peer.userId);
+    } catch (err) {
+      // Not stored, so not applied: the peer still holds the edit and re-sends it after reconnecting.
+      this.logger.error(`could not store an update: ${(err as Error).message}`);
+      peer.close(COLLAB_CLOSE.INTERNAL, 'the update could not be stored');
+      return;
+    }
+    Y.applyUpdate(this.doc, update, peer);
+    if (this.rowsSinceSnapshot >= this.limits.compactEvery) await this.compactNow();
+  }
+
+  private async store(update: Uint8Array, userId: string | null): Promise<void> {
+    if (this.discarded) throw new Error('the project was deleted');
+    await this.repo.append(this.projectId, this.lastSeq + 1, update, userId);
+    this.lastSeq += 1;
+    this.rowsSinceSnapshot += 1;
+    this.sizeBound += update.byteLength;
+  }
+
+  private async compactNow(): Promise<void> {
+    if (this.rowsSinceSnapshot <= 1 || this.discarded) return;
+    // The in-memory document is exactly rows 1..lastSeq (the queue is ours), and encoding it
+    // garbage-collects deleted text, which merging the raw rows would keep.
+    const snapshot = Y.encodeStateAsUpdate(this.doc);
+    try {
+      await this.repo.compact(this.projectId, this.lastSeq, snapshot);
+      this.rowsSinceSnapshot = 1;
+      this.sizeBound = snapshot.byteLength;
+    } catch (err) {
+      this.logger.warn(`compaction failed, the rows stay as they are: ${(err as Error).message}`);
+    }
+  }
+
+  /** False for an update whose every struct and deletion the document already has. */
+  private changesDocument(update: Uint8Array): boolean {
+    const { to } = Y.parseUpdateMeta(update);
+    for (const [client, clock] of to) if (clock > Y.getState(this.doc.store, client)) return true;
+    return !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+  }
+
+  private fits(update: Uint8Array): boolean {
+    const max = this.limits.documentBytes;
+    if (this.sizeBound + update.byteLength <= max) return true;
+    this.sizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
+    return this.sizeBound + update.byteLength <= max;
+  }
+
+  private readonly relay = (update: Uint8Array, origin: unknown) => {
+    const frame = encodeUpdate(update);
+    for (const peer of this.peers) if (peer !== origin) peer.send(frame);
+  };
+}
+
+/**
+ * Applies the update to an empty scratch document: anything Yjs cannot decode or integrate throws
+ * here, before it is stored, instead of poisoning every later load of the real document.
+ */
+function validate(update: Uint8Array): void {
+  const scratch = new Y.Doc({ gc: false });
+  try {
+    Y.applyUpdate(scratch, update);
+  } catch (err) {
+    throw new MalformedMessage(`update rejected by Yjs: ${(err as Error).message}`);
+  } finally {
+    scratch.destroy();
+  }
+}

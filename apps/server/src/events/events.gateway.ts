@@ -1,0 +1,184 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  COLLAB_LIMITS,
+  projectRoom,
+  type ClientToServerEvents,
+  type JoinProjectAck,
+  type PlannerDoneEvent,
+  type PlannerSceneEvent,
+  type PreviewFrameEvent,
+  type ProjectAccessRevokedEvent,
+  type ServerToClientEvents,
+} from '@reelcraft/shared';
+import type { Request } from 'express';
+import type { Server, Socket } from 'socket.io';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { readToken } from '../auth/session-cookie';
+import { SessionsService } from '../auth/sessions.service';
+import { ProjectsService } from '../projects/projects.service';
+import { RenderEvents, type RenderEventMap } from '../renders/render-events';
+
+interface SocketData {
+  user: AuthenticatedUser;
+  token: string;
+}
+type EventsServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** Every socket of one user joins this room, so a task's owner hears about it without joining a project. */
+export const ownerRoom = (userId: string) => `user:${userId}`;
+
+const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Socket.IO at /socket.io: the same session as the REST API (`auth.token` in the handshake, or the
+ * session cookie / Bearer header), a room per project (joined after a membership check) and a room
+ * per user. Render events go to the task owner's room and to the room of the project made for it.
+ */
+@WebSocketGateway({ path: '/socket.io', serveClient: false, maxHttpBufferSize: COLLAB_LIMITS.socketMaxBufferBytes })
+export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConnection<EventsSocket> {
+  @WebSocketServer() private readonly server: EventsServer;
+  private readonly logger = new Logger('Events');
+  /** The newest preview of each rendering task, for sockets that join after it was sent. */
+  private readonly latestPreview = new Map<string, { ownerId: string; event: PreviewFrameEvent }>();
+  /** Task id → project id; a task's project never changes once made. */
+  private readonly projectOfTask = new Map<string, string>();
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly projects: ProjectsService,
+    private readonly renders: RenderEvents,
+  ) {}
+
+  afterInit(server: EventsServer): void {
+    server.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      const token = typeof auth?.token === 'string' && auth.token ? auth.token : readToken({ headers: socket.handshake.headers } as Request);
+      void (token ? this.sessions.resolve(token) : Promise.resolve(null)).then(
+        (user) => {
+          if (!user) return next(new Error('unauthenticated: sign in first'));
+          socket.data.user = user;
+          socket.data.token = token!;
+          next();
+        },
+        (err: Error) => next(err),
+      );
+    });
+    this.listen();
+    this.projects.onMemberRemoved((c) => {
+      const reason = c.reason === 'project-deleted' ? 'project-deleted' : 'removed';
+      this.revoke({ project_id: c.project_id, reason }, c.user_id).catch((err: Error) => this.logger.error(`could not revoke access: ${err.message}`));
+    });
+  }
+
+  handleConnection(socket: EventsSocket): void {
+    const user = socket.data.user;
+    void socket.join(ownerRoom(user.id));
+    for (const { ownerId, event } of this.latestPreview.values()) if (ownerId === user.id) socket.volatile.emit('render:preview', event);
+    socket.on('project:join', (req, ack) => {
+      void this.join(socket, req?.project_id).then(
+        (res) => typeof ack === 'function' && ack(res),
+        (err: Error) => {
+          this.logger.error(`project:join failed: ${err.message}`);
+          if (typeof ack === 'function') ack({ ok: false, code: 400, message: 'could not join' });
+        },
+      );
+    });
+    socket.on('project:leave', (req, ack) => {
+      const id = req?.project_id;
+      if (typeof id !== 'string' || !PROJECT_ID.test(id)) return typeof ack === 'function' && ack({ ok: false, code: 400, message: 'project_id is required' });
+      void socket.leave(projectRoom(id));
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  }
+
+  /** The planner's progress, for the planning module to call as scenes arrive. */
+  plannerScene(e: PlannerSceneEvent): void {
+    this.server.to(projectRoom(e.project_id)).emit('planner:scene', e);
+  }
+
+  plannerDone(e: PlannerDoneEvent): void {
+    this.server.to(projectRoom(e.project_id)).emit('planner:done', e);
+  }
+
+  /**
+   * Tells a removed member and takes their sockets out of the project's room. An admin keeps
+   * access without a membership (as roleOf says), except to a deleted project.
+   */
+  private async revoke(e: ProjectAccessRevokedEvent, userId: string): Promise<void> {
+    for (const socket of await this.server.in(ownerRoom(userId)).fetchSockets()) {
+      if (socket.data.user.role === 'admin' && e.reason !== 'project-deleted') continue;
+      socket.emit('project:revoked', e);
+      socket.leave(projectRoom(e.project_id));
+    }
+  }
+
+  private async join(socket: EventsSocket, projectId: unknown): Promise<JoinProjectAck> {
+    if (typeof projectId !== 'string' || !PROJECT_ID.test(projectId)) return { ok: false, code: 400, message: 'project_id is required' };
+    // The session may have ended since the handshake (logout, disabled account).
+    const user = await this.sessions.resolve(socket.data.token);
+    if (!user) return { ok: false, code: 401, message: 'the session has ended: sign in again' };
+    const role = await this.projects.roleOf(user, projectId);
+    if (!role) return { ok: false, code: 404, message: 'no such project, or you are not a member' };
+    await socket.join(projectRoom(projectId));
+    for (const { event } of this.latestPreview.values()) if (event.project_id === projectId) socket.volatile.emit('render:preview', event);
+    return { ok: true, project_id: projectId, role };
+  }
+
+  private listen(): void {
+    const on = <K extends keyof RenderEventMap>(name: K, handle: (...args: RenderEventMap[K]) => Promise<void>) =>
+      this.renders.on(name, ((...args: RenderEventMap[K]) => {
+        handle(...args).catch((err: Error) => this.logger.error(`could not relay ${name}: ${err.message}`));
+      }) as never);
+
+    on('status', async (e) => {
+      (await this.rooms(e)).emit('task:status', { project_id: await this.project(e.taskId), task_id: e.taskId, status: e.status, progress: e.progress });
+    });
+    on('progress', async (e) => {
+      (await this.rooms(e)).emit('render:progress', {
+        project_id: await this.project(e.taskId),
+        task_id: e.taskId,
+        scene_number: e.sceneNumber,
+        step: e.step,
+        total: e.total,
+        eta_s: e.etaS,
+      });
+    });
+    on('preview', async (e) => {
+      const event: PreviewFrameEvent = { project_id: await this.project(e.taskId), task_id: e.taskId, scene_number: e.sceneNumber, jpeg: e.jpeg };
+      this.latestPreview.set(e.taskId, { ownerId: e.ownerId, event });
+      // Volatile: a slow client skips frames instead of queueing them; the next one supersedes it anyway.
+      (await this.rooms(e)).volatile.emit('render:preview', event);
+    });
+    on('finished', async (e) => {
+      this.latestPreview.delete(e.taskId);
+      (await this.rooms(e)).emit('task:finished', { project_id: await this.project(e.taskId), task_id: e.taskId, video_url: e.videoUrl, duration: e.duration });
+      this.projectOfTask.delete(e.taskId);
+    });
+    on('failed', async (e) => {
+      this.latestPreview.delete(e.taskId);
+      (await this.rooms(e)).emit('task:failed', { project_id: await this.project(e.taskId), task_id: e.taskId, error: e.error });
+      this.projectOfTask.delete(e.taskId);
+    });
+  }
+
+  private async rooms(e: { taskId: string; ownerId: string }) {
+    const projectId = await this.projectIdOf(e.taskId);
+    return projectId ? this.server.to([ownerRoom(e.ownerId), projectRoom(projectId)]) : this.server.to(ownerRoom(e.ownerId));
+  }
+
+  /** The event map's project_id: empty for a seed-API task that no project was made for. */
+  private async project(taskId: string): Promise<string> {
+    return (await this.projectIdOf(taskId)) ?? '';
+  }
+
+  private async projectIdOf(taskId: string): Promise<string | null> {
+    const known = this.projectOfTask.get(taskId);
+    if (known) return known;
+    // Not cached when missing: the project for a task may be made while it renders.
+    const row = await this.projects.projectOfTask(taskId);
+    if (row) this.projectOfTask.set(taskId, row.id);
+    return row?.id ?? null;
+  }
+}

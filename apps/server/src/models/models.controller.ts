@@ -1,0 +1,27 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { ModelsView } from '@reelcraft/shared';
+import { RequireRole } from '../auth/auth.decorators';
+import { ModelsService } from './models.service';
+
+/** Console view of the installed models: what was found in MODELS_DIR and what is wrong with it. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('admin/models')
+export class ModelsController {
+  constructor(private readonly models: ModelsService) {}
+
+  @RequireRole('admin')
+  @Get()
+  view(): Promise<ModelsView> {
+    return this.models.view();
+  }
+
+  /** After an operator copied files in: scan again instead of serving the cached view. */
+  @RequireRole('admin')
+  @Post('rescan')
+  @HttpCode(200)
+  rescan(): Promise<ModelsView> {
+    return this.models.rescan();
+  }
+}

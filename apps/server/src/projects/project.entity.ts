@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/** A storyboard project: who made it, and the seed-API task it was made for, if any. */
+@Entity('projects')
+export class Project {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name: string;
+
+  /** One of the project's owners, the one it is listed under; kept pointing at a member who is an owner. */
+  @Index('IDX_projects_owner_id')
+  @Column({ type: 'varchar', length: 36 })
+  owner_id: string;
+
+  @Index('IDX_projects_task_id')
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  task_id: string | null;
+
+  @CreateDateColumn()
+  created_at: Date;
+
+  @UpdateDateColumn()
+  updated_at: Date;
+}

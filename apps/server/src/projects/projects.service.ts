@@ -1,0 +1,305 @@
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Planner } from '@reelcraft/inference';
+import {
+  StoryboardValidationError,
+  canEditProject,
+  canManageProject,
+  storyboardFromPlan,
+  type AddMemberBody,
+  type CreateProjectBody,
+  type Page,
+  type ProjectListQuery,
+  type ProjectMemberView,
+  type ProjectRole,
+  type ProjectSummary,
+  type ProjectView,
+  type Storyboard,
+} from '@reelcraft/shared';
+import { randomUUID } from 'node:crypto';
+import { Subject, type Observable } from 'rxjs';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { User } from '../users/user.entity';
+import { emptyStoryboardFor } from './project-name';
+import { ProjectMember } from './project-member.entity';
+import { Project } from './project.entity';
+import { StoryboardSnapshot } from './storyboard-snapshot.entity';
+import { StoryboardStore } from './storyboard-store';
+
+/** Injection token of the planner that writes a project's first storyboard from a prompt. */
+export const PROJECT_PLANNER = Symbol('PROJECT_PLANNER');
+
+export type MembershipChangeReason = 'added' | 'role-changed' | 'removed' | 'left' | 'project-deleted';
+export interface MembershipChange {
+  project_id: string;
+  user_id: string;
+  /** The member's role now; null when they lost their membership. */
+  role: ProjectRole | null;
+  reason: MembershipChangeReason;
+}
+
+const NOT_FOUND = (id: string) => new NotFoundException(`no project ${id}`);
+
+/**
+ * Projects and who may open them. Everything is answered from the caller's point of view: a
+ * project they cannot open is a 404 (nobody learns which ids exist), one they may open but not
+ * change is a 403. Admins open every project as owners.
+ */
+@Injectable()
+export class ProjectsService {
+  private readonly changes = new Subject<MembershipChange>();
+  /** Every membership change, after it is stored. */
+  readonly membershipChanges: Observable<MembershipChange> = this.changes.asObservable();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly store: StoryboardStore,
+    @Inject(PROJECT_PLANNER) private readonly planner: Planner,
+  ) {}
+
+  private get projects() {
+    return this.db.getRepository(Project);
+  }
+  private get members() {
+    return this.db.getRepository(ProjectMember);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // For the collab and events modules
+
+  /** The user's role in the project; admins count as owners; null when they may not open it or it does not exist. */
+  async roleOf(user: Pick<AuthenticatedUser, 'id' | 'role'>, projectId: string): Promise<ProjectRole | null> {
+    if (user.role === 'admin') return (await this.projects.exists({ where: { id: projectId } })) ? 'owner' : null;
+    const member = await this.members.findOne({ where: { project_id: projectId, user_id: user.id } });
+    return member?.role ?? null;
+  }
+
+  /**
+   * Calls `listener` when someone loses their membership (removed, left, or the project was
+   * deleted); returns the function that stops listening. An admin keeps access regardless, so
+   * a listener closing connections should ask roleOf again.
+   */
+  onMemberRemoved(listener: (change: MembershipChange) => void): () => void {
+    return this.onMembershipChanged((c) => c.role === null && listener(c));
+  }
+
+  /** Calls `listener` on every membership change (added, role changed, removed); returns the unsubscribe function. */
+  onMembershipChanged(listener: (change: MembershipChange) => void): () => void {
+    const sub = this.changes.subscribe(listener);
+    return () => sub.unsubscribe();
+  }
+
+  /** Marks the project as changed now (its storyboard was edited), for the "recent first" lists. */
+  async touch(projectId: string): Promise<void> {
+    await this.projects.update({ id: projectId }, { updated_at: new Date() });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // REST
+
+  async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
+    const sb = body.prompt ? storyboardFromPlan(await this.planner.plan(body.prompt)) : emptyStoryboardFor(body.name);
+    const project = await this.createProject(user.id, body.name, sb, null);
+    return this.view(user, project.id);
+  }
+
+  /** Stores a project with its owner, then its storyboard; the rows go again if the storyboard cannot be stored. */
+  async createProject(ownerId: string, name: string, sb: Storyboard, taskId: string | null): Promise<Project> {
+    // Times are set here, not by the database: SQLite's default has whole seconds, and lists sort by them.
+    const now = new Date();
+    const project = this.projects.create({ id: randomUUID(), name, owner_id: ownerId, task_id: taskId, created_at: now, updated_at: now });
+    await this.db.transaction(async (m) => {
+      await m.getRepository(Project).insert(project);
+      await m.getRepository(ProjectMember).insert({ id: randomUUID(), project_id: project.id, user_id: ownerId, role: 'owner', added_at: now });
+    });
+    try {
+      await this.store.initialise(project.id, sb);
+    } catch (err) {
+      await this.deleteRows(project.id);
+      throw err;
+    }
+    return project;
+  }
+
+  async list(user: AuthenticatedUser, q: ProjectListQuery): Promise<Page<ProjectSummary>> {
+    if (q.scope === 'all' && user.role !== 'admin') throw new ForbiddenException('listing every project needs the admin role');
+    const qb = this.projects.createQueryBuilder('p');
+    if (q.scope === 'member') qb.innerJoin(ProjectMember, 'm', 'm.project_id = p.id AND m.user_id = :uid', { uid: user.id });
+    // The join matches at most one row per project (unique pair), so offset/limit page correctly.
+    const [rows, total] = await qb
+      .orderBy('p.updated_at', 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .offset((q.page - 1) * q.page_size)
+      .limit(q.page_size)
+      .getManyAndCount();
+    return { items: await this.summaries(user, rows), total, page: q.page, page_size: q.page_size };
+  }
+
+  async view(user: AuthenticatedUser, id: string): Promise<ProjectView> {
+    const { project, role } = await this.open(user, id);
+    const [summary] = await this.summaries(user, [project], new Map([[project.id, role]]));
+    return { ...summary, members: await this.memberViews(id) };
+  }
+
+  async rename(user: AuthenticatedUser, id: string, name: string): Promise<ProjectView> {
+    await this.open(user, id, 'edit');
+    await this.projects.update({ id }, { name, updated_at: new Date() });
+    return this.view(user, id);
+  }
+
+  async remove(user: AuthenticatedUser, id: string): Promise<void> {
+    await this.open(user, id, 'manage');
+    const members = await this.members.find({ where: { project_id: id } });
+    await this.deleteRows(id);
+    for (const m of members) this.changes.next({ project_id: id, user_id: m.user_id, role: null, reason: 'project-deleted' });
+  }
+
+  async storyboard(user: AuthenticatedUser, id: string): Promise<Storyboard> {
+    await this.open(user, id);
+    try {
+      const sb = await this.store.snapshot(id);
+      if (!sb) throw new NotFoundException(`project ${id} has no storyboard yet`);
+      return sb;
+    } catch (err) {
+      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+      throw err;
+    }
+  }
+
+  async listMembers(user: AuthenticatedUser, id: string): Promise<ProjectMemberView[]> {
+    await this.open(user, id);
+    return this.memberViews(id);
+  }
+
+  async addMember(user: AuthenticatedUser, id: string, body: AddMemberBody): Promise<ProjectMemberView> {
+    await this.open(user, id, 'manage');
+    const target = await this.db.getRepository(User).findOne({ where: { username: body.username } });
+    if (!target) throw new NotFoundException({ message: `no user "${body.username}"`, issues: [{ path: 'username', message: `no user "${body.username}"` }] });
+    if (await this.members.exists({ where: { project_id: id, user_id: target.id } })) {
+      throw new ConflictException(`${target.username} is already a member; change their role instead`);
+    }
+    const member = this.members.create({ id: randomUUID(), project_id: id, user_id: target.id, role: body.role, added_at: new Date() });
+    await this.members.insert(member);
+    await this.touch(id);
+    this.changes.next({ project_id: id, user_id: target.id, role: body.role, reason: 'added' });
+    return this.memberView(await this.members.findOneByOrFail({ id: member.id }), target.username);
+  }
+
+  async changeRole(user: AuthenticatedUser, id: string, userId: string, role: ProjectRole): Promise<ProjectMemberView> {
+    await this.open(user, id, 'manage');
+    const member = await this.db.transaction(async (m) => {
+      const member = await this.memberOrFail(m, id, userId);
+      if (member.role === role) return member;
+      if (member.role === 'owner') await this.keepAnOwner(m, id, userId);
+      await m.getRepository(ProjectMember).update({ id: member.id }, { role });
+      return { ...member, role };
+    });
+    await this.touch(id);
+    this.changes.next({ project_id: id, user_id: userId, role, reason: 'role-changed' });
+    const target = await this.db.getRepository(User).findOneBy({ id: userId });
+    return this.memberView(member, target?.username ?? '');
+  }
+
+  async removeMember(user: AuthenticatedUser, id: string, userId: string): Promise<void> {
+    await this.open(user, id, 'manage');
+    await this.dropMember(id, userId, userId === user.id ? 'left' : 'removed');
+  }
+
+  /** Any member may leave; the last owner may not (they delete the project instead, or hand it on first). */
+  async leave(user: AuthenticatedUser, id: string): Promise<void> {
+    await this.open(user, id);
+    await this.dropMember(id, user.id, 'left');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Seed-API tasks: each one gets a project (see task-projects.ts)
+
+  async projectOfTask(taskId: string): Promise<Project | null> {
+    return this.projects.findOne({ where: { task_id: taskId } });
+  }
+
+  async unlinkTask(taskId: string): Promise<void> {
+    await this.projects.update({ task_id: taskId }, { task_id: null, updated_at: new Date() });
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** The project when `user` may open it (404 otherwise) and, when `need` is given, do that (403 otherwise). */
+  private async open(user: AuthenticatedUser, id: string, need?: 'edit' | 'manage'): Promise<{ project: Project; role: ProjectRole }> {
+    const project = await this.projects.findOne({ where: { id } });
+    const role = project ? await this.roleOf(user, id) : null;
+    if (!project || !role) throw NOT_FOUND(id);
+    if (need === 'edit' && !canEditProject(role)) throw new ForbiddenException(`a ${role} cannot change this project`);
+    if (need === 'manage' && !canManageProject(role)) throw new ForbiddenException(`only owners can do this; you are ${role === 'editor' ? 'an' : 'a'} ${role}`);
+    return { project, role };
+  }
+
+  private async memberOrFail(m: EntityManager, projectId: string, userId: string): Promise<ProjectMember> {
+    const member = await m.getRepository(ProjectMember).findOne({ where: { project_id: projectId, user_id: userId } });
+    if (!member) throw new NotFoundException(`user ${userId} is not a member of project ${projectId}`);
+    return member;
+  }
+
+  /**
+   * Refuses when `userId` is the project's only owner; otherwise keeps projects.owner_id on an
+   * owner who stays. Runs inside the transaction that then demotes or removes `userId`.
+   */
+  private async keepAnOwner(m: EntityManager, projectId: string, userId: string): Promise<void> {
+    const others = await m.getRepository(ProjectMember).find({ where: { project_id: projectId, role: 'owner' }, order: { added_at: 'ASC', id: 'ASC' } });
+    const next = others.find((o) => o.user_id !== userId);
+    if (!next) throw new ConflictException('a project needs an owner: make someone else owner first, or delete the project');
+    const project = await m.getRepository(Project).findOneByOrFail({ id: projectId });
+    if (project.owner_id === userId) await m.getRepository(Project).update({ id: projectId }, { owner_id: next.user_id });
+  }
+
+  private async dropMember(projectId: string, userId: string, reason: 'removed' | 'left'): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const member = await this.memberOrFail(m, projectId, userId);
+      if (member.role === 'owner') await this.keepAnOwner(m, projectId, userId);
+      await m.getRepository(ProjectMember).delete({ id: member.id });
+    });
+    await this.touch(projectId);
+    this.changes.next({ project_id: projectId, user_id: userId, role: null, reason });
+  }
+
+  private async deleteRows(projectId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.getRepository(StoryboardSnapshot).delete({ project_id: projectId });
+      await m.getRepository(ProjectMember).delete({ project_id: projectId });
+      await m.getRepository(Project).delete({ id: projectId });
+    });
+  }
+
+  private async summaries(user: AuthenticatedUser, rows: Project[], known = new Map<string, ProjectRole>()): Promise<ProjectSummary[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((p) => p.id);
+    const [owners, mine] = await Promise.all([
+      this.db.getRepository(User).find({ where: { id: In([...new Set(rows.map((p) => p.owner_id))]) } }),
+      known.size === rows.length ? Promise.resolve([]) : this.members.find({ where: { user_id: user.id, project_id: In(ids) } }),
+    ]);
+    const ownerName = new Map(owners.map((u) => [u.id, u.username]));
+    const roles = new Map([...mine.map((m) => [m.project_id, m.role] as const), ...known]);
+    return rows.map((p) => ({
+      id: p.id,
+      name: p.name,
+      owner_id: p.owner_id,
+      owner: ownerName.get(p.owner_id) ?? '',
+      role: roles.get(p.id) ?? 'owner', // only admins see projects they are no member of
+      task_id: p.task_id,
+      created_at: p.created_at.toISOString(),
+      updated_at: p.updated_at.toISOString(),
+    }));
+  }
+
+  private async memberViews(projectId: string): Promise<ProjectMemberView[]> {
+    const rows = await this.members.find({ where: { project_id: projectId }, order: { added_at: 'ASC', id: 'ASC' } });
+    const users = await this.db.getRepository(User).find({ where: { id: In(rows.map((r) => r.user_id)) } });
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return rows.map((r) => this.memberView(r, names.get(r.user_id) ?? ''));
+  }
+
+  private memberView(m: ProjectMember, username: string): ProjectMemberView {
+    return { user_id: m.user_id, username, role: m.role, added_at: m.added_at.toISOString() };
+  }
+}

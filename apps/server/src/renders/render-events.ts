@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { WorkerMessage } from '@reelcraft/inference';
+import type { TaskStatus } from '@reelcraft/shared';
+import { EventEmitter } from 'node:events';
+
+interface TaskRef {
+  taskId: string;
+  ownerId: string;
+}
+
+export interface RenderEventMap {
+  status: [TaskRef & { status: TaskStatus; progress: number }];
+  progress: [TaskRef & { sceneNumber: number; step: number; total: number; etaS: number | null }];
+  preview: [TaskRef & { sceneNumber: number; jpeg: Buffer }];
+  finished: [TaskRef & { videoUrl: string; duration: number }];
+  failed: [TaskRef & { error: string }];
+}
+
+/**
+ * What the render queue reports while it works, for whoever listens (the Socket.IO gateway).
+ * The queue only emits; it knows nothing of rooms or sockets, and without listeners this is free.
+ */
+@Injectable()
+export class RenderEvents extends EventEmitter<RenderEventMap> {
+  reporter(task: { id: string; owner_id: string }, overall: () => number): TaskReporter {
+    return new TaskReporter(this, { taskId: task.id, ownerId: task.owner_id }, overall);
+  }
+}
+
+/** Turns one task's worker messages into RenderEvents: ETA per scene, progress at most every 100 ms. */
+export class TaskReporter {
+  private sceneStarted = new Map<number, number>();
+  private lastProgressAt = 0;
+
+  constructor(private readonly events: RenderEvents, private readonly task: TaskRef, private readonly overall: () => number) {}
+
+  status(status: TaskStatus, progress = this.overall()): void {
+    this.safely(() => this.events.emit('status', { ...this.task, status, progress }));
+  }
+
+  finished(videoUrl: string, duration: number): void {
+    this.status('completed', 1);
+    this.safely(() => this.events.emit('finished', { ...this.task, videoUrl, duration }));
+  }
+
+  failed(error: string, cancelled: boolean): void {
+    this.status(cancelled ? 'cancelled' : 'failed');
+    this.safely(() => this.events.emit('failed', { ...this.task, error }));
+  }
+
+  readonly onMessage = (msg: WorkerMessage): void => {
+    this.safely(() => {
+      switch (msg.type) {
+        case 'planned':
+        case 'scene-done':
+          this.status('running');
+          return;
+        case 'scene-progress':
+          this.progress(msg.scene_number, msg.frame, msg.frames);
+          return;
+      }
+    });
+  };
+
+  private progress(sceneNumber: number, step: number, total: number): void {
+    const now = performance.now();
+    const started = this.sceneStarted.get(sceneNumber) ?? now;
+    this.sceneStarted.set(sceneNumber, started);
+    if (step < total && now - this.lastProgressAt < 100) return;
+    this.lastProgressAt = now;
+    const etaS = step > 0 && step < total ? Math.round(((now - started) / step) * (total - step)) / 1000 : step >= total ? 0 : null;
+    this.events.emit('progress', { ...this.task, sceneNumber, step, total, etaS });
+  }
+
+  /** A listener's failure must never break a render. */
+  private safely(emit: () => void): void {
+    try {
+      emit();
+    } catch {
+      // The listener logs its own errors; the render goes on.
+    }
+  }
+}

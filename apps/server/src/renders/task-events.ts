@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { StoryboardPlan } from '@reelcraft/shared';
+
+export interface TaskEventMap {
+  /** Stored and queued; fired before POST /api/tasks answers. */
+  created: { task_id: string; owner_id: string; prompt: string };
+  /** The render worker planned the storyboard (again, when a restart re-runs the task). */
+  planned: { task_id: string; plan: StoryboardPlan };
+  /** Deleted with its files. */
+  deleted: { task_id: string };
+}
+type Listener<K extends keyof TaskEventMap> = (event: TaskEventMap[K]) => Promise<void> | void;
+
+/**
+ * Lets other modules follow a task's life (projects link one to each seed-API task) without the
+ * render module knowing them. Listeners are awaited in turn so the caller's next step sees their
+ * writes; a failing listener is logged and skipped, because the task itself did not fail.
+ */
+@Injectable()
+export class TaskEvents {
+  private readonly logger = new Logger('TaskEvents');
+  private readonly listeners: { [K in keyof TaskEventMap]: Listener<K>[] } = { created: [], planned: [], deleted: [] };
+
+  /** Returns a function that removes the listener again. */
+  on<K extends keyof TaskEventMap>(kind: K, listener: Listener<K>): () => void {
+    const list = this.listeners[kind] as Listener<K>[];
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  async emit<K extends keyof TaskEventMap>(kind: K, event: TaskEventMap[K]): Promise<void> {
+    for (const listener of [...(this.listeners[kind] as Listener<K>[])]) {
+      try {
+        await listener(event);
+      } catch (err) {
+        this.logger.error(`a "${kind}" listener failed for task ${event.task_id}: ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents } from '@reelcraft/shared';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { until } from './support/collab-clients';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Socket.IO at /socket.io against the real application. */
+describe('Socket.IO gateway', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const sockets: ClientSocket[] = [];
+
+  const connect = (token: string | null): ClientSocket => {
+    const s: ClientSocket = io(t.baseUrl, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+    sockets.push(s);
+    return s;
+  };
+  const connected = (s: ClientSocket) =>
+    new Promise<void>((res, rej) => {
+      s.once('connect', () => res());
+      s.once('connect_error', rej);
+    });
+  const join = (s: ClientSocket, project_id: string) => new Promise<JoinProjectAck>((res) => s.emit('project:join', { project_id }, res));
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
+    const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
+    for (const name of ['alice', 'bob', 'mallory']) {
+      ids[name] = (await admin('POST', '/api/users', { username: name, password: `${name}-password` })).json.id;
+      tokens[name] = await login(t.baseUrl, name, `${name}-password`);
+    }
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await t?.close();
+  });
+
+  it('refuses a socket without a valid session', async () => {
+    await expect(connected(connect('not-a-session'))).rejects.toThrow(/unauthenticated/);
+    await expect(connected(connect(null))).rejects.toThrow(/unauthenticated/);
+  });
+
+  it("streams a submitted task's status and render progress to its owner and to a member who joined its project", async () => {
+    const aliceSocket = connect(tokens.alice);
+    await connected(aliceSocket);
+    const seen: Record<'alice' | 'bob', string[]> = { alice: [], bob: [] };
+    const progress: { scene_number: number; step: number; total: number }[] = [];
+    const record = (who: 'alice' | 'bob', s: ClientSocket) => {
+      s.on('task:status', (e) => seen[who].push(`status:${e.status}`));
+      s.on('render:progress', (e) => {
+        seen[who].push('progress');
+        if (who === 'bob') progress.push(e);
+      });
+      s.on('task:finished', (e) => seen[who].push(`finished:${e.video_url}`));
+    };
+    record('alice', aliceSocket);
+
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const taskId = (await alice('POST', '/api/tasks', { prompt: '海边的日落，海浪和飞鸟' })).json.task_id as string;
+    const project = await until('the task project', async () => (await alice('GET', '/api/projects')).json.items.find((p: { task_id: string }) => p.task_id === taskId));
+    expect((await alice('POST', `/api/projects/${project.id}/members`, { username: 'bob', role: 'editor' })).status).toBe(201);
+    const bobSocket = connect(tokens.bob);
+    await connected(bobSocket);
+    record('bob', bobSocket);
+    expect(await join(bobSocket, project.id)).toEqual({ ok: true, project_id: project.id, role: 'editor' });
+
+    expect((await waitForTask(t.baseUrl, tokens.alice, taskId)).status).toBe('completed');
+    const finished = `finished:/api/tasks/${taskId}/video`;
+    await until('both to hear the end', () => seen.alice.includes(finished) && seen.bob.includes(finished));
+    expect(seen.alice[0]).toBe('status:running');
+    expect(seen.alice).toContain('status:completed');
+    expect(seen.bob).toContain('progress');
+    expect(progress.every((p) => p.scene_number >= 1 && p.step <= p.total)).toBe(true);
+    // Mallory is connected but in neither room, so hears nothing.
+  });
+
+  it('refuses to join a project to a non-member or with a bad id, and tells a removed member', async () => {
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const project = (await alice('POST', '/api/projects', { name: 'Rooms' })).json;
+    const mallory = connect(tokens.mallory);
+    await connected(mallory);
+    expect(await join(mallory, project.id)).toMatchObject({ ok: false, code: 404 });
+    expect(await join(mallory, '../etc')).toMatchObject({ ok: false, code: 400 });
+
+    expect((await alice('POST', `/api/projects/${project.id}/members`, { username: 'mallory', role: 'viewer' })).status).toBe(201);
+    expect(await join(mallory, project.id)).toMatchObject({ ok: true, role: 'viewer' });
+    const revoked = new Promise((res) => mallory.once('project:revoked', res));
+    expect((await alice('DELETE', `/api/projects/${project.id}/members/${ids.mallory}`)).status).toBe(204);
+    expect(await revoked).toEqual({ project_id: project.id, reason: 'removed' });
+  });
+});

@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadImage } from '@napi-rs/canvas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyDiffusionPipeline, type TinyDiffusionOptions } from '../testing/tiny-onnx';
+import { inspectDiffusionPipeline } from './inspect';
+import { DiffusionNumericsError, DiffusionPipeline, type StepEvent } from './pipeline';
+
+let root: string;
+const pipelines: DiffusionPipeline[] = [];
+
+async function tiny(name: string, options: TinyDiffusionOptions = {}): Promise<string> {
+  return writeTinyDiffusionPipeline(join(root, name), options);
+}
+
+async function load(name: string, options: TinyDiffusionOptions = {}): Promise<DiffusionPipeline> {
+  const p = await DiffusionPipeline.load(await tiny(name, options), { intraOpNumThreads: 1 });
+  pipelines.push(p);
+  return p;
+}
+
+function spread(rgb: Float32Array): number {
+  let mean = 0;
+  for (const v of rgb) mean += v / rgb.length;
+  let variance = 0;
+  for (const v of rgb) variance += (v - mean) ** 2 / rgb.length;
+  return Math.sqrt(variance);
+}
+
+function meanAbsDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i]! - b[i]!);
+  return d / a.length;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tiny-sd-'));
+});
+
+afterAll(async () => {
+  await Promise.all(pipelines.map((p) => p.release()));
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('DiffusionPipeline on tiny ONNX exports', () => {
+  const variants: [string, TinyDiffusionOptions][] = [
+    ['optimum-1.23 (int64 timestep [1], int64 ids)', { timestep: 'int64', inputIds: 'int64' }],
+    ['optimum-1.24 (float32 scalar timestep, int32 ids)', { timestep: 'float32-scalar', inputIds: 'int32' }],
+    ['diffusers script (float32 [batch] timestep)', { timestep: 'float32-batch', inputIds: 'int32' }],
+  ];
+  for (const [label, options] of variants) {
+    it(`txt2img with guidance: ${label}`, async () => {
+      const p = await load(label.replace(/\W+/g, '-'), options);
+      expect(existsSync(join(p.dir, 'unet', 'model.onnx_data'))).toBe(true);
+      const steps: StepEvent[] = [];
+      const a = await p.generate({ prompt: 'a forest river at sunset', seed: 1, steps: 6, guidanceScale: 5, onStep: (e) => steps.push(e) });
+      expect([a.width, a.height]).toEqual([64, 64]);
+      expect(a.rgb).toHaveLength(64 * 64 * 3);
+      expect(a.rgb.every(Number.isFinite)).toBe(true);
+      expect(spread(a.rgb)).toBeGreaterThan(10);
+      // Guidance batches uncond + cond into one call per step.
+      expect(a.unetCalls).toBe(6);
+      expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+      const same = await p.generate({ prompt: 'a forest river at sunset', seed: 1, steps: 6, guidanceScale: 5 });
+      expect(Buffer.from(same.rgb.buffer).equals(Buffer.from(a.rgb.buffer))).toBe(true);
+      const otherPrompt = await p.generate({ prompt: 'a city at night', seed: 1, steps: 6, guidanceScale: 5 });
+      expect(meanAbsDiff(otherPrompt.rgb, a.rgb)).toBeGreaterThan(1);
+    });
+  }
+
+  it('previews are small valid JPEGs of the clean-latent estimate', async () => {
+    const p = await load('preview');
+    const jpegs: Buffer[] = [];
+    await p.generate({ prompt: 'a cat', seed: 3, steps: 4, onStep: (e) => jpegs.push(e.preview()) });
+    expect(jpegs).toHaveLength(4);
+    for (const jpeg of jpegs) {
+      expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const image = await loadImage(jpeg);
+      expect([image.width, image.height]).toEqual([128, 128]);
+    }
+    expect(jpegs[0]!.equals(jpegs[3]!)).toBe(false);
+  });
+
+  it('different seeds give different pictures; the unconditional prompt matters under guidance', async () => {
+    const p = await load('seeds', { timestep: 'float32-scalar' });
+    const a = await p.generate({ prompt: 'a cat', seed: 1, steps: 4 });
+    const b = await p.generate({ prompt: 'a cat', seed: 2, steps: 4 });
+    expect(meanAbsDiff(a.rgb, b.rgb)).toBeGreaterThan(0.5);
+    const neg = await p.generate({ prompt: 'a cat', negativePrompt: 'the forest', seed: 1, steps: 4 });
+    expect(meanAbsDiff(a.rgb, neg.rgb)).toBeGreaterThan(0.5);
+  });
+
+  for (const encoder of ['latent_sample', 'latent_parameters'] as const) {
+    it(`img2img through a vae_encoder with ${encoder}: low strength stays near the init image`, async () => {
+      const p = await load(`img2img-${encoder}`, { vaeEncoder: encoder, timestep: encoder === 'latent_sample' ? 'int64' : 'float32-scalar' });
+      const init = await p.generate({ prompt: 'a forest', seed: 5, steps: 6 });
+      const other = await p.generate({ prompt: 'a city at night', seed: 9, steps: 6 });
+      const low = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { rgb: init.rgb, strength: 0.3 } });
+      const high = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { rgb: init.rgb, strength: 1 } });
+      // strength 0.3 of 10 steps: the last 3 run, one batched call each.
+      expect(low.unetCalls).toBe(3);
+      expect(high.unetCalls).toBe(10);
+      expect(meanAbsDiff(low.rgb, init.rgb)).toBeLessThan(meanAbsDiff(other.rgb, init.rgb));
+      expect(meanAbsDiff(low.rgb, init.rgb)).toBeLessThan(meanAbsDiff(high.rgb, init.rgb));
+    });
+  }
+
+  it('an LCM export gets guidance through timestep_cond and runs one pass per step', async () => {
+    const p = await load('lcm', { lcm: true, timestep: 'int64' });
+    const calls: number[] = [];
+    const a = await p.generate({ prompt: 'a cat', seed: 1, steps: 4, guidanceScale: 8, onStep: (e) => calls.push(e.timestep) });
+    expect(calls).toEqual([999, 759, 499, 259]);
+    expect(a.unetCalls).toBe(4);
+    const b = await p.generate({ prompt: 'a cat', seed: 1, steps: 4, guidanceScale: 2 });
+    expect(meanAbsDiff(a.rgb, b.rgb)).toBeGreaterThan(0.1);
+  });
+
+  it('img2img without a vae_encoder is refused clearly', async () => {
+    const p = await load('no-encoder', { vaeEncoder: 'none' });
+    await expect(p.generate({ prompt: 'x', seed: 1, steps: 2, init: { rgb: new Float32Array(64 * 64 * 3), strength: 0.5 } })).rejects.toThrow(/no vae_encoder/);
+  });
+
+  it('NaN from the UNet fails with a clear error', async () => {
+    const p = await load('nan', { fault: 'nan-unet' });
+    const err = await p.generate({ prompt: 'a cat', seed: 1, steps: 3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DiffusionNumericsError);
+    expect((err as Error).message).toMatch(/UNet produced NaN at step 1\/3/);
+  });
+
+  it('is aborted between steps', async () => {
+    const p = await load('abort');
+    const controller = new AbortController();
+    const run = p.generate({ prompt: 'a cat', seed: 1, steps: 8, signal: controller.signal, onStep: (e) => e.step === 2 && controller.abort() });
+    await expect(run).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('inspectDiffusionPipeline', () => {
+  it('accepts the tiny export in each variant', async () => {
+    for (const [name, options] of [
+      ['inspect-a', {}],
+      ['inspect-b', { timestep: 'float32-scalar', inputIds: 'int32', vaeEncoder: 'latent_parameters' }],
+      ['inspect-c', { lcm: true, vaeEncoder: 'none' }],
+    ] as [string, TinyDiffusionOptions][]) {
+      expect(await inspectDiffusionPipeline(await tiny(name, options))).toEqual({ ok: true, problems: [] });
+    }
+  });
+
+  it('names a wrong input precisely', async () => {
+    const dir = await tiny('wrong-name', { fault: 'wrong-input-name' });
+    const result = await inspectDiffusionPipeline(dir);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([
+      'unet/model.onnx: missing input sample (inputs are latent_sample float32[batch_size, 4, 8, 8], timestep int64[steps], encoder_hidden_states float32[batch_size, sequence_length, 32])',
+      'unet/model.onnx: unexpected input latent_sample float32[batch_size, 4, 8, 8]',
+    ]);
+    await expect(DiffusionPipeline.load(dir)).rejects.toThrow(/not a usable diffusion export: unet\/model.onnx: missing input sample/);
+  });
+
+  it('reports a corrupt file and missing parts', async () => {
+    const dir = await tiny('corrupt', { fault: 'corrupt-unet' });
+    await rm(join(dir, 'tokenizer', 'merges.txt'));
+    await rm(join(dir, 'vae_decoder', 'model.onnx'));
+    const result = await inspectDiffusionPipeline(dir);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toHaveLength(3);
+    expect(result.problems[0]).toMatch(/^unet\/model.onnx: cannot be loaded by ONNX Runtime: /);
+    expect(result.problems[1]).toBe('vae_decoder/model.onnx: missing');
+    expect(result.problems[2]).toMatch(/^tokenizer\/: .*merges.txt/);
+    await expect(DiffusionPipeline.load(dir)).rejects.toThrow(/cannot load unet\/model.onnx/);
+  });
+});

@@ -1,0 +1,341 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tensor, type InferenceSession } from 'onnxruntime-node';
+import { throwIfAborted } from '../util/abort';
+import { ClipTokenizer } from './clip-tokenizer';
+import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from './export-contract';
+import { latentPreviewJpeg } from './latent-preview';
+import { describeValues, firstNonFinite, floatData, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
+import { GaussianNoise } from './random';
+import { createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type SchedulerConfig, type SchedulerKind } from './schedulers';
+
+export const DEFAULT_SCALING_FACTOR = 0.18215;
+
+export interface DiffusionPipelineOptions extends SessionOptions {
+  /** Overrides the sampler scheduler_config.json names (its betas and spacing still apply). */
+  scheduler?: SchedulerKind;
+}
+
+export interface StepEvent {
+  /** 1-based. */
+  step: number;
+  steps: number;
+  timestep: number;
+  /** A small JPEG of the current clean-latent estimate; only computed when called. */
+  preview(): Buffer;
+}
+
+export interface GenerateRequest {
+  prompt: string;
+  /** The unconditional branch of classifier-free guidance (default: empty prompt). */
+  negativePrompt?: string;
+  seed: number;
+  steps?: number;
+  /** > 1 turns on classifier-free guidance (LCM exports take it as an embedding instead). */
+  guidanceScale?: number;
+  /** img2img: an RGB image at the pipeline's native size, HWC 0–255, noised to `strength` (0–1]. */
+  init?: { rgb: Float32Array; strength: number };
+  scheduler?: SchedulerKind;
+  onStep?(event: StepEvent): void;
+  signal?: AbortSignal;
+}
+
+export interface GenerateResult {
+  /** HWC RGB, 0–255 floats, width × height (the native size). */
+  rgb: Float32Array;
+  width: number;
+  height: number;
+  /** UNet forward passes made (steps × 1 or 2 with guidance, depending on batching). */
+  unetCalls: number;
+}
+
+/** Time accounting, for the benchmark: how much of a generation is ONNX Runtime itself. */
+export interface PipelineStats {
+  unetCalls: number;
+  sessionMs: number;
+  totalMs: number;
+}
+
+/** A NaN or infinity came out of a model: fp16 overflow, a broken export, or corrupt weights. */
+export class DiffusionNumericsError extends Error {
+  override readonly name = 'DiffusionNumericsError';
+}
+
+interface Sessions {
+  text_encoder: InferenceSession;
+  unet: InferenceSession;
+  vae_decoder: InferenceSession;
+  vae_encoder?: InferenceSession;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readJsonIfExists(path: string): Promise<Record<string, unknown> | undefined> {
+  if (!(await exists(path))) return undefined;
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Stable Diffusion 1.x/2.x (and LCM) from an Optimum ONNX export directory, on ONNX Runtime's
+ * CPU backend. Load once and reuse: opening the sessions costs far more than a generation on
+ * small models.
+ */
+export class DiffusionPipeline {
+  readonly stats: PipelineStats = { unetCalls: 0, sessionMs: 0, totalMs: 0 };
+  private readonly unetInputs: Map<string, TensorInfo>;
+  private readonly idsType: string;
+
+  private constructor(
+    readonly dir: string,
+    private readonly sessions: Sessions,
+    readonly tokenizer: ClipTokenizer,
+    readonly schedulerConfig: SchedulerConfig,
+    readonly scalingFactor: number,
+    /** Latent size; the image is 8× that. */
+    readonly latentWidth: number,
+    readonly latentHeight: number,
+    private readonly defaultScheduler: SchedulerKind,
+  ) {
+    this.unetInputs = new Map(describeValues(sessions.unet.inputMetadata).map((i) => [i.name, i]));
+    this.idsType = describeValues(sessions.text_encoder.inputMetadata).find((i) => i.name === 'input_ids')!.type;
+  }
+
+  get width(): number {
+    return this.latentWidth * 8;
+  }
+
+  get height(): number {
+    return this.latentHeight * 8;
+  }
+
+  get hasImageEncoder(): boolean {
+    return this.sessions.vae_encoder !== undefined;
+  }
+
+  static async load(dir: string, options: DiffusionPipelineOptions = {}): Promise<DiffusionPipeline> {
+    const sessions: Partial<Sessions> = {};
+    try {
+      for (const component of DIFFUSION_COMPONENTS) {
+        const path = join(dir, component, 'model.onnx');
+        if (component === 'vae_encoder' && !(await exists(path))) continue;
+        sessions[component] = await openSession(path, options).catch((err: unknown) => {
+          throw new Error(`cannot load ${component}/model.onnx: ${firstLine(err)}`);
+        });
+        const s = sessions[component]!;
+        const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata));
+        if (problems.length) throw new Error(`${dir} is not a usable diffusion export: ${problems.join('; ')}`);
+      }
+      const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer'));
+      const rawScheduler = (await readJsonIfExists(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
+      const schedulerConfig = parseSchedulerConfig(rawScheduler, options.scheduler);
+      const vae = (await readJsonIfExists(join(dir, 'vae_decoder', 'config.json'))) ?? {};
+      const unetConfig = (await readJsonIfExists(join(dir, 'unet', 'config.json'))) ?? {};
+      const scaling = typeof vae.scaling_factor === 'number' ? vae.scaling_factor : DEFAULT_SCALING_FACTOR;
+      const sampleShape = describeValues(sessions.unet!.inputMetadata).find((i) => i.name === 'sample')!.shape;
+      // A fixed-size export says its size in the graph; otherwise unet/config.json does (64 = 512 px).
+      const configured = typeof unetConfig.sample_size === 'number' ? unetConfig.sample_size : 64;
+      const lh = typeof sampleShape[2] === 'number' ? sampleShape[2] : configured;
+      const lw = typeof sampleShape[3] === 'number' ? sampleShape[3] : configured;
+      if (typeof unetConfig.in_channels === 'number' && unetConfig.in_channels !== 4) {
+        throw new Error(`${dir}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
+      }
+      const kind = options.scheduler ?? schedulerKindOf(schedulerConfig);
+      return new DiffusionPipeline(dir, sessions as Sessions, tokenizer, schedulerConfig, scaling, lw, lh, kind);
+    } catch (err) {
+      await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
+      throw err;
+    }
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s: InferenceSession) => s.release()));
+  }
+
+  private async run(component: DiffusionComponent, feeds: Record<string, Tensor>): Promise<InferenceSession.ReturnType> {
+    const t0 = performance.now();
+    const out = await this.sessions[component]!.run(feeds);
+    this.stats.sessionMs += performance.now() - t0;
+    return out;
+  }
+
+  /** last_hidden_state of each prompt, stacked: [prompts.length, 77, dim]. */
+  private async encodeText(prompts: string[]): Promise<{ data: Float32Array; dims: number[] }> {
+    const ids = prompts.flatMap((p) => this.tokenizer.encode(p).ids);
+    const out = await this.run('text_encoder', { input_ids: intTensor(this.idsType, ids, [prompts.length, this.tokenizer.maxLength]) });
+    const hidden = out.last_hidden_state!;
+    const data = floatData(hidden, 'text_encoder last_hidden_state');
+    checkFinite(data, 'the text encoder');
+    return { data, dims: [...hidden.dims] };
+  }
+
+  private timestepTensor(t: number, batch: number): Tensor {
+    const info = this.unetInputs.get('timestep')!;
+    if (info.shape.length === 0) return intTensor(info.type, [t], []);
+    const d = info.shape[0];
+    // Optimum's int64 ["steps"] takes one value for the whole batch; the diffusers script's float32 ["batch"] one per item.
+    const n = typeof d === 'number' ? d : info.type === 'int64' ? 1 : batch;
+    return intTensor(info.type, new Array<number>(n).fill(t), [n]);
+  }
+
+  private async unet(latents: Float32Array, batch: number, t: number, text: Float32Array, textDims: number[], guidance: number): Promise<Float32Array> {
+    const [lh, lw] = [this.latentHeight, this.latentWidth];
+    const feeds: Record<string, Tensor> = {
+      sample: new Tensor('float32', latents, [batch, 4, lh, lw]),
+      timestep: this.timestepTensor(t, batch),
+      encoder_hidden_states: new Tensor('float32', text, [batch, textDims[1]!, textDims[2]!]),
+    };
+    const cond = this.unetInputs.get('timestep_cond');
+    if (cond) {
+      const dim = typeof cond.shape[1] === 'number' ? cond.shape[1] : 256;
+      const emb = guidanceEmbedding(guidance, dim);
+      const data = new Float32Array(batch * dim);
+      for (let b = 0; b < batch; b++) data.set(emb, b * dim);
+      feeds.timestep_cond = new Tensor('float32', data, [batch, dim]);
+    }
+    const out = floatData((await this.run('unet', feeds)).out_sample, 'unet out_sample');
+    this.stats.unetCalls++;
+    return out;
+  }
+
+  /** Whether the UNet accepts a batch of 2 (uncond + cond in one call) or needs two calls. */
+  private get batchesGuidance(): boolean {
+    const d = this.unetInputs.get('sample')!.shape[0];
+    return typeof d !== 'number' || d >= 2;
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const t0 = performance.now();
+    try {
+      return await this.generateInner(req);
+    } finally {
+      this.stats.totalMs += performance.now() - t0;
+    }
+  }
+
+  private async generateInner(req: GenerateRequest): Promise<GenerateResult> {
+    const steps = req.steps ?? 20;
+    const guidance = req.guidanceScale ?? 7.5;
+    const kind = req.scheduler ?? this.defaultScheduler;
+    const scheduler = createScheduler(this.schedulerConfig, steps, kind);
+    const rng = new GaussianNoise(req.seed);
+    const lh = this.latentHeight;
+    const lw = this.latentWidth;
+    const size = 4 * lh * lw;
+    // LCM exports carry guidance in timestep_cond; a second, unconditional pass would double the cost for nothing.
+    const cfg = guidance > 1 && !this.unetInputs.has('timestep_cond');
+    let unetCalls = 0;
+
+    throwIfAborted(req.signal, 'Generation');
+    const text = await this.encodeText(cfg ? [req.negativePrompt ?? '', req.prompt] : [req.prompt]);
+    const perPrompt = text.data.length / (cfg ? 2 : 1);
+
+    let latents: Float32Array;
+    let first = 0;
+    if (req.init) {
+      const { strength } = req.init;
+      if (!(strength > 0 && strength <= 1)) throw new RangeError(`img2img strength must be in (0, 1], got ${strength}`);
+      const clean = await this.encodeImage(req.init.rgb, rng);
+      // As diffusers: skip the first (1 − strength) of the schedule, but always run at least one step.
+      first = Math.min(steps - 1, steps - Math.floor(steps * strength));
+      latents = scheduler.addNoise(clean, rng.normals(size), first);
+    } else {
+      latents = rng.normals(size).map((v) => v * scheduler.initNoiseSigma);
+    }
+
+    for (let i = first; i < steps; i++) {
+      throwIfAborted(req.signal, 'Generation');
+      const t = scheduler.timesteps[i]!;
+      const input = scheduler.scaleModelInput(latents, i);
+      let noisePred: Float32Array;
+      if (!cfg) {
+        noisePred = await this.unet(input, 1, t, text.data, text.dims, guidance);
+        unetCalls++;
+      } else {
+        let uncond: Float32Array;
+        let cond: Float32Array;
+        if (this.batchesGuidance) {
+          const both = new Float32Array(2 * size);
+          both.set(input, 0);
+          both.set(input, size);
+          const out = await this.unet(both, 2, t, text.data, text.dims, guidance);
+          uncond = out.subarray(0, size);
+          cond = out.subarray(size, 2 * size);
+          unetCalls++;
+        } else {
+          uncond = await this.unet(input, 1, t, text.data.subarray(0, perPrompt), text.dims, guidance);
+          cond = await this.unet(input, 1, t, text.data.subarray(perPrompt), text.dims, guidance);
+          unetCalls += 2;
+        }
+        noisePred = new Float32Array(size);
+        for (let k = 0; k < size; k++) noisePred[k] = uncond[k]! + guidance * (cond[k]! - uncond[k]!);
+      }
+      const bad = firstNonFinite(noisePred);
+      if (bad >= 0) throw new DiffusionNumericsError(`the UNet produced ${noisePred[bad]} at step ${i + 1}/${steps} (timestep ${t}); the model or its export is broken`);
+      const result = scheduler.step(noisePred, i, latents, rng);
+      latents = result.prevSample;
+      if (req.onStep) {
+        const x0 = result.predOriginal;
+        req.onStep({ step: i + 1, steps, timestep: t, preview: () => latentPreviewJpeg(x0, lw, lh) });
+      }
+    }
+    checkFinite(latents, 'sampling');
+    return { rgb: await this.decode(latents), width: this.width, height: this.height, unetCalls };
+  }
+
+  /** Scaled latents → HWC RGB 0–255 at native size. */
+  async decode(latents: Float32Array): Promise<Float32Array> {
+    const scaled = latents.map((v) => v / this.scalingFactor);
+    const out = await this.run('vae_decoder', { latent_sample: new Tensor('float32', scaled, [1, 4, this.latentHeight, this.latentWidth]) });
+    const planes = floatData(out.sample, 'vae_decoder sample');
+    checkFinite(planes, 'the VAE decoder');
+    const [w, h] = [this.width, this.height];
+    const plane = w * h;
+    if (planes.length !== 3 * plane) throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${w}×${h}`);
+    const rgb = new Float32Array(3 * plane);
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.min(255, Math.max(0, (planes[c * plane + p]! + 1) * 127.5));
+    }
+    return rgb;
+  }
+
+  /** HWC RGB 0–255 at native size → scaled latents (sampled from the encoder's distribution when it gives one). */
+  async encodeImage(rgb: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
+    if (!this.sessions.vae_encoder) throw new Error(`${this.dir} has no vae_encoder/model.onnx: img2img is unavailable`);
+    const [w, h] = [this.width, this.height];
+    const plane = w * h;
+    if (rgb.length !== 3 * plane) throw new RangeError(`init image has ${rgb.length} values, expected ${w}×${h}×3`);
+    const chw = new Float32Array(3 * plane);
+    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) chw[c * plane + p] = rgb[p * 3 + c]! / 127.5 - 1;
+    const out = await this.run('vae_encoder', { sample: new Tensor('float32', chw, [1, 3, h, w]) });
+    const size = 4 * this.latentHeight * this.latentWidth;
+    let latent: Float32Array;
+    if (out.latent_parameters) {
+      // Optimum ≥ 1.23: mean ‖ log-variance; sample like diffusers' retrieve_latents.
+      const params = floatData(out.latent_parameters, 'vae_encoder latent_parameters');
+      latent = new Float32Array(size);
+      for (let i = 0; i < size; i++) latent[i] = params[i]! + Math.exp(0.5 * Math.min(20, Math.max(-30, params[size + i]!))) * rng.normal();
+    } else {
+      latent = floatData(out.latent_sample, 'vae_encoder latent_sample').slice(0, size);
+    }
+    checkFinite(latent, 'the VAE encoder');
+    return latent.map((v) => v * this.scalingFactor);
+  }
+}
+
+function checkFinite(data: Float32Array, what: string): void {
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new DiffusionNumericsError(`${what} produced ${data[bad]} (value ${bad} of ${data.length}); the model or its export is broken`);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+}

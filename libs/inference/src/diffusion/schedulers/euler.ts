@@ -1,0 +1,78 @@
+import type { GaussianNoise } from '../random';
+import { alphasCumprod, spacedTimesteps, type SchedulerConfig } from './config';
+import { checkIndex, type Scheduler, type StepResult } from './scheduler';
+
+/**
+ * Euler (Karras et al. 2022, as diffusers' EulerDiscreteScheduler) in σ-space, where
+ * x = x₀ + σ·ε. The ancestral variant overshoots to σ_down and adds fresh noise σ_up, which
+ * trades exactness for variety.
+ */
+export class EulerScheduler implements Scheduler {
+  readonly kind: 'euler' | 'euler-ancestral';
+  readonly timesteps: readonly number[];
+  /** σ per step, plus a final 0. */
+  readonly sigmas: readonly number[];
+  readonly initNoiseSigma: number;
+
+  constructor(
+    readonly config: SchedulerConfig,
+    steps: number,
+    ancestral = false,
+  ) {
+    this.kind = ancestral ? 'euler-ancestral' : 'euler';
+    const ac = alphasCumprod(config);
+    const table = Array.from(ac, (a) => Math.sqrt((1 - a) / a));
+    this.timesteps = spacedTimesteps(config, steps);
+    this.sigmas = [...this.timesteps.map((t) => interpolate(table, t)), 0];
+    const max = Math.max(...this.sigmas);
+    // diffusers: the noise is x = x₀ + σ·ε, but 'leading' spacing keeps the extra unit variance of x₀.
+    this.initNoiseSigma = config.timestepSpacing === 'leading' ? Math.sqrt(max * max + 1) : max;
+  }
+
+  scaleModelInput(sample: Float32Array, index: number): Float32Array {
+    checkIndex(index, this.timesteps);
+    const s = 1 / Math.sqrt(this.sigmas[index]! ** 2 + 1);
+    return sample.map((v) => v * s);
+  }
+
+  step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult {
+    checkIndex(index, this.timesteps);
+    const sigma = this.sigmas[index]!;
+    const next = this.sigmas[index + 1]!;
+    const x0 = new Float32Array(sample.length);
+    if (this.config.predictionType === 'epsilon') {
+      for (let i = 0; i < x0.length; i++) x0[i] = sample[i]! - sigma * modelOutput[i]!;
+    } else {
+      const c = -sigma / Math.sqrt(sigma * sigma + 1);
+      const d = 1 / (sigma * sigma + 1);
+      for (let i = 0; i < x0.length; i++) x0[i] = modelOutput[i]! * c + sample[i]! * d;
+    }
+    let target = next;
+    let up = 0;
+    if (this.kind === 'euler-ancestral') {
+      up = Math.sqrt(Math.max(0, (next * next * (sigma * sigma - next * next)) / (sigma * sigma)));
+      target = Math.sqrt(Math.max(0, next * next - up * up));
+    }
+    const dt = target - sigma;
+    const prev = new Float32Array(sample.length);
+    for (let i = 0; i < prev.length; i++) {
+      const derivative = (sample[i]! - x0[i]!) / sigma;
+      prev[i] = sample[i]! + derivative * dt + (up > 0 ? up * noise.normal() : 0);
+    }
+    return { prevSample: prev, predOriginal: x0 };
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
+    checkIndex(index, this.timesteps);
+    const sigma = this.sigmas[index]!;
+    return original.map((v, i) => v + sigma * noise[i]!);
+  }
+}
+
+/** Linear interpolation of a per-integer-timestep table at a fractional timestep. */
+function interpolate(table: readonly number[], t: number): number {
+  const lo = Math.max(0, Math.min(table.length - 1, Math.floor(t)));
+  const hi = Math.min(table.length - 1, lo + 1);
+  const f = t - lo;
+  return table[lo]! * (1 - f) + table[hi]! * f;
+}

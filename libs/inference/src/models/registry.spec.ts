@@ -1,0 +1,167 @@
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyGguf } from '../testing/tiny-gguf';
+import { readGgufHeader } from './gguf-reader';
+import { ModelRegistry, scanModels } from './registry';
+
+let root: string;
+
+async function touch(path: string, content = '{}'): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, content);
+}
+
+/** A diffusion export layout with tiny placeholder files; `skip` leaves parts out. */
+async function diffusionDir(dir: string, skip: string[] = []): Promise<void> {
+  const files = [
+    'model_index.json',
+    'text_encoder/model.onnx',
+    'unet/model.onnx',
+    'unet/model_fp16.onnx',
+    'vae_decoder/model.onnx',
+    'tokenizer/vocab.json',
+    'tokenizer/merges.txt',
+    'scheduler/scheduler_config.json',
+  ];
+  for (const f of files) if (!skip.includes(f)) await touch(join(dir, f), f.endsWith('.json') ? '{}' : 'x');
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'reelcraft-models-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('reading GGUF headers', () => {
+  it('reads the metadata and tensor table of the tiny model without loading weights', async () => {
+    const path = join(root, 'header', 'tiny.gguf');
+    const info = await writeTinyGguf(path, { layers: 3 });
+    const header = await readGgufHeader(path);
+    expect(header.version).toBe(3);
+    expect(header.metadata.get('general.architecture')).toBe('llama');
+    expect(header.metadata.get('llama.block_count')).toBe(3);
+    expect(header.metadata.get('tokenizer.ggml.tokens')).toEqual({ array: 8, length: info.vocabSize });
+    expect(header.tensors).toHaveLength(info.tensorCount);
+    expect(header.tensors.find((t) => t.name === 'token_embd.weight')?.dims).toEqual([64, info.vocabSize]);
+    expect(header.fileSize).toBe(info.bytes);
+  });
+});
+
+describe('ModelRegistry', () => {
+  it('reports an empty or missing models folder as three empty lists', async () => {
+    const empty = join(root, 'empty');
+    await mkdir(empty);
+    for (const dir of [empty, join(root, 'does-not-exist')]) {
+      const view = await scanModels({ modelsDir: dir });
+      expect(view).toMatchObject({ modelsDir: dir, llm: [], diffusion: [], embeddings: [] });
+    }
+  });
+
+  it('accepts a whole GGUF and names precisely what is wrong with broken ones', async () => {
+    const dir = join(root, 'llm-mix');
+    await writeTinyGguf(join(dir, 'llm', 'a-ok.gguf'));
+    await writeTinyGguf(join(dir, 'llm', 'b-no-ff.gguf'), { omitKeys: ['llama.feed_forward_length', 'tokenizer.ggml.token_type'] });
+    await writeTinyGguf(join(dir, 'llm', 'c-truncated.gguf'));
+    await truncate(join(dir, 'llm', 'c-truncated.gguf'), 300_000);
+    await writeTinyGguf(join(dir, 'llm', 'd-header-cut.gguf'));
+    await truncate(join(dir, 'llm', 'd-header-cut.gguf'), 2_000);
+    await touch(join(dir, 'llm', 'e-not-gguf.gguf'), 'PK\u0003\u0004 this is a zip file, not a model');
+    await touch(join(dir, 'llm', 'notes.txt'), 'ignored: not a .gguf');
+
+    const view = await scanModels({ modelsDir: dir });
+    expect(view.llm.map((e) => e.name)).toEqual(['a-ok.gguf', 'b-no-ff.gguf', 'c-truncated.gguf', 'd-header-cut.gguf', 'e-not-gguf.gguf']);
+    const [ok, noFf, truncated, headerCut, notGguf] = view.llm;
+    expect(ok).toMatchObject({ kind: 'llm', ok: true, problems: [] });
+    expect(ok!.details).toMatchObject({ architecture: 'llama', contextLength: 512, blockCount: 2, tensorCount: 21, ggufVersion: 3 });
+    expect(noFf).toMatchObject({ ok: false, problems: ['llama.feed_forward_length missing', 'tokenizer.ggml.token_type missing'] });
+    expect(truncated!.ok).toBe(false);
+    expect(truncated!.problems[0]).toMatch(/^truncated: tensor .* needs the file to be \d+ bytes, it has 300000$/);
+    expect(headerCut!.problems[0]).toMatch(/^truncated: the file ends inside tokenizer\.ggml\.tokens\[\d+\]/);
+    expect(notGguf).toMatchObject({ ok: false, problems: ['not a GGUF file: the magic number is not "GGUF"'] });
+  });
+
+  it('reports an unsupported version and missing tensors', async () => {
+    const dir = join(root, 'llm-odd');
+    const path = join(dir, 'llm', 'v9.gguf');
+    await writeTinyGguf(path);
+    const bytes = await readFile(path);
+    bytes.writeUInt32LE(9, 4);
+    await writeFile(path, bytes);
+    await writeTinyGguf(join(dir, 'llm', 'four-blocks.gguf'));
+    // Claim more blocks than the file holds: llama.cpp would fail to find blk.2.* and blk.3.*.
+    const claim = await readFile(join(dir, 'llm', 'four-blocks.gguf'));
+    const key = Buffer.from('llama.block_count');
+    const at = claim.indexOf(key) + key.length + 4;
+    claim.writeUInt32LE(4, at);
+    await writeFile(join(dir, 'llm', 'four-blocks.gguf'), claim);
+
+    const view = await scanModels({ modelsDir: dir });
+    expect(view.llm.find((e) => e.name === 'v9.gguf')?.problems).toEqual(['unsupported GGUF version 9 (llama.cpp reads 2 and 3)']);
+    expect(view.llm.find((e) => e.name === 'four-blocks.gguf')?.problems).toEqual([
+      'tensors missing: blk.2.attn_norm.weight, blk.2.attn_q.weight, blk.2.attn_k.weight, blk.2.attn_v.weight, blk.2.attn_output.weight and 13 more',
+    ]);
+  });
+
+  it('checks diffusion exports file by file and picks up precision variants', async () => {
+    const dir = join(root, 'diffusion-mix');
+    await diffusionDir(join(dir, 'diffusion', 'sd-ok'));
+    await diffusionDir(join(dir, 'diffusion', 'sd-broken'), ['unet/model.onnx', 'unet/model_fp16.onnx', 'tokenizer/merges.txt']);
+    await diffusionDir(join(dir, 'diffusion', 'sd-bad-json'), ['model_index.json']);
+    await touch(join(dir, 'diffusion', 'sd-bad-json', 'model_index.json'), '{ not json');
+
+    const view = await scanModels({ modelsDir: dir });
+    const byName = Object.fromEntries(view.diffusion.map((e) => [e.name, e]));
+    expect(byName['sd-ok']).toMatchObject({ kind: 'diffusion', ok: true, problems: [] });
+    expect(byName['sd-ok']!.details).toMatchObject({ precisions: ['fp32'], imageToImage: false, variants: { unet: ['fp32', 'fp16'] } });
+    expect(byName['sd-broken']).toMatchObject({ ok: false, problems: ['unet/model.onnx missing', 'tokenizer/merges.txt missing'] });
+    expect(byName['sd-bad-json']!.problems).toEqual(['model_index.json is not valid JSON']);
+  });
+
+  it('runs the injected diffusion inspector only on whole layouts and reports what it finds', async () => {
+    const dir = join(root, 'diffusion-inspect');
+    await diffusionDir(join(dir, 'diffusion', 'a'));
+    await diffusionDir(join(dir, 'diffusion', 'b'), ['unet/model.onnx', 'unet/model_fp16.onnx']);
+    await diffusionDir(join(dir, 'diffusion', 'c'));
+    const inspected: string[] = [];
+    const registry = new ModelRegistry({
+      modelsDir: dir,
+      inspectDiffusion: async (d) => {
+        inspected.push(d);
+        if (d.endsWith('c')) throw new Error('unet: cannot open session');
+        return { ok: false, problems: ['unet input "timestep" has dtype string'] };
+      },
+    });
+    const view = await registry.view();
+    expect(inspected).toEqual([join(dir, 'diffusion', 'a'), join(dir, 'diffusion', 'c')]);
+    expect(view.diffusion.map((e) => e.problems)).toEqual([
+      ['unet input "timestep" has dtype string'],
+      ['unet/model.onnx missing'],
+      ['inspection failed: unet: cannot open session'],
+    ]);
+  });
+
+  it('checks embedding models for a model file and a tokenizer', async () => {
+    const dir = join(root, 'emb');
+    await touch(join(dir, 'embeddings', 'bge', 'onnx', 'model_quantized.onnx'), 'x');
+    await touch(join(dir, 'embeddings', 'bge', 'tokenizer.json'));
+    await touch(join(dir, 'embeddings', 'half', 'vocab.txt'), 'a');
+    const view = await scanModels({ modelsDir: dir });
+    expect(view.embeddings).toMatchObject([
+      { name: 'bge', ok: true, details: { model: ['onnx/model_quantized.onnx'], tokenizer: ['tokenizer.json'] } },
+      { name: 'half', ok: false, problems: ['model.onnx missing (looked in the folder and in onnx/)'] },
+    ]);
+  });
+
+  it('serves the cached view until rescan() is asked for', async () => {
+    const dir = join(root, 'rescan');
+    const registry = new ModelRegistry({ modelsDir: dir });
+    expect((await registry.view()).llm).toEqual([]);
+    await writeTinyGguf(join(dir, 'llm', 'new.gguf'));
+    expect((await registry.view()).llm).toEqual([]);
+    expect((await registry.rescan()).llm.map((e) => e.name)).toEqual(['new.gguf']);
+    expect((await registry.usableLlm())?.name).toBe('new.gguf');
+  });
+});

@@ -1,0 +1,177 @@
+import type { TaskStatus } from './tasks';
+
+/**
+ * What the collaboration endpoints and every client agree on: the Yjs WebSocket at
+ * `/collab/<projectId>` (y-websocket protocol) and the Socket.IO connection at `/socket.io`.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Project roles
+
+export const PROJECT_ROLES = ['owner', 'editor', 'viewer'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+
+/** Editors and owners change the storyboard; viewers watch (they still send presence). */
+export const canEditProject = (role: ProjectRole | null | undefined): boolean => role === 'owner' || role === 'editor';
+/** Owners alone delete the project and manage its members. */
+export const canManageProject = (role: ProjectRole | null | undefined): boolean => role === 'owner';
+
+// ---------------------------------------------------------------------------------------------
+// Yjs WebSocket close codes. 4000–4999 are the application's range (RFC 6455 §7.4.2); the last
+// three digits follow the HTTP status a REST call would get, so clients can share their handling.
+
+export const COLLAB_CLOSE = {
+  /** A frame that is not a y-websocket message (bad varint, unknown message type, truncated update). */
+  MALFORMED: 4400,
+  /** No session, or it expired or was revoked (sign in again). */
+  UNAUTHENTICATED: 4401,
+  /** Signed in but not a member of the project, or removed from it while connected. */
+  FORBIDDEN: 4403,
+  /** No such project (or it was deleted while connected). */
+  NOT_FOUND: 4404,
+  /** A viewer sent a document update: viewers may read and send presence only. */
+  READ_ONLY: 4405,
+  /** One frame is over maxFrameBytes, or applying it would grow the document past maxDocumentBytes. */
+  TOO_LARGE: 4413,
+  /** More messages than the rate limit allows; the client may reconnect after a pause. */
+  RATE_LIMITED: 4429,
+  /** The server is shutting down or the document was unloaded; reconnecting is right. */
+  GOING_AWAY: 1001,
+  /** An unexpected server error; reconnecting is right. */
+  INTERNAL: 1011,
+} as const;
+export type CollabCloseCode = (typeof COLLAB_CLOSE)[keyof typeof COLLAB_CLOSE];
+
+/** Close reasons; each under WebSocket's 123-byte limit. */
+export const COLLAB_CLOSE_REASONS: Record<CollabCloseCode, string> = {
+  4400: 'malformed frame',
+  4401: 'sign in first',
+  4403: 'not a member of this project',
+  4404: 'no such project',
+  4405: 'viewers cannot edit this storyboard',
+  4413: 'frame or document too large',
+  4429: 'too many messages; slow down',
+  1001: 'server going away',
+  1011: 'internal error',
+};
+
+/** Whether a client should reconnect by itself after this close code (the others need a person to act). */
+export const shouldReconnect = (code: number): boolean =>
+  code === COLLAB_CLOSE.GOING_AWAY || code === COLLAB_CLOSE.INTERNAL || code === COLLAB_CLOSE.RATE_LIMITED || code < 4000;
+
+export const COLLAB_LIMITS = {
+  /** Largest single WebSocket frame a client may send (a first sync of offline edits is the biggest). */
+  maxFrameBytes: 2 * 1024 * 1024,
+  /** Largest encoded document (Y.encodeStateAsUpdate) a project may grow to. */
+  maxDocumentBytes: 8 * 1024 * 1024,
+  /** Largest presence (awareness) message: a cursor and a name, never content. */
+  maxAwarenessBytes: 16 * 1024,
+  /** Token bucket per connection: fast typing sends ~10–20 updates a second plus presence. */
+  messagesPerSecond: 60,
+  messageBurst: 300,
+  /** Socket.IO frames the server accepts (joins and acks only; the server sends the large ones). */
+  socketMaxBufferBytes: 64 * 1024,
+} as const;
+
+/** The Yjs WebSocket path of a project, relative to the server's origin. */
+export const collabPath = (projectId: string): string => `/collab/${encodeURIComponent(projectId)}`;
+
+// ---------------------------------------------------------------------------------------------
+// Socket.IO event map
+
+/** The Socket.IO room of one project; every event below about that project goes to it. */
+export const projectRoom = (projectId: string): string => `project:${projectId}`;
+
+/** The planner wrote one more scene into the project's storyboard (scenes arrive one by one). */
+export interface PlannerSceneEvent {
+  project_id: string;
+  task_id: string | null;
+  /** 1-based position of the scene that arrived. */
+  scene_number: number;
+  /** Scenes planned in all; known once the planner has outlined the story. */
+  total: number;
+  scene_id: string;
+}
+
+/** The planner finished (or gave up on) the storyboard. */
+export interface PlannerDoneEvent {
+  project_id: string;
+  task_id: string | null;
+  ok: boolean;
+  /** Why planning failed; null when ok. */
+  error: string | null;
+}
+
+export interface TaskStatusEvent {
+  project_id: string;
+  task_id: string;
+  status: TaskStatus;
+  /** 0..1, the same figure GET /api/tasks/{id} reports. */
+  progress: number;
+}
+
+export interface RenderProgressEvent {
+  project_id: string;
+  task_id: string;
+  scene_number: number;
+  /** Diffusion step or frame done, of `total`. */
+  step: number;
+  total: number;
+  /** Estimated seconds left for this scene; null until there is enough to go on. */
+  eta_s: number | null;
+}
+
+/** A low-resolution look at a scene being rendered; sent volatile (dropped for slow clients, never queued). */
+export interface PreviewFrameEvent {
+  project_id: string;
+  task_id: string;
+  scene_number: number;
+  /** JPEG bytes: a Buffer/Uint8Array on the server side, an ArrayBuffer in the browser. */
+  jpeg: ArrayBuffer | Uint8Array;
+}
+
+export interface TaskFinishedEvent {
+  project_id: string;
+  task_id: string;
+  video_url: string;
+  duration: number;
+}
+
+export interface TaskFailedEvent {
+  project_id: string;
+  task_id: string;
+  /** 'cancelled' when someone cancelled it. */
+  error: string;
+}
+
+/** Sent to one member's sockets when they lost access (removed, or the project was deleted). */
+export interface ProjectAccessRevokedEvent {
+  project_id: string;
+  reason: 'removed' | 'project-deleted';
+}
+
+export interface JoinProjectRequest {
+  project_id: string;
+}
+export type JoinProjectAck =
+  | { ok: true; project_id: string; role: ProjectRole }
+  /** code as the REST API would answer: 400 bad request, 401 signed out, 404 no such project or not a member. */
+  | { ok: false; code: 400 | 401 | 404; message: string };
+export type LeaveProjectAck = { ok: true } | { ok: false; code: 400; message: string };
+
+export interface ServerToClientEvents {
+  'planner:scene': (e: PlannerSceneEvent) => void;
+  'planner:done': (e: PlannerDoneEvent) => void;
+  'task:status': (e: TaskStatusEvent) => void;
+  'render:progress': (e: RenderProgressEvent) => void;
+  /** Emit with `.volatile`. */
+  'render:preview': (e: PreviewFrameEvent) => void;
+  'task:finished': (e: TaskFinishedEvent) => void;
+  'task:failed': (e: TaskFailedEvent) => void;
+  'project:revoked': (e: ProjectAccessRevokedEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  'project:join': (req: JoinProjectRequest, ack: (res: JoinProjectAck) => void) => void;
+  'project:leave': (req: JoinProjectRequest, ack: (res: LeaveProjectAck) => void) => void;
+}

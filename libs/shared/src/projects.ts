@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { PROJECT_ROLES, type ProjectRole } from './collab';
+import { LIMITS } from './limits';
+import { PageQuerySchema } from './tasks';
+
+/** REST contracts of /api/projects. */
+
+const projectName = z
+  .string({ error: 'name must be a string' })
+  .trim()
+  .min(LIMITS.projectName.min, { error: 'name must not be empty' })
+  .max(LIMITS.projectName.max, { error: `name must be at most ${LIMITS.projectName.max} characters` });
+
+const role = z.enum(PROJECT_ROLES, { error: `role must be one of ${PROJECT_ROLES.join(', ')}` });
+
+export const CreateProjectBodySchema = z.strictObject({
+  name: projectName,
+  /** When given, the planner writes the first storyboard from it; otherwise the storyboard starts empty. */
+  prompt: z
+    .string({ error: 'prompt must be a string' })
+    .trim()
+    .min(LIMITS.prompt.min, { error: 'prompt must not be empty' })
+    .max(LIMITS.prompt.max, { error: `prompt must be at most ${LIMITS.prompt.max} characters` })
+    .optional(),
+});
+export type CreateProjectBody = z.infer<typeof CreateProjectBodySchema>;
+
+export const RenameProjectBodySchema = z.strictObject({ name: projectName });
+export type RenameProjectBody = z.infer<typeof RenameProjectBodySchema>;
+
+export const AddMemberBodySchema = z.strictObject({
+  username: z.string({ error: 'username must be a string' }).min(1, { error: 'username is required' }).max(LIMITS.username.max, {
+    error: `username must be at most ${LIMITS.username.max} characters`,
+  }),
+  role,
+});
+export type AddMemberBody = z.infer<typeof AddMemberBodySchema>;
+
+export const UpdateMemberBodySchema = z.strictObject({ role });
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBodySchema>;
+
+export const PROJECT_LIST_SCOPES = ['member', 'all'] as const;
+/** `scope=all` (admins only) lists every project instead of mine and shared-with-me. */
+export const ProjectListQuerySchema = PageQuerySchema.extend({
+  scope: z.enum(PROJECT_LIST_SCOPES, { error: `scope must be one of ${PROJECT_LIST_SCOPES.join(', ')}` }).default('member'),
+});
+export type ProjectListQuery = z.infer<typeof ProjectListQuerySchema>;
+
+export interface ProjectMemberView {
+  user_id: string;
+  username: string;
+  role: ProjectRole;
+  added_at: string;
+}
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  owner_id: string;
+  /** The owner's username. */
+  owner: string;
+  /** The caller's role here; an admin who is no member counts as owner. */
+  role: ProjectRole;
+  /** The seed-API task this project was made for, if any. */
+  task_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProjectView extends ProjectSummary {
+  members: ProjectMemberView[];
+}
