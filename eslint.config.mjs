@@ -3,6 +3,7 @@
 // the studio never imports the server.
 import js from '@eslint/js';
 import boundaries from 'eslint-plugin-boundaries';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -39,6 +40,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  { files: ['scripts/**/*.mjs', 'test/**/*.ts'], languageOptions: { globals: globals.node } },
   // Package imports resolve through node_modules symlinks, which the boundaries plugin may see as
   // external; name the forbidden packages as well.
   { files: ['libs/shared/**'], rules: { 'no-restricted-imports': ['error', { patterns: ['@reelcraft/*'] }] } },

@@ -22,6 +22,7 @@ rm -rf reports && mkdir -p reports
 status=0
 echo "==> lint"
 npx nx run-many -t lint --outputStyle=static || status=1
+npx eslint scripts test || status=1
 echo "==> unit and API tests"
 npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
 echo "==> cross-app tests (restart recovery, browser)"

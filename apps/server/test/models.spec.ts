@@ -1,7 +1,7 @@
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyGguf } from '@reelcraft/inference';
+import { writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../src/testing/test-app';
 
@@ -17,6 +17,8 @@ describe('admin models API', () => {
     await writeTinyGguf(join(modelsDir, 'llm', 'good.gguf'));
     await writeTinyGguf(join(modelsDir, 'llm', 'cut.gguf'));
     await truncate(join(modelsDir, 'llm', 'cut.gguf'), 100_000);
+    await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'tiny-sd'));
+    await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'renamed'), { fault: 'wrong-input-name' });
     t = await startTestApp('sqlite', { MODELS_DIR: modelsDir });
     admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     expect((await admin('POST', '/api/users', { username: 'carol', password: 'carol-password' })).status).toBe(201);
@@ -30,11 +32,16 @@ describe('admin models API', () => {
   it('shows admins every model with what is wrong with it', async () => {
     const res = await admin('GET', '/api/admin/models');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ modelsDir, diffusion: [], embeddings: [] });
+    expect(res.json).toMatchObject({ modelsDir, embeddings: [] });
     const [cut, good] = res.json.llm;
     expect(good).toMatchObject({ kind: 'llm', name: 'good.gguf', ok: true, problems: [], details: { architecture: 'llama', contextLength: 512 } });
     expect(cut).toMatchObject({ kind: 'llm', name: 'cut.gguf', ok: false });
     expect(cut.problems).toEqual([expect.stringMatching(/^truncated: tensor .* needs the file to be \d+ bytes, it has 100000$/)]);
+    // Diffusion exports are checked session by session (in a child process), down to input names.
+    const [renamed, tiny] = res.json.diffusion;
+    expect(tiny).toMatchObject({ kind: 'diffusion', name: 'tiny-sd', ok: true, problems: [] });
+    expect(renamed).toMatchObject({ name: 'renamed', ok: false });
+    expect(renamed.problems).toContainEqual(expect.stringMatching(/^unet\/model\.onnx: missing input sample/));
   });
 
   it('rescans on request', async () => {

@@ -11,6 +11,7 @@ export { SceneStreamScanner } from './planner/scene-stream';
 export { repairPlan, repairScene } from './planner/plan-repair';
 
 export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
+export { inspectDiffusionInChildProcess, INSPECT_DIFFUSION_CHILD_PATH } from './models/inspect-diffusion-process';
 export type { DiffusionInspector } from './models/diffusion-layout';
 export { readGgufHeader, GgufFormatError, type GgufHeader, type GgufTensorInfo, type GgufMetaValue } from './models/gguf-reader';
 export { inspectGguf } from './models/llm-check';
