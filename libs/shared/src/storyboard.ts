@@ -13,7 +13,7 @@ export type Camera = z.infer<typeof CameraSchema>;
 
 /** One scene as the planner writes it and the renderer reads it (the original design's Scenes row). */
 export const PlannedSceneSchema = z.object({
-  scene_number: z.number().int().min(1).max(LIMITS.scenes.max),
+  scene_number: z.number().int().min(1).max(LIMITS.storyboard.scenes.max),
   description: z.string().min(1).max(LIMITS.description.max),
   subtitle: z.string().max(LIMITS.subtitle.max),
   camera: CameraSchema,
@@ -28,3 +28,11 @@ export const StoryboardPlanSchema = z.object({
 });
 export type StoryboardPlan = z.infer<typeof StoryboardPlanSchema>;
 export type Language = (typeof LANGUAGES)[number];
+
+/**
+ * What a render accepts: a plan as the planner writes it, or one made from a storyboard people
+ * edited, which may hold from one scene up to the storyboard's limit.
+ */
+export const RenderPlanSchema = StoryboardPlanSchema.extend({
+  scenes: z.array(PlannedSceneSchema).min(1).max(LIMITS.storyboard.scenes.max),
+});

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type * as Y from 'yjs';
 import { CollabLimits } from './collab-limits';
 import { DocUpdatesRepository } from './doc-updates.repository';
 import { HostedDoc } from './hosted-doc';
@@ -61,6 +62,11 @@ export class CollabDocuments {
     } finally {
       this.release(projectId);
     }
+  }
+
+  /** A server-side edit of the live document, stored and relayed like a peer's (see HostedDoc.applyServerChange). */
+  applyServerChange(projectId: string, change: (copy: Y.Doc) => void | Promise<void>, userId: string | null = null): Promise<void> {
+    return this.with(projectId, (hosted) => hosted.applyServerChange(change, userId));
   }
 
   /** The project is gone: drop its document unsaved and delete its rows (its sockets are closed first). */

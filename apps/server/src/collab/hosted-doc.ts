@@ -6,6 +6,14 @@ import type { CollabLimits } from './collab-limits';
 import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type ClientMessage } from './collab-protocol';
 import type { DocUpdatesRepository } from './doc-updates.repository';
 
+/** A server-side change would grow the document past the limit peers are held to. */
+export class DocumentTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the document would exceed ${maxBytes} bytes`);
+    this.name = 'DocumentTooLarge';
+  }
+}
+
 /** One open WebSocket as the document sees it. */
 export interface DocPeer {
   readonly userId: string;
@@ -107,6 +115,32 @@ export class HostedDoc {
       if (!this.changesDocument(update)) return;
       await this.store(update, null);
       Y.applyUpdate(this.doc, update, this);
+    });
+  }
+
+  /**
+   * An edit the server makes itself (a version restore). `change` edits a scratch copy taken inside
+   * this document's queue, so the copy is exactly what every peer has been sent and no peer update
+   * can slip in between; only the difference is then stored and relayed, through the same
+   * store-then-apply path as a peer's update. `change` may await (to store a backup of the state
+   * it was given, say); when it throws, nothing is applied.
+   */
+  applyServerChange(change: (copy: Y.Doc) => void | Promise<void>, userId: string | null = null): Promise<void> {
+    return this.enqueue(async () => {
+      const copy = new Y.Doc();
+      try {
+        Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc));
+        const before = Y.encodeStateVector(copy);
+        await change(copy);
+        // Yjs encoded this from a document it built, so the scratch validation of peer updates is not needed.
+        const update = Y.encodeStateAsUpdate(copy, before);
+        if (!this.changesDocument(update)) return;
+        if (!this.fits(update)) throw new DocumentTooLarge(this.limits.documentBytes);
+        await this.store(update, userId);
+        Y.applyUpdate(this.doc, update, this);
+      } finally {
+        copy.destroy();
+      }
     });
   }
 

@@ -8,18 +8,20 @@ import { User } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Projects1764100000000 } from './migrations/1764100000000-projects';
 import { DocUpdates1764200000000 } from './migrations/1764200000000-doc-updates';
+import { Versions1764300000000 } from './migrations/1764300000000-versions';
+import { TaskPlan1764400000000 } from './migrations/1764400000000-task-plan';
 import { docUpdateEntity } from '../collab/doc-update.entity';
+import { storyboardVersionEntity } from '../versions/storyboard-version.entity';
 import { Project } from '../projects/project.entity';
 import { ProjectMember } from '../projects/project-member.entity';
-import { StoryboardSnapshot } from '../projects/storyboard-snapshot.entity';
 
-export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember, StoryboardSnapshot];
-export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000];
+export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {
-  // DocUpdate's byte column type depends on the driver, so its schema is picked here (see doc-update.entity.ts).
-  const common = { entities: [...ENTITIES, docUpdateEntity(config.database.type)] as DataSourceOptions['entities'], migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  // DocUpdate's and StoryboardVersion's byte column types depend on the driver, so their schemas are picked here (see doc-update.entity.ts).
+  const common = { entities: [...ENTITIES, docUpdateEntity(config.database.type), storyboardVersionEntity(config.database.type)] as DataSourceOptions['entities'], migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   const db = config.database;
   if (db.type === 'postgres') {
     return {

@@ -16,10 +16,12 @@ import {
   type RenameProjectBody,
   type Storyboard,
   type UpdateMemberBody,
+  type CreateTaskResponse,
 } from '@reelcraft/shared';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
+import { TasksService } from '../renders/tasks.service';
 import { ProjectsService } from './projects.service';
 
 // An id that is not a UUID names nothing: 404, like any unknown id.
@@ -30,7 +32,7 @@ const userId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no
 @ApiBearerAuth()
 @Controller('projects')
 export class ProjectsController {
-  constructor(private readonly projects: ProjectsService) {}
+  constructor(private readonly projects: ProjectsService, private readonly tasks: TasksService) {}
 
   /** An empty storyboard, or one the planner writes from `prompt`. */
   @Post()
@@ -73,6 +75,13 @@ export class ProjectsController {
   @Get(':id/storyboard')
   storyboard(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<Storyboard> {
     return this.projects.storyboard(me, id);
+  }
+
+  /** Renders the storyboard as it is now; progress and previews arrive over Socket.IO in the project's room. */
+  @Post(':id/render')
+  async render(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
+    const plan = await this.projects.renderablePlan(me, id);
+    return { task_id: await this.tasks.createRender(me, id, plan) };
   }
 
   @Get(':id/members')

@@ -2,9 +2,11 @@ import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundExce
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Planner } from '@reelcraft/inference';
 import {
+  RenderPlanSchema,
   StoryboardValidationError,
   canEditProject,
   canManageProject,
+  planFromStoryboard,
   storyboardFromPlan,
   type AddMemberBody,
   type CreateProjectBody,
@@ -15,6 +17,7 @@ import {
   type ProjectSummary,
   type ProjectView,
   type Storyboard,
+  type StoryboardPlan,
 } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
@@ -24,7 +27,6 @@ import { User } from '../users/user.entity';
 import { emptyStoryboardFor } from './project-name';
 import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
-import { StoryboardSnapshot } from './storyboard-snapshot.entity';
 import { StoryboardStore } from './storyboard-store';
 
 /** Injection token of the planner that writes a project's first storyboard from a prompt. */
@@ -219,6 +221,26 @@ export class ProjectsService {
     return this.projects.findOne({ where: { task_id: taskId } });
   }
 
+  /**
+   * The project's storyboard as a plan ready to render, for an editor or owner. A storyboard that
+   * cannot render (no scenes, a broken field) answers 409 with per-field issues.
+   */
+  async renderablePlan(user: AuthenticatedUser, id: string): Promise<StoryboardPlan> {
+    await this.open(user, id, 'edit');
+    const sb = await this.storyboard(user, id);
+    const result = RenderPlanSchema.safeParse(planFromStoryboard(sb));
+    if (!result.success) {
+      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new ConflictException({ message: `the storyboard cannot be rendered yet: ${issues.map((i) => `${i.path || 'storyboard'}: ${i.message}`).join('; ')}`, issues });
+    }
+    return result.data;
+  }
+
+  /** The project's newest render is this task (its video then shows on the project). */
+  async linkTask(projectId: string, taskId: string): Promise<void> {
+    await this.projects.update({ id: projectId }, { task_id: taskId, updated_at: new Date() });
+  }
+
   async unlinkTask(taskId: string): Promise<void> {
     await this.projects.update({ task_id: taskId }, { task_id: null, updated_at: new Date() });
   }
@@ -265,7 +287,6 @@ export class ProjectsService {
 
   private async deleteRows(projectId: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      await m.getRepository(StoryboardSnapshot).delete({ project_id: projectId });
       await m.getRepository(ProjectMember).delete({ project_id: projectId });
       await m.getRepository(Project).delete({ id: projectId });
     });

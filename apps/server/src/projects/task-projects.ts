@@ -22,7 +22,8 @@ export class TaskProjects implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('created', async ({ task_id, owner_id, prompt }) => {
+    this.events.on('created', async ({ task_id, owner_id, prompt, project_id }) => {
+      if (project_id) return this.projects.linkTask(project_id, task_id);
       const name = nameFromPrompt(prompt);
       await this.projects.createProject(owner_id, name, emptyStoryboardFor(name), task_id);
     });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WorkerMessage } from '@reelcraft/inference';
 import type { TaskStatus } from '@reelcraft/shared';
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 
 interface TaskRef {
   taskId: string;
@@ -52,11 +53,18 @@ export class TaskReporter {
     this.safely(() => {
       switch (msg.type) {
         case 'planned':
+          this.status('running');
+          return;
         case 'scene-done':
           this.status('running');
+          // An animatic has no sampling steps to preview: its poster still is the scene's thumbnail.
+          if (msg.poster) void this.previewFromFile(msg.scene_number, msg.poster);
           return;
         case 'scene-progress':
           this.progress(msg.scene_number, msg.frame, msg.frames);
+          return;
+        case 'scene-preview':
+          this.events.emit('preview', { ...this.task, sceneNumber: msg.scene_number, jpeg: Buffer.from(msg.jpeg, 'base64') });
           return;
       }
     });
@@ -70,6 +78,11 @@ export class TaskReporter {
     this.lastProgressAt = now;
     const etaS = step > 0 && step < total ? Math.round(((now - started) / step) * (total - step)) / 1000 : step >= total ? 0 : null;
     this.events.emit('progress', { ...this.task, sceneNumber, step, total, etaS });
+  }
+
+  private async previewFromFile(sceneNumber: number, path: string): Promise<void> {
+    const jpeg = await readFile(path).catch(() => null);
+    if (jpeg) this.safely(() => this.events.emit('preview', { ...this.task, sceneNumber, jpeg }));
   }
 
   /** A listener's failure must never break a render. */

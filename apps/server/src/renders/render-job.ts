@@ -8,6 +8,7 @@ import type { StoryboardPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
 import { Scene } from './scene.entity';
+import type { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
 
 export interface JobProgress {
@@ -31,13 +32,15 @@ export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDi
 export async function renderTask(
   db: DataSource,
   config: AppConfig,
-  taskId: string,
-  prompt: string,
+  task: Pick<Task, 'id' | 'prompt' | 'plan'>,
+  /** A usable diffusion export to render with; without one every scene is drawn as an animatic. */
+  diffusionDir: string | undefined,
   progress: JobProgress,
   signal: AbortSignal,
   /** Sees every worker message as it arrives (live progress and previews for watchers). */
   onMessage?: (msg: WorkerMessage) => void,
 ): Promise<VideoResource> {
+  const taskId = task.id;
   const dir = taskDir(config, taskId);
   await db.getRepository(VideoResource).delete({ task_id: taskId });
   await db.getRepository(Scene).delete({ task_id: taskId });
@@ -47,7 +50,19 @@ export async function renderTask(
   const fontsDir = findCjkFontsDir();
   if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
 
-  const { plan, clips } = await renderInWorker(db, config, { taskId, prompt, workDir: dir, width: config.render.width, height: config.render.height, fps: config.render.fps }, progress, signal, onMessage);
+  const job: RenderJob = {
+    taskId,
+    prompt: task.prompt,
+    workDir: dir,
+    width: config.render.width,
+    height: config.render.height,
+    fps: config.render.fps,
+    // The worker plans with the operator's LLM when models/llm holds a usable one.
+    modelsDir: config.modelsDir,
+    ...(task.plan ? { plan: task.plan } : {}),
+    ...(diffusionDir ? { diffusionDir } : {}),
+  };
+  const { plan, clips } = await renderInWorker(db, config, job, progress, signal, onMessage);
 
   progress.assembling = true;
   const outPath = join(dir, 'final.mp4');

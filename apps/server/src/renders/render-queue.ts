@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ModelsService } from '../models/models.service';
 import { RenderEvents } from './render-events';
 import { overallProgress, renderTask, type JobProgress } from './render-job';
 import { TaskEvents } from './task-events';
@@ -31,7 +32,13 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly events: RenderEvents,
     private readonly taskEvents: TaskEvents,
+    private readonly models: ModelsService,
   ) {}
+
+  /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
+  private async diffusionDir(): Promise<string | undefined> {
+    return (await this.models.view()).diffusion.find((entry) => entry.ok)?.path;
+  }
 
   private get tasks() {
     return this.db.getRepository(Task);
@@ -102,11 +109,12 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     const started = Date.now();
     const report = this.events.reporter(task, () => overallProgress(progress));
     report.status('running', 0);
-    const done = renderTask(this.db, this.config, task.id, task.prompt, progress, abort.signal, (msg) => {
+    const done = this.diffusionDir()
+      .then((diffusionDir) => renderTask(this.db, this.config, task, diffusionDir, progress, abort.signal, (msg) => {
       report.onMessage(msg);
       // Not awaited: the render goes on while listeners store the plan (they log their own failures).
       if (msg.type === 'planned') void this.taskEvents.emit('planned', { task_id: task.id, plan: msg.plan });
-    })
+    }))
       .then(async (video) => {
         const completed = await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
         if (completed.affected) report.finished(`/api/tasks/${task.id}/video`, video.duration);

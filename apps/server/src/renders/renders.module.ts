@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ModelsModule } from '../models/models.module';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
 import { TaskEvents } from './task-events';
@@ -6,8 +7,9 @@ import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
 @Module({
+  imports: [ModelsModule],
   controllers: [TasksController],
   providers: [TasksService, RenderQueue, RenderEvents, TaskEvents],
-  exports: [RenderEvents, TaskEvents],
+  exports: [RenderEvents, TaskEvents, TasksService],
 })
 export class RendersModule {}

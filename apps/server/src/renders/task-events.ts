@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { StoryboardPlan } from '@reelcraft/shared';
 
 export interface TaskEventMap {
-  /** Stored and queued; fired before POST /api/tasks answers. */
-  created: { task_id: string; owner_id: string; prompt: string };
+  /** Stored and queued; fired before POST /api/tasks answers. `project_id`: a render of that existing project. */
+  created: { task_id: string; owner_id: string; prompt: string; project_id?: string };
   /** The render worker planned the storyboard (again, when a restart re-runs the task). */
   planned: { task_id: string; plan: StoryboardPlan };
   /** Deleted with its files. */

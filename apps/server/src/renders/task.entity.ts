@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { TaskStatus } from '@reelcraft/shared';
+import type { StoryboardPlan, TaskStatus } from '@reelcraft/shared';
 
 @Entity('tasks')
 export class Task {
@@ -19,6 +19,10 @@ export class Task {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** The storyboard to render as it is (a render of an edited project); null: plan from the prompt. */
+  @Column({ type: 'simple-json', nullable: true })
+  plan: StoryboardPlan | null;
 
   /** How many times a worker has picked the task up (a restart re-queues a running task). */
   @Column({ type: 'integer', default: 0 })

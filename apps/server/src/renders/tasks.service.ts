@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type TaskView } from '@reelcraft/shared';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type StoryboardPlan, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { User } from '../users/user.entity';
@@ -39,6 +39,15 @@ export class TasksService {
     for (const r of rows) await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
     this.queue.kick();
     return rows.map((r) => r.id);
+  }
+
+  /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
+  async createRender(owner: AuthenticatedUser, projectId: string, plan: StoryboardPlan): Promise<string> {
+    const id = randomUUID();
+    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, status: 'pending', attempts: 0 });
+    await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
+    this.queue.kick();
+    return id;
   }
 
   /** The task when `user` may see it; 404 otherwise, so nobody learns which ids exist. */

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { LIMITS, StoryboardPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
+import { LIMITS, RenderPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
 import type { ClipInfo } from '../clip/encode-clip';
 
 /**
@@ -118,7 +118,7 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (diffusionDir !== undefined && (typeof diffusionDir !== 'string' || !isAbsolute(diffusionDir))) return { ok: false, error: 'diffusionDir must be an absolute path' };
   let parsedPlan: StoryboardPlan | undefined;
   if (plan !== undefined) {
-    const result = StoryboardPlanSchema.safeParse(plan);
+    const result = RenderPlanSchema.safeParse(plan);
     if (!result.success) {
       const issue = result.error.issues[0];
       return { ok: false, error: `plan is not a valid storyboard: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}` };

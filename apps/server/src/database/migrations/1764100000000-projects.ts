@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Projects, their members, and DbStoryboardStore's snapshots. SQLite and PostgreSQL alike. */
+/** Projects and their members. SQLite and PostgreSQL alike. */
 export class Projects1764100000000 implements MigrationInterface {
   name = 'Projects1764100000000';
 
@@ -25,14 +25,10 @@ export class Projects1764100000000 implements MigrationInterface {
       "added_at" ${ts} NOT NULL DEFAULT (${now}))`);
     await q.query(`CREATE UNIQUE INDEX "IDX_project_members_project_user" ON "project_members" ("project_id", "user_id")`);
     await q.query(`CREATE INDEX "IDX_project_members_user_id" ON "project_members" ("user_id")`);
-    await q.query(`CREATE TABLE "storyboard_snapshots" (
-      "project_id" varchar(36) PRIMARY KEY NOT NULL,
-      "state" text NOT NULL,
-      "updated_at" ${ts} NOT NULL DEFAULT (${now}))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['storyboard_snapshots', 'project_members', 'projects']) {
+    for (const table of ['project_members', 'projects']) {
       await q.query(`DROP TABLE "${table}"`);
     }
   }

@@ -1,0 +1,206 @@
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  LIMITS,
+  StoryboardValidationError,
+  canEditProject,
+  diffStoryboards,
+  writeStoryboard,
+  type RestoreVersionResult,
+  type Storyboard,
+  type StoryboardDiff,
+  type VersionView,
+} from '@reelcraft/shared';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import * as Y from 'yjs';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CollabDocuments } from '../collab/collab-documents';
+import { DocumentTooLarge } from '../collab/hosted-doc';
+import { ProjectsService } from '../projects/projects.service';
+import { User } from '../users/user.entity';
+import { STORYBOARD_VERSION, type StoryboardVersion } from './storyboard-version.entity';
+import { backupName, storyboardOfDoc, storyboardOfState, visibleSceneCount } from './version-state';
+
+/** Every column but the document itself, for lists. */
+const LISTED = { id: true, project_id: true, name: true, created_by: true, created_at: true, scene_count: true } as const;
+
+/**
+ * Named versions of a project's storyboard. A version is a copy of the live Yjs document; restoring
+ * one writes its storyboard into the live document as a new edit (stored and relayed to every open
+ * editor like anyone's keystrokes), after saving what was there as a version of its own. The update
+ * log is never rewound, so nothing anyone typed is lost and open editors never diverge.
+ */
+@Injectable()
+export class VersionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Versions');
+  /** How many versions a project keeps; a field so tests can lower it on a running app. */
+  maxPerProject: number = LIMITS.versions.perProject.max;
+  private stopListening: (() => void) | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly projects: ProjectsService,
+    private readonly documents: CollabDocuments,
+  ) {}
+
+  private get rows() {
+    return this.db.getRepository<StoryboardVersion>(STORYBOARD_VERSION);
+  }
+
+  onModuleInit(): void {
+    // Versions belong to their project; the deletion event comes once per member, and a repeated delete is harmless.
+    this.stopListening = this.projects.onMembershipChanged((c) => {
+      if (c.reason !== 'project-deleted') return;
+      this.rows.delete({ project_id: c.project_id }).catch((err: Error) => this.logger.error(`could not delete the versions of project ${c.project_id}: ${err.message}`));
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
+  async list(user: AuthenticatedUser, projectId: string): Promise<VersionView[]> {
+    await this.access(user, projectId);
+    const rows = await this.rows.find({ where: { project_id: projectId }, select: LISTED, order: { created_at: 'DESC', id: 'DESC' } });
+    return this.views(rows);
+  }
+
+  /** Saves the live document as it is now, unsaved keystrokes included (every accepted update is in it). */
+  async create(user: AuthenticatedUser, projectId: string, name: string): Promise<VersionView> {
+    await this.access(user, projectId, 'save');
+    await this.ensureRoom(projectId);
+    const { state, scenes } = await this.documents.with(projectId, async (hosted) => {
+      await hosted.idle();
+      // A version that cannot be read back could neither be viewed nor restored.
+      checked(() => storyboardOfDoc(hosted.doc));
+      return { state: Y.encodeStateAsUpdate(hosted.doc), scenes: visibleSceneCount(hosted.doc) };
+    });
+    const [view] = await this.views([await this.insert(projectId, user.id, name, state, scenes)]);
+    return view;
+  }
+
+  async storyboard(user: AuthenticatedUser, projectId: string, versionId: string): Promise<Storyboard> {
+    await this.access(user, projectId);
+    return this.versionStoryboard(projectId, versionId);
+  }
+
+  /** From the version to `against`: the live storyboard, or another version of the same project. */
+  async diff(user: AuthenticatedUser, projectId: string, versionId: string, against: string): Promise<StoryboardDiff> {
+    await this.access(user, projectId);
+    const from = await this.versionStoryboard(projectId, versionId);
+    const to = against === 'current' ? await this.current(projectId) : await this.versionStoryboard(projectId, against);
+    return diffStoryboards(from, to);
+  }
+
+  /**
+   * Makes the version's storyboard the live one, as one new edit. What the live document held just
+   * before is saved first, inside the same step of the document's queue, as "before restore of
+   * <name>": no edit can land between that backup and the restore.
+   */
+  async restore(user: AuthenticatedUser, projectId: string, versionId: string): Promise<RestoreVersionResult> {
+    await this.access(user, projectId, 'restore');
+    const row = await this.version(projectId, versionId);
+    const target = checked(() => storyboardOfState(row.state));
+    await this.ensureRoom(projectId);
+    // Set by the change below, which runs inside the document's queue.
+    const made: { backup?: StoryboardVersion } = {};
+    try {
+      await this.documents.applyServerChange(
+        projectId,
+        async (live) => {
+          const state = Y.encodeStateAsUpdate(live);
+          const scenes = visibleSceneCount(live);
+          writeStoryboard(live, target);
+          made.backup = await this.insert(projectId, user.id, backupName(row.name, LIMITS.versions.name.max), state, scenes);
+        },
+        user.id,
+      );
+    } catch (err) {
+      // Not restored, so the backup would only be a confusing duplicate of the current storyboard.
+      if (made.backup) await this.rows.delete({ id: made.backup.id }).catch(() => undefined);
+      if (err instanceof DocumentTooLarge) throw new ConflictException(`restoring "${row.name}" would make the storyboard too large: ${err.message}`);
+      throw err;
+    }
+    if (!made.backup) throw new Error('the restore ran without saving a backup');
+    await this.projects.touch(projectId);
+    const [restored, backup] = await this.views([row, made.backup]);
+    return { restored, backup, storyboard: await this.current(projectId) };
+  }
+
+  async remove(user: AuthenticatedUser, projectId: string, versionId: string): Promise<void> {
+    await this.access(user, projectId, 'delete');
+    const { affected } = await this.rows.delete({ id: versionId, project_id: projectId });
+    if (!affected) throw new NotFoundException(`no version ${versionId} in this project`);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** Non-members (and unknown projects) get 404, so nobody learns which ids exist; viewers may read only. */
+  private async access(user: AuthenticatedUser, projectId: string, change?: 'save' | 'restore' | 'delete'): Promise<void> {
+    const role = await this.projects.roleOf(user, projectId);
+    if (!role) throw new NotFoundException(`no project ${projectId}`);
+    if (change && !canEditProject(role)) throw new ForbiddenException(`a ${role} cannot ${change} versions of this storyboard`);
+  }
+
+  private async version(projectId: string, versionId: string): Promise<StoryboardVersion> {
+    const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId } });
+    if (!row) throw new NotFoundException(`no version ${versionId} in this project`);
+    return row;
+  }
+
+  private async versionStoryboard(projectId: string, versionId: string): Promise<Storyboard> {
+    const row = await this.version(projectId, versionId);
+    return checked(() => storyboardOfState(row.state));
+  }
+
+  private async current(projectId: string): Promise<Storyboard> {
+    return this.documents.with(projectId, async (hosted) => {
+      await hosted.idle();
+      return checked(() => storyboardOfDoc(hosted.doc));
+    });
+  }
+
+  private async ensureRoom(projectId: string): Promise<void> {
+    const count = await this.rows.count({ where: { project_id: projectId } });
+    if (count >= this.maxPerProject) throw new ConflictException(`a project keeps at most ${this.maxPerProject} versions: delete one first`);
+  }
+
+  private async insert(projectId: string, userId: string, name: string, state: Uint8Array, sceneCount: number): Promise<StoryboardVersion> {
+    // The time is set here, not by the database: SQLite's default has whole seconds, and the list sorts by it.
+    const row: StoryboardVersion = {
+      id: randomUUID(),
+      project_id: projectId,
+      name,
+      created_by: userId,
+      created_at: new Date(),
+      scene_count: sceneCount,
+      state: Buffer.from(state.buffer, state.byteOffset, state.byteLength),
+    };
+    await this.rows.insert(row);
+    return row;
+  }
+
+  private async views(rows: Omit<StoryboardVersion, 'state'>[]): Promise<VersionView[]> {
+    const users = await this.db.getRepository(User).find({ where: { id: In([...new Set(rows.map((r) => r.created_by))]) } });
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    return rows.map((r) => ({
+      id: r.id,
+      project_id: r.project_id,
+      name: r.name,
+      created_by: names.get(r.created_by) ?? '',
+      created_at: r.created_at.toISOString(),
+      scene_count: r.scene_count,
+    }));
+  }
+}
+
+/** A stored document that breaks the schema answers 409 with per-field issues, like GET .../storyboard. */
+function checked<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+    throw err;
+  }
+}

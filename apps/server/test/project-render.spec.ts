@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+
+/** "Render" on a project renders its storyboard as it is, and the project points at the new video. */
+describe('rendering a project', () => {
+  let t: TestApp;
+  let owner: ReturnType<typeof apiClient>;
+  let ownerToken: string;
+  let viewer: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
+    ownerToken = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
+    owner = apiClient(t.baseUrl, ownerToken);
+    await owner('POST', '/api/users', { username: 'vera', password: 'vera-password' });
+    viewer = apiClient(t.baseUrl, await login(t.baseUrl, 'vera', 'vera-password'));
+  });
+  afterAll(async () => t?.close());
+
+  it('renders the storyboard scene for scene and links the task to the project', async () => {
+    const project = (await owner('POST', '/api/projects', { name: 'Harbour', prompt: 'A harbour at dawn: boats, gulls and a lighthouse' })).json;
+    const storyboard = (await owner('GET', `/api/projects/${project.id}/storyboard`)).json;
+    expect(storyboard.scenes.length).toBeGreaterThanOrEqual(3);
+
+    const res = await owner('POST', `/api/projects/${project.id}/render`);
+    expect(res.status).toBe(201);
+    const task = await waitForTask(t.baseUrl, ownerToken, res.json.task_id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('completed');
+    expect(task.result.storyboard.map((s: { description: string }) => s.description)).toEqual(storyboard.scenes.map((s: { description: string }) => s.description));
+    expect(task.result.storyboard.map((s: { duration_sec: number }) => s.duration_sec)).toEqual(storyboard.scenes.map((s: { duration_sec: number }) => s.duration_sec));
+    expect((await owner('GET', `/api/projects/${project.id}`)).json.task_id).toBe(task.task_id);
+    // A render of a project does not spawn yet another project.
+    expect((await owner('GET', '/api/projects')).json.total).toBe(1);
+  });
+
+  it('answers 409 with the reason for a storyboard that cannot render, 403 for a viewer, 404 for others', async () => {
+    const empty = (await owner('POST', '/api/projects', { name: 'Empty' })).json;
+    const res = await owner('POST', `/api/projects/${empty.id}/render`);
+    expect(res.status).toBe(409);
+    expect(res.json.message).toMatch(/cannot be rendered yet: scenes/);
+
+    expect((await viewer('POST', `/api/projects/${empty.id}/render`)).status).toBe(404);
+    await owner('POST', `/api/projects/${empty.id}/members`, { username: 'vera', role: 'viewer' });
+    expect((await viewer('POST', `/api/projects/${empty.id}/render`)).status).toBe(403);
+  });
+});
