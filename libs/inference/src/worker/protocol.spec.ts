@@ -15,7 +15,9 @@ describe('parseParentMessage', () => {
   it('accepts a storyboard to render as is', () => {
     const plan = new RuleBasedPlanner().planSync('森林');
     expect(parseParentMessage({ type: 'run', job: { ...job, plan } })).toMatchObject({ ok: true, value: { job: { plan } } });
-    const broken = { ...plan, scenes: plan.scenes.slice(0, 1) };
+    // An edited storyboard may have a single scene, but never none.
+    expect(parseParentMessage({ type: 'run', job: { ...job, plan: { ...plan, scenes: plan.scenes.slice(0, 1) } } })).toMatchObject({ ok: true });
+    const broken = { ...plan, scenes: [] };
     const result = parseParentMessage({ type: 'run', job: { ...job, plan: broken } });
     expect(result).toMatchObject({ ok: false });
     expect(!result.ok && result.error).toMatch(/plan is not a valid storyboard: scenes/);
