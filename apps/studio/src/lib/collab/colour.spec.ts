@@ -11,6 +11,10 @@ describe('colourFor', () => {
     for (const name of ['admin', 'bob', '王小明', '😀', '', 'a.b-c_d']) expect(PRESENCE_COLOURS).toContain(colourFor(name));
   });
 
+  it('tells the usual first users apart', () => {
+    expect(new Set(['admin', 'bob', 'carol'].map(colourFor)).size).toBe(3);
+  });
+
   it('spreads names over the palette', () => {
     const names = Array.from({ length: 60 }, (_, i) => `user${i}`);
     const used = new Set(names.map(colourFor));

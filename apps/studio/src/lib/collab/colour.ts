@@ -7,25 +7,30 @@
 export const PRESENCE_COLOURS = [
   '#c2410c', // burnt orange
   '#7c3aed', // violet
-  '#0369a1', // ocean blue
+  '#1d4ed8', // royal blue
   '#be185d', // raspberry
   '#4d7c0f', // olive green
-  '#b45309', // amber
-  '#0f766e', // teal
-  '#9333ea', // purple
-  '#1d4ed8', // royal blue
+  '#0e7490', // cyan
   '#a16207', // ochre
+  '#9f1239', // wine
   '#15803d', // green
-  '#b91c1c', // brick red
+  '#6d28d9', // indigo
+  '#b45309', // amber
 ] as const;
 
-/** FNV-1a over the UTF-16 code units: small, fast and spreads short names well. */
+/** FNV-1a over the UTF-16 code units, then mixed: small, fast and spreads short names well. */
 export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  // Final avalanche (MurmurHash3's fmix32), so that names differing in one letter land far apart.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

@@ -1,5 +1,5 @@
 /** Pure i18n helpers (no browser state): lookup, interpolation, language detection. */
-import type { Camera, Role, TaskStatus } from '@reelcraft/shared';
+import type { Camera, ProjectRole, Role, TaskStatus, Transition } from '@reelcraft/shared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -15,7 +15,9 @@ const _statusKeys: Covered<`status_${TaskStatus}`> = true;
 const _roleKeys: Covered<`role_${Role}`> = true;
 const _shotKeys: Covered<`shot_${Camera['shot']}`> = true;
 const _moveKeys: Covered<`move_${Camera['move']}`> = true;
-void [_statusKeys, _roleKeys, _shotKeys, _moveKeys];
+const _projectRoleKeys: Covered<`project_role_${ProjectRole}`> = true;
+const _transitionKeys: Covered<`transition_${Transition}`> = true;
+void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {

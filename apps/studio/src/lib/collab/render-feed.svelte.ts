@@ -1,0 +1,120 @@
+/**
+ * Live render progress of one project over Socket.IO (/socket.io): joins the project's room and
+ * keeps, per scene number, the latest step/total and the latest preview frame as a blob URL (the
+ * previous URL is revoked whenever a frame replaces it, and all of them on stop).
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, TaskStatus } from '@reelcraft/shared';
+
+export interface SceneRenderState {
+  step: number;
+  total: number;
+  eta_s: number | null;
+  preview: string | null;
+}
+
+export class RenderFeed {
+  /** Scene number (1-based position at render time) → progress. */
+  scenes = $state<Record<number, SceneRenderState>>({});
+  taskId = $state<string | null>(null);
+  status = $state<TaskStatus | null>(null);
+  progress = $state(0);
+  videoUrl = $state<string | null>(null);
+  error = $state<string | null>(null);
+  connected = $state(false);
+  revoked = $state(false);
+
+  readonly #projectId: string;
+  #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+
+  constructor(projectId: string) {
+    this.#projectId = projectId;
+  }
+
+  start(token: string | null): void {
+    if (this.#socket) return;
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      path: '/socket.io',
+      auth: token ? { token } : {},
+      transports: ['websocket', 'polling'],
+      withCredentials: true,
+    });
+    this.#socket = socket;
+    const mine = (e: { project_id: string }) => e.project_id === this.#projectId;
+    socket.on('connect', () => {
+      this.connected = true;
+      socket.emit('project:join', { project_id: this.#projectId }, (ack: JoinProjectAck) => {
+        if (!ack.ok) this.error = ack.message;
+      });
+    });
+    socket.on('disconnect', () => (this.connected = false));
+    socket.on('task:status', (e) => {
+      if (!mine(e)) return;
+      this.#follow(e.task_id);
+      this.status = e.status;
+      this.progress = e.progress;
+    });
+    socket.on('render:progress', (e) => {
+      if (!mine(e)) return;
+      this.#follow(e.task_id);
+      const prev = this.scenes[e.scene_number];
+      this.scenes[e.scene_number] = { step: e.step, total: e.total, eta_s: e.eta_s, preview: prev?.preview ?? null };
+    });
+    socket.on('render:preview', (e) => {
+      if (!mine(e)) return;
+      this.#follow(e.task_id);
+      const bytes = e.jpeg instanceof ArrayBuffer ? new Uint8Array(e.jpeg) : new Uint8Array(e.jpeg.buffer, e.jpeg.byteOffset, e.jpeg.byteLength);
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' }));
+      const prev = this.scenes[e.scene_number];
+      if (prev?.preview) URL.revokeObjectURL(prev.preview);
+      this.scenes[e.scene_number] = { step: prev?.step ?? 0, total: prev?.total ?? 0, eta_s: prev?.eta_s ?? null, preview: url };
+    });
+    socket.on('task:finished', (e) => {
+      if (!mine(e)) return;
+      this.status = 'completed';
+      this.progress = 1;
+      this.videoUrl = e.video_url;
+      for (const s of Object.values(this.scenes)) if (s.total > 0) s.step = s.total;
+    });
+    socket.on('task:failed', (e) => {
+      if (!mine(e)) return;
+      this.status = e.error === 'cancelled' ? 'cancelled' : 'failed';
+      this.error = e.error;
+    });
+    socket.on('project:revoked', (e) => {
+      if (mine(e)) this.revoked = true;
+    });
+  }
+
+  /** A render this page started (the POST answered with its task id). */
+  began(taskId: string): void {
+    this.#follow(taskId);
+    this.status = 'pending';
+  }
+
+  /** A new task resets the per-scene state (and frees the old previews). */
+  #follow(taskId: string): void {
+    if (this.taskId === taskId) return;
+    this.taskId = taskId;
+    this.#revokeAll();
+    this.scenes = {};
+    this.progress = 0;
+    this.videoUrl = null;
+    this.error = null;
+  }
+
+  #revokeAll(): void {
+    for (const s of Object.values(this.scenes)) if (s.preview) URL.revokeObjectURL(s.preview);
+  }
+
+  stop(): void {
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      if (socket.connected) socket.emit('project:leave', { project_id: this.#projectId }, () => {});
+      socket.disconnect();
+    }
+    this.#revokeAll();
+    this.scenes = {};
+  }
+}

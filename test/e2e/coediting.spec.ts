@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin } from '../support/server-process';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const BOB_PASSWORD = 'bob-the-second-user';
+const CAROL_PASSWORD = 'carol-only-watches';
+
+/**
+ * Live co-editing in two real browsers: two people open one storyboard, each sees the other's
+ * typing and presence within a second, and a viewer's inputs are read-only.
+ */
+describe('co-editing a storyboard in Chromium', () => {
+  const server = new ServerProcess();
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let projectId = '';
+
+  async function signIn(username: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/login`);
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('current-user').waitFor();
+    return page;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the test command installs Debian's chromium package`);
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
+    await server.start();
+    const admin = await loginAdmin(server.baseUrl);
+    for (const [username, password] of [
+      ['bob', BOB_PASSWORD],
+      ['carol', CAROL_PASSWORD],
+    ]) {
+      const made = await api(server.baseUrl, 'POST', '/api/users', admin, { username, password });
+      expect(made.status, JSON.stringify(made.json)).toBe(201);
+    }
+    const project = await api(server.baseUrl, 'POST', '/api/projects', admin, { name: 'Forest walk' });
+    expect(project.status, JSON.stringify(project.json)).toBe(201);
+    projectId = project.json.id;
+    expect((await api(server.baseUrl, 'POST', `/api/projects/${projectId}/members`, admin, { username: 'bob', role: 'editor' })).status).toBe(201);
+    expect((await api(server.baseUrl, 'POST', `/api/projects/${projectId}/members`, admin, { username: 'carol', role: 'viewer' })).status).toBe(201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await server.dispose();
+  });
+
+  it('shows each editor the other one\'s edits and presence, and keeps a viewer read-only', async () => {
+    const alice = await signIn('admin', ADMIN_PASSWORD);
+    const bob = await signIn('bob', BOB_PASSWORD);
+
+    // Both find the project on their projects page, with their role.
+    await alice.getByTestId('nav-projects').click();
+    await expect.poll(() => alice.getByTestId('project-row').count()).toBe(1);
+    await bob.goto(`${server.baseUrl}/projects`);
+    const bobRow = bob.locator(`[data-testid="project-row"][data-project-id="${projectId}"]`);
+    await bobRow.waitFor();
+    expect(await bobRow.getAttribute('data-role')).toBe('editor');
+    await bob.screenshot({ path: join(ROOT, 'reports/coediting-projects.png') });
+
+    await alice.getByTestId('project-link').first().click();
+    await bobRow.getByTestId('project-link').click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => p.getByTestId('connection-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
+    }
+
+    // Presence: each sees two avatars.
+    for (const p of [alice, bob]) await expect.poll(() => p.getByTestId('presence-avatar').count(), { timeout: 5_000 }).toBe(2);
+
+    // Alice adds a scene and types; Bob sees the scene and the text within a second.
+    await alice.getByTestId('add-scene').click();
+    const aliceDesc = alice.getByTestId('scene-description').first();
+    await aliceDesc.click();
+    await aliceDesc.pressSequentially('A fox crosses the river at dawn', { delay: 10 });
+    const bobDesc = bob.getByTestId('scene-description').first();
+    await expect.poll(() => bobDesc.inputValue(), { timeout: 1_000, interval: 50 }).toBe('A fox crosses the river at dawn');
+
+    // Bob sees Alice editing that scene (highlight + name tag).
+    const bobCard = bob.getByTestId('scene-card').first();
+    await expect.poll(() => bobCard.getByTestId('remote-editing').getAttribute('data-user'), { timeout: 1_000, interval: 50 }).toBe('admin');
+
+    // Bob types in the subtitle at the same time as Alice keeps typing: both edits merge.
+    const bobSub = bob.getByTestId('scene-subtitle').first();
+    await bobSub.click();
+    await Promise.all([bobSub.pressSequentially('清晨的森林', { delay: 15 }), aliceDesc.pressSequentially(', mist rising', { delay: 15 })]);
+    await expect.poll(() => alice.getByTestId('scene-subtitle').first().inputValue(), { timeout: 1_000, interval: 50 }).toBe('清晨的森林');
+    await expect.poll(() => bobDesc.inputValue(), { timeout: 1_000, interval: 50 }).toBe('A fox crosses the river at dawn, mist rising');
+    const aliceCard = alice.getByTestId('scene-card').first();
+    await expect.poll(() => aliceCard.getByTestId('remote-editing').getAttribute('data-user'), { timeout: 1_000, interval: 50 }).toBe('bob');
+    await alice.screenshot({ path: join(ROOT, 'reports/coediting-alice.png') });
+    await bob.screenshot({ path: join(ROOT, 'reports/coediting-bob.png') });
+
+    // Bob's undo takes back Bob's subtitle only, never Alice's description.
+    await bob.getByTestId('undo').click();
+    await expect.poll(() => alice.getByTestId('scene-subtitle').first().inputValue(), { timeout: 2_000, interval: 50 }).toBe('');
+    expect(await bobDesc.inputValue()).toBe('A fox crosses the river at dawn, mist rising');
+
+    // The viewer sees everything live, but every input is read-only.
+    const carol = await signIn('carol', CAROL_PASSWORD);
+    await carol.goto(`${server.baseUrl}/projects/${projectId}`);
+    await carol.getByTestId('readonly-banner').waitFor();
+    const carolDesc = carol.getByTestId('scene-description').first();
+    await expect.poll(() => carolDesc.inputValue(), { timeout: 5_000 }).toBe('A fox crosses the river at dawn, mist rising');
+    expect(await carolDesc.isEditable()).toBe(false);
+    expect(await carol.getByTestId('scene-subtitle').first().isEditable()).toBe(false);
+    expect(await carol.getByTestId('storyboard-title').isEditable()).toBe(false);
+    expect(await carol.getByTestId('scene-shot').first().isEnabled()).toBe(false);
+    expect(await carol.getByTestId('add-scene').count()).toBe(0);
+    expect(await carol.getByTestId('undo').count()).toBe(0);
+    expect(await carol.getByTestId('render-button').isEnabled()).toBe(false);
+    await aliceDesc.pressSequentially('.', { delay: 10 });
+    await expect.poll(() => carolDesc.inputValue(), { timeout: 1_000, interval: 50 }).toBe('A fox crosses the river at dawn, mist rising.');
+    await expect.poll(() => carol.getByTestId('presence-avatar').count(), { timeout: 5_000 }).toBe(3);
+    expect(await carol.getByTestId('connection-status').getAttribute('data-state')).toBe('online');
+    await carol.screenshot({ path: join(ROOT, 'reports/coediting-viewer.png') });
+  });
+});
