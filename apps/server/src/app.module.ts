@@ -11,6 +11,7 @@ import { ModelsModule } from './models/models.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
+import { VersionsModule } from './versions/versions.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         RendersModule,
         ProjectsModule,
         CollabModule,
+        VersionsModule,
         EventsModule,
         ModelsModule,
       ],

@@ -77,6 +77,38 @@ describe('Socket.IO gateway', () => {
     // Mallory is connected but in neither room, so hears nothing.
   });
 
+  it('announces planned scenes one by one and sends preview stills to the project room', async () => {
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    // The first task holds the only render slot, so the second is still waiting when we join its room.
+    const first = (await alice('POST', '/api/tasks', { prompt: '城市夜景' })).json.task_id as string;
+    const second = (await alice('POST', '/api/tasks', { prompt: '森林探险，包含河流和小动物' })).json.task_id as string;
+    const project = await until('the second task project', async () => (await alice('GET', '/api/projects')).json.items.find((p: { task_id: string }) => p.task_id === second));
+    const socket = connect(tokens.alice);
+    await connected(socket);
+    const scenes: { scene_number: number; total: number }[] = [];
+    const previews: { scene_number: number; bytes: Uint8Array }[] = [];
+    let done: { ok: boolean } | null = null;
+    socket.on('planner:scene', (e) => e.project_id === project.id && scenes.push(e));
+    socket.on('planner:done', (e) => {
+      if (e.project_id === project.id) done = e;
+    });
+    socket.on('render:preview', (e) => e.task_id === second && previews.push({ scene_number: e.scene_number, bytes: new Uint8Array(e.jpeg as ArrayBuffer) }));
+    expect(await join(socket, project.id)).toMatchObject({ ok: true });
+    expect((await alice('GET', `/api/tasks/${second}`)).json.status).toBe('pending');
+
+    expect((await waitForTask(t.baseUrl, tokens.alice, second)).status).toBe('completed');
+    await until('the planner to finish', async () => done);
+    expect(done).toMatchObject({ ok: true });
+    expect(scenes.map((e) => e.scene_number)).toEqual(scenes.map((_, i) => i + 1));
+    expect(scenes.every((e) => e.total === scenes.length)).toBe(true);
+    const sb = (await alice('GET', `/api/projects/${project.id}/storyboard`)).json;
+    expect(sb.scenes).toHaveLength(scenes.length);
+    // One poster still per scene, as a JPEG.
+    await until('a preview per scene', async () => previews.length >= scenes.length);
+    expect(previews.every((p) => p.bytes[0] === 0xff && p.bytes[1] === 0xd8)).toBe(true);
+    expect((await waitForTask(t.baseUrl, tokens.alice, first)).status).toBe('completed');
+  });
+
   it('refuses to join a project to a non-member or with a bad id, and tells a removed member', async () => {
     const alice = apiClient(t.baseUrl, tokens.alice);
     const project = (await alice('POST', '/api/projects', { name: 'Rooms' })).json;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** "Render" on a project renders its storyboard as it is, and the project points at the new video. */
 describe('rendering a project', () => {
@@ -19,8 +19,10 @@ describe('rendering a project', () => {
 
   it('renders the storyboard scene for scene and links the task to the project', async () => {
     const project = (await owner('POST', '/api/projects', { name: 'Harbour', prompt: 'A harbour at dawn: boats, gulls and a lighthouse' })).json;
-    const storyboard = (await owner('GET', `/api/projects/${project.id}/storyboard`)).json;
-    expect(storyboard.scenes.length).toBeGreaterThanOrEqual(3);
+    const storyboard = await until('the planned scenes', async () => {
+      const sb = (await owner('GET', `/api/projects/${project.id}/storyboard`)).json;
+      return sb.scenes.length >= 3 && sb;
+    });
 
     const res = await owner('POST', `/api/projects/${project.id}/render`);
     expect(res.status).toBe(201);

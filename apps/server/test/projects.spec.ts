@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleBasedPlanner } from '@reelcraft/inference';
 import { LIMITS, type Storyboard } from '@reelcraft/shared';
 import { ProjectsService, type MembershipChange } from '../src/projects/projects.service';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, type DatabaseKind, type TestApp } from '../src/testing/test-app';
 
 type Client = ReturnType<typeof apiClient>;
 const planner = new RuleBasedPlanner();
@@ -42,7 +42,11 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('projects API on %s', (kind)
     const prompt = '制作一段关于森林探险的短视频，包含河流和小动物';
     const planned1 = await alice()('POST', '/api/projects', { name: '森林探险', prompt });
     expect(planned1.status).toBe(201);
-    const story = (await alice()('GET', `/api/projects/${planned1.json.id}/storyboard`)).json as Storyboard;
+    // The answer comes at once; the planned scenes then arrive in the live document one by one.
+    const story = await until('the planned scenes', async () => {
+      const sb = (await alice()('GET', `/api/projects/${planned1.json.id}/storyboard`)).json as Storyboard;
+      return sb.scenes.length === fromPlan(prompt).length && sb;
+    });
     expect(story.language).toBe('zh');
     expect(planned(story)).toEqual(fromPlan(prompt));
     expect(new Set(story.scenes.map((s) => s.id)).size).toBe(story.scenes.length);

@@ -8,3 +8,4 @@ export * from './storyboard-ydoc';
 export * from './collab';
 export * from './projects';
 export * from './models';
+export * from './versions';

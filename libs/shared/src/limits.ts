@@ -35,4 +35,6 @@ export const LIMITS = {
     seed: { min: 0, max: 2 ** 32 - 1 },
   },
   projectName: { min: 1, max: 120 },
+  /** Named versions of a storyboard (versions.ts); each holds a whole document, hence a cap per project. */
+  versions: { perProject: { max: 200 }, name: { min: 1, max: 100 } },
 } as const;

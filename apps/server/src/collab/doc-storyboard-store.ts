@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { StoryboardValidationError, hasStoryboard, readStoryboard, writeStoryboard, type Storyboard } from '@reelcraft/shared';
+import { StoryboardValidationError, appendScene, hasStoryboard, readStoryboard, writeStoryboard, type Storyboard, type StoryboardScene } from '@reelcraft/shared';
 import * as Y from 'yjs';
 import { StoryboardStore } from '../projects/storyboard-store';
 import { CollabDocuments } from './collab-documents';
@@ -15,14 +15,22 @@ export class DocStoryboardStore extends StoryboardStore {
     super();
   }
 
-  async initialise(projectId: string, storyboard: Storyboard): Promise<void> {
+  initialise(projectId: string, storyboard: Storyboard): Promise<void> {
+    return this.change(projectId, (copy) => writeStoryboard(copy, storyboard));
+  }
+
+  appendScene(projectId: string, scene: StoryboardScene): Promise<void> {
+    return this.change(projectId, (copy) => appendScene(copy, scene));
+  }
+
+  /** Edits a copy so that only the difference is stored, then applies it to whatever is there. */
+  private async change(projectId: string, edit: (copy: Y.Doc) => void): Promise<void> {
     await this.documents.with(projectId, async (hosted) => {
       await hosted.idle();
-      // Written on a copy so that only the difference is stored, and applied to whatever is there.
       const copy = new Y.Doc();
       Y.applyUpdate(copy, Y.encodeStateAsUpdate(hosted.doc));
       const before = Y.encodeStateVector(copy);
-      writeStoryboard(copy, storyboard);
+      edit(copy);
       await hosted.applyServerUpdate(Y.encodeStateAsUpdate(copy, before));
       copy.destroy();
     });

@@ -66,6 +66,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       );
     });
     this.listen();
+    this.projects.planningProgress.subscribe((p) => (p.kind === 'scene' ? this.plannerScene(p.event) : this.plannerDone(p.event)));
     this.projects.onMemberRemoved((c) => {
       const reason = c.reason === 'project-deleted' ? 'project-deleted' : 'removed';
       this.revoke({ project_id: c.project_id, reason }, c.user_id).catch((err: Error) => this.logger.error(`could not revoke access: ${err.message}`));

@@ -1,14 +1,17 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Planner } from '@reelcraft/inference';
+import { detectLanguage, type Planner } from '@reelcraft/inference';
 import {
   RenderPlanSchema,
   StoryboardValidationError,
   canEditProject,
   canManageProject,
+  emptyStoryboard,
   planFromStoryboard,
   storyboardFromPlan,
   type AddMemberBody,
+  type PlannerDoneEvent,
+  type PlannerSceneEvent,
   type CreateProjectBody,
   type Page,
   type ProjectListQuery,
@@ -24,10 +27,11 @@ import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { User } from '../users/user.entity';
-import { emptyStoryboardFor } from './project-name';
 import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
 import { StoryboardStore } from './storyboard-store';
+
+export type PlanningProgress = { kind: 'scene'; event: PlannerSceneEvent } | { kind: 'done'; event: PlannerDoneEvent };
 
 /** Injection token of the planner that writes a project's first storyboard from a prompt. */
 export const PROJECT_PLANNER = Symbol('PROJECT_PLANNER');
@@ -51,6 +55,10 @@ const NOT_FOUND = (id: string) => new NotFoundException(`no project ${id}`);
 @Injectable()
 export class ProjectsService {
   private readonly changes = new Subject<MembershipChange>();
+  private readonly planning = new Subject<PlanningProgress>();
+  /** Scenes arriving from the planner, for the Socket.IO gateway to announce. */
+  readonly planningProgress: Observable<PlanningProgress> = this.planning.asObservable();
+  private readonly logger = new Logger('Projects');
   /** Every membership change, after it is stored. */
   readonly membershipChanges: Observable<MembershipChange> = this.changes.asObservable();
 
@@ -100,10 +108,35 @@ export class ProjectsService {
   // ------------------------------------------------------------------------------------------
   // REST
 
+  /**
+   * An empty storyboard, answered at once; with a prompt the planner's scenes then arrive in the
+   * live document one by one (planner:scene events), so whoever has it open watches them come in.
+   */
   async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
-    const sb = body.prompt ? storyboardFromPlan(await this.planner.plan(body.prompt)) : emptyStoryboardFor(body.name);
-    const project = await this.createProject(user.id, body.name, sb, null);
+    const language = detectLanguage(body.prompt ?? body.name);
+    const project = await this.createProject(user.id, body.name, emptyStoryboard(body.name, language), null);
+    if (body.prompt) {
+      const prompt = body.prompt;
+      void this.planner
+        .plan(prompt)
+        .then((plan) => this.streamPlan(project.id, null, plan))
+        .catch((err: Error) => {
+          this.logger.warn(`planning project ${project.id} failed: ${err.message}`);
+          this.planning.next({ kind: 'done', event: { project_id: project.id, task_id: null, ok: false, error: err.message } });
+        });
+    }
     return this.view(user, project.id);
+  }
+
+  /** Appends a plan's scenes to the project's storyboard one edit at a time, announcing each. */
+  async streamPlan(projectId: string, taskId: string | null, plan: StoryboardPlan): Promise<void> {
+    const scenes = storyboardFromPlan(plan).scenes;
+    for (const [i, scene] of scenes.entries()) {
+      await this.store.appendScene(projectId, scene);
+      this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: i + 1, total: scenes.length, scene_id: scene.id } });
+    }
+    await this.touch(projectId);
+    this.planning.next({ kind: 'done', event: { project_id: projectId, task_id: taskId, ok: true, error: null } });
   }
 
   /** Stores a project with its owner, then its storyboard; the rows go again if the storyboard cannot be stored. */

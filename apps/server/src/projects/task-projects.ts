@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { storyboardFromPlan } from '@reelcraft/shared';
 import { TaskEvents } from '../renders/task-events';
 import { emptyStoryboardFor, nameFromPrompt } from './project-name';
 import { ProjectsService } from './projects.service';
@@ -35,8 +34,7 @@ export class TaskProjects implements OnModuleInit {
         this.logger.log(`project ${project.id} already has scenes; the re-planned task ${task_id} leaves them alone`);
         return;
       }
-      await this.store.initialise(project.id, storyboardFromPlan(plan));
-      await this.projects.touch(project.id);
+      await this.projects.streamPlan(project.id, task_id, plan);
     });
     this.events.on('deleted', ({ task_id }) => this.projects.unlinkTask(task_id));
   }

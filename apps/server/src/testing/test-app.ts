@@ -103,3 +103,14 @@ export async function waitForTask(baseUrl: string, token: string, id: string, ti
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Polls `check` until it returns a value, within a bounded time. */
+export async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
