@@ -125,5 +125,14 @@ describe('co-editing a storyboard in Chromium', () => {
     await expect.poll(() => carol.getByTestId('presence-avatar').count(), { timeout: 5_000 }).toBe(3);
     expect(await carol.getByTestId('connection-status').getAttribute('data-state')).toBe('online');
     await carol.screenshot({ path: join(ROOT, 'reports/coediting-viewer.png') });
+
+    // Alice saves a version; the viewer watches Alice's render arrive as progress and a preview still.
+    await alice.getByTestId('version-panel').locator('input[type="text"]').fill('first cut');
+    await alice.getByTestId('version-panel').locator('button[type="submit"]').click();
+    await expect.poll(() => alice.getByTestId('version-row').count(), { timeout: 5_000 }).toBe(1);
+    await alice.getByTestId('render-button').click();
+    await carol.getByTestId('scene-preview').first().waitFor({ timeout: 60_000 });
+    expect(await carol.getByTestId('scene-preview').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await carol.screenshot({ path: join(ROOT, 'reports/coediting-render.png') });
   });
 });

@@ -8,15 +8,18 @@ import type {
   BatchCreateTasksResponse,
   CreateProjectBody,
   CreateTaskResponse,
+  CreateVersionBody,
   LoginResponse,
   Page,
   ProjectMemberView,
   ProjectRole,
   ProjectSummary,
   ProjectView,
-  Storyboard,
+  RestoreVersionResult,
+  StoryboardDiff,
   TaskView,
   UserView,
+  VersionView,
 } from '@reelcraft/shared';
 import { ApiRequestError, networkError, toApiError } from './api-errors';
 
@@ -28,23 +31,6 @@ export { ApiRequestError, errorText } from './api-errors';
  */
 export interface RenderProjectResponse {
   task_id: string;
-}
-
-/**
- * Storyboard versions (GET/POST /api/projects/:id/versions, POST …/versions/:vid/restore).
- * Not on the server yet: these are the shapes the studio expects.
- */
-export interface StoryboardVersionSummary {
-  id: string;
-  /** A name someone gave it; null for automatic versions. */
-  label: string | null;
-  /** Username of whoever saved it; null for automatic ones. */
-  author: string | null;
-  created_at: string;
-  scene_count?: number;
-}
-export interface StoryboardVersionView extends StoryboardVersionSummary {
-  storyboard: Storyboard;
 }
 
 const TOKEN_KEY = 'reelcraft.token';
@@ -216,16 +202,16 @@ export const api = {
   renderProject(id: string): Promise<RenderProjectResponse> {
     return request<RenderProjectResponse>(`/api/projects/${encodeURIComponent(id)}/render`, { method: 'POST' });
   },
-  listVersions(id: string): Promise<StoryboardVersionSummary[] | Page<StoryboardVersionSummary>> {
+  listVersions(id: string): Promise<VersionView[]> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions`);
   },
-  createVersion(id: string, label: string | null): Promise<StoryboardVersionSummary> {
-    return request(`/api/projects/${encodeURIComponent(id)}/versions`, { method: 'POST', body: label ? { label } : {} });
+  createVersion(id: string, name: string): Promise<VersionView> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions`, { method: 'POST', body: { name } satisfies CreateVersionBody });
   },
-  getVersion(id: string, vid: string): Promise<StoryboardVersionView> {
-    return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}`);
+  diffVersion(id: string, vid: string): Promise<StoryboardDiff> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/diff?against=current`);
   },
-  restoreVersion(id: string, vid: string): Promise<void> {
+  restoreVersion(id: string, vid: string): Promise<RestoreVersionResult> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/restore`, { method: 'POST' });
   },
 };
