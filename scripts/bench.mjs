@@ -117,3 +117,4 @@ async function benchDiffusion() {
   }
 }
 await benchDiffusion();
+await import('./collab-bench.mjs').then((m) => m.run());
