@@ -1,0 +1,97 @@
+import { execSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RuleBasedPlanner, writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeMedia } from '../src/media/probe';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+
+const SIZE = { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8' };
+
+/**
+ * The product path with operator models installed: the LLM plans (tiny real GGUF, real
+ * node-llama-cpp) and the ONNX diffusion pipeline renders (tiny real graphs, real onnxruntime).
+ */
+describe('renders with models in MODELS_DIR', () => {
+  let modelsDir: string;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-model-renders-'));
+    // The planner's prompt template and the storyboard need more than the default tiny context.
+    await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
+    await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'tiny-sd'));
+    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir });
+    token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  it('plans with the LLM and renders with the diffusion pipeline into a valid MP4', async () => {
+    const api = apiClient(t.baseUrl, token);
+    const prompt = '海边的日落，海浪和飞鸟';
+    const { json } = await api('POST', '/api/tasks', { prompt });
+    const task = await waitForTask(t.baseUrl, token, json.task_id, 170_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('completed');
+    // The tiny model writes nonsense, but schema-valid nonsense: not the rule-based planner's plan.
+    const ruleBased = new RuleBasedPlanner().planSync(prompt).scenes.map((s) => s.description);
+    expect(task.result.storyboard.map((s: { description: string }) => s.description)).not.toEqual(ruleBased);
+
+    const probe = await probeMedia(join(t.config.dataDir, 'tasks', task.task_id, 'final.mp4'));
+    const seconds = task.result.storyboard.reduce((n: number, s: { duration_sec: number }) => n + s.duration_sec, 0);
+    expect(probe.video).toMatchObject({ codec: 'h264', width: 128, height: 72 });
+    expect(Math.abs(probe.duration - seconds)).toBeLessThanOrEqual(0.5);
+  });
+});
+
+describe('a broken model or a dead worker fails one task, never the server', () => {
+  let modelsDir: string;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-model-faults-'));
+    // Passes every signature check, but its UNet computes NaN.
+    await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'nan-sd'), { fault: 'nan-unet' });
+    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir });
+    token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  it('fails the scene with a clear message when the model outputs NaN', async () => {
+    const api = apiClient(t.baseUrl, token);
+    const task = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatch(/scene 1 failed to render with .*nan-sd: .*NaN/i);
+    expect((await api('GET', '/api/health')).json.status).toBe('ok');
+  });
+
+  it('fails a task whose render worker is killed mid-scene, and goes on with the next', async () => {
+    // Without a usable diffusion model the next renders are animatics.
+    await rm(join(modelsDir, 'diffusion'), { recursive: true, force: true });
+    const api = apiClient(t.baseUrl, token);
+    expect((await api('POST', '/api/admin/models/rescan')).json.diffusion).toEqual([]);
+    const id = (await api('POST', '/api/tasks', { prompt: '城市夜景：霓虹灯、车流、雨后的街道和高楼' })).json.task_id;
+    await until('a scene in progress', async () => {
+      const v = (await api('GET', `/api/tasks/${id}`)).json;
+      return v.status === 'running' && v.progress > 0;
+    });
+    const worker = execSync(`pgrep -P ${process.pid} -f render-worker || true`).toString().trim().split('\n')[0];
+    expect(worker).toMatch(/^\d+$/);
+    process.kill(Number(worker), 'SIGKILL');
+    const failed = await waitForTask(t.baseUrl, token, id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/render worker stopped unexpectedly \(SIGKILL\)/);
+
+    const next = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
+    expect(next.status).toBe('completed');
+  });
+});
