@@ -23,7 +23,7 @@ describe('renders with models in MODELS_DIR', () => {
     // The planner's prompt template and the storyboard need more than the default tiny context.
     await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'tiny-sd'));
-    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir });
+    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
   });
   afterAll(async () => {

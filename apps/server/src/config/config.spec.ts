@@ -16,7 +16,8 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig({ DATABASE_URL: '', REELCRAFT_ADMIN_PASSWORD: '  ' })).toMatchObject({ database: { type: 'sqlite' }, admin: { password: undefined } });
+    expect(loadConfig({ DATABASE_URL: '', REELCRAFT_ADMIN_PASSWORD: '  ', RENDER_THREADS: '' })).toMatchObject({ database: { type: 'sqlite' }, admin: { password: undefined }, render: { threads: undefined } });
+    expect(loadConfig({ RENDER_THREADS: '2' }).render.threads).toBe(2);
   });
 
   it('names every bad value at once', () => {

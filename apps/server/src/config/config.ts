@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   RENDER_WIDTH: int(640, 64, 3840).refine((v) => v % 2 === 0, { error: 'RENDER_WIDTH must be even' }),
   RENDER_HEIGHT: int(360, 64, 2160).refine((v) => v % 2 === 0, { error: 'RENDER_HEIGHT must be even' }),
   RENDER_FPS: int(24, 1, 60),
+  /** CPU threads for model inference in a render worker; unset: the libraries choose. */
+  RENDER_THREADS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
   MUSIC_FILE: optionalString,
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });
@@ -46,7 +48,7 @@ export interface AppConfig {
   studioDir: string;
   admin: { username: string; password?: string };
   auth: { sessionTtlHours: number; loginMaxFailures: number; loginLockSeconds: number };
-  render: { concurrency: number; width: number; height: number; fps: number; musicFile?: string };
+  render: { concurrency: number; width: number; height: number; fps: number; threads?: number; musicFile?: string };
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       width: e.RENDER_WIDTH,
       height: e.RENDER_HEIGHT,
       fps: e.RENDER_FPS,
+      threads: e.RENDER_THREADS,
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
     },
     logLevel: e.LOG_LEVEL,

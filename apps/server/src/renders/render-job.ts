@@ -59,6 +59,7 @@ export async function renderTask(
     fps: config.render.fps,
     // The worker plans with the operator's LLM when models/llm holds a usable one.
     modelsDir: config.modelsDir,
+    ...(config.render.threads ? { threads: config.render.threads } : {}),
     ...(task.plan ? { plan: task.plan } : {}),
     ...(diffusionDir ? { diffusionDir } : {}),
   };

@@ -23,6 +23,14 @@ describe('parseParentMessage', () => {
     expect(!result.ok && result.error).toMatch(/plan is not a valid storyboard: scenes/);
   });
 
+  it('takes a thread count for model inference, within bounds', () => {
+    expect(parseParentMessage({ type: 'run', job: { ...job, threads: 2 } })).toMatchObject({ ok: true, value: { job: { threads: 2 } } });
+    for (const threads of [0, 1.5, '2', 10_000]) {
+      const result = parseParentMessage({ type: 'run', job: { ...job, threads } });
+      expect(!result.ok && result.error).toMatch(/threads must be an integer from 1 to 256/);
+    }
+  });
+
   it.each([
     [null, /object/],
     ['run', /object/],

@@ -25,6 +25,8 @@ export interface RenderJob {
    * MODELS_DIR: plan with the LLM when its llm/ folder holds a usable GGUF (rule-based otherwise).
    * Loading a model happens in this worker, so a model that crashes llama.cpp fails one job only.
    */
+  /** CPU threads for model inference (LLM evaluation, ONNX intra-op); the libraries' defaults when absent. */
+  threads?: number;
   modelsDir?: string;
   /**
    * An Optimum ONNX Stable Diffusion export (text_encoder/, unet/, vae_decoder/, …): render the
@@ -75,6 +77,7 @@ export const RENDER_LIMITS = {
   height: { min: 16, max: 2160 },
   fps: { min: 1, max: 60 },
   taskId: { max: 200 },
+  threads: { max: 256 },
 } as const;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -92,7 +95,7 @@ export function parseParentMessage(value: unknown): ParseResult<ParentMessage> {
 
 export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (!isRecord(value)) return { ok: false, error: 'job must be an object' };
-  const { taskId, prompt, workDir, width, height, fps, seed, plan, modelsDir, diffusionDir } = value;
+  const { taskId, prompt, workDir, width, height, fps, seed, plan, modelsDir, diffusionDir, threads } = value;
   if (typeof taskId !== 'string' || taskId.trim() === '' || taskId.length > RENDER_LIMITS.taskId.max) {
     return { ok: false, error: `taskId must be a non-empty string of at most ${RENDER_LIMITS.taskId.max} characters` };
   }
@@ -115,6 +118,9 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   }
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed))) return { ok: false, error: 'seed must be an integer' };
   if (modelsDir !== undefined && (typeof modelsDir !== 'string' || !isAbsolute(modelsDir))) return { ok: false, error: 'modelsDir must be an absolute path' };
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > RENDER_LIMITS.threads.max)) {
+    return { ok: false, error: `threads must be an integer from 1 to ${RENDER_LIMITS.threads.max}` };
+  }
   if (diffusionDir !== undefined && (typeof diffusionDir !== 'string' || !isAbsolute(diffusionDir))) return { ok: false, error: 'diffusionDir must be an absolute path' };
   let parsedPlan: StoryboardPlan | undefined;
   if (plan !== undefined) {
@@ -130,6 +136,7 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (parsedPlan) job.plan = parsedPlan;
   if (modelsDir !== undefined) job.modelsDir = modelsDir as string;
   if (diffusionDir !== undefined) job.diffusionDir = diffusionDir as string;
+  if (threads !== undefined) job.threads = threads as number;
   return { ok: true, value: job };
 }
 

@@ -70,7 +70,7 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
   const parsed = parseRenderJob(job);
   if (!parsed.ok) throw new TypeError(`invalid render job: ${parsed.error}`);
   const { signal } = hooks;
-  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value.diffusionDir, hooks) : new AnimaticRenderer());
+  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value.diffusionDir, parsed.value.threads, hooks) : new AnimaticRenderer());
   const interval = hooks.progressIntervalMs ?? 200;
 
   throwIfAborted(signal, 'Rendering');
@@ -95,8 +95,8 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
 }
 
 /** The diffusion renderer over the worker's shared pipeline, forwarding throttled previews. */
-async function diffusionRenderer(dir: string, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
-  const pipeline = await sharedDiffusionPipeline(dir);
+async function diffusionRenderer(dir: string, threads: number | undefined, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
+  const pipeline = await sharedDiffusionPipeline(dir, threads ? { intraOpNumThreads: threads } : {});
   const interval = hooks.previewIntervalMs ?? 1000;
   const lastSent = new Map<number, number>();
   return new DiffusionRenderer({
@@ -118,7 +118,7 @@ async function diffusionRenderer(dir: string, hooks: RenderJobHooks): Promise<Di
 async function planWith(given: Planner | undefined, job: RenderJob, signal: AbortSignal | undefined): Promise<StoryboardPlan> {
   if (given) return given.plan(job.prompt, { signal });
   const warn = (reason: string) => console.warn(`render worker: planning with the rule-based planner: ${reason}`);
-  const planner = await createPlanner({ modelsDir: job.modelsDir, onFallback: warn });
+  const planner = await createPlanner({ modelsDir: job.modelsDir, onFallback: warn, ...(job.threads ? { threads: job.threads } : {}) });
   try {
     return await planner.plan(job.prompt, { signal });
   } catch (err) {
