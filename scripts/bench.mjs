@@ -117,4 +117,5 @@ async function benchDiffusion() {
   }
 }
 await benchDiffusion();
+await import('./planner-bench.mjs').then((m) => m.run());
 await import('./collab-bench.mjs').then((m) => m.run());
