@@ -26,9 +26,20 @@ export class DocUpdatesRepository {
     return { updates: rows.map((r) => new Uint8Array(r.update.buffer, r.update.byteOffset, r.update.byteLength)), lastSeq: rows.at(-1)?.seq ?? 0 };
   }
 
-  /** The caller hands out seqs (one writer per document); the unique index turns a second writer into an error, not a fork. */
-  async append(projectId: string, seq: number, update: Uint8Array, userId: string | null): Promise<void> {
-    await this.rows.insert({ id: randomUUID(), project_id: projectId, seq, update: Buffer.from(update.buffer, update.byteOffset, update.byteLength), user_id: userId });
+  /**
+   * Stores updates as rows firstSeq, firstSeq+1, … in one INSERT (all or none). The caller hands
+   * out seqs (one writer per document); the unique index turns a second writer into an error, not a fork.
+   */
+  async append(projectId: string, firstSeq: number, updates: { update: Uint8Array; userId: string | null }[]): Promise<void> {
+    await this.rows.insert(
+      updates.map(({ update, userId }, i) => ({
+        id: randomUUID(),
+        project_id: projectId,
+        seq: firstSeq + i,
+        update: Buffer.from(update.buffer, update.byteOffset, update.byteLength),
+        user_id: userId,
+      })),
+    );
   }
 
   /** Replaces rows 1..upToSeq by one snapshot row at upToSeq, atomically, so a crash leaves either form. */

@@ -35,6 +35,9 @@ export class HostedDoc {
   readonly presence: DocAwareness;
   readonly peers = new Set<DocPeer>();
   private queue: Promise<void> = Promise.resolve();
+  /** Peer updates received but not yet taken by the queue. */
+  private arrived: { peer: DocPeer; update: Uint8Array }[] = [];
+  private flushQueued = false;
   /** The project was deleted: queued and later updates are dropped instead of stored. */
   private discarded = false;
   private lastSeq = 0;
@@ -91,7 +94,13 @@ export class HostedDoc {
         peer.send(encodeSyncStep2(this.doc, message.stateVector));
         return;
       case 'update':
-        this.enqueue(() => this.accept(peer, message.update));
+        // Group commit: updates that arrive while a write is in flight are stored together in one
+        // statement, so a busy document pays one database round trip per batch, not per keystroke.
+        this.arrived.push({ peer, update: message.update });
+        if (!this.flushQueued) {
+          this.flushQueued = true;
+          void this.enqueue(() => this.acceptArrived());
+        }
         return;
       case 'awareness':
         if (message.update.byteLength > this.limits.awarenessBytes) {
@@ -171,44 +180,62 @@ export class HostedDoc {
     return run;
   }
 
-  /** Runs even when the peer has gone meanwhile: the edit arrived whole and was checked, so it counts. */
-  private async accept(peer: DocPeer, update: Uint8Array): Promise<void> {
+  /**
+   * Takes every peer update that has arrived, checks each, stores the accepted ones in one
+   * statement and only then applies (and so relays) them. Runs even when a peer has gone
+   * meanwhile: its edit arrived whole and was checked, so it counts.
+   */
+  private async acceptArrived(): Promise<void> {
+    this.flushQueued = false;
+    const batch = this.arrived;
+    this.arrived = [];
+    const accepted: { peer: DocPeer; update: Uint8Array }[] = [];
+    let growth = 0;
+    for (const { peer, update } of batch) {
+      try {
+        validate(update);
+      } catch (err) {
+        peer.close(COLLAB_CLOSE.MALFORMED, (err as Error).message);
+        continue;
+      }
+      // A reconnecting peer re-sends what it has; that is not an edit, not even from a viewer.
+      if (!this.changesDocument(update)) continue;
+      if (peer.readOnly) {
+        // Closing (rather than dropping quietly) tells the client its local copy has diverged; the
+        // stock client does not reconnect on 44xx, so a misbehaving viewer is not looped.
+        peer.close(COLLAB_CLOSE.READ_ONLY, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.READ_ONLY]);
+        continue;
+      }
+      if (!this.fits(update, growth)) {
+        peer.close(COLLAB_CLOSE.TOO_LARGE, `the document would exceed ${this.limits.documentBytes} bytes`);
+        continue;
+      }
+      growth += update.byteLength;
+      accepted.push({ peer, update });
+    }
+    if (accepted.length === 0) return;
     try {
-      validate(update);
+      await this.storeMany(accepted.map(({ peer, update }) => ({ update, userId: peer.userId })));
     } catch (err) {
-      peer.close(COLLAB_CLOSE.MALFORMED, (err as Error).message);
+      // Not stored, so not applied: each peer still holds its edit and re-sends it after reconnecting.
+      this.logger.error(`could not store ${accepted.length} update(s): ${(err as Error).message}`);
+      for (const { peer } of accepted) peer.close(COLLAB_CLOSE.INTERNAL, 'the update could not be stored');
       return;
     }
-    // A reconnecting peer re-sends what it has; that is not an edit, not even from a viewer.
-    if (!this.changesDocument(update)) return;
-    if (peer.readOnly) {
-      // Closing (rather than dropping quietly) tells the client its local copy has diverged; the
-      // stock client does not reconnect on 44xx, so a misbehaving viewer is not looped.
-      peer.close(COLLAB_CLOSE.READ_ONLY, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.READ_ONLY]);
-      return;
-    }
-    if (!this.fits(update)) {
-      peer.close(COLLAB_CLOSE.TOO_LARGE, `the document would exceed ${this.limits.documentBytes} bytes`);
-      return;
-    }
-    try {
-      await this.store(update, peer.userId);
-    } catch (err) {
-      // Not stored, so not applied: the peer still holds the edit and re-sends it after reconnecting.
-      this.logger.error(`could not store an update: ${(err as Error).message}`);
-      peer.close(COLLAB_CLOSE.INTERNAL, 'the update could not be stored');
-      return;
-    }
-    Y.applyUpdate(this.doc, update, peer);
+    for (const { peer, update } of accepted) Y.applyUpdate(this.doc, update, peer);
     if (this.rowsSinceSnapshot >= this.limits.compactEvery) await this.compactNow();
   }
 
-  private async store(update: Uint8Array, userId: string | null): Promise<void> {
+  private store(update: Uint8Array, userId: string | null): Promise<void> {
+    return this.storeMany([{ update, userId }]);
+  }
+
+  private async storeMany(updates: { update: Uint8Array; userId: string | null }[]): Promise<void> {
     if (this.discarded) throw new Error('the project was deleted');
-    await this.repo.append(this.projectId, this.lastSeq + 1, update, userId);
-    this.lastSeq += 1;
-    this.rowsSinceSnapshot += 1;
-    this.sizeBound += update.byteLength;
+    await this.repo.append(this.projectId, this.lastSeq + 1, updates);
+    this.lastSeq += updates.length;
+    this.rowsSinceSnapshot += updates.length;
+    for (const { update } of updates) this.sizeBound += update.byteLength;
   }
 
   private async compactNow(): Promise<void> {
@@ -232,11 +259,12 @@ export class HostedDoc {
     return !Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
   }
 
-  private fits(update: Uint8Array): boolean {
+  /** `pending`: bytes already accepted in the same batch but not yet stored. */
+  private fits(update: Uint8Array, pending = 0): boolean {
     const max = this.limits.documentBytes;
-    if (this.sizeBound + update.byteLength <= max) return true;
+    if (this.sizeBound + pending + update.byteLength <= max) return true;
     this.sizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
-    return this.sizeBound + update.byteLength <= max;
+    return this.sizeBound + pending + update.byteLength <= max;
   }
 
   private readonly relay = (update: Uint8Array, origin: unknown) => {
