@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlDialect } from './sql-dialect';
 
 /**
  * The original design's four tables (users, tasks, scenes, video resources) plus sessions.
@@ -8,15 +9,13 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const pg = q.connection.driver.options.type === 'postgres';
-    const ts = pg ? 'TIMESTAMP' : 'datetime';
-    const now = pg ? 'now()' : "datetime('now')";
+    const { timestamp: ts, now, false: no } = sqlDialect(q);
     await q.query(`CREATE TABLE "users" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "username" varchar(64) NOT NULL,
       "password_hash" varchar(255) NOT NULL,
       "role" varchar(16) NOT NULL DEFAULT 'user',
-      "disabled" boolean NOT NULL DEFAULT (${pg ? 'false' : '0'}),
+      "disabled" boolean NOT NULL DEFAULT (${no}),
       "created_at" ${ts} NOT NULL DEFAULT (${now}),
       CONSTRAINT "UQ_users_username" UNIQUE ("username"))`);
     await q.query(`CREATE TABLE "sessions" (

@@ -1,13 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlDialect } from './sql-dialect';
 
 /** Projects and their members. SQLite and PostgreSQL alike. */
 export class Projects1764100000000 implements MigrationInterface {
   name = 'Projects1764100000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const pg = q.connection.driver.options.type === 'postgres';
-    const ts = pg ? 'TIMESTAMP' : 'datetime';
-    const now = pg ? 'now()' : "datetime('now')";
+    const { timestamp: ts, now } = sqlDialect(q);
     await q.query(`CREATE TABLE "projects" (
       "id" varchar(36) PRIMARY KEY NOT NULL,
       "name" varchar(200) NOT NULL,
