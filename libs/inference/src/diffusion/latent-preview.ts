@@ -1,5 +1,4 @@
-import { encodeJpeg } from '../renderer/poster';
-import { resizeBilinear, toBytes } from './image-ops';
+import { createCanvas, type Canvas, type SKRSContext2D } from '../renderer/canvas';
 
 /** Per latent channel, its contribution to R, G, B (ComfyUI's SD 1.5 factors; no bias). */
 export const LATENT_RGB_FACTORS_SD15: readonly (readonly [number, number, number])[] = [
@@ -27,12 +26,80 @@ export function latentToRgb(latent: Float32Array, width: number, height: number,
   return rgb;
 }
 
-/** A small JPEG of the latents, scaled up so its longer side is about `size` pixels. */
+/**
+ * The byte toBytes makes of the value resizeBilinear stores (in a Float32Array) between two
+ * interpolated rows. The values lie in [0, 255] up to rounding, where floor(v + 0.5) is exact and
+ * equals Math.round; the Uint8ClampedArray it is stored in does toBytes' clamping.
+ */
+function toByte(top: number, bottom: number, wy: number): number {
+  return (Math.fround(top + (bottom - top) * wy) + 0.5) | 0;
+}
+
+/** One canvas reused for every preview of the same size: allocating its pixels costs more than encoding them. */
+let surface: { width: number; height: number; canvas: Canvas; ctx: SKRSContext2D; image: ReturnType<SKRSContext2D['createImageData']> } | undefined;
+
+function previewSurface(width: number, height: number): NonNullable<typeof surface> {
+  if (!surface || surface.width !== width || surface.height !== height) {
+    const canvas = createCanvas(width, height);
+    const ctx = canvas.getContext('2d');
+    surface = { width, height, canvas, ctx, image: ctx.createImageData(width, height) };
+  }
+  return surface;
+}
+
+/**
+ * A small JPEG of the latents, scaled up so its longer side is about `size` pixels. The same
+ * pixels and bytes as resizeBilinear → toBytes → encodeJpeg, but resized straight into the
+ * canvas's RGBA buffer (interpolated values are rounded to float32 first, as that path stores them).
+ */
 export function latentPreviewJpeg(latent: Float32Array, width: number, height: number, size = 128): Buffer {
   const rgb = latentToRgb(latent, width, height);
   const scale = Math.max(1, size / Math.max(width, height));
   const w = Math.max(1, Math.round(width * scale));
   const h = Math.max(1, Math.round(height * scale));
-  if (w === width && h === height) return encodeJpeg(rgb, w, h, 70);
-  return encodeJpeg(toBytes(resizeBilinear(Float32Array.from(rgb), width, height, w, h)), w, h, 70);
+  const { canvas, ctx, image } = previewSurface(w, h);
+  const rgba = image.data;
+  if (w === width && h === height) {
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+      rgba[i] = rgb[j]!;
+      rgba[i + 1] = rgb[j + 1]!;
+      rgba[i + 2] = rgb[j + 2]!;
+      rgba[i + 3] = 255;
+    }
+  } else {
+    // resizeBilinear (pixel centres aligned) done separably: each output value is
+    // top + (bottom − top)·wy of two horizontally interpolated source rows, computed once per
+    // source row with the same double arithmetic, so every value is the same as the direct form.
+    const sx = width / w;
+    const sy = height / h;
+    const rowLen = w * 3;
+    const rows = new Float64Array(height * rowLen);
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+      const x0 = Math.floor(fx);
+      const xa = x0 * 3;
+      const xb = Math.min(width - 1, x0 + 1) * 3;
+      const wx = fx - x0;
+      for (let r = 0; r < height; r++) {
+        const src = r * width * 3;
+        const o = r * rowLen + x * 3;
+        for (let k = 0; k < 3; k++) rows[o + k] = rgb[src + xa + k]! + (rgb[src + xb + k]! - rgb[src + xa + k]!) * wx;
+      }
+    }
+    for (let y = 0, o = 0; y < h; y++) {
+      const fy = Math.min(height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
+      const y0 = Math.floor(fy);
+      const t = y0 * rowLen;
+      const b = Math.min(height - 1, y0 + 1) * rowLen;
+      const wy = fy - y0;
+      for (let j = 0; j < rowLen; j += 3, o += 4) {
+        rgba[o] = toByte(rows[t + j]!, rows[b + j]!, wy);
+        rgba[o + 1] = toByte(rows[t + j + 1]!, rows[b + j + 1]!, wy);
+        rgba[o + 2] = toByte(rows[t + j + 2]!, rows[b + j + 2]!, wy);
+        rgba[o + 3] = 255;
+      }
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas.encodeSync('jpeg', 70);
 }

@@ -7,7 +7,7 @@ import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from '.
 import { latentPreviewJpeg } from './latent-preview';
 import { describeValues, firstNonFinite, floatData, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
 import { GaussianNoise } from './random';
-import { createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type SchedulerConfig, type SchedulerKind } from './schedulers';
+import { createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
 
 export const DEFAULT_SCALING_FACTOR = 0.18215;
 
@@ -61,6 +61,14 @@ export class DiffusionNumericsError extends Error {
   override readonly name = 'DiffusionNumericsError';
 }
 
+interface UnetFeeds {
+  feeds: Record<string, Tensor>;
+  /** The `sample` tensor's data, written before each call. */
+  sample: Float32Array;
+  /** Writes the step's timestep into the `timestep` tensor's data. */
+  setTimestep(t: number): void;
+}
+
 interface Sessions {
   text_encoder: InferenceSession;
   unet: InferenceSession;
@@ -93,6 +101,7 @@ export class DiffusionPipeline {
   readonly stats: PipelineStats = { unetCalls: 0, sessionMs: 0, totalMs: 0 };
   private readonly unetInputs: Map<string, TensorInfo>;
   private readonly idsType: string;
+  private readonly schedulers = new Map<string, Scheduler>();
 
   private constructor(
     readonly dir: string,
@@ -177,20 +186,21 @@ export class DiffusionPipeline {
     return { data, dims: [...hidden.dims] };
   }
 
-  private timestepTensor(t: number, batch: number): Tensor {
-    const info = this.unetInputs.get('timestep')!;
-    if (info.shape.length === 0) return intTensor(info.type, [t], []);
-    const d = info.shape[0];
-    // Optimum's int64 ["steps"] takes one value for the whole batch; the diffusers script's float32 ["batch"] one per item.
-    const n = typeof d === 'number' ? d : info.type === 'int64' ? 1 : batch;
-    return intTensor(info.type, new Array<number>(n).fill(t), [n]);
-  }
-
-  private async unet(latents: Float32Array, batch: number, t: number, text: Float32Array, textDims: number[], guidance: number): Promise<Float32Array> {
+  /**
+   * The UNet's inputs for one generation, built once and refilled each step: the sample and
+   * timestep buffers are rewritten in place, the text and guidance inputs never change.
+   */
+  private unetFeeds(batch: number, text: Float32Array, textDims: number[], guidance: number): UnetFeeds {
     const [lh, lw] = [this.latentHeight, this.latentWidth];
+    const sample = new Float32Array(batch * 4 * lh * lw);
+    const info = this.unetInputs.get('timestep')!;
+    // Optimum's int64 ["steps"] takes one value for the whole batch; the diffusers script's float32 ["batch"] one per item.
+    const d = info.shape[0];
+    const n = info.shape.length === 0 ? 1 : typeof d === 'number' ? d : info.type === 'int64' ? 1 : batch;
+    const timestep = intTensor(info.type, new Array<number>(n).fill(0), info.shape.length === 0 ? [] : [n]);
     const feeds: Record<string, Tensor> = {
-      sample: new Tensor('float32', latents, [batch, 4, lh, lw]),
-      timestep: this.timestepTensor(t, batch),
+      sample: new Tensor('float32', sample, [batch, 4, lh, lw]),
+      timestep,
       encoder_hidden_states: new Tensor('float32', text, [batch, textDims[1]!, textDims[2]!]),
     };
     const cond = this.unetInputs.get('timestep_cond');
@@ -201,9 +211,29 @@ export class DiffusionPipeline {
       for (let b = 0; b < batch; b++) data.set(emb, b * dim);
       feeds.timestep_cond = new Tensor('float32', data, [batch, dim]);
     }
-    const out = floatData((await this.run('unet', feeds)).out_sample, 'unet out_sample');
+    const values = timestep.data as BigInt64Array | Int32Array | Float32Array;
+    const setTimestep =
+      values instanceof BigInt64Array ? (t: number) => values.fill(BigInt(Math.round(t))) : values instanceof Int32Array ? (t: number) => values.fill(Math.round(t)) : (t: number) => values.fill(t);
+    return { feeds, sample, setTimestep };
+  }
+
+  private async unet(feeds: UnetFeeds, t: number): Promise<Float32Array> {
+    feeds.setTimestep(t);
+    const out = floatData((await this.run('unet', feeds.feeds)).out_sample, 'unet out_sample');
     this.stats.unetCalls++;
     return out;
+  }
+
+  /** Schedulers hold no state between steps, so one per (kind, steps) serves every generation. */
+  private scheduler(steps: number, kind: SchedulerKind): Scheduler {
+    const key = `${kind}/${steps}`;
+    let scheduler = this.schedulers.get(key);
+    if (!scheduler) {
+      if (this.schedulers.size >= 16) this.schedulers.clear();
+      scheduler = createScheduler(this.schedulerConfig, steps, kind);
+      this.schedulers.set(key, scheduler);
+    }
+    return scheduler;
   }
 
   /** Whether the UNet accepts a batch of 2 (uncond + cond in one call) or needs two calls. */
@@ -225,7 +255,7 @@ export class DiffusionPipeline {
     const steps = req.steps ?? 20;
     const guidance = req.guidanceScale ?? 7.5;
     const kind = req.scheduler ?? this.defaultScheduler;
-    const scheduler = createScheduler(this.schedulerConfig, steps, kind);
+    const scheduler = this.scheduler(steps, kind);
     const rng = new GaussianNoise(req.seed);
     const lh = this.latentHeight;
     const lw = this.latentWidth;
@@ -248,39 +278,57 @@ export class DiffusionPipeline {
       first = Math.min(steps - 1, steps - Math.floor(steps * strength));
       latents = scheduler.addNoise(clean, rng.normals(size), first);
     } else {
-      latents = rng.normals(size).map((v) => v * scheduler.initNoiseSigma);
+      latents = rng.normals(size);
+      const sigma = scheduler.initNoiseSigma;
+      for (let k = 0; k < size; k++) latents[k] = latents[k]! * sigma;
     }
+
+    // Batched guidance runs uncond + cond as one batch of 2; otherwise one feed set per prompt.
+    const batched = cfg && this.batchesGuidance;
+    const feeds = batched
+      ? [this.unetFeeds(2, text.data, text.dims, guidance)]
+      : cfg
+        ? [this.unetFeeds(1, text.data.subarray(0, perPrompt), text.dims, guidance), this.unetFeeds(1, text.data.subarray(perPrompt), text.dims, guidance)]
+        : [this.unetFeeds(1, text.data, text.dims, guidance)];
+    const noisePred = cfg ? new Float32Array(size) : undefined;
 
     for (let i = first; i < steps; i++) {
       throwIfAborted(req.signal, 'Generation');
       const t = scheduler.timesteps[i]!;
-      const input = scheduler.scaleModelInput(latents, i);
-      let noisePred: Float32Array;
+      const input = scheduler.scaleModelInput(latents, i, feeds[0]!.sample.subarray(0, size));
+      let pred: Float32Array;
+      let bad: number;
       if (!cfg) {
-        noisePred = await this.unet(input, 1, t, text.data, text.dims, guidance);
+        pred = await this.unet(feeds[0]!, t);
         unetCalls++;
+        bad = firstNonFinite(pred);
       } else {
         let uncond: Float32Array;
         let cond: Float32Array;
-        if (this.batchesGuidance) {
-          const both = new Float32Array(2 * size);
-          both.set(input, 0);
-          both.set(input, size);
-          const out = await this.unet(both, 2, t, text.data, text.dims, guidance);
+        if (batched) {
+          feeds[0]!.sample.set(input, size);
+          const out = await this.unet(feeds[0]!, t);
           uncond = out.subarray(0, size);
           cond = out.subarray(size, 2 * size);
           unetCalls++;
         } else {
-          uncond = await this.unet(input, 1, t, text.data.subarray(0, perPrompt), text.dims, guidance);
-          cond = await this.unet(input, 1, t, text.data.subarray(perPrompt), text.dims, guidance);
+          feeds[1]!.sample.set(input);
+          uncond = await this.unet(feeds[0]!, t);
+          cond = await this.unet(feeds[1]!, t);
           unetCalls += 2;
         }
-        noisePred = new Float32Array(size);
-        for (let k = 0; k < size; k++) noisePred[k] = uncond[k]! + guidance * (cond[k]! - uncond[k]!);
+        pred = noisePred!;
+        // v − v of each stored value is 0 while all are finite; a NaN or infinity makes it NaN for good.
+        let finite = 0;
+        for (let k = 0; k < size; k++) {
+          const v = Math.fround(uncond[k]! + guidance * (cond[k]! - uncond[k]!));
+          pred[k] = v;
+          finite += v - v;
+        }
+        bad = finite === 0 ? -1 : firstNonFinite(pred);
       }
-      const bad = firstNonFinite(noisePred);
-      if (bad >= 0) throw new DiffusionNumericsError(`the UNet produced ${noisePred[bad]} at step ${i + 1}/${steps} (timestep ${t}); the model or its export is broken`);
-      const result = scheduler.step(noisePred, i, latents, rng);
+      if (bad >= 0) throw new DiffusionNumericsError(`the UNet produced ${pred[bad]} at step ${i + 1}/${steps} (timestep ${t}); the model or its export is broken`);
+      const result = scheduler.step(pred, i, latents, rng);
       latents = result.prevSample;
       if (req.onStep) {
         const x0 = result.predOriginal;
@@ -293,17 +341,32 @@ export class DiffusionPipeline {
 
   /** Scaled latents → HWC RGB 0–255 at native size. */
   async decode(latents: Float32Array): Promise<Float32Array> {
-    const scaled = latents.map((v) => v / this.scalingFactor);
+    const scaled = new Float32Array(latents.length);
+    for (let i = 0; i < scaled.length; i++) scaled[i] = latents[i]! / this.scalingFactor;
     const out = await this.run('vae_decoder', { latent_sample: new Tensor('float32', scaled, [1, 4, this.latentHeight, this.latentWidth]) });
     const planes = floatData(out.sample, 'vae_decoder sample');
-    checkFinite(planes, 'the VAE decoder');
     const [w, h] = [this.width, this.height];
     const plane = w * h;
-    if (planes.length !== 3 * plane) throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${w}×${h}`);
-    const rgb = new Float32Array(3 * plane);
-    for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.min(255, Math.max(0, (planes[c * plane + p]! + 1) * 127.5));
+    if (planes.length !== 3 * plane) {
+      checkFinite(planes, 'the VAE decoder');
+      throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${w}×${h}`);
     }
+    // CHW → HWC in one pass, pixel by pixel (three sequential reads, sequential writes). The NaN
+    // check rides along: v − v is 0 for every finite v and NaN otherwise, and a NaN sticks.
+    const rgb = new Float32Array(3 * plane);
+    const g = planes.subarray(plane, 2 * plane);
+    const b = planes.subarray(2 * plane);
+    let finite = 0;
+    for (let p = 0, o = 0; p < plane; p++, o += 3) {
+      const vr = planes[p]!;
+      const vg = g[p]!;
+      const vb = b[p]!;
+      finite += vr - vr + (vg - vg) + (vb - vb);
+      rgb[o] = toPixel(vr);
+      rgb[o + 1] = toPixel(vg);
+      rgb[o + 2] = toPixel(vb);
+    }
+    if (finite !== 0) checkFinite(planes, 'the VAE decoder');
     return rgb;
   }
 
@@ -329,6 +392,12 @@ export class DiffusionPipeline {
     checkFinite(latent, 'the VAE encoder');
     return latent.map((v) => v * this.scalingFactor);
   }
+}
+
+/** A decoder value in [−1, 1] → 0–255, clamped (the same as Math.min(255, Math.max(0, …)) for finite input). */
+function toPixel(v: number): number {
+  const x = (v + 1) * 127.5;
+  return x > 255 ? 255 : x < 0 ? 0 : x;
 }
 
 function checkFinite(data: Float32Array, what: string): void {

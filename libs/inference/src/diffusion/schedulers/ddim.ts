@@ -1,6 +1,6 @@
 import type { GaussianNoise } from '../random';
 import { alphasCumprod, roundHalfEven, spacedTimesteps, type SchedulerConfig } from './config';
-import { checkIndex, predictOriginal, vpAddNoise, type Scheduler, type StepResult } from './scheduler';
+import { checkIndex, vpAddNoise, type Scheduler, type StepResult } from './scheduler';
 
 /** DDIM with η = 0 (deterministic), as diffusers' DDIMScheduler. */
 export class DdimScheduler implements Scheduler {
@@ -22,9 +22,11 @@ export class DdimScheduler implements Scheduler {
     this.stride = Math.floor(config.numTrainTimesteps / steps);
   }
 
-  scaleModelInput(sample: Float32Array, index: number): Float32Array {
+  scaleModelInput(sample: Float32Array, index: number, out?: Float32Array): Float32Array {
     checkIndex(index, this.timesteps);
-    return sample;
+    if (!out) return sample;
+    out.set(sample);
+    return out;
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, _noise: GaussianNoise): StepResult {
@@ -33,15 +35,27 @@ export class DdimScheduler implements Scheduler {
     const prevT = t - this.stride;
     const at = this.alphaBar[t]!;
     const aPrev = prevT >= 0 ? this.alphaBar[prevT]! : this.finalAlphaBar;
-    const { x0, eps } = predictOriginal(this.config, modelOutput, sample, at);
-    if (this.config.clipSample) {
-      const r = this.config.clipSampleRange;
-      for (let i = 0; i < x0.length; i++) x0[i] = Math.min(r, Math.max(-r, x0[i]!));
-    }
+    // predictOriginal, clipping and the update fused into one pass; every intermediate is rounded
+    // to float32 where the unfused version stores it, so the results are the same bits.
+    const a0 = Math.sqrt(at);
+    const b0 = Math.sqrt(1 - at);
     const a = Math.sqrt(aPrev);
     const b = Math.sqrt(1 - aPrev);
-    const prev = new Float32Array(sample.length);
-    for (let i = 0; i < prev.length; i++) prev[i] = a * x0[i]! + b * eps[i]!;
+    const clip = this.config.clipSample;
+    const r = this.config.clipSampleRange;
+    const epsilon = this.config.predictionType === 'epsilon';
+    const n = sample.length;
+    const x0 = new Float32Array(n);
+    const prev = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = sample[i]!;
+      const o = modelOutput[i]!;
+      let x = epsilon ? Math.fround((s - b0 * o) / a0) : Math.fround(a0 * s - b0 * o);
+      const eps = epsilon ? o : Math.fround(a0 * o + b0 * s);
+      if (clip) x = Math.fround(Math.min(r, Math.max(-r, x)));
+      x0[i] = x;
+      prev[i] = a * x + b * eps;
+    }
     return { prevSample: prev, predOriginal: x0 };
   }
 

@@ -29,24 +29,17 @@ export class EulerScheduler implements Scheduler {
     this.initNoiseSigma = config.timestepSpacing === 'leading' ? Math.sqrt(max * max + 1) : max;
   }
 
-  scaleModelInput(sample: Float32Array, index: number): Float32Array {
+  scaleModelInput(sample: Float32Array, index: number, out = new Float32Array(sample.length)): Float32Array {
     checkIndex(index, this.timesteps);
     const s = 1 / Math.sqrt(this.sigmas[index]! ** 2 + 1);
-    return sample.map((v) => v * s);
+    for (let i = 0; i < sample.length; i++) out[i] = sample[i]! * s;
+    return out;
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult {
     checkIndex(index, this.timesteps);
     const sigma = this.sigmas[index]!;
     const next = this.sigmas[index + 1]!;
-    const x0 = new Float32Array(sample.length);
-    if (this.config.predictionType === 'epsilon') {
-      for (let i = 0; i < x0.length; i++) x0[i] = sample[i]! - sigma * modelOutput[i]!;
-    } else {
-      const c = -sigma / Math.sqrt(sigma * sigma + 1);
-      const d = 1 / (sigma * sigma + 1);
-      for (let i = 0; i < x0.length; i++) x0[i] = modelOutput[i]! * c + sample[i]! * d;
-    }
     let target = next;
     let up = 0;
     if (this.kind === 'euler-ancestral') {
@@ -54,10 +47,27 @@ export class EulerScheduler implements Scheduler {
       target = Math.sqrt(Math.max(0, next * next - up * up));
     }
     const dt = target - sigma;
-    const prev = new Float32Array(sample.length);
-    for (let i = 0; i < prev.length; i++) {
-      const derivative = (sample[i]! - x0[i]!) / sigma;
-      prev[i] = sample[i]! + derivative * dt + (up > 0 ? up * noise.normal() : 0);
+    const n = sample.length;
+    const x0 = new Float32Array(n);
+    const prev = new Float32Array(n);
+    // One pass: x̂₀ is rounded to float32 (as stored) before the derivative uses it, and the
+    // ancestral noise is drawn in element order, so results match the two-pass formulation.
+    if (this.config.predictionType === 'epsilon') {
+      for (let i = 0; i < n; i++) {
+        const s = sample[i]!;
+        const x = Math.fround(s - sigma * modelOutput[i]!);
+        x0[i] = x;
+        prev[i] = s + ((s - x) / sigma) * dt + (up > 0 ? up * noise.normal() : 0);
+      }
+    } else {
+      const c = -sigma / Math.sqrt(sigma * sigma + 1);
+      const d = 1 / (sigma * sigma + 1);
+      for (let i = 0; i < n; i++) {
+        const s = sample[i]!;
+        const x = Math.fround(modelOutput[i]! * c + s * d);
+        x0[i] = x;
+        prev[i] = s + ((s - x) / sigma) * dt + (up > 0 ? up * noise.normal() : 0);
+      }
     }
     return { prevSample: prev, predOriginal: x0 };
   }
@@ -65,7 +75,9 @@ export class EulerScheduler implements Scheduler {
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {
     checkIndex(index, this.timesteps);
     const sigma = this.sigmas[index]!;
-    return original.map((v, i) => v + sigma * noise[i]!);
+    const out = new Float32Array(original.length);
+    for (let i = 0; i < out.length; i++) out[i] = original[i]! + sigma * noise[i]!;
+    return out;
   }
 }
 

@@ -30,9 +30,11 @@ export class LcmScheduler implements Scheduler {
     this.timesteps = Array.from({ length: steps }, (_, i) => grid[Math.floor((i * original) / steps)]!);
   }
 
-  scaleModelInput(sample: Float32Array, index: number): Float32Array {
+  scaleModelInput(sample: Float32Array, index: number, out?: Float32Array): Float32Array {
     checkIndex(index, this.timesteps);
-    return sample;
+    if (!out) return sample;
+    out.set(sample);
+    return out;
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult {

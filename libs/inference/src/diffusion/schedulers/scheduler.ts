@@ -19,8 +19,11 @@ export interface Scheduler {
   readonly timesteps: readonly number[];
   /** Standard deviation of the starting noise for txt2img. */
   readonly initNoiseSigma: number;
-  /** What the UNet sees at step `index` (Euler divides by √(σ²+1); the VP samplers pass it through). */
-  scaleModelInput(sample: Float32Array, index: number): Float32Array;
+  /**
+   * What the UNet sees at step `index` (Euler divides by √(σ²+1); the VP samplers pass it through).
+   * With `out`, the result is written there (and returned) instead of into a new array, or `sample` itself.
+   */
+  scaleModelInput(sample: Float32Array, index: number, out?: Float32Array): Float32Array;
   /** One denoising step from the UNet's output; stochastic samplers draw from `noise`. */
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult;
   /** Clean latents noised to the level of step `index` (img2img's starting point). */
