@@ -9,3 +9,4 @@ export * from './collab';
 export * from './projects';
 export * from './models';
 export * from './versions';
+export * from './hash';

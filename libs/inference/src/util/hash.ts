@@ -4,23 +4,8 @@
  * clock or Math.random.
  */
 
-/** 32-bit FNV-1a over the UTF-16 code units of a string: fast, stable, good enough spread for picking. */
-export function hashString(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche so that strings differing only in their last character still differ in the high bits.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { hashString } from '@reelcraft/shared';
 
-/** Mulberry32: a tiny seeded PRNG with a full 2^32 period; returns floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

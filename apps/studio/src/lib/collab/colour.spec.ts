@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESENCE_COLOURS, colourFor, hashString, initialsOf } from './colour';
+import { hashString } from '@reelcraft/shared';
+import { PRESENCE_COLOURS, colourFor, initialsOf } from './colour';
 
 describe('colourFor', () => {
   it('is stable for one name and ignores case and spaces', () => {

@@ -1,3 +1,5 @@
+import { hashString } from '@reelcraft/shared';
+
 /**
  * A stable colour per person, so everyone sees the same person in the same colour on every
  * screen without agreeing on anything: derived from the username alone.
@@ -18,21 +20,6 @@ export const PRESENCE_COLOURS = [
   '#b45309', // amber
 ] as const;
 
-/** FNV-1a over the UTF-16 code units, then mixed: small, fast and spreads short names well. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche (MurmurHash3's fmix32), so that names differing in one letter land far apart.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The colour of a user; case and surrounding spaces do not matter. */
 export function colourFor(username: string): string {
