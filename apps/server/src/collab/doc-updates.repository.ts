@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, LessThanOrEqual } from 'typeorm';
-import { DOC_UPDATE, type DocUpdate } from './doc-update.entity';
+import { DataSource } from 'typeorm';
 
 export interface StoredDocument {
   updates: Uint8Array[];
@@ -10,60 +9,159 @@ export interface StoredDocument {
   lastSeq: number;
 }
 
-/** Persistence of the collab documents: fetch bytes, store bytes, merge bytes. Nothing else touches doc_updates. */
+export interface UpdateRow {
+  update: Uint8Array;
+  userId: string | null;
+}
+
+/** The part of better-sqlite3 used here (the package ships no types of its own). */
+interface Statement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+interface Database {
+  prepare(sql: string): Statement;
+  transaction(fn: () => void): () => void;
+}
+
+const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/**
+ * Persistence of the collab documents: fetch bytes, store bytes, merge bytes. Nothing else touches
+ * doc_updates (the table is described by doc-update.entity.ts for the schema check).
+ *
+ * Plain SQL rather than TypeORM's query builder: `append` runs once per keystroke batch on the hot
+ * path of live editing, where the builder's work (and, on SQLite, its read-back of the generated
+ * columns after every insert) cost more than the insert itself.
+ */
 @Injectable()
 export class DocUpdatesRepository {
-  private compacting: Promise<void> = Promise.resolve();
+  private readonly store: DocUpdateStore;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  private get rows() {
-    return this.db.getRepository<DocUpdate>(DOC_UPDATE);
+  constructor(@InjectDataSource() db: DataSource) {
+    this.store = db.options.type === 'better-sqlite3' ? new SqliteDocUpdates(db.driver as unknown as { databaseConnection: Database }) : new PostgresDocUpdates(db);
   }
 
-  async load(projectId: string): Promise<StoredDocument> {
-    const rows = await this.rows.find({ where: { project_id: projectId }, order: { seq: 'ASC' }, select: { seq: true, update: true } });
-    return { updates: rows.map((r) => new Uint8Array(r.update.buffer, r.update.byteOffset, r.update.byteLength)), lastSeq: rows.at(-1)?.seq ?? 0 };
+  load(projectId: string): Promise<StoredDocument> {
+    return this.store.load(projectId);
   }
 
   /**
    * Stores updates as rows firstSeq, firstSeq+1, … in one INSERT (all or none). The caller hands
    * out seqs (one writer per document); the unique index turns a second writer into an error, not a fork.
    */
-  async append(projectId: string, firstSeq: number, updates: { update: Uint8Array; userId: string | null }[]): Promise<void> {
-    await this.rows.insert(
-      updates.map(({ update, userId }, i) => ({
-        id: randomUUID(),
-        project_id: projectId,
-        seq: firstSeq + i,
-        update: Buffer.from(update.buffer, update.byteOffset, update.byteLength),
-        user_id: userId,
-      })),
-    );
+  append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void> {
+    return this.store.append(projectId, firstSeq, updates);
   }
 
   /** Replaces rows 1..upToSeq by one snapshot row at upToSeq, atomically, so a crash leaves either form. */
   compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
-    // One compaction at a time: SQLite runs every query on one connection, where two overlapping
-    // transactions fail ("cannot start a transaction within a transaction").
-    const run = this.compacting.then(() => this.compactNow(projectId, upToSeq, snapshot));
-    this.compacting = run.catch(() => undefined);
-    return run;
+    return this.store.compact(projectId, upToSeq, snapshot);
   }
 
-  private async compactNow(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
+  count(projectId: string): Promise<number> {
+    return this.store.count(projectId);
+  }
+
+  deleteProject(projectId: string): Promise<void> {
+    return this.store.deleteProject(projectId);
+  }
+}
+
+interface DocUpdateStore {
+  load(projectId: string): Promise<StoredDocument>;
+  append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void>;
+  compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void>;
+  count(projectId: string): Promise<number>;
+  deleteProject(projectId: string): Promise<void>;
+}
+
+const INSERT_COLUMNS = 'INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES';
+
+/**
+ * SQLite through the connection TypeORM opened (better-sqlite3 is synchronous): prepared
+ * statements, and compaction as one synchronous transaction, so no other query can land inside it.
+ */
+class SqliteDocUpdates implements DocUpdateStore {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly driver: { databaseConnection: Database }) {}
+
+  /** Prepared on first use: the table exists only once the migrations have run. */
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.driver.databaseConnection.prepare(sql)));
+    return s;
+  }
+
+  async load(projectId: string): Promise<StoredDocument> {
+    const rows = this.stmt('SELECT seq, "update" FROM doc_updates WHERE project_id = ? ORDER BY seq').all(projectId) as { seq: number; update: Buffer }[];
+    return { updates: rows.map((r) => asBytes(r.update)), lastSeq: rows.at(-1)?.seq ?? 0 };
+  }
+
+  async append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void> {
+    if (updates.length === 1) {
+      const [{ update, userId }] = updates;
+      this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, ?)`).run(randomUUID(), projectId, firstSeq, asBuffer(update), userId);
+      return;
+    }
+    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, ?)`);
+    this.driver.databaseConnection.transaction(() => {
+      updates.forEach(({ update, userId }, i) => insert.run(randomUUID(), projectId, firstSeq + i, asBuffer(update), userId));
+    })();
+  }
+
+  async compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
+    const remove = this.stmt('DELETE FROM doc_updates WHERE project_id = ? AND seq <= ?');
+    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, NULL)`);
+    this.driver.databaseConnection.transaction(() => {
+      remove.run(projectId, upToSeq);
+      insert.run(randomUUID(), projectId, upToSeq, asBuffer(snapshot));
+    })();
+  }
+
+  async count(projectId: string): Promise<number> {
+    return (this.stmt('SELECT COUNT(*) AS n FROM doc_updates WHERE project_id = ?').get(projectId) as { n: number }).n;
+  }
+
+  async deleteProject(projectId: string): Promise<void> {
+    this.stmt('DELETE FROM doc_updates WHERE project_id = ?').run(projectId);
+  }
+}
+
+/** PostgreSQL through TypeORM's pool; compaction in a transaction on a connection of its own. */
+class PostgresDocUpdates implements DocUpdateStore {
+  constructor(private readonly db: DataSource) {}
+
+  async load(projectId: string): Promise<StoredDocument> {
+    const rows: { seq: number; update: Buffer }[] = await this.db.query('SELECT seq, "update" FROM doc_updates WHERE project_id = $1 ORDER BY seq', [projectId]);
+    return { updates: rows.map((r) => asBytes(r.update)), lastSeq: rows.at(-1)?.seq ?? 0 };
+  }
+
+  async append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void> {
+    const params: unknown[] = [];
+    const tuples = updates.map(({ update, userId }, i) => {
+      const n = params.push(randomUUID(), projectId, firstSeq + i, asBuffer(update), userId);
+      return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    await this.db.query(`${INSERT_COLUMNS} ${tuples.join(', ')}`, params);
+  }
+
+  async compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const rows = tx.getRepository<DocUpdate>(DOC_UPDATE);
-      await rows.delete({ project_id: projectId, seq: LessThanOrEqual(upToSeq) });
-      await rows.insert({ id: randomUUID(), project_id: projectId, seq: upToSeq, update: Buffer.from(snapshot), user_id: null });
+      await tx.query('DELETE FROM doc_updates WHERE project_id = $1 AND seq <= $2', [projectId, upToSeq]);
+      await tx.query(`${INSERT_COLUMNS} ($1, $2, $3, $4, NULL)`, [randomUUID(), projectId, upToSeq, asBuffer(snapshot)]);
     });
   }
 
   async count(projectId: string): Promise<number> {
-    return this.rows.count({ where: { project_id: projectId } });
+    const [{ n }]: { n: string }[] = await this.db.query('SELECT COUNT(*) AS n FROM doc_updates WHERE project_id = $1', [projectId]);
+    return Number(n);
   }
 
   async deleteProject(projectId: string): Promise<void> {
-    await this.rows.delete({ project_id: projectId });
+    await this.db.query('DELETE FROM doc_updates WHERE project_id = $1', [projectId]);
   }
 }

@@ -10,13 +10,14 @@ import { Projects1764100000000 } from './migrations/1764100000000-projects';
 import { DocUpdates1764200000000 } from './migrations/1764200000000-doc-updates';
 import { Versions1764300000000 } from './migrations/1764300000000-versions';
 import { TaskPlan1764400000000 } from './migrations/1764400000000-task-plan';
+import { PlannerRecord1764450000000 } from './migrations/1764450000000-planner-record';
 import { docUpdateEntity } from '../collab/doc-update.entity';
 import { storyboardVersionEntity } from '../versions/storyboard-version.entity';
 import { Project } from '../projects/project.entity';
 import { ProjectMember } from '../projects/project-member.entity';
 
 export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember];
-export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {
@@ -42,6 +43,10 @@ export function databaseOptions(config: AppConfig): DataSourceOptions {
       // A render worker and the API write at the same time; wait for the lock instead of failing.
       conn.pragma('busy_timeout = 5000');
       conn.pragma('foreign_keys = ON');
+      // With WAL, NORMAL still survives a killed process (what the collab store-before-relay rule
+      // guards against) and skips an fsync per commit; a power cut can lose the last commits, which
+      // for storyboards the editors' own copies re-send on reconnect.
+      conn.pragma('synchronous = NORMAL');
     },
   };
 }
