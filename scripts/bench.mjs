@@ -63,32 +63,46 @@ async function benchSize(width, height) {
   }
 }
 
+// `node scripts/bench.mjs diffusion` runs only the diffusion part.
+const only = process.argv[2];
+
 console.log(`Reelcraft bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} — node ${process.version}`);
 console.log(`prompt: ${PROMPT}\n`);
-const rows = [];
-for (const [w, h] of sizes) rows.push(await benchSize(w, h));
-const table = rows.map((r) => ({
-  size: r.size,
-  'video (s)': r.video_s.toFixed(2),
-  frames: r.frames,
-  'draw ms/frame': ((r.draw / r.frames) * 1000).toFixed(2),
-  'baseline: encode still (s)': r.encodeStill.toFixed(2),
-  'worker pipeline (s)': r.pipeline.toFixed(2),
-  'pipeline / (draw + baseline)': (r.pipeline / (r.draw + r.encodeStill)).toFixed(2),
-  'assembly (s)': r.assemble.toFixed(2),
-  'total (s)': (r.pipeline + r.assemble).toFixed(2),
-  'realtime factor': (r.video_s / (r.pipeline + r.assemble)).toFixed(2),
-  'MP4 (KiB)': Math.round(r.bytes / 1024),
-}));
-console.table(table);
-console.log('pipeline / (draw + baseline) < 1 means drawing and encoding overlap (ffmpeg encodes while the next frame is drawn).');
+if (!only) {
+  const rows = [];
+  for (const [w, h] of sizes) rows.push(await benchSize(w, h));
+  const table = rows.map((r) => ({
+    size: r.size,
+    'video (s)': r.video_s.toFixed(2),
+    frames: r.frames,
+    'draw ms/frame': ((r.draw / r.frames) * 1000).toFixed(2),
+    'baseline: encode still (s)': r.encodeStill.toFixed(2),
+    'worker pipeline (s)': r.pipeline.toFixed(2),
+    'pipeline / (draw + baseline)': (r.pipeline / (r.draw + r.encodeStill)).toFixed(2),
+    'assembly (s)': r.assemble.toFixed(2),
+    'total (s)': (r.pipeline + r.assemble).toFixed(2),
+    'realtime factor': (r.video_s / (r.pipeline + r.assemble)).toFixed(2),
+    'MP4 (KiB)': Math.round(r.bytes / 1024),
+  }));
+  console.table(table);
+  console.log('pipeline / (draw + baseline) < 1 means drawing and encoding overlap (ffmpeg encodes while the next frame is drawn).');
+}
 
 // Diffusion: how much of a generation is ONNX Runtime itself (the rest is this module's JS:
 // tokenising, scheduling, CFG, preview/decode conversions), on a tiny UNet and on a larger
 // random-weight one (64 channels, 32×32 latents = 256 px), plus tokenizer throughput.
+// "Inside session.run" is the time around each awaited InferenceSession.run call (pipeline.stats);
+// everything else between the start and the end of generate() is overhead.
+//  - worker configuration: what the render worker runs: the forest storyboard rendered by the
+//    DiffusionRenderer with its defaults (a txt2img keyframe, then img2img keyframes every 6
+//    frames), each step's preview offered to the worker's own throttle (previewThrottle: first
+//    step, about one a second, last step of a scene), a JPEG encoded only for those it sends;
+//  - JPEG every step: 20-step txt2img generations that encode every step's preview.
+// The warm-up runs both configurations once, so every path measured has run before.
 async function benchDiffusion() {
   const dir = mkdtempSync(join(tmpdir(), 'reelcraft-bench-sd-'));
   try {
+    const plan = await new inference.RuleBasedPlanner().plan(PROMPT);
     const rows = [];
     for (const [label, opts] of [
       ['tiny (8 ch, 8×8 latents)', { latentSize: 8, channels: 8 }],
@@ -96,15 +110,44 @@ async function benchDiffusion() {
     ]) {
       const modelDir = await inference.writeTinyDiffusionPipeline(join(dir, label.split(' ')[0]), opts);
       const pipeline = await inference.DiffusionPipeline.load(modelDir, { intraOpNumThreads: cpus().length });
-      await pipeline.generate({ prompt: 'warm-up', seed: 0, steps: 2 });
-      Object.assign(pipeline.stats, { unetCalls: 0, sessionMs: 0, totalMs: 0 });
-      // Previews as the worker sends them (about one a second), not one per step.
-      for (let i = 0; i < 5; i++) await pipeline.generate({ prompt: 'a river in the forest at sunset', seed: i, steps: 20, onStep: (e) => e.step === 20 && e.preview() });
-      const { unetCalls, sessionMs, totalMs } = pipeline.stats;
-      rows.push({ model: label, 'generations': 5, 'unet calls': unetCalls, 'ms/generation': (totalMs / 5).toFixed(1), 'onnx share': `${((sessionMs / totalMs) * 100).toFixed(1)} %`, 'overhead share': `${(((totalMs - sessionMs) / totalMs) * 100).toFixed(1)} %` });
+      let jpegs = 0;
+      const workerRun = async () => {
+        // As runRenderJob: one throttle per job, one renderer over the shared pipeline.
+        const send = inference.previewThrottle();
+        const renderer = new inference.DiffusionRenderer({ pipeline, onStep: (e) => send(e) && (jpegs++, e.preview.jpeg()) });
+        for (const scene of plan.scenes) for await (const _ of renderer.renderFrames(scene, { width: 320, height: 180, fps })) void _;
+      };
+      const everyStep = async (n) => {
+        for (let i = 0; i < n; i++) await pipeline.generate({ prompt: 'a river in the forest at sunset', seed: i, steps: 20, onStep: (e) => (jpegs++, e.preview.jpeg()) });
+      };
+      await workerRun();
+      await everyStep(2);
+      for (const [config, run] of [
+        ['worker configuration', workerRun],
+        ['JPEG every step', () => everyStep(10)],
+      ]) {
+        Object.assign(pipeline.stats, { unetCalls: 0, sessionMs: 0, totalMs: 0 });
+        jpegs = 0;
+        let generations = 0;
+        const generate = pipeline.generate;
+        pipeline.generate = (req) => (generations++, generate.call(pipeline, req));
+        await run();
+        delete pipeline.generate;
+        const { unetCalls, sessionMs, totalMs } = pipeline.stats;
+        rows.push({
+          model: label,
+          config,
+          generations,
+          'unet calls': unetCalls,
+          'JPEGs': jpegs,
+          'ms/generation': (totalMs / generations).toFixed(2),
+          'onnx share': `${((sessionMs / totalMs) * 100).toFixed(1)} %`,
+          'overhead share': `${(((totalMs - sessionMs) / totalMs) * 100).toFixed(1)} %`,
+        });
+      }
       await pipeline.release();
     }
-    console.log('\nDiffusion pipeline (20 steps, guidance batched, one preview JPEG per generation):');
+    console.log('\nDiffusion pipeline (guidance 7.5, batched; time outside session.run = overhead):');
     console.table(rows);
     const tok = await inference.ClipTokenizer.fromDirectory(join(dir, 'tiny', 'tokenizer'));
     const text = 'a river through the forest at sunset, watercolor style, 一只猫在城市的夜晚 ';
@@ -116,6 +159,8 @@ async function benchDiffusion() {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-await benchDiffusion();
-await import('./planner-bench.mjs').then((m) => m.run());
-await import('./collab-bench.mjs').then((m) => m.run());
+if (!only || only === 'diffusion') await benchDiffusion();
+if (!only) {
+  await import('./planner-bench.mjs').then((m) => m.run());
+  await import('./collab-bench.mjs').then((m) => m.run());
+}

@@ -130,6 +130,9 @@ describe('co-editing a storyboard in Chromium', () => {
     await alice.getByTestId('version-panel').locator('input[type="text"]').fill('first cut');
     await alice.getByTestId('version-panel').locator('button[type="submit"]').click();
     await expect.poll(() => alice.getByTestId('version-row').count(), { timeout: 5_000 }).toBe(1);
+    // Every open version panel refreshes on a save (versions:changed), the viewer's too.
+    await expect.poll(() => carol.getByTestId('version-row').count(), { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => bob.getByTestId('version-row').count(), { timeout: 5_000 }).toBe(1);
     await alice.getByTestId('render-button').click();
     await carol.getByTestId('scene-preview').first().waitFor({ timeout: 60_000 });
     expect(await carol.getByTestId('scene-preview').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, VersionsChangedEvent } from '@reelcraft/shared';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
@@ -85,7 +85,7 @@ describe('Socket.IO gateway', () => {
     const project = await until('the second task project', async () => (await alice('GET', '/api/projects')).json.items.find((p: { task_id: string }) => p.task_id === second));
     const socket = connect(tokens.alice);
     await connected(socket);
-    const scenes: { scene_number: number; total: number }[] = [];
+    const scenes: { scene_number: number; total: number | null }[] = [];
     const previews: { scene_number: number; bytes: Uint8Array }[] = [];
     let done: { ok: boolean } | null = null;
     socket.on('planner:scene', (e) => e.project_id === project.id && scenes.push(e));
@@ -107,6 +107,51 @@ describe('Socket.IO gateway', () => {
     await until('a preview per scene', async () => previews.length >= scenes.length);
     expect(previews.every((p) => p.bytes[0] === 0xff && p.bytes[1] === 0xd8)).toBe(true);
     expect((await waitForTask(t.baseUrl, tokens.alice, first)).status).toBe('completed');
+  });
+
+  it("tells every member in the project's room, viewers included, when a version is saved, restored or deleted", async () => {
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const project = (await alice('POST', '/api/projects', { name: 'Versions' })).json;
+    expect((await alice('POST', `/api/projects/${project.id}/members`, { username: 'bob', role: 'viewer' })).status).toBe(201);
+    const heard: Record<'alice' | 'bob' | 'mallory', VersionsChangedEvent[]> = { alice: [], bob: [], mallory: [] };
+    for (const who of ['alice', 'bob', 'mallory'] as const) {
+      const s = connect(tokens[who]);
+      await connected(s);
+      s.on('versions:changed', (e) => heard[who].push(e));
+      if (who !== 'mallory') expect(await join(s, project.id)).toMatchObject({ ok: true });
+    }
+
+    const saved = await alice('POST', `/api/projects/${project.id}/versions`, { name: 'first cut' });
+    expect(saved.status).toBe(201);
+    await until('the viewer to hear the save', () => heard.bob.length === 1);
+    expect(heard.bob[0]).toEqual({ project_id: project.id, change: 'saved', version_id: saved.json.id, name: 'first cut', backup_id: null, by: 'alice' });
+
+    const restored = await alice('POST', `/api/projects/${project.id}/versions/${saved.json.id}/restore`);
+    expect(restored.status).toBe(200);
+    await until('the viewer to hear the restore', () => heard.bob.length === 2);
+    expect(heard.bob[1]).toEqual({
+      project_id: project.id,
+      change: 'restored',
+      version_id: saved.json.id,
+      name: 'first cut',
+      backup_id: restored.json.backup.id,
+      by: 'alice',
+    });
+
+    expect((await alice('DELETE', `/api/projects/${project.id}/versions/${saved.json.id}`)).status).toBe(204);
+    await until('the viewer to hear the delete', () => heard.bob.length === 3);
+    expect(heard.bob[2]).toMatchObject({ change: 'deleted', version_id: saved.json.id, name: 'first cut', by: 'alice' });
+    // The one who made the changes hears them too (other tabs of hers refresh alike).
+    await until('alice to hear all three', () => heard.alice.length === 3);
+    expect(heard.alice.map((e) => e.change)).toEqual(['saved', 'restored', 'deleted']);
+
+    // A refused change announces nothing; a connected non-member hears nothing at all.
+    expect((await alice('DELETE', `/api/projects/${project.id}/versions/${saved.json.id}`)).status).toBe(404);
+    expect((await apiClient(t.baseUrl, tokens.bob)('POST', `/api/projects/${project.id}/versions`, { name: 'viewer' })).status).toBe(403);
+    expect((await alice('POST', `/api/projects/${project.id}/versions`, { name: 'second' })).status).toBe(201);
+    await until('the viewer to hear the second save', () => heard.bob.length === 4);
+    expect(heard.bob[3]).toMatchObject({ change: 'saved', name: 'second' });
+    expect(heard.mallory).toEqual([]);
   });
 
   it('refuses to join a project to a non-member or with a bad id, and tells a removed member', async () => {

@@ -186,13 +186,11 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('projects API on %s', (kind)
     expect(project).toMatchObject({ name: prompt, owner: 'alice', role: 'owner' });
     expect((await bob()('GET', `/api/projects/${project.id}`)).status).toBe(404);
 
-    // The worker plans within a second or two; the storyboard then holds its scenes.
-    let story: Storyboard | null = null;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-      story = (await alice()('GET', `/api/projects/${project.id}/storyboard`)).json;
-      if (story?.scenes.length) break;
-    }
-    expect(planned(story!)).toEqual(fromPlan(prompt));
+    // The queue plans within a second or two, streaming the scenes in; the project then records who planned.
+    const record = await until('the planned storyboard', async () => (await alice()('GET', `/api/projects/${project.id}`)).json.planner, 60_000);
+    expect(record).toEqual({ planner: 'rule-based', model: null, fallback_reason: null, llm_scenes: 0 });
+    const story = (await alice()('GET', `/api/projects/${project.id}/storyboard`)).json as Storyboard;
+    expect(planned(story)).toEqual(fromPlan(prompt));
 
     // Deleting the task keeps the project (people may have edited it) but drops the dead link.
     expect((await alice()('DELETE', `/api/tasks/${taskId}`)).status).toBe(204);

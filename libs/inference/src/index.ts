@@ -9,6 +9,18 @@ export { defaultThreads, type LlamaGpu } from './planner/llama-runtime';
 export { DEFAULT_GENERATION_LIMITS, planJsonSchema, sceneJsonSchema, type GenerationLimits } from './planner/plan-json-schema';
 export { SceneStreamScanner } from './planner/scene-stream';
 export { repairPlan, repairScene } from './planner/plan-repair';
+export {
+  PlannerProcess,
+  PlannerProcessError,
+  PLANNER_PROCESS_PATH,
+  type PlannerProcessErrorCode,
+  type PlannerProcessOptions,
+  type ProcessPlanOptions,
+  type ProcessPlanResult,
+} from './planner/planner-process-client';
+export { StoryboardPlanning, type PlanOutcome, type ReportedPlanOptions, type ReportingPlanner, type StoryboardPlanningOptions } from './planner/storyboard-planning';
+export * from './planner/planner-protocol';
+export { servePlannerProcess, processPlannerPort, type PlannerPort, type LoadPlanner, type LoadedPlanner } from './planner/serve-planner-process';
 
 export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
 export { inspectDiffusionInChildProcess, INSPECT_DIFFUSION_CHILD_PATH } from './models/inspect-diffusion-process';
@@ -30,7 +42,7 @@ export { inspectDiffusionPipeline } from './diffusion/inspect';
 export { EXPORT_CONTRACT, checkComponent, type DiffusionComponent } from './diffusion/export-contract';
 export { DiffusionRenderer, type DiffusionRendererOptions, type DiffusionStepEvent, type SceneDiffusionStats } from './diffusion/diffusion-renderer';
 export { sharedDiffusionPipeline, releaseSharedDiffusionPipelines } from './diffusion/worker-pipeline';
-export { LATENT_RGB_FACTORS_SD15, latentToRgb, latentPreviewJpeg } from './diffusion/latent-preview';
+export { LATENT_RGB_FACTORS_SD15, LatentPreview, latentToRgb, latentPreviewJpeg, rgbPreviewJpeg } from './diffusion/latent-preview';
 export { GaussianNoise, deriveSeed } from './diffusion/random';
 export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, type TinyTimestepVariant } from './testing/tiny-onnx';
 
@@ -39,6 +51,7 @@ export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding
 export { probeVideo, parseRational, type VideoProbe } from './clip/probe';
 
 export * from './worker/protocol';
+export { previewThrottle, DEFAULT_PREVIEW_INTERVAL_MS, type PreviewStep } from './worker/preview-throttle';
 export { runRenderJob, type RenderJobHooks, type RenderJobResult, type SceneProgress, type ScenePreview, type SceneResult } from './worker/run-render-job';
 export { serveRenderWorker, processWorkerPort, type WorkerPort } from './worker/serve-render-worker';
 

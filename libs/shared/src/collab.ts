@@ -1,4 +1,5 @@
 import type { TaskStatus } from './tasks';
+import type { PlannerRecord } from './planner';
 
 /**
  * What the collaboration endpoints and every client agree on: the Yjs WebSocket at
@@ -88,8 +89,8 @@ export interface PlannerSceneEvent {
   task_id: string | null;
   /** 1-based position of the scene that arrived. */
   scene_number: number;
-  /** Scenes planned in all; known once the planner has outlined the story. */
-  total: number;
+  /** Scenes planned in all; null while the LLM is still writing (it does not announce a count first). */
+  total: number | null;
   scene_id: string;
 }
 
@@ -100,6 +101,8 @@ export interface PlannerDoneEvent {
   ok: boolean;
   /** Why planning failed; null when ok. */
   error: string | null;
+  /** Which planner wrote the storyboard and why it fell back, if it did; null when planning failed. */
+  planner: PlannerRecord | null;
 }
 
 export interface TaskStatusEvent {
@@ -150,6 +153,24 @@ export interface ProjectAccessRevokedEvent {
   reason: 'removed' | 'project-deleted';
 }
 
+/**
+ * Someone saved, restored or deleted a named version of the project's storyboard: every open
+ * version panel of the project reloads its list. A restore also saves a backup version
+ * (`backup_id`); the restored storyboard itself reaches editors over /collab as a normal edit.
+ */
+export interface VersionsChangedEvent {
+  project_id: string;
+  change: 'saved' | 'restored' | 'deleted';
+  /** The version saved, restored or deleted. */
+  version_id: string;
+  /** The version's name (for a notice such as "alice saved “first cut”"). */
+  name: string;
+  /** The backup a restore saved first; null otherwise. */
+  backup_id: string | null;
+  /** Username of who did it. */
+  by: string;
+}
+
 export interface JoinProjectRequest {
   project_id: string;
 }
@@ -169,6 +190,7 @@ export interface ServerToClientEvents {
   'task:finished': (e: TaskFinishedEvent) => void;
   'task:failed': (e: TaskFailedEvent) => void;
   'project:revoked': (e: ProjectAccessRevokedEvent) => void;
+  'versions:changed': (e: VersionsChangedEvent) => void;
 }
 
 export interface ClientToServerEvents {

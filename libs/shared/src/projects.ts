@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PlannerRecord } from './planner';
 import { PROJECT_ROLES, type ProjectRole } from './collab';
 import { LIMITS } from './limits';
 import { PageQuerySchema } from './tasks';
@@ -63,6 +64,8 @@ export interface ProjectSummary {
   role: ProjectRole;
   /** The seed-API task this project was made for, if any. */
   task_id: string | null;
+  /** Which planner wrote the storyboard from the prompt; null when none did (yet). */
+  planner: PlannerRecord | null;
   created_at: string;
   updated_at: string;
 }

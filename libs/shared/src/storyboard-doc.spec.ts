@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './limits';
-import { StoryboardPlanSchema, type StoryboardPlan } from './storyboard';
+import { RenderPlanSchema, StoryboardPlanSchema, type StoryboardPlan } from './storyboard';
 import { ID_PATTERN, emptyStoryboard, newId, newScene, planFromStoryboard, storyboardFromPlan, validateStoryboard, type Storyboard } from './storyboard-doc';
 
 const plan: StoryboardPlan = {
@@ -32,12 +32,28 @@ describe('storyboard schema', () => {
     expect(sb.scenes.map((s) => s.description)).toEqual(['清晨的森林', '河流穿过森林', '小鹿在喝水']);
     expect(new Set(sb.scenes.map((s) => s.id)).size).toBe(3);
     const back = planFromStoryboard(sb);
-    expect(StoryboardPlanSchema.parse(back)).toEqual(back);
+    expect(RenderPlanSchema.parse(back)).toEqual(back);
+    expect(StoryboardPlanSchema.safeParse(back).success).toBe(true);
     expect(back.scenes.map((s) => [s.scene_number, s.description, s.camera, s.duration_sec])).toEqual([
-      [1, '清晨的森林', { shot: 'aerial', move: 'zoom-in' }, 4],
-      [2, '河流穿过森林', { shot: 'wide', move: 'pan-left' }, 5],
-      [3, '小鹿在喝水', { shot: 'close-up', move: 'static' }, 3],
+      [1, '清晨的森林', { shot: 'aerial', move: 'zoom-in', speed: 1 }, 4],
+      [2, '河流穿过森林', { shot: 'wide', move: 'pan-left', speed: 1 }, 5],
+      [3, '小鹿在喝水', { shot: 'close-up', move: 'static', speed: 1 }, 3],
     ]);
+  });
+
+  it("carries the style, each scene's characters, seed and camera speed into the render plan", () => {
+    const sb = storyboardFromPlan(plan, { style_prompt: 'watercolour', negative_prompt: 'blurry', seed: 7, width: 960, height: 540, fps: 25 });
+    sb.characters = [
+      { id: 'character-fox-01', name: '小狐狸', description: '红色的毛，白色的尾巴尖' },
+      { id: 'character-owl-01', name: 'Owl', description: '' },
+    ];
+    sb.scenes[0] = { ...sb.scenes[0]!, character_ids: ['character-fox-01', 'character-owl-01'], seed: 42, camera: { ...sb.scenes[0]!.camera, speed: 2 } };
+    expect(validateStoryboard(sb).ok).toBe(true);
+    const p = RenderPlanSchema.parse(planFromStoryboard(sb));
+    expect(p.style).toEqual({ style_prompt: 'watercolour', negative_prompt: 'blurry', seed: 7, width: 960, height: 540, fps: 25 });
+    expect(p.scenes[0]).toMatchObject({ characters: ['小狐狸: 红色的毛，白色的尾巴尖', 'Owl'], seed: 42, camera: { speed: 2 } });
+    expect(p.scenes[1]!.characters).toBeUndefined();
+    expect(p.scenes[1]!.seed).toBeUndefined();
   });
 
   it('accepts a storyboard mid-edit that the render plan still refuses', () => {

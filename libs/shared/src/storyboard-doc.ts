@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, type Language, type StoryboardPlan } from './storyboard';
+import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, type Language, type RenderPlan, type StoryboardPlan } from './storyboard';
 
 /**
  * The editable storyboard of a project: what people co-edit live (mapped onto a Y.Doc by
@@ -255,20 +255,33 @@ export function storyboardFromPlan(plan: StoryboardPlan, style: Partial<Storyboa
 }
 
 /**
- * The storyboard as the render pipeline's plan: scene_number is the position. The result is not
- * checked here: a storyboard may be mid-edit (an empty description, more scenes than a plan takes),
- * so a caller about to render validates it with StoryboardPlanSchema and shows those issues.
+ * The storyboard as the render pipeline's plan: scene_number is the position; the global style,
+ * each scene's characters (as "name: description"), its seed and camera speed come along. The
+ * result is not checked here: a storyboard may be mid-edit (an empty description, more scenes than
+ * a plan takes), so a caller about to render validates it with RenderPlanSchema and shows those issues.
  */
-export function planFromStoryboard(sb: Storyboard): StoryboardPlan {
+export function planFromStoryboard(sb: Storyboard): RenderPlan {
+  const characters = new Map(sb.characters.map((c) => [c.id, c]));
+  const { style_prompt, negative_prompt, seed, width, height, fps } = sb.style;
   return {
     language: sb.language,
     title: sb.title.trim() || (sb.language === 'zh' ? '未命名' : 'Untitled'),
-    scenes: sb.scenes.map((s, i) => ({
-      scene_number: i + 1,
-      description: s.description,
-      subtitle: s.subtitle,
-      camera: { shot: s.camera.shot, move: s.camera.move },
-      duration_sec: s.duration_sec,
-    })),
+    style: { style_prompt, negative_prompt, seed, width, height, fps },
+    scenes: sb.scenes.map((s, i) => {
+      const cast = s.character_ids.flatMap((id) => {
+        const c = characters.get(id);
+        const text = c ? [c.name.trim(), c.description.trim()].filter(Boolean).join(': ') : '';
+        return text ? [text] : [];
+      });
+      return {
+        scene_number: i + 1,
+        description: s.description,
+        subtitle: s.subtitle,
+        camera: { shot: s.camera.shot, move: s.camera.move, speed: s.camera.speed },
+        duration_sec: s.duration_sec,
+        ...(cast.length ? { characters: cast } : {}),
+        ...(s.seed !== undefined ? { seed: s.seed } : {}),
+      };
+    }),
   };
 }

@@ -264,7 +264,7 @@ export function duplicateScene(doc: Y.Doc, index: number, origin: unknown = null
  * Replaces text with the smallest splice (common prefix and suffix kept), so that someone else's
  * cursor and concurrent typing outside the changed span survive a whole-field update.
  */
-function spliceText(t: Y.Text, next: string): void {
+export function spliceText(t: Y.Text, next: string): void {
   const prev = t.toString();
   if (prev === next) return;
   let start = 0;

@@ -29,10 +29,42 @@ export const StoryboardPlanSchema = z.object({
 export type StoryboardPlan = z.infer<typeof StoryboardPlanSchema>;
 export type Language = (typeof LANGUAGES)[number];
 
+const SB = LIMITS.storyboard;
+const seed = z.number().int().min(SB.seed.min).max(SB.seed.max);
+
+/**
+ * A scene as a render takes it: the planned scene plus what an edited storyboard adds. Optional, so
+ * a plan straight from a planner renders as it is.
+ */
+export const RenderSceneSchema = PlannedSceneSchema.extend({
+  camera: CameraSchema.extend({ speed: z.number().min(SB.cameraSpeed.min).max(SB.cameraSpeed.max).optional() }),
+  /** "Name: visual description" of each character in the scene, added to its prompt. */
+  characters: z
+    .array(z.string().min(1).max(SB.characterName.max + 2 + SB.characterDescription.max))
+    .max(SB.characters.max)
+    .optional(),
+  /** Fixes this scene's noise, whatever its position and the video's seed. */
+  seed: seed.optional(),
+});
+export type RenderScene = z.infer<typeof RenderSceneSchema>;
+
+/** The storyboard's global look, applied to every scene of a render. */
+export const RenderStyleSchema = z.object({
+  style_prompt: z.string().max(SB.stylePrompt.max),
+  negative_prompt: z.string().max(SB.negativePrompt.max),
+  seed,
+  width: z.number().int().min(SB.width.min).max(SB.width.max).multipleOf(2),
+  height: z.number().int().min(SB.height.min).max(SB.height.max).multipleOf(2),
+  fps: z.number().int().min(SB.fps.min).max(SB.fps.max),
+});
+export type RenderStyle = z.infer<typeof RenderStyleSchema>;
+
 /**
  * What a render accepts: a plan as the planner writes it, or one made from a storyboard people
- * edited, which may hold from one scene up to the storyboard's limit.
+ * edited, which may hold from one scene up to the storyboard's limit and carries its style.
  */
 export const RenderPlanSchema = StoryboardPlanSchema.extend({
-  scenes: z.array(PlannedSceneSchema).min(1).max(LIMITS.storyboard.scenes.max),
+  scenes: z.array(RenderSceneSchema).min(1).max(SB.scenes.max),
+  style: RenderStyleSchema.optional(),
 });
+export type RenderPlan = z.infer<typeof RenderPlanSchema>;

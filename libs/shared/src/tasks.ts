@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
+import type { PlannerRecord } from './planner';
 import type { PlannedScene } from './storyboard';
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -56,6 +57,8 @@ export interface TaskView {
   error: string | null;
   /** 0..1 while running; scenes done over scenes planned. */
   progress: number;
+  /** Which planner wrote the storyboard (and why it fell back, if it did); null until planned. */
+  planner: PlannerRecord | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;

@@ -20,6 +20,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ RENDER_THREADS: '2' }).render.threads).toBe(2);
   });
 
+  it('limits render workers\' memory only when asked (MiB; 0 or empty: no limit)', () => {
+    expect(loadConfig({}).render.memoryLimitMb).toBe(0);
+    expect(loadConfig({ RENDER_MEMORY_LIMIT_MB: '' }).render.memoryLimitMb).toBe(0);
+    expect(loadConfig({ RENDER_MEMORY_LIMIT_MB: '12288' }).render.memoryLimitMb).toBe(12288);
+    expect(() => loadConfig({ RENDER_MEMORY_LIMIT_MB: '8' })).toThrow(/RENDER_MEMORY_LIMIT_MB must be 0 \(no limit\) or at least 16/);
+    expect(() => loadConfig({ RENDER_MEMORY_LIMIT_MB: 'lots' })).toThrow(/RENDER_MEMORY_LIMIT_MB/);
+  });
+
   it('names every bad value at once', () => {
     let error: unknown;
     try {

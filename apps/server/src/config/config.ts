@@ -32,7 +32,13 @@ const EnvSchema = z.object({
   RENDER_FPS: int(24, 1, 60),
   /** CPU threads for model inference in a render worker; unset: the libraries choose. */
   RENDER_THREADS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  /** Resident memory a render worker may use, in MiB, before the server kills it and fails its task; 0: no limit. */
+  RENDER_MEMORY_LIMIT_MB: int(0, 0, 1024 * 1024).refine((v) => v === 0 || v >= 16, { error: 'RENDER_MEMORY_LIMIT_MB must be 0 (no limit) or at least 16' }),
   MUSIC_FILE: optionalString,
+  /** The planner process (and the GGUF loaded in it) goes after this many seconds without a plan request; 0: never. */
+  PLANNER_IDLE_SECONDS: int(600, 0),
+  /** Time limit of one plan by the LLM, in seconds; past it the rule-based planner finishes the storyboard. */
+  PLANNER_TIMEOUT_SECONDS: int(120, 1, 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });
 
@@ -48,7 +54,17 @@ export interface AppConfig {
   studioDir: string;
   admin: { username: string; password?: string };
   auth: { sessionTtlHours: number; loginMaxFailures: number; loginLockSeconds: number };
-  render: { concurrency: number; width: number; height: number; fps: number; threads?: number; musicFile?: string };
+  render: {
+    concurrency: number;
+    width: number;
+    height: number;
+    fps: number;
+    threads?: number;
+    /** Resident-memory limit of one render worker in MiB; 0: none. */
+    memoryLimitMb: number;
+    musicFile?: string;
+  };
+  planner: { idleMs: number; timeoutMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -87,8 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       height: e.RENDER_HEIGHT,
       fps: e.RENDER_FPS,
       threads: e.RENDER_THREADS,
+      memoryLimitMb: e.RENDER_MEMORY_LIMIT_MB,
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
     },
+    planner: { idleMs: e.PLANNER_IDLE_SECONDS * 1000, timeoutMs: e.PLANNER_TIMEOUT_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
   };
 }

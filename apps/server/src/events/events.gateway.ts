@@ -18,6 +18,7 @@ import { readToken } from '../auth/session-cookie';
 import { SessionsService } from '../auth/sessions.service';
 import { ProjectsService } from '../projects/projects.service';
 import { RenderEvents, type RenderEventMap } from '../renders/render-events';
+import { VersionsService } from '../versions/versions.service';
 
 interface SocketData {
   user: AuthenticatedUser;
@@ -49,6 +50,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     private readonly sessions: SessionsService,
     private readonly projects: ProjectsService,
     private readonly renders: RenderEvents,
+    private readonly versions: VersionsService,
   ) {}
 
   afterInit(server: EventsServer): void {
@@ -67,6 +69,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     });
     this.listen();
     this.projects.planningProgress.subscribe((p) => (p.kind === 'scene' ? this.plannerScene(p.event) : this.plannerDone(p.event)));
+    // Saved, restored or deleted versions: every member's open version panel reloads.
+    this.versions.onChanged((e) => this.server.to(projectRoom(e.project_id)).emit('versions:changed', e));
     this.projects.onMemberRemoved((c) => {
       const reason = c.reason === 'project-deleted' ? 'project-deleted' : 'removed';
       this.revoke({ project_id: c.project_id, reason }, c.user_id).catch((err: Error) => this.logger.error(`could not revoke access: ${err.message}`));

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ProjectsModule } from '../projects/projects.module';
 import { RendersModule } from '../renders/renders.module';
+import { VersionsModule } from '../versions/versions.module';
 import { EventsGateway } from './events.gateway';
 
 @Module({
-  imports: [ProjectsModule, RendersModule],
+  imports: [ProjectsModule, RendersModule, VersionsModule],
   providers: [EventsGateway],
   exports: [EventsGateway],
 })

@@ -1,3 +1,4 @@
+import type { PlannerRecord } from '@reelcraft/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** A storyboard project: who made it, and the seed-API task it was made for, if any. */
@@ -17,6 +18,10 @@ export class Project {
   @Index('IDX_projects_task_id')
   @Column({ type: 'varchar', length: 36, nullable: true })
   task_id: string | null;
+
+  /** Which planner wrote the storyboard from the prompt, and why it fell back if it did; null when none did. */
+  @Column({ type: 'simple-json', nullable: true })
+  planner: PlannerRecord | null;
 
   @CreateDateColumn()
   created_at: Date;

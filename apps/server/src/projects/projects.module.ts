@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RuleBasedPlanner } from '@reelcraft/inference';
+import { PlanningModule } from '../planning/planning.module';
+import { PlanningService } from '../planning/planning.service';
 import { RendersModule } from '../renders/renders.module';
 import { CollabDocumentsModule } from '../collab/collab-documents.module';
 import { DocStoryboardStore } from '../collab/doc-storyboard-store';
@@ -14,15 +15,15 @@ import { TaskProjects } from './task-projects';
  * onMemberRemoved to admit and drop connections.
  */
 @Module({
-  imports: [RendersModule, CollabDocumentsModule],
+  imports: [RendersModule, CollabDocumentsModule, PlanningModule],
   controllers: [ProjectsController],
   providers: [
     ProjectsService,
     TaskProjects,
     // The live documents' update log (collab): editors and the planner write through one path.
     { provide: StoryboardStore, useExisting: DocStoryboardStore },
-    // The rule-based planner answers at once and needs no model; the LLM planner can replace it here.
-    { provide: PROJECT_PLANNER, useFactory: () => new RuleBasedPlanner() },
+    // The LLM in its planner process when models/llm holds a usable GGUF, else the rule-based planner.
+    { provide: PROJECT_PLANNER, useExisting: PlanningService },
   ],
   exports: [ProjectsService, StoryboardStore],
 })

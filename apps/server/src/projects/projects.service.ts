@@ -1,12 +1,11 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { detectLanguage, type Planner } from '@reelcraft/inference';
+import type { ReportingPlanner } from '@reelcraft/inference';
 import {
   RenderPlanSchema,
   StoryboardValidationError,
   canEditProject,
   canManageProject,
-  emptyStoryboard,
   planFromStoryboard,
   storyboardFromPlan,
   type AddMemberBody,
@@ -14,15 +13,19 @@ import {
   type PlannerSceneEvent,
   type CreateProjectBody,
   type Page,
+  type PlannedScene,
+  type PlannerRecord,
   type ProjectListQuery,
   type ProjectMemberView,
   type ProjectRole,
   type ProjectSummary,
   type ProjectView,
   type Storyboard,
-  type StoryboardPlan,
+  type RenderPlan,
 } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { emptyStoryboardFor } from './project-name';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -35,6 +38,16 @@ export type PlanningProgress = { kind: 'scene'; event: PlannerSceneEvent } | { k
 
 /** Injection token of the planner that writes a project's first storyboard from a prompt. */
 export const PROJECT_PLANNER = Symbol('PROJECT_PLANNER');
+
+/** Writes a planner's scenes into a project's live storyboard as they arrive (see ProjectsService.planStream). */
+export interface PlanStream {
+  /** Appends one scene (in order) as one edit everyone with the document open receives. */
+  scene(scene: PlannedScene, total: number | null): void;
+  /** After the last scene: records which planner wrote them and announces `planner:done`. */
+  finish(report: PlannerRecord): Promise<void>;
+  /** Planning failed or was cancelled: announces `planner:done` with the error. */
+  fail(err: unknown): Promise<void>;
+}
 
 export type MembershipChangeReason = 'added' | 'role-changed' | 'removed' | 'left' | 'project-deleted';
 export interface MembershipChange {
@@ -65,8 +78,12 @@ export class ProjectsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly store: StoryboardStore,
-    @Inject(PROJECT_PLANNER) private readonly planner: Planner,
+    @Inject(PROJECT_PLANNER) private readonly planner: ReportingPlanner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Planning in flight for a project created from a prompt; deleting the project cancels it. */
+  private readonly planningNow = new Map<string, AbortController>();
 
   private get projects() {
     return this.db.getRepository(Project);
@@ -113,37 +130,80 @@ export class ProjectsService {
    * live document one by one (planner:scene events), so whoever has it open watches them come in.
    */
   async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
-    const language = detectLanguage(body.prompt ?? body.name);
-    const project = await this.createProject(user.id, body.name, emptyStoryboard(body.name, language), null);
-    if (body.prompt) {
-      const prompt = body.prompt;
-      void this.planner
-        .plan(prompt)
-        .then((plan) => this.streamPlan(project.id, null, plan))
-        .catch((err: Error) => {
-          this.logger.warn(`planning project ${project.id} failed: ${err.message}`);
-          this.planning.next({ kind: 'done', event: { project_id: project.id, task_id: null, ok: false, error: err.message } });
-        });
-    }
+    const project = await this.createProject(user.id, body.name, emptyStoryboardFor(body.name, this.config.render, body.prompt ?? body.name), null);
+    if (body.prompt) void this.planInto(project.id, body.prompt);
     return this.view(user, project.id);
   }
 
-  /** Appends a plan's scenes to the project's storyboard one edit at a time, announcing each. */
-  async streamPlan(projectId: string, taskId: string | null, plan: StoryboardPlan): Promise<void> {
-    const scenes = storyboardFromPlan(plan).scenes;
-    for (const [i, scene] of scenes.entries()) {
-      await this.store.appendScene(projectId, scene);
-      this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: i + 1, total: scenes.length, scene_id: scene.id } });
+  /**
+   * Plans the project's storyboard from `prompt`, scene by scene into the live document. Which
+   * planner wrote it (and why the LLM fell back, if it did) is stored with the project.
+   */
+  private async planInto(projectId: string, prompt: string): Promise<void> {
+    const controller = new AbortController();
+    this.planningNow.set(projectId, controller);
+    const stream = this.planStream(projectId, null);
+    try {
+      const outcome = await this.planner.planWithReport(prompt, { signal: controller.signal, onScene: (scene, total) => stream.scene(scene, total) });
+      await stream.finish(outcome.report);
+    } catch (err) {
+      await stream.fail(err);
+    } finally {
+      this.planningNow.delete(projectId);
     }
-    await this.touch(projectId);
-    this.planning.next({ kind: 'done', event: { project_id: projectId, task_id: taskId, ok: true, error: null } });
+  }
+
+  /**
+   * Appends a planner's scenes to the project's storyboard one edit at a time as they arrive,
+   * announcing each (`planner:scene`), then stores which planner wrote them and announces
+   * `planner:done`. Appends run in order; once one fails (e.g. the project was deleted) the rest
+   * are dropped and finish() reports that failure.
+   */
+  planStream(projectId: string, taskId: string | null): PlanStream {
+    let chain: Promise<void> = Promise.resolve();
+    let count = 0;
+    let broken: Error | null = null;
+    const done = (event: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) =>
+      this.planning.next({ kind: 'done', event: { project_id: projectId, task_id: taskId, ...event } });
+    return {
+      scene: (planned, total) => {
+        chain = chain
+          .then(async () => {
+            if (broken) return;
+            const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [planned] }).scenes;
+            await this.store.appendScene(projectId, scene);
+            count += 1;
+            this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: count, total, scene_id: scene.id } });
+          })
+          .catch((err: Error) => {
+            broken = err;
+          });
+      },
+      finish: async (report) => {
+        await chain;
+        if (broken) return this.failPlanning(projectId, taskId, broken, done);
+        await this.projects.update({ id: projectId }, { planner: report, updated_at: new Date() });
+        if (report.fallback_reason) this.logger.warn(`project ${projectId}: ${report.fallback_reason}; the rule-based planner wrote the rest`);
+        done({ ok: true, error: null, planner: report });
+      },
+      fail: async (err) => {
+        await chain;
+        this.failPlanning(projectId, taskId, err, done);
+      },
+    };
+  }
+
+  private failPlanning(projectId: string, taskId: string | null, err: unknown, done: (e: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) => void): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.warn(`planning project ${projectId}${taskId ? ` (task ${taskId})` : ''} failed: ${message}`);
+    done({ ok: false, error: message, planner: null });
   }
 
   /** Stores a project with its owner, then its storyboard; the rows go again if the storyboard cannot be stored. */
   async createProject(ownerId: string, name: string, sb: Storyboard, taskId: string | null): Promise<Project> {
     // Times are set here, not by the database: SQLite's default has whole seconds, and lists sort by them.
     const now = new Date();
-    const project = this.projects.create({ id: randomUUID(), name, owner_id: ownerId, task_id: taskId, created_at: now, updated_at: now });
+    const project = this.projects.create({ id: randomUUID(), name, owner_id: ownerId, task_id: taskId, planner: null, created_at: now, updated_at: now });
     await this.db.transaction(async (m) => {
       await m.getRepository(Project).insert(project);
       await m.getRepository(ProjectMember).insert({ id: randomUUID(), project_id: project.id, user_id: ownerId, role: 'owner', added_at: now });
@@ -185,6 +245,7 @@ export class ProjectsService {
 
   async remove(user: AuthenticatedUser, id: string): Promise<void> {
     await this.open(user, id, 'manage');
+    this.planningNow.get(id)?.abort();
     const members = await this.members.find({ where: { project_id: id } });
     await this.deleteRows(id);
     for (const m of members) this.changes.next({ project_id: id, user_id: m.user_id, role: null, reason: 'project-deleted' });
@@ -258,7 +319,7 @@ export class ProjectsService {
    * The project's storyboard as a plan ready to render, for an editor or owner. A storyboard that
    * cannot render (no scenes, a broken field) answers 409 with per-field issues.
    */
-  async renderablePlan(user: AuthenticatedUser, id: string): Promise<StoryboardPlan> {
+  async renderablePlan(user: AuthenticatedUser, id: string): Promise<RenderPlan> {
     await this.open(user, id, 'edit');
     const sb = await this.storyboard(user, id);
     const result = RenderPlanSchema.safeParse(planFromStoryboard(sb));
@@ -341,6 +402,7 @@ export class ProjectsService {
       owner: ownerName.get(p.owner_id) ?? '',
       role: roles.get(p.id) ?? 'owner', // only admins see projects they are no member of
       task_id: p.task_id,
+      planner: p.planner ?? null,
       created_at: p.created_at.toISOString(),
       updated_at: p.updated_at.toISOString(),
     }));

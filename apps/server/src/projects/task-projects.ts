@@ -1,32 +1,38 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { TaskEvents } from '../renders/task-events';
 import { emptyStoryboardFor, nameFromPrompt } from './project-name';
-import { ProjectsService } from './projects.service';
+import { ProjectsService, type PlanStream } from './projects.service';
 import { StoryboardStore } from './storyboard-store';
 
 /**
  * Every seed-API task (POST /api/tasks) gets a project: named after the prompt, owned by the
- * task's owner, linked by task_id. It starts with an empty storyboard and receives the worker's
- * plan when the task is planned, unless someone has added scenes by then (a re-run after a
- * restart plans again, and must not wipe what people edited meanwhile).
+ * task's owner, linked by task_id. It starts with an empty storyboard and receives the planner's
+ * scenes one by one while the render queue plans the task (see the listeners below).
  */
 @Injectable()
 export class TaskProjects implements OnModuleInit {
   private readonly logger = new Logger('TaskProjects');
+  /** Tasks being planned into their (empty) project's storyboard right now. */
+  private readonly streams = new Map<string, PlanStream>();
 
   constructor(
     private readonly events: TaskEvents,
     private readonly projects: ProjectsService,
     private readonly store: StoryboardStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.events.on('created', async ({ task_id, owner_id, prompt, project_id }) => {
       if (project_id) return this.projects.linkTask(project_id, task_id);
       const name = nameFromPrompt(prompt);
-      await this.projects.createProject(owner_id, name, emptyStoryboardFor(name), task_id);
+      await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, this.config.render, prompt), task_id);
     });
-    this.events.on('planned', async ({ task_id, plan }) => {
+    // The queue plans a task before rendering it; its scenes go into the task's project as they
+    // arrive, unless someone has added scenes by then (a re-run after a restart plans again, and
+    // must not pile a second storyboard onto what people edited meanwhile).
+    this.events.on('planning', async ({ task_id }) => {
       const project = await this.projects.projectOfTask(task_id);
       if (!project) return;
       const current = await this.store.snapshot(project.id).catch(() => null);
@@ -34,7 +40,18 @@ export class TaskProjects implements OnModuleInit {
         this.logger.log(`project ${project.id} already has scenes; the re-planned task ${task_id} leaves them alone`);
         return;
       }
-      await this.projects.streamPlan(project.id, task_id, plan);
+      this.streams.set(task_id, this.projects.planStream(project.id, task_id));
+    });
+    this.events.on('plan-scene', ({ task_id, scene, total }) => this.streams.get(task_id)?.scene(scene, total));
+    this.events.on('planned', async ({ task_id, report }) => {
+      const stream = this.streams.get(task_id);
+      this.streams.delete(task_id);
+      await stream?.finish(report);
+    });
+    this.events.on('plan-failed', async ({ task_id, error }) => {
+      const stream = this.streams.get(task_id);
+      this.streams.delete(task_id);
+      await stream?.fail(new Error(error));
     });
     this.events.on('deleted', ({ task_id }) => this.projects.unlinkTask(task_id));
   }

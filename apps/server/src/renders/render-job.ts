@@ -7,6 +7,7 @@ import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage,
 import type { StoryboardPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
+import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { Scene } from './scene.entity';
 import type { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
@@ -50,15 +51,18 @@ export async function renderTask(
   const fontsDir = findCjkFontsDir();
   if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
 
+  // A storyboard people edited brings its own size, frame rate and seed; a planned prompt uses the server's.
+  const look = task.plan?.style ?? { width: config.render.width, height: config.render.height, fps: config.render.fps, seed: undefined };
   const job: RenderJob = {
     taskId,
     prompt: task.prompt,
     workDir: dir,
-    width: config.render.width,
-    height: config.render.height,
-    fps: config.render.fps,
-    // The worker plans with the operator's LLM when models/llm holds a usable one.
-    modelsDir: config.modelsDir,
+    width: look.width,
+    height: look.height,
+    fps: look.fps,
+    ...(look.seed !== undefined ? { seed: look.seed } : {}),
+    // No modelsDir: the queue has planned the task already (the LLM in its planner process), so the
+    // worker renders the plan it is given and never loads a GGUF.
     ...(config.render.threads ? { threads: config.render.threads } : {}),
     ...(task.plan ? { plan: task.plan } : {}),
     ...(diffusionDir ? { diffusionDir } : {}),
@@ -72,8 +76,8 @@ export async function renderTask(
     scenes: plan.scenes,
     outPath,
     workDir: dir,
-    width: config.render.width,
-    height: config.render.height,
+    width: look.width,
+    height: look.height,
     musicPath: config.render.musicFile ?? null,
     fontsDir,
     signal,
@@ -84,8 +88,8 @@ export async function renderTask(
     scene_id: null,
     kind: 'final',
     file_path: relative(config.dataDir, final.path),
-    frame_rate: config.render.fps,
-    resolution: `${config.render.width}x${config.render.height}`,
+    frame_rate: look.fps,
+    resolution: `${look.width}x${look.height}`,
     duration: final.duration,
     bytes: final.bytes,
     sha256: final.sha256,
@@ -103,7 +107,14 @@ function renderInWorker(
 ): Promise<{ plan: StoryboardPlan; clips: ClipInfo[] }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('cancelled'));
-    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const limitMb = config.render.memoryLimitMb;
+    // The V8 heap is only part of a worker's memory (ONNX Runtime and llama.cpp allocate natively),
+    // but bounding it to the limit makes V8 collect garbage instead of growing past it.
+    const execArgv = limitMb > 0 ? [...process.execArgv, `--max-old-space-size=${limitMb}`] : process.execArgv;
+    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    // Over the limit, the worker is killed and the task fails with this; the next task gets a fresh worker.
+    let overLimit: Error | undefined;
+    let watchdog: MemoryWatchdog | undefined;
     let plan: StoryboardPlan | null = null;
     const sceneIds = new Map<number, string>();
     const clips: ClipInfo[] = [];
@@ -114,6 +125,7 @@ function renderInWorker(
     const finish = (err: Error | null) => {
       if (settled) return;
       settled = true;
+      watchdog?.stop();
       signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
       else resolve({ plan: plan!, clips });
@@ -184,8 +196,18 @@ function renderInWorker(
       finish(new Error(`render worker could not start: ${err.message}`));
     });
     child.on('close', (code, sig) => {
-      void chain.then(() => finish(new Error(`render worker stopped unexpectedly (${sig ?? `exit code ${code}`})`)));
+      void chain.then(() => finish(overLimit ?? new Error(`render worker stopped unexpectedly (${sig ?? `exit code ${code}`})`)));
     });
+    if (limitMb > 0 && child.pid !== undefined) {
+      watchdog = watchMemory({
+        pid: child.pid,
+        limitBytes: limitMb * MiB,
+        onExceeded: (used) => {
+          overLimit = new Error(memoryLimitMessage(limitMb * MiB, used));
+          if (alive()) child.kill('SIGKILL');
+        },
+      });
+    }
     child.send({ type: 'run', job });
   });
 }

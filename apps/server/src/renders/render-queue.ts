@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
+import { PlanningService } from '../planning/planning.service';
 import { RenderEvents } from './render-events';
 import { overallProgress, renderTask, type JobProgress } from './render-job';
 import { TaskEvents } from './task-events';
@@ -33,6 +34,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly events: RenderEvents,
     private readonly taskEvents: TaskEvents,
     private readonly models: ModelsService,
+    private readonly planner: PlanningService,
   ) {}
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
@@ -103,18 +105,37 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * The storyboard to render: the task's own (an edited project's, or one planned by an earlier
+   * attempt), else planned now from the prompt by the planning service (the LLM in its planner
+   * process, or the rule-based planner), its scenes streamed to listeners as they arrive. The plan
+   * and which planner wrote it are stored with the task before the render worker gets the plan.
+   */
+  private async planTask(task: Task, signal: AbortSignal): Promise<Task> {
+    if (task.plan) return task;
+    await this.taskEvents.emit('planning', { task_id: task.id });
+    try {
+      const { plan, report } = await this.planner.planWithReport(task.prompt, {
+        signal,
+        onScene: (scene, total) => void this.taskEvents.emit('plan-scene', { task_id: task.id, scene, total }),
+      });
+      await this.tasks.update({ id: task.id }, { plan, planner: report });
+      await this.taskEvents.emit('planned', { task_id: task.id, plan, report });
+      return { ...task, plan, planner: report };
+    } catch (err) {
+      await this.taskEvents.emit('plan-failed', { task_id: task.id, error: signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
   private start(task: Task): void {
     const abort = new AbortController();
     const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, assembling: false };
     const started = Date.now();
     const report = this.events.reporter(task, () => overallProgress(progress));
     report.status('running', 0);
-    const done = this.diffusionDir()
-      .then((diffusionDir) => renderTask(this.db, this.config, task, diffusionDir, progress, abort.signal, (msg) => {
-      report.onMessage(msg);
-      // Not awaited: the render goes on while listeners store the plan (they log their own failures).
-      if (msg.type === 'planned') void this.taskEvents.emit('planned', { task_id: task.id, plan: msg.plan });
-    }))
+    const done = this.planTask(task, abort.signal)
+      .then(async (planned) => renderTask(this.db, this.config, planned, await this.diffusionDir(), progress, abort.signal, (msg) => report.onMessage(msg)))
       .then(async (video) => {
         const completed = await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
         if (completed.affected) report.finished(`/api/tasks/${task.id}/video`, video.duration);

@@ -1,11 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { StoryboardPlan } from '@reelcraft/shared';
+import type { PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
 
 export interface TaskEventMap {
   /** Stored and queued; fired before POST /api/tasks answers. `project_id`: a render of that existing project. */
   created: { task_id: string; owner_id: string; prompt: string; project_id?: string };
-  /** The render worker planned the storyboard (again, when a restart re-runs the task). */
-  planned: { task_id: string; plan: StoryboardPlan };
+  /** The queue starts planning the task's storyboard from its prompt (again, when a restart re-runs an unplanned task). */
+  planning: { task_id: string };
+  /** The planner wrote one more scene (in order); `total` when the planner knows it at that point. */
+  'plan-scene': { task_id: string; scene: PlannedScene; total: number | null };
+  /** The storyboard is planned (stored with the task) and goes to the render worker; `report`: which planner wrote it. */
+  planned: { task_id: string; plan: StoryboardPlan; report: PlannerRecord };
+  /** Planning failed or was cancelled; the task fails or is cancelled with it. */
+  'plan-failed': { task_id: string; error: string };
   /** Deleted with its files. */
   deleted: { task_id: string };
 }
@@ -19,7 +25,7 @@ type Listener<K extends keyof TaskEventMap> = (event: TaskEventMap[K]) => Promis
 @Injectable()
 export class TaskEvents {
   private readonly logger = new Logger('TaskEvents');
-  private readonly listeners: { [K in keyof TaskEventMap]: Listener<K>[] } = { created: [], planned: [], deleted: [] };
+  private readonly listeners: { [K in keyof TaskEventMap]: Listener<K>[] } = { created: [], planning: [], 'plan-scene': [], planned: [], 'plan-failed': [], deleted: [] };
 
   /** Returns a function that removes the listener again. */
   on<K extends keyof TaskEventMap>(kind: K, listener: Listener<K>): () => void {

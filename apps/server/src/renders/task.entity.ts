@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { StoryboardPlan, TaskStatus } from '@reelcraft/shared';
+import type { PlannerRecord, RenderPlan, TaskStatus } from '@reelcraft/shared';
 
 @Entity('tasks')
 export class Task {
@@ -20,9 +20,13 @@ export class Task {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
-  /** The storyboard to render as it is (a render of an edited project); null: plan from the prompt. */
+  /** The storyboard to render as it is: an edited project's, or the one planned from the prompt (once planned, a restart renders it again instead of planning anew); null: not planned yet. */
   @Column({ type: 'simple-json', nullable: true })
-  plan: StoryboardPlan | null;
+  plan: RenderPlan | null;
+
+  /** Which planner wrote `plan` from the prompt, and why it fell back if it did; null for a render of an edited storyboard. */
+  @Column({ type: 'simple-json', nullable: true })
+  planner: PlannerRecord | null;
 
   /** How many times a worker has picked the task up (a restart re-queues a running task). */
   @Column({ type: 'integer', default: 0 })

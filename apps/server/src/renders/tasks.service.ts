@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type StoryboardPlan, type TaskView } from '@reelcraft/shared';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { User } from '../users/user.entity';
@@ -42,7 +42,7 @@ export class TasksService {
   }
 
   /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
-  async createRender(owner: AuthenticatedUser, projectId: string, plan: StoryboardPlan): Promise<string> {
+  async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan): Promise<string> {
     const id = randomUUID();
     await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, status: 'pending', attempts: 0 });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
@@ -136,6 +136,7 @@ export class TasksService {
         status: t.status,
         error: t.error,
         progress,
+        planner: t.planner ?? null,
         created_at: t.created_at.toISOString(),
         started_at: t.started_at?.toISOString() ?? null,
         finished_at: t.finished_at?.toISOString() ?? null,

@@ -10,8 +10,10 @@ import {
   type Storyboard,
   type StoryboardDiff,
   type VersionView,
+  type VersionsChangedEvent,
 } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
+import { Subject } from 'rxjs';
 import { DataSource, In } from 'typeorm';
 import * as Y from 'yjs';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -37,6 +39,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   /** How many versions a project keeps; a field so tests can lower it on a running app. */
   maxPerProject: number = LIMITS.versions.perProject.max;
   private stopListening: (() => void) | null = null;
+  private readonly changes = new Subject<VersionsChangedEvent>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -58,6 +61,26 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.stopListening?.();
+    this.changes.complete();
+  }
+
+  /**
+   * Calls `listener` after a version was saved, restored or deleted (the events gateway relays it
+   * to the project's room as `versions:changed`, so every open version panel reloads); returns the
+   * function that stops listening.
+   */
+  onChanged(listener: (e: VersionsChangedEvent) => void): () => void {
+    const sub = this.changes.subscribe(listener);
+    return () => sub.unsubscribe();
+  }
+
+  private announce(user: AuthenticatedUser, projectId: string, change: VersionsChangedEvent['change'], version: { id: string; name: string }, backupId: string | null = null): void {
+    try {
+      this.changes.next({ project_id: projectId, change, version_id: version.id, name: version.name, backup_id: backupId, by: user.username });
+    } catch (err) {
+      // A listener's failure must not turn a done change into an error answer.
+      this.logger.error(`could not announce a version change: ${(err as Error).message}`);
+    }
   }
 
   async list(user: AuthenticatedUser, projectId: string): Promise<VersionView[]> {
@@ -77,6 +100,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
       return { state: Y.encodeStateAsUpdate(hosted.doc), scenes: visibleSceneCount(hosted.doc) };
     });
     const [view] = await this.views([await this.insert(projectId, user.id, name, state, scenes)]);
+    this.announce(user, projectId, 'saved', view);
     return view;
   }
 
@@ -125,13 +149,16 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     if (!made.backup) throw new Error('the restore ran without saving a backup');
     await this.projects.touch(projectId);
     const [restored, backup] = await this.views([row, made.backup]);
+    this.announce(user, projectId, 'restored', restored, backup.id);
     return { restored, backup, storyboard: await this.current(projectId) };
   }
 
   async remove(user: AuthenticatedUser, projectId: string, versionId: string): Promise<void> {
     await this.access(user, projectId, 'delete');
-    const { affected } = await this.rows.delete({ id: versionId, project_id: projectId });
-    if (!affected) throw new NotFoundException(`no version ${versionId} in this project`);
+    const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId }, select: { id: true, name: true } });
+    const { affected } = row ? await this.rows.delete({ id: versionId, project_id: projectId }) : { affected: 0 };
+    if (!row || !affected) throw new NotFoundException(`no version ${versionId} in this project`);
+    this.announce(user, projectId, 'deleted', row);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -211,6 +211,9 @@ export const api = {
   diffVersion(id: string, vid: string): Promise<StoryboardDiff> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/diff?against=current`);
   },
+  deleteVersion(id: string, vid: string): Promise<void> {
+    return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}`, { method: 'DELETE' });
+  },
   restoreVersion(id: string, vid: string): Promise<RestoreVersionResult> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/restore`, { method: 'POST' });
   },

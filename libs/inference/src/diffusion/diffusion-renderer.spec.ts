@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlannedScene } from '@reelcraft/shared';
+import type { RenderScene } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyDiffusionPipeline } from '../testing/tiny-onnx';
+import type { RenderOptions } from '../renderer/scene-renderer';
 import { DiffusionRenderer, type DiffusionRendererOptions } from './diffusion-renderer';
 import { DiffusionPipeline } from './pipeline';
 
@@ -21,7 +22,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const scene = (over: Partial<PlannedScene> = {}): PlannedScene => ({
+const scene = (over: Partial<RenderScene> = {}): RenderScene => ({
   scene_number: 1,
   description: 'a river through the forest at sunset',
   subtitle: '',
@@ -30,7 +31,7 @@ const scene = (over: Partial<PlannedScene> = {}): PlannedScene => ({
   ...over,
 });
 
-async function render(options: Partial<DiffusionRendererOptions>, s = scene(), size = { width: 96, height: 54, fps: 12, seed: 7 }) {
+async function render(options: Partial<DiffusionRendererOptions>, s = scene(), size: RenderOptions = { width: 96, height: 54, fps: 12, seed: 7 }) {
   const renderer = new DiffusionRenderer({ pipeline, steps: 6, guidanceScale: 4, cadence: 5, ...options });
   const frames: Buffer[] = [];
   for await (const f of renderer.renderFrames(s, size)) frames.push(f);
@@ -55,6 +56,24 @@ describe('DiffusionRenderer', () => {
     expect(Math.max(...f) - Math.min(...f)).toBeGreaterThan(40);
   });
 
+  it("puts the scene's characters and the render's style into the prompt, and a scene seed pins its noise", async () => {
+    const first = (r: { hashes: string[] }) => r.hashes[0];
+    const plain = await render({});
+    const withCast = await render({}, scene({ characters: ['小狐狸: 红色的毛'] }));
+    expect(first(withCast)).not.toBe(first(plain));
+    // The render's style wins over the renderer's default and changes the pixels.
+    const styled = await render({ stylePrompt: 'ink' }, scene(), { width: 96, height: 54, fps: 12, seed: 7, style: { stylePrompt: 'watercolour' } });
+    const defaultStyle = await render({ stylePrompt: 'ink' });
+    const sameAsStyled = await render({ stylePrompt: 'watercolour' });
+    expect(first(styled)).toBe(first(sameAsStyled));
+    expect(first(styled)).not.toBe(first(defaultStyle));
+    // Without its own seed a scene's noise follows its position; with one, it does not.
+    expect(first(await render({}, scene({ scene_number: 3 })))).not.toBe(first(plain));
+    const pinned = await render({}, scene({ seed: 99 }));
+    expect(first(await render({}, scene({ seed: 99, scene_number: 3 })))).toBe(first(pinned));
+    expect(first(await render({}, scene({ seed: 99 }), { width: 96, height: 54, fps: 12, seed: 8 }))).toBe(first(pinned));
+  });
+
   it('is seeded: same seed → identical frames, another seed → different frames', async () => {
     const a = await render({});
     const b = await render({});
@@ -74,7 +93,7 @@ describe('DiffusionRenderer', () => {
   it('reports steps over the whole scene with previews', async () => {
     const events: { step: number; steps: number }[] = [];
     let jpeg: Buffer | undefined;
-    await render({ cadence: 12, onStep: (e) => (events.push({ step: e.step, steps: e.steps }), (jpeg ??= e.preview())) });
+    await render({ cadence: 12, onStep: (e) => (events.push({ step: e.step, steps: e.steps }), (jpeg ??= e.preview.jpeg())) });
     // 2 keyframes: 6 + 2 steps.
     expect(events.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(events.every((e) => e.steps === 8)).toBe(true);

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import type { PlannedScene } from '@reelcraft/shared';
+import type { RenderScene } from '@reelcraft/shared';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { throwIfAborted } from '../util/abort';
 import { cameraMotionPerFrame } from './camera-motion';
 import { channelStats, coverCrop, crossFade, matchColours, repeatMotion, resizeBilinear, toBytes, warpImage, type ChannelStats, type ColourSpace } from './image-ops';
+import type { LatentPreview } from './latent-preview';
 import type { DiffusionPipeline } from './pipeline';
 import { deriveSeed } from './random';
 import type { SchedulerKind } from './schedulers';
@@ -13,7 +14,8 @@ export interface DiffusionStepEvent {
   /** 1-based, counted over all keyframes of the scene. */
   step: number;
   steps: number;
-  preview(): Buffer;
+  /** The step's preview: `.rgb` at latent size, `.jpeg()` for sending (each made on first use). */
+  preview: LatentPreview;
 }
 
 export interface DiffusionRendererOptions {
@@ -28,7 +30,7 @@ export interface DiffusionRendererOptions {
   /** Start each scene from the previous scene's last keyframe (img2img at continueStrength) instead of from noise. */
   continueFromPrevious?: boolean;
   continueStrength?: number;
-  /** Appended to every scene's prompt: the storyboard's global style and characters. */
+  /** Appended to every scene's prompt when the render brings no style of its own (RenderOptions.style). */
   stylePrompt?: string;
   negativePrompt?: string;
   /** Keep each keyframe's colours on the scene's first keyframe. Default 'lab'. */
@@ -68,7 +70,7 @@ export class DiffusionRenderer implements SceneRenderer {
     this.name = `diffusion-v1:${basename(p.dir)}:${this.o.scheduler ?? 'default'}:s${this.o.steps}:g${this.o.guidanceScale}:c${this.o.cadence}:${this.strengthAt(1, 2)}:${this.o.colourCoherence}:${this.o.continueFromPrevious ? 'cont' : 'fresh'}:${style}`;
   }
 
-  frameCount(scene: PlannedScene, options: RenderOptions): number {
+  frameCount(scene: RenderScene, options: RenderOptions): number {
     for (const key of ['width', 'height', 'fps'] as const) {
       if (!Number.isInteger(options[key]) || options[key] <= 0) throw new RangeError(`${key} must be a positive integer, got ${options[key]}`);
     }
@@ -87,16 +89,20 @@ export class DiffusionRenderer implements SceneRenderer {
     return v;
   }
 
-  async *renderFrames(scene: PlannedScene, options: RenderOptions): AsyncGenerator<Buffer> {
+  async *renderFrames(scene: RenderScene, options: RenderOptions): AsyncGenerator<Buffer> {
     const total = this.frameCount(scene, options);
     const { pipeline } = this.o;
     const { cadence } = this.o;
     const W = pipeline.width;
     const H = pipeline.height;
     const crop = coverCrop(W, H, options.width, options.height);
-    const motion = cameraMotionPerFrame(scene.camera, options.fps, W, H, this.o.cameraSpeed);
+    const motion = cameraMotionPerFrame(scene.camera, options.fps, W, H, this.o.cameraSpeed * (scene.camera.speed ?? 1));
     const keyframes = this.keyframeCount(total);
-    const prompt = [scene.description, this.o.stylePrompt].filter((s) => s && s.trim()).join(', ');
+    // The scene, then who is in it (the same words in every scene they appear in keep them
+    // recognisable), then the storyboard's look.
+    const stylePrompt = options.style?.stylePrompt ?? this.o.stylePrompt;
+    const negativePrompt = options.style?.negativePrompt ?? this.o.negativePrompt;
+    const prompt = [scene.description, ...(scene.characters ?? []), stylePrompt].filter((s): s is string => !!s?.trim()).join(', ');
     const canImg2Img = pipeline.hasImageEncoder;
     const stepsOf = (k: number) => {
       if (k === 0 && !(this.o.continueFromPrevious && this.previousKeyframe && canImg2Img)) return this.o.steps;
@@ -115,14 +121,15 @@ export class DiffusionRenderer implements SceneRenderer {
     const makeKeyframe = async (k: number, previous: Float32Array | undefined): Promise<Float32Array> => {
       throwIfAborted(options.signal, 'Rendering');
       if (k > 0 && !canImg2Img) return warpImage(previous!, W, H, repeatMotion(motion, cadence));
-      const seed = deriveSeed(options.seed ?? 0, scene.scene_number, k);
+      // A scene's own seed gives it the same noise wherever it moves in the storyboard.
+      const seed = scene.seed !== undefined ? deriveSeed(scene.seed, 0, k) : deriveSeed(options.seed ?? 0, scene.scene_number, k);
       let init: { rgb: Float32Array; strength: number } | undefined;
       if (k > 0) init = { rgb: warpImage(previous!, W, H, repeatMotion(motion, cadence)), strength: this.strengthAt(k, keyframes) };
       else if (this.o.continueFromPrevious && this.previousKeyframe && canImg2Img) init = { rgb: this.previousKeyframe, strength: this.o.continueStrength };
       const before = stepsDone;
       const result = await pipeline.generate({
         prompt,
-        negativePrompt: this.o.negativePrompt,
+        negativePrompt,
         seed,
         steps: this.o.steps,
         guidanceScale: this.o.guidanceScale,

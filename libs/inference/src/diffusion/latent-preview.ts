@@ -12,18 +12,65 @@ export const LATENT_RGB_FACTORS_SD15: readonly (readonly [number, number, number
  * A cheap picture of 4-channel scaled latents (NCHW, first item): a linear map to RGB at latent
  * resolution instead of a VAE decode, which costs about as much as a UNet step.
  */
-export function latentToRgb(latent: Float32Array, width: number, height: number, factors = LATENT_RGB_FACTORS_SD15): Uint8Array {
+export function latentToRgb(latent: Float32Array, width: number, height: number, factors = LATENT_RGB_FACTORS_SD15, out?: Uint8Array): Uint8Array {
   const plane = width * height;
   if (latent.length < plane * factors.length) throw new RangeError(`latent has ${latent.length} values, expected at least ${plane * factors.length}`);
-  const rgb = new Uint8Array(plane * 3);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      let v = 0;
-      for (let k = 0; k < factors.length; k++) v += latent[k * plane + p]! * factors[k]![c]!;
-      rgb[p * 3 + c] = Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
+  const rgb = out ?? new Uint8Array(plane * 3);
+  if (factors.length !== 4) {
+    for (let p = 0; p < plane; p++) {
+      for (let c = 0; c < 3; c++) {
+        let v = 0;
+        for (let k = 0; k < factors.length; k++) v += latent[k * plane + p]! * factors[k]![c]!;
+        rgb[p * 3 + c] = Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
+      }
     }
+    return rgb;
+  }
+  // The same sums in the same order as the general loop above (its leading 0 + changes no result), unrolled for the 4 SD channels.
+  const [[r0, g0, b0], [r1, g1, b1], [r2, g2, b2], [r3, g3, b3]] = factors as readonly [Rgb, Rgb, Rgb, Rgb];
+  for (let p = 0, o = 0; p < plane; p++, o += 3) {
+    const l0 = latent[p]!;
+    const l1 = latent[plane + p]!;
+    const l2 = latent[2 * plane + p]!;
+    const l3 = latent[3 * plane + p]!;
+    rgb[o] = toLevel(l0 * r0 + l1 * r1 + l2 * r2 + l3 * r3);
+    rgb[o + 1] = toLevel(l0 * g0 + l1 * g1 + l2 * g2 + l3 * g3);
+    rgb[o + 2] = toLevel(l0 * b0 + l1 * b1 + l2 * b2 + l3 * b3);
   }
   return rgb;
+}
+
+type Rgb = readonly [number, number, number];
+
+function toLevel(v: number): number {
+  return Math.round((Math.min(1, Math.max(-1, v)) + 1) * 127.5);
+}
+
+/**
+ * The preview of one sampling step: the clean-latent estimate's RGB approximation at latent
+ * resolution, and its small JPEG. Both are made on first use and kept: a step whose preview
+ * nobody takes (the render worker sends about one a second) costs nothing but this object.
+ */
+export class LatentPreview {
+  private pixels: Uint8Array | undefined;
+  private encoded: Buffer | undefined;
+
+  /** `latent`: 4-channel scaled latents (NCHW, first item), which the preview keeps; do not change them. */
+  constructor(
+    private readonly latent: Float32Array,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+
+  /** HWC RGB bytes, width × height (the latent size). */
+  get rgb(): Uint8Array {
+    return (this.pixels ??= latentToRgb(this.latent, this.width, this.height));
+  }
+
+  /** A JPEG scaled up so its longer side is about 128 px. */
+  jpeg(): Buffer {
+    return (this.encoded ??= rgbPreviewJpeg(this.rgb, this.width, this.height));
+  }
 }
 
 /**
@@ -53,7 +100,11 @@ function previewSurface(width: number, height: number): NonNullable<typeof surfa
  * canvas's RGBA buffer (interpolated values are rounded to float32 first, as that path stores them).
  */
 export function latentPreviewJpeg(latent: Float32Array, width: number, height: number, size = 128): Buffer {
-  const rgb = latentToRgb(latent, width, height);
+  return rgbPreviewJpeg(latentToRgb(latent, width, height), width, height, size);
+}
+
+/** latentPreviewJpeg from the latents' RGB approximation (latentToRgb's output). */
+export function rgbPreviewJpeg(rgb: Uint8Array, width: number, height: number, size = 128): Buffer {
   const scale = Math.max(1, size / Math.max(width, height));
   const w = Math.max(1, Math.round(width * scale));
   const h = Math.max(1, Math.round(height * scale));

@@ -6,6 +6,7 @@ import { loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyDiffusionPipeline, type TinyDiffusionOptions } from '../testing/tiny-onnx';
 import { inspectDiffusionPipeline } from './inspect';
+import type { LatentPreview } from './latent-preview';
 import { DiffusionNumericsError, DiffusionPipeline, type StepEvent } from './pipeline';
 
 let root: string;
@@ -73,7 +74,7 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
   it('previews are small valid JPEGs of the clean-latent estimate', async () => {
     const p = await load('preview');
     const jpegs: Buffer[] = [];
-    await p.generate({ prompt: 'a cat', seed: 3, steps: 4, onStep: (e) => jpegs.push(e.preview()) });
+    await p.generate({ prompt: 'a cat', seed: 3, steps: 4, onStep: (e) => jpegs.push(e.preview.jpeg()) });
     expect(jpegs).toHaveLength(4);
     for (const jpeg of jpegs) {
       expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
@@ -81,6 +82,18 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
       expect([image.width, image.height]).toEqual([128, 128]);
     }
     expect(jpegs[0]!.equals(jpegs[3]!)).toBe(false);
+  });
+
+  it('encodes a preview only when asked; a preview kept past its step still shows that step', async () => {
+    const p = await load('lazy-preview');
+    const kept: LatentPreview[] = [];
+    const during: Buffer[] = [];
+    await p.generate({ prompt: 'a cat', seed: 5, steps: 5, onStep: (e) => (kept.push(e.preview), e.step % 2 === 1 && during.push(e.preview.jpeg())) });
+    expect(kept).toHaveLength(5);
+    expect(kept.map((k) => k.rgb.length)).toEqual(Array(5).fill(p.latentWidth * p.latentHeight * 3));
+    // Steps 1, 3, 5 were encoded during sampling; the same objects give the same bytes afterwards.
+    expect([kept[0]!.jpeg(), kept[2]!.jpeg(), kept[4]!.jpeg()].map((b, i) => b.equals(during[i]!))).toEqual([true, true, true]);
+    expect(new Set(kept.map((k) => k.jpeg().toString('base64'))).size).toBe(5);
   });
 
   it('different seeds give different pictures; the unconditional prompt matters under guidance', async () => {

@@ -4,10 +4,10 @@ import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { throwIfAborted } from '../util/abort';
 import { ClipTokenizer } from './clip-tokenizer';
 import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from './export-contract';
-import { latentPreviewJpeg } from './latent-preview';
+import { LatentPreview } from './latent-preview';
 import { describeValues, firstNonFinite, floatData, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
 import { GaussianNoise } from './random';
-import { createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
+import { combineGuidance, createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type GuidedOutput, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
 
 export const DEFAULT_SCALING_FACTOR = 0.18215;
 
@@ -21,8 +21,12 @@ export interface StepEvent {
   step: number;
   steps: number;
   timestep: number;
-  /** A small JPEG of the current clean-latent estimate; only computed when called. */
-  preview(): Buffer;
+  /**
+   * The current clean-latent estimate as a tiny RGB image at latent resolution (`preview.rgb`), and
+   * `preview.jpeg()`, the small JPEG the studio shows; each is made when first asked for, so only
+   * the previews that are sent cost an encode.
+   */
+  preview: LatentPreview;
 }
 
 export interface GenerateRequest {
@@ -69,6 +73,19 @@ interface UnetFeeds {
   setTimestep(t: number): void;
 }
 
+/**
+ * What one prompt pair costs to set up, kept for the next generation with the same text: the
+ * render worker diffuses 10–20 keyframes per scene from one prompt, and the text encoder's output
+ * depends on nothing else. The UNet feeds are reused too (their sample buffers are rewritten each step).
+ */
+interface PromptSetup {
+  key: string;
+  /** One feed set (batched guidance or none) or two (uncond, cond). */
+  feeds: UnetFeeds[];
+  /** A generation is using the feeds; a concurrent one builds its own. */
+  busy: boolean;
+}
+
 interface Sessions {
   text_encoder: InferenceSession;
   unet: InferenceSession;
@@ -102,6 +119,7 @@ export class DiffusionPipeline {
   private readonly unetInputs: Map<string, TensorInfo>;
   private readonly idsType: string;
   private readonly schedulers = new Map<string, Scheduler>();
+  private prompt: PromptSetup | undefined;
 
   private constructor(
     readonly dir: string,
@@ -217,13 +235,6 @@ export class DiffusionPipeline {
     return { feeds, sample, setTimestep };
   }
 
-  private async unet(feeds: UnetFeeds, t: number): Promise<Float32Array> {
-    feeds.setTimestep(t);
-    const out = floatData((await this.run('unet', feeds.feeds)).out_sample, 'unet out_sample');
-    this.stats.unetCalls++;
-    return out;
-  }
-
   /** Schedulers hold no state between steps, so one per (kind, steps) serves every generation. */
   private scheduler(steps: number, kind: SchedulerKind): Scheduler {
     const key = `${kind}/${steps}`;
@@ -262,81 +273,101 @@ export class DiffusionPipeline {
     const size = 4 * lh * lw;
     // LCM exports carry guidance in timestep_cond; a second, unconditional pass would double the cost for nothing.
     const cfg = guidance > 1 && !this.unetInputs.has('timestep_cond');
-    let unetCalls = 0;
 
     throwIfAborted(req.signal, 'Generation');
-    const text = await this.encodeText(cfg ? [req.negativePrompt ?? '', req.prompt] : [req.prompt]);
-    const perPrompt = text.data.length / (cfg ? 2 : 1);
-
-    let latents: Float32Array;
-    let first = 0;
-    if (req.init) {
-      const { strength } = req.init;
-      if (!(strength > 0 && strength <= 1)) throw new RangeError(`img2img strength must be in (0, 1], got ${strength}`);
-      const clean = await this.encodeImage(req.init.rgb, rng);
-      // As diffusers: skip the first (1 − strength) of the schedule, but always run at least one step.
-      first = Math.min(steps - 1, steps - Math.floor(steps * strength));
-      latents = scheduler.addNoise(clean, rng.normals(size), first);
-    } else {
-      latents = rng.normals(size);
-      const sigma = scheduler.initNoiseSigma;
-      for (let k = 0; k < size; k++) latents[k] = latents[k]! * sigma;
-    }
-
     // Batched guidance runs uncond + cond as one batch of 2; otherwise one feed set per prompt.
     const batched = cfg && this.batchesGuidance;
-    const feeds = batched
-      ? [this.unetFeeds(2, text.data, text.dims, guidance)]
-      : cfg
-        ? [this.unetFeeds(1, text.data.subarray(0, perPrompt), text.dims, guidance), this.unetFeeds(1, text.data.subarray(perPrompt), text.dims, guidance)]
-        : [this.unetFeeds(1, text.data, text.dims, guidance)];
-    const noisePred = cfg ? new Float32Array(size) : undefined;
-
-    for (let i = first; i < steps; i++) {
-      throwIfAborted(req.signal, 'Generation');
-      const t = scheduler.timesteps[i]!;
-      const input = scheduler.scaleModelInput(latents, i, feeds[0]!.sample.subarray(0, size));
-      let pred: Float32Array;
-      let bad: number;
-      if (!cfg) {
-        pred = await this.unet(feeds[0]!, t);
-        unetCalls++;
-        bad = firstNonFinite(pred);
+    const setup = await this.promptSetup(cfg ? [req.negativePrompt ?? '', req.prompt] : [req.prompt], batched, guidance);
+    try {
+      let latents: Float32Array;
+      let first = 0;
+      if (req.init) {
+        const { strength } = req.init;
+        if (!(strength > 0 && strength <= 1)) throw new RangeError(`img2img strength must be in (0, 1], got ${strength}`);
+        const clean = await this.encodeImage(req.init.rgb, rng);
+        // As diffusers: skip the first (1 − strength) of the schedule, but always run at least one step.
+        first = Math.min(steps - 1, steps - Math.floor(steps * strength));
+        latents = scheduler.addNoise(clean, rng.normals(size), first);
       } else {
-        let uncond: Float32Array;
-        let cond: Float32Array;
-        if (batched) {
-          feeds[0]!.sample.set(input, size);
-          const out = await this.unet(feeds[0]!, t);
-          uncond = out.subarray(0, size);
-          cond = out.subarray(size, 2 * size);
+        latents = rng.normals(size);
+        const sigma = scheduler.initNoiseSigma;
+        for (let k = 0; k < size; k++) latents[k] = latents[k]! * sigma;
+      }
+
+      const { feeds } = setup;
+      const session = this.sessions.unet;
+      const input = feeds[0]!.sample.subarray(0, size);
+      // The step writes the next latents over the current ones (each value depends only on the
+      // same position). x̂₀ is only kept for previews: a fresh array per step when someone watches
+      // (the step's preview holds on to it), otherwise one scratch buffer for the whole generation.
+      const into = { prevSample: latents, predOriginal: new Float32Array(size) };
+      let unetCalls = 0;
+      for (let i = first; i < steps; i++) {
+        throwIfAborted(req.signal, 'Generation');
+        const t = scheduler.timesteps[i]!;
+        scheduler.scaleModelInput(latents, i, input);
+        let output: Float32Array | GuidedOutput;
+        // session.run is awaited directly (not through a helper) so the time counted as ONNX
+        // Runtime's is exactly the awaited call, and no extra promise hop lands outside it.
+        if (!cfg || batched) {
+          const f = feeds[0]!;
+          if (cfg) f.sample.copyWithin(size, 0, size);
+          f.setTimestep(t);
+          const t0 = performance.now();
+          const result = await session.run(f.feeds);
+          this.stats.sessionMs += performance.now() - t0;
+          const out = floatData(result.out_sample, 'unet out_sample');
+          output = cfg ? { uncond: out.subarray(0, size), cond: out.subarray(size, 2 * size), scale: guidance } : out;
           unetCalls++;
         } else {
-          feeds[1]!.sample.set(input);
-          uncond = await this.unet(feeds[0]!, t);
-          cond = await this.unet(feeds[1]!, t);
+          const [fu, fc] = feeds as [UnetFeeds, UnetFeeds];
+          fc.sample.set(input);
+          fu.setTimestep(t);
+          fc.setTimestep(t);
+          let t0 = performance.now();
+          const u = await session.run(fu.feeds);
+          this.stats.sessionMs += performance.now() - t0;
+          t0 = performance.now();
+          const c = await session.run(fc.feeds);
+          this.stats.sessionMs += performance.now() - t0;
+          output = { uncond: floatData(u.out_sample, 'unet out_sample'), cond: floatData(c.out_sample, 'unet out_sample'), scale: guidance };
           unetCalls += 2;
         }
-        pred = noisePred!;
-        // v − v of each stored value is 0 while all are finite; a NaN or infinity makes it NaN for good.
-        let finite = 0;
-        for (let k = 0; k < size; k++) {
-          const v = Math.fround(uncond[k]! + guidance * (cond[k]! - uncond[k]!));
-          pred[k] = v;
-          finite += v - v;
+        if (req.onStep && i > first) into.predOriginal = new Float32Array(size);
+        if (!scheduler.stepInto(output, i, latents, rng, into)) {
+          const pred = output instanceof Float32Array ? output : combineGuidance(output);
+          const bad = firstNonFinite(pred);
+          throw new DiffusionNumericsError(`the UNet produced ${pred[bad]} at step ${i + 1}/${steps} (timestep ${t}); the model or its export is broken`);
         }
-        bad = finite === 0 ? -1 : firstNonFinite(pred);
+        req.onStep?.({ step: i + 1, steps, timestep: t, preview: new LatentPreview(into.predOriginal, lw, lh) });
       }
-      if (bad >= 0) throw new DiffusionNumericsError(`the UNet produced ${pred[bad]} at step ${i + 1}/${steps} (timestep ${t}); the model or its export is broken`);
-      const result = scheduler.step(pred, i, latents, rng);
-      latents = result.prevSample;
-      if (req.onStep) {
-        const x0 = result.predOriginal;
-        req.onStep({ step: i + 1, steps, timestep: t, preview: () => latentPreviewJpeg(x0, lw, lh) });
-      }
+      this.stats.unetCalls += unetCalls;
+      checkFinite(latents, 'sampling');
+      return { rgb: await this.decode(latents), width: this.width, height: this.height, unetCalls };
+    } finally {
+      setup.busy = false;
     }
-    checkFinite(latents, 'sampling');
-    return { rgb: await this.decode(latents), width: this.width, height: this.height, unetCalls };
+  }
+
+  /**
+   * The text encoder's output for these prompts, as UNet feeds: the last generation's when the
+   * text and guidance are the same and no other generation is using them, else made afresh.
+   */
+  private async promptSetup(prompts: string[], batched: boolean, guidance: number): Promise<PromptSetup> {
+    const key = JSON.stringify([prompts, batched, this.unetInputs.has('timestep_cond') ? guidance : 0]);
+    const cached = this.prompt;
+    if (cached && cached.key === key && !cached.busy) {
+      cached.busy = true;
+      return cached;
+    }
+    const text = await this.encodeText(prompts);
+    const perPrompt = text.data.length / prompts.length;
+    const feeds = batched
+      ? [this.unetFeeds(2, text.data, text.dims, guidance)]
+      : prompts.map((_, k) => this.unetFeeds(1, text.data.subarray(k * perPrompt, (k + 1) * perPrompt), text.dims, guidance));
+    const setup: PromptSetup = { key, feeds, busy: true };
+    if (!cached?.busy) this.prompt = setup;
+    return setup;
   }
 
   /** Scaled latents → HWC RGB 0–255 at native size. */
@@ -377,7 +408,11 @@ export class DiffusionPipeline {
     const plane = w * h;
     if (rgb.length !== 3 * plane) throw new RangeError(`init image has ${rgb.length} values, expected ${w}×${h}×3`);
     const chw = new Float32Array(3 * plane);
-    for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) chw[c * plane + p] = rgb[p * 3 + c]! / 127.5 - 1;
+    for (let p = 0, i = 0; p < plane; p++, i += 3) {
+      chw[p] = rgb[i]! / 127.5 - 1;
+      chw[plane + p] = rgb[i + 1]! / 127.5 - 1;
+      chw[2 * plane + p] = rgb[i + 2]! / 127.5 - 1;
+    }
     const out = await this.run('vae_encoder', { sample: new Tensor('float32', chw, [1, 3, h, w]) });
     const size = 4 * this.latentHeight * this.latentWidth;
     let latent: Float32Array;
@@ -390,7 +425,9 @@ export class DiffusionPipeline {
       latent = floatData(out.latent_sample, 'vae_encoder latent_sample').slice(0, size);
     }
     checkFinite(latent, 'the VAE encoder');
-    return latent.map((v) => v * this.scalingFactor);
+    const scaled = new Float32Array(size);
+    for (let i = 0; i < size; i++) scaled[i] = latent[i]! * this.scalingFactor;
+    return scaled;
   }
 }
 

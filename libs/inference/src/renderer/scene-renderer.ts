@@ -1,4 +1,4 @@
-import type { PlannedScene } from '@reelcraft/shared';
+import type { RenderScene } from '@reelcraft/shared';
 
 export interface RenderOptions {
   width: number;
@@ -11,6 +11,8 @@ export interface RenderOptions {
    * descriptions name no recognisable scenery in one coherent place.
    */
   theme?: string;
+  /** The storyboard's style prompt and negative prompt, for renderers that read text (diffusion). */
+  style?: { stylePrompt?: string; negativePrompt?: string };
   /** Stops rendering between frames; the iterator then throws an AbortError. */
   signal?: AbortSignal;
 }
@@ -24,7 +26,7 @@ export interface SceneRenderer {
   /** Stable identifier, part of the render cache key (e.g. 'animatic-v1'). */
   readonly name: string;
   /** How many frames renderFrames will yield; the encoder and progress reports rely on it. */
-  frameCount(scene: PlannedScene, options: RenderOptions): number;
+  frameCount(scene: RenderScene, options: RenderOptions): number;
   /** Raw RGB24 frames, width*height*3 bytes each, top row first. Each Buffer is fresh: callers may keep it. */
-  renderFrames(scene: PlannedScene, options: RenderOptions): AsyncIterable<Buffer>;
+  renderFrames(scene: RenderScene, options: RenderOptions): AsyncIterable<Buffer>;
 }

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { LIMITS, RenderPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
+import { LIMITS, RenderPlanSchema, type RenderPlan, type StoryboardPlan } from '@reelcraft/shared';
 import type { ClipInfo } from '../clip/encode-clip';
 
 /**
@@ -20,7 +20,7 @@ export interface RenderJob {
    * A storyboard to render as is (e.g. one people edited in the studio). Without it the worker
    * plans from the prompt with the rule-based planner.
    */
-  plan?: StoryboardPlan;
+  plan?: RenderPlan;
   /**
    * MODELS_DIR: plan with the LLM when its llm/ folder holds a usable GGUF (rule-based otherwise).
    * Loading a model happens in this worker, so a model that crashes llama.cpp fails one job only.
@@ -122,7 +122,7 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
     return { ok: false, error: `threads must be an integer from 1 to ${RENDER_LIMITS.threads.max}` };
   }
   if (diffusionDir !== undefined && (typeof diffusionDir !== 'string' || !isAbsolute(diffusionDir))) return { ok: false, error: 'diffusionDir must be an absolute path' };
-  let parsedPlan: StoryboardPlan | undefined;
+  let parsedPlan: RenderPlan | undefined;
   if (plan !== undefined) {
     const result = RenderPlanSchema.safeParse(plan);
     if (!result.success) {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
+import type { RenderScene, StoryboardPlan } from '@reelcraft/shared';
 import { encodeClip, type ClipInfo } from '../clip/encode-clip';
 import { DiffusionRenderer } from '../diffusion/diffusion-renderer';
 import { sharedDiffusionPipeline } from '../diffusion/worker-pipeline';
@@ -11,6 +11,7 @@ import { AnimaticRenderer } from '../renderer/animatic-renderer';
 import { encodeJpeg } from '../renderer/poster';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { isAbortError, throwIfAborted } from '../util/abort';
+import { previewThrottle } from './preview-throttle';
 import { parseRenderJob, sceneClipFileName, scenePosterFileName, type RenderJob } from './protocol';
 
 export interface SceneProgress {
@@ -97,16 +98,12 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
 /** The diffusion renderer over the worker's shared pipeline, forwarding throttled previews. */
 async function diffusionRenderer(dir: string, threads: number | undefined, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
   const pipeline = await sharedDiffusionPipeline(dir, threads ? { intraOpNumThreads: threads } : {});
-  const interval = hooks.previewIntervalMs ?? 1000;
-  const lastSent = new Map<number, number>();
+  const send = previewThrottle(hooks.previewIntervalMs);
   return new DiffusionRenderer({
     pipeline,
     onStep: (e) => {
-      if (!hooks.onScenePreview) return;
-      const now = performance.now();
-      if (now - (lastSent.get(e.scene_number) ?? -Infinity) < interval && e.step !== e.steps) return;
-      lastSent.set(e.scene_number, now);
-      hooks.onScenePreview({ scene_number: e.scene_number, step: e.step, steps: e.steps, jpeg: e.preview().toString('base64') });
+      if (!hooks.onScenePreview || !send(e)) return;
+      hooks.onScenePreview({ scene_number: e.scene_number, step: e.step, steps: e.steps, jpeg: e.preview.jpeg().toString('base64') });
     },
   });
 }
@@ -131,14 +128,15 @@ async function planWith(given: Planner | undefined, job: RenderJob, signal: Abor
 }
 
 async function renderScene(
-  scene: PlannedScene,
+  scene: RenderScene,
   theme: string,
   job: RenderJob,
   renderer: SceneRenderer,
   hooks: RenderJobHooks,
   interval: number,
 ): Promise<SceneResult> {
-  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, signal: hooks.signal };
+  const style = job.plan?.style ? { stylePrompt: job.plan.style.style_prompt, negativePrompt: job.plan.style.negative_prompt } : undefined;
+  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, signal: hooks.signal, ...(style ? { style } : {}) };
   const frames = renderer.frameCount(scene, options);
   const middle = Math.floor(frames / 2);
   let still: Buffer | undefined;

@@ -4,7 +4,7 @@
  * previous URL is revoked whenever a frame replaces it, and all of them on stop).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, TaskStatus } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
@@ -23,6 +23,14 @@ export class RenderFeed {
   error = $state<string | null>(null);
   connected = $state(false);
   revoked = $state(false);
+  /**
+   * Bumped whenever the project's versions may have changed: someone saved, restored or deleted
+   * one (`versions:changed`), or the socket came back after missing events. The version panel
+   * reloads on every change of it.
+   */
+  versionsRevision = $state(0);
+  /** The latest versions:changed event, for a notice. */
+  lastVersionsChange = $state.raw<VersionsChangedEvent | null>(null);
 
   readonly #projectId: string;
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
@@ -41,11 +49,23 @@ export class RenderFeed {
     });
     this.#socket = socket;
     const mine = (e: { project_id: string }) => e.project_id === this.#projectId;
+    let joinedBefore = false;
     socket.on('connect', () => {
       this.connected = true;
       socket.emit('project:join', { project_id: this.#projectId }, (ack: JoinProjectAck) => {
-        if (!ack.ok) this.error = ack.message;
+        if (!ack.ok) {
+          this.error = ack.message;
+          return;
+        }
+        // Back after a disconnect: versions may have changed meanwhile, unheard.
+        if (joinedBefore) this.versionsRevision++;
+        joinedBefore = true;
       });
+    });
+    socket.on('versions:changed', (e) => {
+      if (!mine(e)) return;
+      this.lastVersionsChange = e;
+      this.versionsRevision++;
     });
     socket.on('disconnect', () => (this.connected = false));
     socket.on('task:status', (e) => {

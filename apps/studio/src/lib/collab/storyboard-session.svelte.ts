@@ -2,28 +2,42 @@
  * One open storyboard: a Y.Doc kept in step with the server's copy over y-websocket
  * (/collab/<projectId>), presence through the provider's awareness, and a per-user undo stack.
  *
- * Offline: y-websocket keeps every local edit in the Y.Doc while the socket is down and sends it
- * in the sync handshake when it reconnects, where it merges with what others did meanwhile (no
- * IndexedDB: closing the tab while offline loses those edits, which the indicator says).
+ * Offline: every local edit stays in the Y.Doc while the socket is down and goes out in the sync
+ * handshake when it reconnects, where it merges with what others did meanwhile. Editors also keep
+ * the document in IndexedDB (local-copy.ts, one copy per user and project), so edits made offline
+ * survive a closed tab: the next page that opens the project loads them and sends them on sync.
+ * Viewers keep no copy (they cannot send edits; a copy left from when they could edit is discarded
+ * unsent), a project the server says is gone or forbidden has its copy deleted, and logout deletes
+ * the user's copies.
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import {
   COLLAB_CLOSE,
   DEFAULT_STYLE,
   LIMITS,
+  addCharacter as addCharacterToDoc,
+  addComment as addCommentToDoc,
   appendScene,
+  characterText,
+  deleteComment as deleteCommentFromDoc,
   deleteScene,
   duplicateScene,
   hasStoryboard,
+  listCharacters,
   moveScene,
-  newId,
   newScene,
+  removeCharacter as removeCharacterFromDoc,
   sceneIndexOf,
+  sceneMapById,
+  setCommentResolved as setCommentResolvedInDoc,
   shouldReconnect,
   storyboardRoot,
+  updateCharacter as updateCharacterInDoc,
   updateSceneField,
   type Aspect,
+  type Character,
   type SceneCamera,
   type SceneField,
   type StoryboardScene,
@@ -31,6 +45,7 @@ import {
   type Transition,
 } from '@reelcraft/shared';
 import { colourFor } from './colour';
+import { clearLocalCopy, hasLocalCopy, localCopiesSupported, localCopyName, pendingEdits, registerLocalCopy, setPendingEdits } from './local-copy';
 import { groupPresence, type EditableField, type PresenceGroups, type PresenceState } from './presence';
 
 export type ConnectionState = 'connecting' | 'syncing' | 'online' | 'offline' | 'closed';
@@ -52,6 +67,7 @@ export interface SceneView {
   transition: Transition;
   seed?: number;
   locked: boolean;
+  character_ids: string[];
   comments: CommentView[];
 }
 
@@ -59,6 +75,7 @@ export interface StoryboardView {
   title: string;
   language: 'zh' | 'en';
   style: StoryboardStyle;
+  characters: Character[];
   scenes: SceneView[];
 }
 
@@ -101,6 +118,7 @@ export function viewOf(doc: Y.Doc): StoryboardView | null {
       });
     }
     const seed = m.get('seed');
+    const characterIds = m.get('character_ids');
     scenes.push({
       id,
       description: asString(m.get('description')),
@@ -110,27 +128,19 @@ export function viewOf(doc: Y.Doc): StoryboardView | null {
       transition: (m.get('transition') as Transition) ?? 'cut',
       ...(typeof seed === 'number' ? { seed } : {}),
       locked: m.get('locked') === true,
+      character_ids: characterIds instanceof Y.Array ? [...new Set(characterIds.toArray().filter((c): c is string => typeof c === 'string'))] : [],
       comments: commentList,
     });
   });
   const language = root.get('language') === 'zh' ? 'zh' : 'en';
-  return { title: asString(root.get('title')), language, style, scenes };
-}
-
-/** The live Y.Map of a scene by id (the first copy, as readers see it). */
-export function sceneMapById(doc: Y.Doc, sceneId: string): Y.Map<unknown> | null {
-  if (!hasStoryboard(doc)) return null;
-  const scenes = storyboardRoot(doc).get('scenes') as Y.Array<unknown>;
-  for (let i = 0; i < scenes.length; i++) {
-    const m = scenes.get(i);
-    if (m instanceof Y.Map && m.get('id') === sceneId) return m as Y.Map<unknown>;
-  }
-  return null;
+  return { title: asString(root.get('title')), language, style, characters: listCharacters(doc), scenes };
 }
 
 export interface SessionOptions {
   projectId: string;
   username: string;
+  /** Keys the local copy (IndexedDB); null or absent: no local copy. */
+  userId?: string | null;
   token: string | null;
   readOnly: boolean;
   /** ws(s)://host — defaults to the page's own origin. */
@@ -151,8 +161,15 @@ export class StoryboardSession {
   connection = $state<ConnectionState>('connecting');
   /** True once the first sync with the server completed. */
   loaded = $state(false);
-  /** Local edits made while not online (merged on reconnect). */
-  pendingOffline = $state(false);
+  /**
+   * Local edits the server has not received yet (made while not online, in this tab or in one
+   * closed before they could be sent); 0 once a sync with the server sent them.
+   */
+  pendingChanges = $state(0);
+  /** Unsent edits of an earlier session discarded because this user may only view the project now. */
+  discardedChanges = $state(0);
+  /** Whether this tab keeps a local copy in IndexedDB. */
+  readonly persistent: boolean;
   /** Close code of a refusal the server means (4401, 4403, 4404, 4405…), once reconnecting stopped. */
   closedCode = $state<number | null>(null);
   presence = $state.raw<PresenceGroups>({ people: [], editingByScene: new Map() });
@@ -161,15 +178,24 @@ export class StoryboardSession {
 
   #disposed = false;
   #online = true;
+  readonly #localName: string | null;
+  #persistence: IndexeddbPersistence | null = null;
+
+  get pendingOffline(): boolean {
+    return this.pendingChanges > 0;
+  }
 
   constructor(opts: SessionOptions) {
     this.username = opts.username;
     this.colour = colourFor(opts.username);
     this.readOnly = opts.readOnly;
+    this.#localName = opts.userId ? localCopyName(opts.userId, opts.projectId) : null;
     const base = opts.origin ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     this.provider = new WebsocketProvider(`${base}/collab`, opts.projectId, this.doc, {
       params: opts.token ? { token: opts.token } : {},
       disableBc: true,
+      // Connects once the local copy is loaded, so the first sync carries its unsent edits.
+      connect: false,
       shouldReconnect: (event: CloseEvent) => shouldReconnect(event.code),
     });
     this.undoManager = new Y.UndoManager(storyboardRoot(this.doc), { trackedOrigins: new Set([this.localOrigin]), captureTimeout: 400 });
@@ -193,6 +219,63 @@ export class StoryboardSession {
     }
     this.provider.awareness.setLocalState({ user: { name: this.username, colour: this.colour }, editing: null } satisfies PresenceState);
     this.#onAwareness();
+
+    this.persistent = this.#openLocalCopy();
+    if (!this.persistent) this.#connect();
+  }
+
+  /** Opens the local copy when this user may edit; returns whether one is kept (the connection then waits for it). */
+  #openLocalCopy(): boolean {
+    const name = this.#localName;
+    if (!name || !localCopiesSupported()) return false;
+    if (this.readOnly) {
+      // A viewer never sends edits: a copy left from when this user could edit is dropped unsent.
+      if (hasLocalCopy(name)) {
+        this.discardedChanges = pendingEdits(name);
+        void clearLocalCopy(name);
+      }
+      return false;
+    }
+    let persistence: IndexeddbPersistence;
+    try {
+      persistence = new IndexeddbPersistence(name, this.doc);
+    } catch {
+      return false;
+    }
+    this.#persistence = persistence;
+    registerLocalCopy(name);
+    this.pendingChanges = pendingEdits(name);
+    let connected = false;
+    const go = () => {
+      if (connected) return;
+      connected = true;
+      clearTimeout(fallback);
+      this.#connect();
+    };
+    // IndexedDB may be refused (private modes, full disk) without an error reaching us: go online anyway.
+    const fallback = setTimeout(go, 3000);
+    void persistence.whenSynced.then(go, go);
+    return true;
+  }
+
+  #connect(): void {
+    if (this.#disposed || this.closedCode !== null) return;
+    if (this.#online) this.provider.connect();
+    else this.connection = this.view ? 'offline' : 'connecting';
+  }
+
+  /** Deletes the local copy (the server no longer has the project for this user); edits from now on stay in memory only. */
+  #dropLocalCopy(): void {
+    const persistence = this.#persistence;
+    this.#persistence = null;
+    this.#setPending(0);
+    if (persistence) void persistence.clearData().catch(() => undefined);
+    if (this.#localName) void clearLocalCopy(this.#localName);
+  }
+
+  #setPending(n: number): void {
+    this.pendingChanges = n;
+    if (this.#persistence && this.#localName) setPendingEdits(this.#localName, n);
   }
 
   destroy(): void {
@@ -205,6 +288,9 @@ export class StoryboardSession {
     this.undoManager.destroy();
     this.provider.awareness.setLocalState(null);
     this.provider.destroy();
+    // Closes the local copy; the updates already handed to IndexedDB stay there.
+    void this.#persistence?.destroy();
+    this.#persistence = null;
     this.doc.destroy();
   }
 
@@ -212,7 +298,10 @@ export class StoryboardSession {
 
   #onUpdate = (_update: Uint8Array, origin: unknown) => {
     this.view = viewOf(this.doc);
-    if (origin !== this.provider && this.connection !== 'online') this.pendingOffline = true;
+    // This tab's own edits (undo and redo included) that the socket did not carry out just now.
+    // Updates from the server or loaded from the local copy are not new edits.
+    if (origin === this.provider || (this.#persistence && origin === this.#persistence)) return;
+    if (this.connection !== 'online' || !this.provider.wsconnected) this.#setPending(this.pendingChanges + 1);
   };
 
   #onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
@@ -225,7 +314,8 @@ export class StoryboardSession {
     if (synced) {
       this.loaded = true;
       this.view = viewOf(this.doc);
-      this.pendingOffline = false;
+      // The handshake sent the server everything this document has that it lacked.
+      this.#setPending(0);
       this.connection = 'online';
     } else if (this.provider.wsconnected) this.connection = 'syncing';
   };
@@ -234,6 +324,8 @@ export class StoryboardSession {
     if (!close) return;
     this.closedCode = close.code;
     this.connection = 'closed';
+    // The project is gone, or this user lost access: the local copy could never be sent.
+    if (close.code === COLLAB_CLOSE.NOT_FOUND || close.code === COLLAB_CLOSE.FORBIDDEN) this.#dropLocalCopy();
   };
 
   #onNetwork = () => {
@@ -241,8 +333,11 @@ export class StoryboardSession {
     if (online === this.#online) return;
     this.#online = online;
     if (!online) {
+      // The browser says the network is gone: close the socket now rather than writing into a dead
+      // one until its timeout, so every edit from here on counts as unsent and goes out on sync.
+      if (this.provider.shouldConnect) this.provider.disconnect();
       this.connection = 'offline';
-    } else if (!this.provider.wsconnected && this.closedCode === null) {
+    } else if (!this.provider.wsconnected && this.closedCode === null && !this.#disposed) {
       this.provider.connect();
     }
   };
@@ -348,45 +443,63 @@ export class StoryboardSession {
     if (target !== from) moveScene(this.doc, from, target, this.localOrigin);
   }
 
-  addComment(sceneId: string, text: string): void {
-    const body = text.trim().slice(0, LIMITS.storyboard.comment.max);
-    if (!body) return;
-    this.#edit(() => {
-      const scene = sceneMapById(this.doc, sceneId);
-      if (!scene) return;
-      let comments = scene.get('comments');
-      if (!(comments instanceof Y.Array)) comments = scene.set('comments', new Y.Array<Y.Map<unknown>>());
-      const list = comments as Y.Array<Y.Map<unknown>>;
-      if (list.length >= LIMITS.storyboard.commentsPerScene.max) return;
-      const c = new Y.Map<unknown>();
-      c.set('id', newId());
-      c.set('author', this.username);
-      c.set('text', new Y.Text(body));
-      c.set('created_at', new Date().toISOString());
-      c.set('resolved', false);
-      list.push([c]);
-    });
-  }
-
-  #comment(sceneId: string, commentId: string): { list: Y.Array<unknown>; index: number; map: Y.Map<unknown> } | null {
-    const comments = sceneMapById(this.doc, sceneId)?.get('comments');
-    if (!(comments instanceof Y.Array)) return null;
-    for (let i = 0; i < comments.length; i++) {
-      const c = comments.get(i);
-      if (c instanceof Y.Map && c.get('id') === commentId) return { list: comments, index: i, map: c as Y.Map<unknown> };
+  /** Adds a comment as this user; false when it was refused (empty, too long, full scene, scene gone). */
+  addComment(sceneId: string, text: string): boolean {
+    if (this.readOnly || !hasStoryboard(this.doc) || !text.trim()) return false;
+    try {
+      return addCommentToDoc(this.doc, sceneId, { author: this.username, text: text.trim().slice(0, LIMITS.storyboard.comment.max) }, this.localOrigin) !== null;
+    } catch {
+      return false;
     }
-    return null;
   }
 
   setCommentResolved(sceneId: string, commentId: string, resolved: boolean): void {
-    this.#edit(() => this.#comment(sceneId, commentId)?.map.set('resolved', resolved));
+    if (this.readOnly || !hasStoryboard(this.doc)) return;
+    setCommentResolvedInDoc(this.doc, sceneId, commentId, resolved, this.localOrigin);
   }
 
   deleteComment(sceneId: string, commentId: string): void {
-    this.#edit(() => {
-      const found = this.#comment(sceneId, commentId);
-      if (found) found.list.delete(found.index, 1);
-    });
+    if (this.readOnly || !hasStoryboard(this.doc)) return;
+    deleteCommentFromDoc(this.doc, sceneId, commentId, this.localOrigin);
+  }
+
+  // --- characters ------------------------------------------------------------------------------
+
+  /** Adds a character; its id, or null when refused (empty name, limit reached). */
+  addCharacter(name: string, description = ''): string | null {
+    if (this.readOnly || !hasStoryboard(this.doc) || !name.trim()) return null;
+    try {
+      return addCharacterToDoc(this.doc, { name: name.slice(0, LIMITS.storyboard.characterName.max), description }, this.localOrigin).id;
+    } catch {
+      return null;
+    }
+  }
+
+  updateCharacter(characterId: string, patch: { name?: string; description?: string }): void {
+    if (this.readOnly || !hasStoryboard(this.doc)) return;
+    const clipped = {
+      ...(patch.name !== undefined ? { name: patch.name.slice(0, LIMITS.storyboard.characterName.max) } : {}),
+      ...(patch.description !== undefined ? { description: patch.description.slice(0, LIMITS.storyboard.characterDescription.max) } : {}),
+    };
+    updateCharacterInDoc(this.doc, characterId, clipped, this.localOrigin);
+  }
+
+  /** The live Y.Text of a character's look, for a CollabTextarea. */
+  characterText(characterId: string): Y.Text | null {
+    return characterText(this.doc, characterId);
+  }
+
+  removeCharacter(characterId: string): void {
+    if (this.readOnly || !hasStoryboard(this.doc)) return;
+    removeCharacterFromDoc(this.doc, characterId, this.localOrigin);
+  }
+
+  /** Whether a character appears in a scene (its prompt then carries the character's look). */
+  setSceneCharacter(sceneId: string, characterId: string, present: boolean): void {
+    const scene = this.view?.scenes.find((s) => s.id === sceneId);
+    if (!scene || scene.character_ids.includes(characterId) === present) return;
+    const ids = present ? [...scene.character_ids, characterId] : scene.character_ids.filter((c) => c !== characterId);
+    this.setSceneField(sceneId, 'character_ids', ids);
   }
 
   undo(): void {

@@ -1,6 +1,7 @@
 /** Who is signed in. Loaded once by the root layout; cleared on logout or any 401. */
 import type { UserView } from '@reelcraft/shared';
 import { api } from '$lib/api';
+import { clearLocalCopiesOf } from '$lib/collab/local-copy';
 
 class Session {
   user = $state<UserView | null>(null);
@@ -24,13 +25,17 @@ class Session {
     this.user = null;
   }
 
+  /** Ends the session and deletes this user's local storyboard copies (the next person on this browser sees none of them). */
   async logout(): Promise<void> {
+    const userId = this.user?.id;
     try {
       await api.logout();
     } catch {
       // The token is dropped locally either way; a failed call leaves at worst a stale cookie.
     }
     this.user = null;
+    // Not awaited: a copy still open in the editor is deleted as soon as the editor closes it.
+    if (userId) void clearLocalCopiesOf(userId);
   }
 }
 

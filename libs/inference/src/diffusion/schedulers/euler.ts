@@ -1,6 +1,6 @@
 import type { GaussianNoise } from '../random';
 import { alphasCumprod, spacedTimesteps, type SchedulerConfig } from './config';
-import { checkIndex, type Scheduler, type StepResult } from './scheduler';
+import { checkIndex, type GuidedOutput, type Scheduler, type StepResult } from './scheduler';
 
 /**
  * Euler (Karras et al. 2022, as diffusers' EulerDiscreteScheduler) in σ-space, where
@@ -37,6 +37,12 @@ export class EulerScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult {
+    const into = { prevSample: new Float32Array(sample.length), predOriginal: new Float32Array(sample.length) };
+    this.stepInto(modelOutput, index, sample, noise, into);
+    return into;
+  }
+
+  stepInto(modelOutput: Float32Array | GuidedOutput, index: number, sample: Float32Array, noise: GaussianNoise, into: StepResult): boolean {
     checkIndex(index, this.timesteps);
     const sigma = this.sigmas[index]!;
     const next = this.sigmas[index + 1]!;
@@ -48,14 +54,22 @@ export class EulerScheduler implements Scheduler {
     }
     const dt = target - sigma;
     const n = sample.length;
-    const x0 = new Float32Array(n);
-    const prev = new Float32Array(n);
-    // One pass: x̂₀ is rounded to float32 (as stored) before the derivative uses it, and the
-    // ancestral noise is drawn in element order, so results match the two-pass formulation.
+    const x0 = into.predOriginal;
+    const prev = into.prevSample;
+    // A plain output goes through the same loop with its values taken as they are.
+    const plain = modelOutput instanceof Float32Array;
+    const { uncond, cond, scale } = plain ? { uncond: modelOutput, cond: modelOutput, scale: 0 } : modelOutput;
+    // One pass: the guided output and x̂₀ are rounded to float32 (as stored) before they are used,
+    // and the ancestral noise is drawn in element order, so results match the multi-pass form.
+    // `sample` is read before `prev` is written, so the two may be the same array.
+    let finite = 0;
     if (this.config.predictionType === 'epsilon') {
       for (let i = 0; i < n; i++) {
+        const u = uncond[i]!;
+        const o = plain ? u : Math.fround(u + scale * (cond[i]! - u));
+        finite += o - o;
         const s = sample[i]!;
-        const x = Math.fround(s - sigma * modelOutput[i]!);
+        const x = Math.fround(s - sigma * o);
         x0[i] = x;
         prev[i] = s + ((s - x) / sigma) * dt + (up > 0 ? up * noise.normal() : 0);
       }
@@ -63,13 +77,16 @@ export class EulerScheduler implements Scheduler {
       const c = -sigma / Math.sqrt(sigma * sigma + 1);
       const d = 1 / (sigma * sigma + 1);
       for (let i = 0; i < n; i++) {
+        const u = uncond[i]!;
+        const o = plain ? u : Math.fround(u + scale * (cond[i]! - u));
+        finite += o - o;
         const s = sample[i]!;
-        const x = Math.fround(modelOutput[i]! * c + s * d);
+        const x = Math.fround(o * c + s * d);
         x0[i] = x;
         prev[i] = s + ((s - x) / sigma) * dt + (up > 0 ? up * noise.normal() : 0);
       }
     }
-    return { prevSample: prev, predOriginal: x0 };
+    return finite === 0;
   }
 
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {

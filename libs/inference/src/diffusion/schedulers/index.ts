@@ -6,7 +6,7 @@ import type { Scheduler } from './scheduler';
 
 export { alphasCumprod, parseSchedulerConfig, roundHalfEven, schedulerKindOf, spacedTimesteps, type SchedulerConfig, type SchedulerKind } from './config';
 export { guidanceEmbedding } from './lcm';
-export type { Scheduler, StepResult } from './scheduler';
+export { allFinite, combineGuidance, type GuidedOutput, type Scheduler, type StepResult } from './scheduler';
 export { DdimScheduler, EulerScheduler, LcmScheduler };
 
 export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['euler', 'euler-ancestral', 'ddim', 'lcm'];

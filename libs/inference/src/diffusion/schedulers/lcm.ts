@@ -1,6 +1,6 @@
 import type { GaussianNoise } from '../random';
 import { alphasCumprod, type SchedulerConfig } from './config';
-import { checkIndex, predictOriginal, vpAddNoise, type Scheduler, type StepResult } from './scheduler';
+import { allFinite, checkIndex, combineGuidance, predictOriginal, vpAddNoise, type GuidedOutput, type Scheduler, type StepResult } from './scheduler';
 
 /** The consistency-distillation boundary condition's data scale (diffusers' LCMScheduler). */
 const SIGMA_DATA = 0.5;
@@ -51,6 +51,16 @@ export class LcmScheduler implements Scheduler {
     if (last) return { prevSample: denoised, predOriginal: denoised };
     const aPrev = prevT >= 0 ? this.alphaBar[prevT]! : this.finalAlphaBar;
     return { prevSample: vpAddNoise(denoised, noise.normals(denoised.length), aPrev), predOriginal: denoised };
+  }
+
+  stepInto(modelOutput: Float32Array | GuidedOutput, index: number, sample: Float32Array, noise: GaussianNoise, into: StepResult): boolean {
+    // LCM runs 2–8 steps, mostly without a second (unconditional) pass: the unfused form is fine.
+    const output = modelOutput instanceof Float32Array ? modelOutput : combineGuidance(modelOutput);
+    if (!allFinite(output)) return false;
+    const result = this.step(output, index, sample, noise);
+    into.prevSample.set(result.prevSample);
+    into.predOriginal.set(result.predOriginal);
+    return true;
   }
 
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array {

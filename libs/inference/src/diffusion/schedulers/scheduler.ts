@@ -9,6 +9,30 @@ export interface StepResult {
 }
 
 /**
+ * Classifier-free guidance: the model output is uncond + scale·(cond − uncond), each value
+ * rounded to float32 (as when stored in a Float32Array before the step reads it).
+ */
+export interface GuidedOutput {
+  uncond: Float32Array;
+  cond: Float32Array;
+  scale: number;
+}
+
+/** The guidance combination of a GuidedOutput, stored (the unfused form, for schedulers that have no fused step). */
+export function combineGuidance(g: GuidedOutput, out = new Float32Array(g.cond.length)): Float32Array {
+  const { uncond, cond, scale } = g;
+  for (let k = 0; k < out.length; k++) out[k] = uncond[k]! + scale * (cond[k]! - uncond[k]!);
+  return out;
+}
+
+/** All values finite? (v − v is 0 for a finite v, NaN otherwise, and a NaN sticks.) */
+export function allFinite(data: Float32Array): boolean {
+  let finite = 0;
+  for (let i = 0; i < data.length; i++) finite += data[i]! - data[i]!;
+  return finite === 0;
+}
+
+/**
  * One sampling run's schedule. Built for a fixed number of steps; step `index` refers to
  * `timesteps[index]`. img2img starts at a later index after addNoise at that index.
  */
@@ -26,6 +50,14 @@ export interface Scheduler {
   scaleModelInput(sample: Float32Array, index: number, out?: Float32Array): Float32Array;
   /** One denoising step from the UNet's output; stochastic samplers draw from `noise`. */
   step(modelOutput: Float32Array, index: number, sample: Float32Array, noise: GaussianNoise): StepResult;
+  /**
+   * step() without allocating, for the sampling loop: the next latents go to `into.prevSample`
+   * (which may be `sample` itself: every value depends only on the same position) and x̂₀ to
+   * `into.predOriginal`. With a GuidedOutput, the classifier-free-guidance combination is made in
+   * the same pass. Returns false when a model output (or combined output) was NaN or infinite;
+   * `into` then holds garbage. The same bits as step() on the same output.
+   */
+  stepInto(modelOutput: Float32Array | GuidedOutput, index: number, sample: Float32Array, noise: GaussianNoise, into: StepResult): boolean;
   /** Clean latents noised to the level of step `index` (img2img's starting point). */
   addNoise(original: Float32Array, noise: Float32Array, index: number): Float32Array;
 }

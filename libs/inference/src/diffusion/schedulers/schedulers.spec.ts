@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianNoise } from '../random';
-import { alphasCumprod, createScheduler, guidanceEmbedding, parseSchedulerConfig, spacedTimesteps, type Scheduler, type SchedulerConfig, type SchedulerKind } from './index';
+import { alphasCumprod, createScheduler, guidanceEmbedding, parseSchedulerConfig, SCHEDULER_KINDS, spacedTimesteps, type Scheduler, type SchedulerConfig, type SchedulerKind } from './index';
 
 const SD15 = { _class_name: 'PNDMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, steps_offset: 1, prediction_type: 'epsilon', clip_sample: false, set_alpha_to_one: false };
 
@@ -191,5 +191,38 @@ describe('schedules match diffusers', () => {
     expect(() => parseSchedulerConfig({ ...SD15, beta_schedule: 'squaredcos_cap_v2' })).toThrow(/beta_schedule/);
     expect(() => parseSchedulerConfig({ ...SD15, prediction_type: 'sample' })).toThrow(/prediction_type/);
     expect(() => createScheduler(parseSchedulerConfig(SD15, 'ddim'), 1000, 'ddim')).toThrow(/past 999/);
+  });
+
+  describe('stepInto', () => {
+    for (const kind of SCHEDULER_KINDS) {
+      for (const predictionType of ['epsilon', 'v_prediction'] as const) {
+        it(`${kind} (${predictionType}): the same bits as combining the guidance, then step(), also in place`, () => {
+          const config = parseSchedulerConfig({ beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, prediction_type: predictionType, steps_offset: 1 });
+          const steps = kind === 'lcm' ? 4 : 10;
+          const scheduler = createScheduler(config, steps, kind);
+          const n = 64;
+          const draw = new GaussianNoise(11);
+          const uncond = draw.normals(n);
+          const cond = draw.normals(n);
+          const sample = draw.normals(n);
+          for (const index of [0, steps - 1]) {
+            const combined = new Float32Array(n);
+            for (let k = 0; k < n; k++) combined[k] = uncond[k]! + 7.5 * (cond[k]! - uncond[k]!);
+            const expected = scheduler.step(combined, index, sample, new GaussianNoise(3));
+            const latents = sample.slice();
+            const into = { prevSample: latents, predOriginal: new Float32Array(n) };
+            expect(scheduler.stepInto({ uncond, cond, scale: 7.5 }, index, latents, new GaussianNoise(3), into)).toBe(true);
+            expect(Buffer.from(into.prevSample.buffer)).toEqual(Buffer.from(expected.prevSample.buffer));
+            expect(Buffer.from(into.predOriginal.buffer)).toEqual(Buffer.from(expected.predOriginal.buffer));
+            const plain = { prevSample: new Float32Array(n), predOriginal: new Float32Array(n) };
+            expect(scheduler.stepInto(combined, index, sample, new GaussianNoise(3), plain)).toBe(true);
+            expect(Buffer.from(plain.prevSample.buffer)).toEqual(Buffer.from(expected.prevSample.buffer));
+          }
+          const bad = cond.slice();
+          bad[7] = Number.NaN;
+          expect(scheduler.stepInto({ uncond, cond: bad, scale: 7.5 }, 0, sample.slice(), new GaussianNoise(3), { prevSample: new Float32Array(n), predOriginal: new Float32Array(n) })).toBe(false);
+        });
+      }
+    }
   });
 });

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { MiB, memoryLimitMessage, readRssBytes, watchMemory } from './memory-watchdog';
+
+const linux = process.platform === 'linux';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fake process whose samples are `values`, then the last one again. */
+function samples(values: (number | undefined)[]) {
+  const reads: number[] = [];
+  return {
+    reads,
+    readRss: async (pid: number) => {
+      reads.push(pid);
+      return values[Math.min(reads.length, values.length) - 1];
+    },
+  };
+}
+
+describe('watchMemory', () => {
+  it('samples at once, then on every tick, and reports the first sample over the limit once', async () => {
+    const fake = samples([10 * MiB, 20 * MiB, 600 * MiB, 700 * MiB]);
+    const exceeded: number[] = [];
+    const dog = watchMemory({ pid: 42, limitBytes: 500 * MiB, intervalMs: 5, readRss: fake.readRss, onExceeded: (used) => exceeded.push(used) });
+    expect(fake.reads).toEqual([42]);
+    await sleep(100);
+    expect(exceeded).toEqual([600 * MiB]);
+    expect(fake.reads).toHaveLength(3);
+    expect(dog.peakBytes).toBe(600 * MiB);
+    dog.stop();
+  });
+
+  it('stays quiet under the limit and stops sampling when stopped', async () => {
+    const fake = samples([100 * MiB]);
+    const dog = watchMemory({ pid: 1, limitBytes: 500 * MiB, intervalMs: 5, readRss: fake.readRss, onExceeded: () => expect.fail('not over the limit') });
+    await sleep(40);
+    dog.stop();
+    const n = fake.reads.length;
+    expect(n).toBeGreaterThan(1);
+    await sleep(30);
+    expect(fake.reads).toHaveLength(n);
+    expect(dog.supported).toBe(true);
+  });
+
+  it('gives up quietly where memory cannot be read (not Linux), and when the process is gone', async () => {
+    const none = samples([undefined]);
+    const dog = watchMemory({ pid: 1, limitBytes: MiB, intervalMs: 5, readRss: none.readRss, onExceeded: () => expect.fail('nothing to enforce') });
+    await sleep(30);
+    expect(dog.supported).toBe(false);
+    expect(none.reads).toHaveLength(1);
+
+    const gone = samples([MiB / 2, undefined]);
+    const dog2 = watchMemory({ pid: 1, limitBytes: MiB, intervalMs: 5, readRss: gone.readRss, onExceeded: () => expect.fail('under the limit') });
+    await sleep(40);
+    expect(dog2.supported).toBe(true);
+    expect(gone.reads).toHaveLength(2);
+  });
+
+  it('says what the limit was and how much was used, in MiB', () => {
+    expect(memoryLimitMessage(512 * MiB, 530 * MiB)).toBe('render worker exceeded its memory limit of 512 MiB (used 530 MiB)');
+  });
+
+  it.runIf(linux)('reads the resident memory of a live process from /proc, nothing for a dead one', async () => {
+    const rss = await readRssBytes(process.pid);
+    expect(rss).toBeGreaterThan(10 * MiB);
+    expect(Math.abs(rss! - process.memoryUsage().rss)).toBeLessThan(64 * MiB);
+    const child = spawn(process.execPath, ['-e', '']);
+    await once(child, 'close');
+    expect(await readRssBytes(child.pid!)).toBeUndefined();
+  });
+
+  it.runIf(linux)('catches a real process that keeps allocating native memory', async () => {
+    // Buffers live outside the V8 heap, like ONNX Runtime's tensors: only the resident size shows them.
+    const child = spawn(process.execPath, ['-e', 'const k = []; setInterval(() => k.push(Buffer.alloc(16 << 20, 1)), 20)']);
+    try {
+      const used = await new Promise<number>((resolve) => {
+        watchMemory({ pid: child.pid!, limitBytes: 200 * MiB, intervalMs: 20, onExceeded: resolve });
+      });
+      expect(used).toBeGreaterThan(200 * MiB);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import type { PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
+import { isAbortError } from '../util/abort';
+import type { Planner } from './planner';
+import { PlannerProcess, type PlannerProcessOptions, type ProcessPlanOptions, type ProcessPlanResult } from './planner-process-client';
+import { RuleBasedPlanner } from './rule-based-planner';
+
+export interface PlanOutcome {
+  plan: StoryboardPlan;
+  /** Who wrote it, and why the LLM handed over to the rule-based planner if it did. */
+  report: PlannerRecord;
+  /** The planner process's figures, when the LLM answered. */
+  llm?: Omit<ProcessPlanResult, 'plan'>;
+}
+
+export interface ReportedPlanOptions extends Omit<ProcessPlanOptions, 'onScene'> {
+  /**
+   * Each scene as soon as it is written, in order. `total`: the scenes of the whole plan when known
+   * at that point (the rule-based planner knows; the LLM does not announce a count), else null.
+   */
+  onScene?(scene: PlannedScene, total: number | null): void;
+}
+
+/** A planner that also says which planner wrote the plan. */
+export interface ReportingPlanner extends Planner {
+  planWithReport(prompt: string, options?: ReportedPlanOptions): Promise<PlanOutcome>;
+}
+
+export interface StoryboardPlanningOptions {
+  /**
+   * The GGUF to plan with now (the model registry's first usable one), or undefined. Asked before
+   * every plan, so a model an operator adds or removes (and rescans) is picked up.
+   */
+  resolveModel(): Promise<{ name: string; path: string } | undefined>;
+  /** How to run the planner process (threads, time limit, idle timeout…). */
+  process?: Omit<PlannerProcessOptions, 'modelPath'>;
+  /** Told about every fallback from the LLM to the rule-based planner. */
+  onFallback?(reason: string): void;
+}
+
+/**
+ * The installation's storyboard planner. With a usable GGUF it plans in a separate, long-lived
+ * planner process (the model loaded once and kept warm, a native crash ends that process and not
+ * this one); without one it uses the rule-based planner right here (cheap, nothing to load).
+ *
+ * When the LLM fails (cannot load, crashes, runs out of time, breaks mid-plan) the request is not
+ * failed: the scenes the LLM already wrote are kept (callers may have shown them), the rule-based
+ * planner writes the rest, and the report says so with the reason. A cancel is never replaced by a
+ * fallback: it rejects with an AbortError.
+ */
+export class StoryboardPlanning implements ReportingPlanner {
+  private readonly ruleBased = new RuleBasedPlanner();
+  private process?: PlannerProcess;
+
+  constructor(private readonly options: StoryboardPlanningOptions) {}
+
+  /** The running planner process's id, if one is running (for tests and the admin view). */
+  get processId(): number | undefined {
+    return this.process?.pid;
+  }
+
+  async plan(prompt: string, options: ReportedPlanOptions = {}): Promise<StoryboardPlan> {
+    return (await this.planWithReport(prompt, options)).plan;
+  }
+
+  async planWithReport(prompt: string, options: ReportedPlanOptions = {}): Promise<PlanOutcome> {
+    const model = await this.options.resolveModel();
+    if (!model) {
+      await this.dropProcess();
+      const plan = await this.ruleBased.plan(prompt, { signal: options.signal });
+      for (const scene of plan.scenes) options.onScene?.(scene, plan.scenes.length);
+      return { plan, report: { planner: 'rule-based', model: null, fallback_reason: null, llm_scenes: 0 } };
+    }
+    const planner = this.processFor(model.path);
+    const written: PlannedScene[] = [];
+    try {
+      const { plan, ...llm } = await planner.planWithInfo(prompt, {
+        ...options,
+        onScene: (scene) => {
+          written.push(scene);
+          options.onScene?.(scene, null);
+        },
+      });
+      // Every streamed scene is the plan's scene at that place; a scene repaired after the end of
+      // the generation (a cut-short answer) arrives here.
+      for (const scene of plan.scenes.slice(written.length)) options.onScene?.(scene, plan.scenes.length);
+      return { plan, report: { planner: 'llm', model: model.name, fallback_reason: null, llm_scenes: plan.scenes.length }, llm };
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      const reason = `the LLM planner (${model.name}) failed${written.length ? ` after ${written.length} scene(s)` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+      this.options.onFallback?.(reason);
+      const fallback = this.ruleBased.planSync(prompt);
+      const rest = fallback.scenes.slice(written.length).map((s, i) => ({ ...s, scene_number: written.length + i + 1 }));
+      for (const scene of rest) options.onScene?.(scene, written.length + rest.length);
+      const plan: StoryboardPlan = { ...fallback, scenes: [...written, ...rest] };
+      return { plan, report: { planner: 'rule-based', model: model.name, fallback_reason: reason, llm_scenes: written.length } };
+    }
+  }
+
+  /** Stops the planner process, if one runs; queued requests fail. */
+  async close(): Promise<void> {
+    await this.dropProcess();
+  }
+
+  /** The process for `modelPath`; one for another model (replaced in models/llm) is let go. Synchronous, so concurrent callers share one. */
+  private processFor(modelPath: string): PlannerProcess {
+    if (this.process?.options.modelPath !== modelPath) {
+      const old = this.process;
+      this.process = new PlannerProcess({ ...this.options.process, modelPath });
+      void old?.close();
+    }
+    return this.process;
+  }
+
+  private async dropProcess(): Promise<void> {
+    const old = this.process;
+    this.process = undefined;
+    await old?.close();
+  }
+}
