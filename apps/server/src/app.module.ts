@@ -5,6 +5,7 @@ import type { AppConfig } from './config/config';
 import { CollabModule } from './collab/collab.module';
 import { ConfigModule } from './config/config.module';
 import { databaseOptions } from './database/database.options';
+import { WalCheckpointer } from './database/wal-checkpointer';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ModelsModule } from './models/models.module';
@@ -31,6 +32,8 @@ export class AppModule {
         ModelsModule,
       ],
       controllers: [HealthController],
+      // SQLite only (it does nothing on PostgreSQL): WAL checkpoints beside the event loop.
+      providers: [WalCheckpointer],
     };
   }
 }

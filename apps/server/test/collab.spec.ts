@@ -170,6 +170,42 @@ describe('Yjs documents at /collab/<projectId>', () => {
     await until('the viewer to keep receiving', () => sceneText(v.doc, 1, 'description').toString() === 'two circle');
   });
 
+  it("tells a repeated deletion from a new one: a viewer may re-send one, an editor's new one is stored and relayed", async () => {
+    const pid = await w.newProject();
+    const [a, b] = [connect(pid, w.tokens.alice), connect(pid, w.tokens.bob)];
+    await Promise.all([a, b].map(synced));
+    const deletions: Uint8Array[] = [];
+    a.doc.on('update', (u: Uint8Array) => deletions.push(u));
+    sceneText(a.doc, 0, 'description').delete(0, 6); // "boats leave" → "leave"
+    await until('b to see the deletion', () => sceneText(b.doc, 0, 'description').toString() === 'leave');
+    const rows = await w.rows(pid);
+
+    // The viewer re-sends exactly that deletion (as a reconnecting client would): nothing happens.
+    const viewer = rawSocket(w.t.baseUrl, pid, w.tokens.vic);
+    await viewer.opened;
+    await viewer.firstMessage;
+    viewer.ws.send(updateFrame(deletions[0]!));
+    await sleep(300);
+    expect(viewer.ws.readyState).toBe(viewer.ws.OPEN);
+    expect(await w.rows(pid)).toBe(rows);
+
+    // A deletion of text b has but a has not deleted yet is an edit: stored, relayed, and a viewer sending it is refused.
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(b.doc));
+    const sv = Y.encodeStateVector(copy);
+    sceneText(copy, 0, 'description').delete(0, 2);
+    const fresh = Y.encodeStateAsUpdate(copy, sv);
+    viewer.ws.send(updateFrame(fresh));
+    expect((await viewer.closed).code).toBe(COLLAB_CLOSE.READ_ONLY);
+    const editor = rawSocket(w.t.baseUrl, pid, w.tokens.carol);
+    await editor.opened;
+    await editor.firstMessage;
+    editor.ws.send(updateFrame(fresh));
+    await until('a to receive the new deletion', () => sceneText(a.doc, 0, 'description').toString() === 'ave');
+    expect(await w.rows(pid)).toBe(rows + 1);
+    editor.ws.close();
+  });
+
   it('refuses a non-member (4403), a bad token and no token (4401)', async () => {
     const pid = await w.newProject();
     expect((await connect(pid, w.tokens.mallory).closed).code).toBe(COLLAB_CLOSE.FORBIDDEN);
