@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, signIn as signInAs, teamProject } from '../support/browser';
 import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin } from '../support/server-process';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const BOB_PASSWORD = 'bob-the-second-user';
 const CAROL_PASSWORD = 'carol-only-watches';
 const POLL = { timeout: 15_000, interval: 50 };
@@ -29,19 +27,13 @@ describe('offline edits in Chromium', () => {
   const contexts: BrowserContext[] = [];
   let admin = '';
   let adminId = '';
-  const userIds: Record<string, string> = {};
+  let userIds: Record<string, string> = {};
   let projectId = '';
 
   async function signIn(username: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
-    return { context, page };
+    const signedIn = await signInAs(browser, server.baseUrl, username, password);
+    contexts.push(signedIn.context);
+    return signedIn;
   }
 
   async function openProject(page: Page, id = projectId): Promise<void> {
@@ -86,25 +78,11 @@ describe('offline edits in Chromium', () => {
     );
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the test command installs Debian's chromium package`);
-    mkdirSync(join(ROOT, 'reports'), { recursive: true });
     await server.start();
     admin = await loginAdmin(server.baseUrl);
     adminId = (await api(server.baseUrl, 'GET', '/api/users/me', admin)).json.id;
-    for (const [username, password] of [
-      ['bob', BOB_PASSWORD],
-      ['carol', CAROL_PASSWORD],
-    ]) {
-      const made = await api(server.baseUrl, 'POST', '/api/users', admin, { username, password });
-      expect(made.status, JSON.stringify(made.json)).toBe(201);
-      userIds[username] = made.json.id;
-    }
-    const project = await api(server.baseUrl, 'POST', '/api/projects', admin, { name: 'Offline walk' });
-    expect(project.status, JSON.stringify(project.json)).toBe(201);
-    projectId = project.json.id;
-    expect((await api(server.baseUrl, 'POST', `/api/projects/${projectId}/members`, admin, { username: 'bob', role: 'editor' })).status).toBe(201);
-    expect((await api(server.baseUrl, 'POST', `/api/projects/${projectId}/members`, admin, { username: 'carol', role: 'viewer' })).status).toBe(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ projectId, userIds } = await teamProject(server.baseUrl, admin, 'Offline walk', { editor: ['bob', BOB_PASSWORD], viewer: ['carol', CAROL_PASSWORD] }));
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
