@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuleBasedPlanner, writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeMedia } from '../src/media/probe';
+import { probeMedia } from '@reelcraft/inference';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const SIZE = { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8' };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readStoryboard, writeStoryboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
-import { probeMedia } from '../src/media/probe';
+import { probeMedia } from '@reelcraft/inference';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** "Render" on a project renders its storyboard as it is, and the project points at the new video. */

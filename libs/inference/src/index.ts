@@ -31,7 +31,7 @@ export { buildTinyGguf, writeTinyGguf, type TinyGgufOptions, type TinyGgufInfo }
 
 export type { RenderOptions, SceneRenderer } from './renderer/scene-renderer';
 export { AnimaticRenderer, AnimaticComposer, BACKDROP_OVERSCAN, SUBTITLE_SAFE_AREA } from './renderer/animatic-renderer';
-export { CJK_FONT_CANDIDATES, findCjkFontPath, labelFontFamilies } from './renderer/fonts';
+export { CJK_FONT_CANDIDATES, DEFAULT_CJK_FAMILY, findCjkFont, findCjkFontPath, labelFontFamilies, type CjkFont, type CjkFontCandidate } from './renderer/fonts';
 export { deriveSceneStyle, type SceneStyle, type SceneFeatures, type TimeOfDay } from './renderer/scene-style';
 export { encodeJpeg } from './renderer/poster';
 
@@ -48,7 +48,7 @@ export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, t
 
 export { encodeClip, type ClipInfo, type EncodeClipOptions } from './clip/encode-clip';
 export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding';
-export { probeVideo, parseRational, type VideoProbe } from './clip/probe';
+export { parseFfprobeJson, parseRational, probeMedia, probeVideo, type AudioStreamInfo, type MediaProbe, type VideoProbe, type VideoStreamInfo } from './clip/probe';
 
 export * from './worker/protocol';
 export { previewThrottle, DEFAULT_PREVIEW_INTERVAL_MS, type PreviewStep } from './worker/preview-throttle';

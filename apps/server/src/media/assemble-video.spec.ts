@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleVideo, finalPassArgs, type AssembleOptions } from './assemble-video';
 import { FFMPEG_BIN, runMediaTool } from './ffmpeg-process';
-import { probeMedia } from './probe';
+import { probeMedia } from '@reelcraft/inference';
 import { buildAssSubtitles } from './subtitles';
 
 const W = 320;

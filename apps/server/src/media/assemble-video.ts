@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { probeMedia } from '@reelcraft/inference';
 import type { PlannedScene } from '@reelcraft/shared';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
 import { FFMPEG_BIN, MediaToolError, abortReason, runMediaTool } from './ffmpeg-process';
 import { familyForFontsDir, findCjkFont } from './fonts';
-import { probeMedia } from './probe';
 import { buildCues, renderAss, subtitleLayout } from './subtitles';
 
 // Callers that set up assembly look the font folder up here too, before any rendering starts.

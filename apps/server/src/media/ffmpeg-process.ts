@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 
-/** ffmpeg/ffprobe are resolved through PATH (Debian installs them in /usr/bin). */
+/** ffmpeg is resolved through PATH (Debian installs it in /usr/bin); ffprobe is libs/inference's (clip/probe.ts). */
 export const FFMPEG_BIN = 'ffmpeg';
-export const FFPROBE_BIN = 'ffprobe';
 
 /** How many stderr lines to keep: enough to explain a failure, bounded so verbose logs cannot grow memory. */
 const TAIL_LINES = 60;

@@ -15,9 +15,9 @@ describe('findCjkFont', () => {
     await mkdir(join(root, 'noto'));
     await writeFile(join(root, 'noto', 'NotoSansCJK-Regular.ttc'), '');
     candidates = [
-      { dir: join(root, 'wqy'), family: 'WenQuanYi Micro Hei', file: /^wqy-microhei\.ttc$/ },
-      { dir: join(root, 'noto'), family: 'Noto Sans CJK SC', file: /^NotoSansCJK.*\.ttc$/ },
-      { dir: join(root, 'missing'), family: 'X', file: /x/ },
+      { path: join(root, 'wqy', 'wqy-microhei.ttc'), family: 'WenQuanYi Micro Hei' },
+      { path: join(root, 'noto', 'NotoSansCJK-Regular.ttc'), family: 'Noto Sans CJK SC' },
+      { path: join(root, 'missing', 'x.ttc'), family: 'X' },
     ];
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ describe('findCjkFont', () => {
   });
 
   it('returns null when no candidate has a font', () => {
-    expect(findCjkFontsDir([candidates[0], candidates[2]])).toBeNull();
+    expect(findCjkFontsDir([candidates[0]!, candidates[2]!])).toBeNull();
   });
 
   it('finds WenQuanYi Micro Hei on this machine', () => {

@@ -1,49 +1,31 @@
-import { readdirSync } from 'node:fs';
+import { CJK_FONT_CANDIDATES, DEFAULT_CJK_FAMILY, findCjkFont as findInstalledCjkFont, type CjkFontCandidate } from '@reelcraft/inference';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 
+export { CJK_FONT_CANDIDATES, DEFAULT_CJK_FAMILY, type CjkFontCandidate };
+
+/** What burnt-in subtitles need of a font: the folder for `fontsdir` and the family for the ASS style. */
 export interface CjkFont {
-  /** Folder handed to the `subtitles` filter as `fontsdir`. */
   dir: string;
-  /** Family name the ASS style must use so libass picks this font and not a fontconfig fallback. */
   family: string;
 }
 
-export interface CjkFontCandidate extends CjkFont {
-  /** A file that proves the family is really there: the folder alone may hold only Latin fonts. */
-  file: RegExp;
-}
-
-/** In order of preference; Debian packages fonts-wqy-microhei, fonts-wqy-zenhei and fonts-noto-cjk. */
-export const CJK_FONT_CANDIDATES: readonly CjkFontCandidate[] = [
-  { dir: '/usr/share/fonts/truetype/wqy', family: 'WenQuanYi Micro Hei', file: /^wqy-microhei\.tt[cf]$/i },
-  { dir: '/usr/share/fonts/truetype/wqy', family: 'WenQuanYi Zen Hei', file: /^wqy-zenhei\.tt[cf]$/i },
-  { dir: '/usr/share/fonts/opentype/noto', family: 'Noto Sans CJK SC', file: /^NotoSansCJK.*\.(ttc|otf)$/i },
-];
-
-export const DEFAULT_CJK_FAMILY = CJK_FONT_CANDIDATES[0].family;
-
 /**
- * Finds an installed font that covers Chinese. Synchronous on purpose: it runs once at setup, and
- * a missing font must fail setup with a clear message rather than render boxes into every video.
+ * The installed font that covers Chinese (libs/inference keeps the list, so subtitles and the
+ * animatic's labels use the same one). Synchronous on purpose: it runs once at setup, and a
+ * missing font must fail setup with a clear message rather than render boxes into every video.
  */
-export function findCjkFont(candidates: readonly CjkFontCandidate[] = CJK_FONT_CANDIDATES): CjkFont | null {
-  for (const c of candidates) {
-    let names: string[];
-    try {
-      names = readdirSync(c.dir);
-    } catch {
-      continue;
-    }
-    if (names.some((n) => c.file.test(n))) return { dir: c.dir, family: c.family };
-  }
-  return null;
+export function findCjkFont(candidates?: readonly CjkFontCandidate[]): CjkFont | null {
+  const found = findInstalledCjkFont(candidates);
+  return found ? { dir: found.dir, family: found.family } : null;
 }
 
 /** The `fontsdir` for burnt-in subtitles, or null when no CJK font is installed. */
-export function findCjkFontsDir(candidates: readonly CjkFontCandidate[] = CJK_FONT_CANDIDATES): string | null {
+export function findCjkFontsDir(candidates?: readonly CjkFontCandidate[]): string | null {
   return findCjkFont(candidates)?.dir ?? null;
 }
 
 /** The family to put in the ASS style for a given fonts folder (for callers that pass only `fontsDir`). */
 export function familyForFontsDir(dir: string): string {
-  return findCjkFont(CJK_FONT_CANDIDATES.filter((c) => c.dir === dir))?.family ?? DEFAULT_CJK_FAMILY;
+  return CJK_FONT_CANDIDATES.find((c) => dirname(c.path) === dir && existsSync(c.path))?.family ?? DEFAULT_CJK_FAMILY;
 }

@@ -1,4 +1,36 @@
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+
+/**
+ * The one ffprobe wrapper of the project: the render worker checks its clips with `probeVideo`,
+ * the server measures clips, music and the final video with `probeMedia`.
+ */
+
+export interface VideoStreamInfo {
+  codec: string;
+  width: number;
+  height: number;
+  /** Average frame rate; falls back to the nominal rate when the container has no average. */
+  fps: number;
+  pix_fmt: string;
+  /** Frame count from the container header; absent when the container does not record it. */
+  frames?: number;
+}
+
+export interface AudioStreamInfo {
+  codec: string;
+  duration: number;
+}
+
+export interface MediaProbe {
+  /** Container duration in seconds. */
+  duration: number;
+  bytes: number;
+  /** The first video stream, or null for audio-only files (music). */
+  video: VideoStreamInfo | null;
+  /** The first audio stream, or null when there is none. */
+  audio: AudioStreamInfo | null;
+}
 
 export interface VideoProbe {
   /** Codec of the first video stream, e.g. 'h264'. */
@@ -43,43 +75,71 @@ interface FfprobeOutput {
   format?: { duration?: string; format_name?: string; size?: string };
 }
 
-/** FFPROBE_PATH overrides the binary, as fluent-ffmpeg's FFMPEG_PATH does for ffmpeg. */
+/** FFPROBE_PATH overrides the binary (Debian installs it in /usr/bin, found through PATH). */
 function ffprobeBinary(): string {
   return process.env.FFPROBE_PATH || 'ffprobe';
 }
 
-function runFfprobe(args: string[]): Promise<FfprobeOutput> {
+/** Runs ffprobe without a shell; the error names the file and quotes the end of ffprobe's stderr. */
+function runFfprobe(path: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(ffprobeBinary(), args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(ffprobeBinary(), ['-hide_banner', '-v', 'error', '-print_format', 'json', ...args, '--', path], { maxBuffer: 16 * 1024 * 1024, signal }, (err, stdout, stderr) => {
       if (err) {
         const detail = String(stderr).trim().split('\n').slice(-4).join('\n');
-        reject(new Error(`ffprobe failed for ${args[args.length - 1]}: ${detail || err.message}`));
+        reject(err.name === 'AbortError' ? err : new Error(`ffprobe failed for ${path}: ${detail || err.message}`));
         return;
       }
-      try {
-        resolve(JSON.parse(stdout) as FfprobeOutput);
-      } catch {
-        reject(new Error(`ffprobe printed invalid JSON for ${args[args.length - 1]}`));
-      }
+      resolve(stdout);
     });
   });
 }
 
-/** Evaluates ffprobe's rational strings such as '24/1' or '30000/1001'. */
-export function parseRational(value: string | undefined): number {
-  if (!value) return 0;
-  const [num, den] = value.split('/').map(Number);
-  if (!Number.isFinite(num)) return 0;
-  if (den === undefined) return num!;
-  return den && Number.isFinite(den) ? num! / den : 0;
+function parseJson(json: string, path: string): FfprobeOutput {
+  try {
+    return JSON.parse(json) as FfprobeOutput;
+  } catch {
+    throw new Error(`ffprobe printed no valid JSON for ${path}`);
+  }
+}
+
+/** Duration, size and the first video and audio streams of any media file (a clip, music, the final video). */
+export async function probeMedia(path: string, opts: { signal?: AbortSignal } = {}): Promise<MediaProbe> {
+  const json = await runFfprobe(path, ['-show_format', '-show_streams'], opts.signal);
+  return parseFfprobeJson(json, path, async () => (await stat(path)).size);
+}
+
+/** Exported for tests: turns ffprobe's JSON into the few numbers the server needs. */
+export async function parseFfprobeJson(json: string, path: string, sizeFallback: () => Promise<number>): Promise<MediaProbe> {
+  const data = parseJson(json, path);
+  const streams = data.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video');
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const duration = num(data.format?.duration) ?? num(v?.duration) ?? num(a?.duration);
+  if (duration === undefined) throw new Error(`probing ${path}: ffprobe reports no duration (not a media file?)`);
+
+  const bytes = num(data.format?.size) ?? (await sizeFallback());
+  const frames = num(v?.nb_frames);
+  const video: VideoStreamInfo | null = v
+    ? {
+        codec: v.codec_name ?? 'unknown',
+        width: v.width ?? 0,
+        height: v.height ?? 0,
+        fps: parseRational(v.avg_frame_rate) || parseRational(v.r_frame_rate),
+        pix_fmt: v.pix_fmt ?? 'unknown',
+        ...(frames !== undefined ? { frames } : {}),
+      }
+    : null;
+  const audio: AudioStreamInfo | null = a ? { codec: a.codec_name ?? 'unknown', duration: num(a.duration) ?? duration } : null;
+  return { duration, bytes, video, audio };
 }
 
 /**
- * Describes the first video stream of a media file (and whether it has audio). Rejects when the
- * file is missing, unreadable or has no video stream.
+ * Describes the first video stream of a media file (and whether it has audio), counting frames by
+ * decoding when the container does not store the count. Rejects when the file is missing,
+ * unreadable or has no video stream.
  */
 export async function probeVideo(path: string): Promise<VideoProbe> {
-  const info = await runFfprobe(['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path]);
+  const info = parseJson(await runFfprobe(path, ['-show_streams', '-show_format']), path);
   const streams = info.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video');
   if (!video) throw new Error(`no video stream in ${path}`);
@@ -88,7 +148,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
   let frames = Number(video.nb_frames);
   if (!Number.isFinite(frames) || frames <= 0) {
     // Some containers (e.g. raw streams, fragmented files) do not store a count: decode to count.
-    const counted = await runFfprobe(['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-print_format', 'json', path]);
+    const counted = parseJson(await runFfprobe(path, ['-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames']), path);
     frames = Number(counted.streams?.[0]?.nb_read_frames) || 0;
   }
   const duration = Number(info.format?.duration ?? video.duration);
@@ -107,6 +167,21 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     format: info.format?.format_name ?? '',
     size_bytes: Number(info.format?.size) || 0,
   };
+}
+
+/** Evaluates ffprobe's rational strings such as '24/1' or '30000/1001'; 0 for unknown ('0/0', 'N/A'). */
+export function parseRational(value: string | undefined): number {
+  if (!value) return 0;
+  const [n, d] = value.split('/').map(Number);
+  if (!Number.isFinite(n)) return 0;
+  if (d === undefined) return n!;
+  return d && Number.isFinite(d) ? n! / d : 0;
+}
+
+function num(s: string | undefined): number | undefined {
+  if (s === undefined || s === 'N/A') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function round(value: number, digits: number): number {

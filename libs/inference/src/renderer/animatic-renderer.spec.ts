@@ -177,9 +177,9 @@ describe('scene style', () => {
 describe('label', () => {
   it('finds the CJK font installed here', () => {
     const path = findCjkFontPath();
-    if (CJK_FONT_CANDIDATES.some((p) => existsSync(p))) expect(path).not.toBeNull();
+    if (CJK_FONT_CANDIDATES.some((c) => existsSync(c.path))) expect(path).not.toBeNull();
     if (existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc')) expect(path).toBe('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
-    expect(findCjkFontPath(['/nonexistent/font.ttc'])).toBe(process.env.REELCRAFT_CJK_FONT ?? null);
+    expect(findCjkFontPath([{ path: '/nonexistent/font.ttc', family: 'None' }])).toBe(process.env.REELCRAFT_CJK_FONT ?? null);
   });
 
   it('stays clear of the subtitle area at the bottom of the frame', () => {
