@@ -17,8 +17,11 @@ export {
   type PlannerProcessOptions,
   type ProcessPlanOptions,
   type ProcessPlanResult,
+  type ProcessEditOptions,
+  type ProcessEditResult,
 } from './planner/planner-process-client';
-export { StoryboardPlanning, type PlanOutcome, type ReportedPlanOptions, type ReportingPlanner, type StoryboardPlanningOptions } from './planner/storyboard-planning';
+export { splitSceneByRule, mergeScenesByRule, splitText, joinTexts } from './planner/rule-based-scene-edits';
+export { StoryboardPlanning, SceneEditError, type SceneEditErrorCode, type SceneEditOutcome, type PlanOutcome, type ReportedPlanOptions, type ReportingPlanner, type StoryboardPlanningOptions } from './planner/storyboard-planning';
 export * from './planner/planner-protocol';
 export { servePlannerProcess, processPlannerPort, type PlannerPort, type LoadPlanner, type LoadedPlanner } from './planner/serve-planner-process';
 

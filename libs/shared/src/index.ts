@@ -13,3 +13,4 @@ export * from './models';
 export * from './versions';
 export * from './hash';
 export * from './planner';
+export * from './storyboard-ydoc-edits';

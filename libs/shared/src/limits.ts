@@ -35,6 +35,8 @@ export const LIMITS = {
     seed: { min: 0, max: 2 ** 32 - 1 },
   },
   projectName: { min: 1, max: 120 },
+  /** What an editor asks the LLM planner to change in one scene ("rewrite this scene"). */
+  sceneInstruction: { min: 1, max: 500 },
   /** Named versions of a storyboard (versions.ts); each holds a whole document, hence a cap per project. */
   versions: { perProject: { max: 200 }, name: { min: 1, max: 100 } },
 } as const;

@@ -18,3 +18,13 @@ export interface PlannerRecord {
   /** Scenes the LLM wrote (kept as they are; after a fallback the rule-based planner wrote the rest). */
   llm_scenes: number;
 }
+
+/** Which planner answered a scene edit (rewrite, split, merge) asked from the storyboard editor. */
+export interface SceneEditPlannerRecord {
+  /** 'llm' when the model wrote the result; 'rule-based' for the deterministic split or merge. */
+  planner: PlannerKind;
+  /** The GGUF file the LLM used or tried to use; null without a usable one. */
+  model: string | null;
+  /** Why the rule-based version was used although a model is installed (the LLM failed); else null. */
+  fallback_reason: string | null;
+}

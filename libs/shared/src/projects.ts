@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { PlannerRecord } from './planner';
+import type { PlannerRecord, SceneEditPlannerRecord } from './planner';
+import type { StoryboardScene } from './storyboard-doc';
 import { PROJECT_ROLES, type ProjectRole } from './collab';
 import { LIMITS } from './limits';
 import { PageQuerySchema } from './tasks';
@@ -72,4 +73,30 @@ export interface ProjectSummary {
 
 export interface ProjectView extends ProjectSummary {
   members: ProjectMemberView[];
+}
+
+/** `POST /api/projects/{id}/scenes/{sceneId}/rewrite`: what the LLM should change in the scene. */
+export const RewriteSceneBodySchema = z.strictObject({
+  instruction: z
+    .string({ error: 'instruction must be a string' })
+    .trim()
+    .min(LIMITS.sceneInstruction.min, { error: 'instruction must not be empty' })
+    .max(LIMITS.sceneInstruction.max, { error: `instruction must be at most ${LIMITS.sceneInstruction.max} characters` }),
+});
+export type RewriteSceneBody = z.infer<typeof RewriteSceneBodySchema>;
+
+export const SCENE_EDITS = ['rewrite', 'split', 'merge'] as const;
+export type SceneEditKind = (typeof SCENE_EDITS)[number];
+
+/**
+ * The answer of a scene edit (rewrite, split, merge-next), after it was applied to the live
+ * storyboard: the scene(s) as they are now (rewrite and merge: the one scene, which keeps its id;
+ * split: the scene and the new one after it) and which planner wrote them.
+ */
+export interface SceneEditResult {
+  edit: SceneEditKind;
+  scenes: StoryboardScene[];
+  /** The id of the scene that is gone (merge: the next scene, folded into the first); else null. */
+  removed_scene_id: string | null;
+  planner: SceneEditPlannerRecord;
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { StoryboardPlanning, type PlanOutcome, type ReportedPlanOptions, type ReportingPlanner } from '@reelcraft/inference';
+import {
+  StoryboardPlanning,
+  type PlanOutcome,
+  type ProcessEditOptions,
+  type ReportedPlanOptions,
+  type ReportingPlanner,
+  type SceneEdit,
+  type SceneEditOutcome,
+} from '@reelcraft/inference';
 import type { StoryboardPlan } from '@reelcraft/shared';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
@@ -47,6 +55,15 @@ export class PlanningService implements ReportingPlanner, OnApplicationShutdown 
 
   planWithReport(prompt: string, options?: ReportedPlanOptions): Promise<PlanOutcome> {
     return this.planning.planWithReport(prompt, options);
+  }
+
+  /**
+   * A scene edit from the storyboard editor (rewrite, split, merge) on a window of the storyboard:
+   * the LLM in the same warm planner process and queue as plans; without a usable model, or when
+   * it fails, split and merge are done by rule and a rewrite fails with a SceneEditError.
+   */
+  editScene(edit: SceneEdit, options?: ProcessEditOptions): Promise<SceneEditOutcome> {
+    return this.planning.editScene(edit, options);
   }
 
   async onApplicationShutdown(): Promise<void> {

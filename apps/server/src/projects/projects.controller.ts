@@ -1,6 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, type PipeTransform } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  ID_PATTERN,
+  RewriteSceneBodySchema,
+  type RewriteSceneBody,
+  type SceneEditResult,
   AddMemberBodySchema,
   CreateProjectBodySchema,
   ProjectListQuerySchema,
@@ -23,16 +27,40 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { TasksService } from '../renders/tasks.service';
 import { ProjectsService } from './projects.service';
+import { SceneEditsService } from './scene-edits.service';
 
 // An id that is not a UUID names nothing: 404, like any unknown id.
 const projectId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such project', HttpStatus.NOT_FOUND) });
 const userId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such member', HttpStatus.NOT_FOUND) });
+/** Scene ids are the storyboard's own (ID_PATTERN); anything else names no scene. */
+const sceneId: PipeTransform<string, string> = {
+  transform: (value) => {
+    if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new HttpException('no such scene', HttpStatus.NOT_FOUND);
+    return value;
+  },
+};
+
+/** The answers every scene edit shares, for the OpenAPI document. */
+const SceneEditResponses = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  for (const r of [
+    { status: 200, description: 'The edit was applied to the live storyboard: `{edit, scenes, removed_scene_id, planner: {planner, model, fallback_reason}}`.' },
+    { status: 403, description: 'A viewer cannot edit the storyboard.' },
+    { status: 404, description: 'No such project (or not a member), or no such scene (deleted meanwhile).' },
+    { status: 409, description: 'The scene (or the next one) is locked, was moved meanwhile, or the edit does not apply (see the message).' },
+  ]) {
+    ApiResponse(r)(target, key, descriptor);
+  }
+};
 
 @ApiTags('projects')
 @ApiBearerAuth()
 @Controller('projects')
 export class ProjectsController {
-  constructor(private readonly projects: ProjectsService, private readonly tasks: TasksService) {}
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly tasks: TasksService,
+    private readonly sceneEdits: SceneEditsService,
+  ) {}
 
   /** An empty storyboard, or one the planner writes from `prompt`. */
   @Post()
@@ -82,6 +110,49 @@ export class ProjectsController {
   async render(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
     const plan = await this.projects.renderablePlan(me, id);
     return { task_id: await this.tasks.createRender(me, id, plan) };
+  }
+
+  /**
+   * Editors and owners: the LLM rewrites the scene as `instruction` asks, in the live storyboard
+   * (the scene keeps its id, comments, characters, seed). Needs a language model: without a usable
+   * GGUF in models/llm it answers 409; when the model fails, 503.
+   */
+  @Post(':id/scenes/:sceneId/rewrite')
+  @HttpCode(200)
+  @ApiZodBody(RewriteSceneBodySchema)
+  @SceneEditResponses()
+  @ApiResponse({ status: 503, description: 'The language model failed to rewrite the scene.' })
+  rewriteScene(
+    @Param('id', projectId) id: string,
+    @Param('sceneId', sceneId) scene: string,
+    @Body(zodPipe(RewriteSceneBodySchema)) body: RewriteSceneBody,
+    @CurrentUser() me: AuthenticatedUser,
+  ): Promise<SceneEditResult> {
+    return this.sceneEdits.rewrite(me, id, scene, body.instruction);
+  }
+
+  /**
+   * Editors and owners: splits the scene into two consecutive scenes in the live storyboard, written
+   * by the LLM, or by rule without a usable model (description and subtitle split at a clause
+   * boundary, the duration divided); `planner` says which.
+   */
+  @Post(':id/scenes/:sceneId/split')
+  @HttpCode(200)
+  @SceneEditResponses()
+  splitScene(@Param('id', projectId) id: string, @Param('sceneId', sceneId) scene: string, @CurrentUser() me: AuthenticatedUser): Promise<SceneEditResult> {
+    return this.sceneEdits.split(me, id, scene);
+  }
+
+  /**
+   * Editors and owners: merges the scene with the one after it in the live storyboard (the first
+   * keeps its id and takes the second's comments and characters), written by the LLM, or by rule
+   * without a usable model (texts joined, durations summed up to the limit); `planner` says which.
+   */
+  @Post(':id/scenes/:sceneId/merge-next')
+  @HttpCode(200)
+  @SceneEditResponses()
+  mergeNextScene(@Param('id', projectId) id: string, @Param('sceneId', sceneId) scene: string, @CurrentUser() me: AuthenticatedUser): Promise<SceneEditResult> {
+    return this.sceneEdits.mergeNext(me, id, scene);
   }
 
   @Get(':id/members')

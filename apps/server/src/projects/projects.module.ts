@@ -6,6 +6,7 @@ import { CollabDocumentsModule } from '../collab/collab-documents.module';
 import { DocStoryboardStore } from '../collab/doc-storyboard-store';
 import { ProjectsController } from './projects.controller';
 import { PROJECT_PLANNER, ProjectsService } from './projects.service';
+import { SceneEditsService } from './scene-edits.service';
 import { StoryboardStore } from './storyboard-store';
 import { TaskProjects } from './task-projects';
 
@@ -19,6 +20,7 @@ import { TaskProjects } from './task-projects';
   controllers: [ProjectsController],
   providers: [
     ProjectsService,
+    SceneEditsService,
     TaskProjects,
     // The live documents' update log (collab): editors and the planner write through one path.
     { provide: StoryboardStore, useExisting: DocStoryboardStore },

@@ -16,6 +16,8 @@ import type {
   ProjectSummary,
   ProjectView,
   RestoreVersionResult,
+  RewriteSceneBody,
+  SceneEditResult,
   StoryboardDiff,
   TaskView,
   UserView,
@@ -216,5 +218,17 @@ export const api = {
   },
   restoreVersion(id: string, vid: string): Promise<RestoreVersionResult> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/restore`, { method: 'POST' });
+  },
+  /** The LLM rewrites the scene as `instruction` asks; the change arrives in the live storyboard too. */
+  rewriteScene(id: string, sceneId: string, instruction: string): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/rewrite`, { method: 'POST', body: { instruction } satisfies RewriteSceneBody });
+  },
+  /** Splits the scene in two (the LLM, or by rule without one). */
+  splitScene(id: string, sceneId: string): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/split`, { method: 'POST' });
+  },
+  /** Merges the scene with the next one (the LLM, or by rule without one). */
+  mergeSceneWithNext(id: string, sceneId: string): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/merge-next`, { method: 'POST' });
   },
 };

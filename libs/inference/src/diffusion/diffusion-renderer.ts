@@ -59,6 +59,12 @@ export class DiffusionRenderer implements SceneRenderer {
   /** Of the scene rendered last (for tests and the benchmark). */
   lastSceneStats: SceneDiffusionStats = { keyframes: 0, unetCalls: 0 };
   private previousKeyframe: Float32Array | undefined;
+  /**
+   * The image buffer the pipeline decodes colour-matched keyframes into (matchColours makes the
+   * keyframe that is kept, so the decoded image is finished with before the next generation);
+   * taken while a generation writes it, so a concurrent render makes its own.
+   */
+  private decodeBuffer: Float32Array | undefined;
   private readonly o: Required<Pick<DiffusionRendererOptions, 'steps' | 'guidanceScale' | 'cadence' | 'continueStrength' | 'colourCoherence' | 'cameraSpeed'>> & DiffusionRendererOptions;
 
   constructor(options: DiffusionRendererOptions) {
@@ -127,6 +133,9 @@ export class DiffusionRenderer implements SceneRenderer {
       if (k > 0) init = { rgb: warpImage(previous!, W, H, repeatMotion(motion, cadence)), strength: this.strengthAt(k, keyframes) };
       else if (this.o.continueFromPrevious && this.previousKeyframe && canImg2Img) init = { rgb: this.previousKeyframe, strength: this.o.continueStrength };
       const before = stepsDone;
+      // Only a keyframe that is colour-matched is copied before it is kept; the reference one is kept as decoded.
+      const output = this.o.colourCoherence !== 'none' && reference ? (this.decodeBuffer ?? new Float32Array(W * H * 3)) : undefined;
+      if (output) this.decodeBuffer = undefined;
       const result = await pipeline.generate({
         prompt,
         negativePrompt,
@@ -135,6 +144,7 @@ export class DiffusionRenderer implements SceneRenderer {
         guidanceScale: this.o.guidanceScale,
         scheduler: this.o.scheduler,
         init,
+        output,
         signal: options.signal,
         onStep: (e) => {
           stepsDone = before + (e.step - (this.o.steps - stepsOf(k)));
@@ -148,7 +158,9 @@ export class DiffusionRenderer implements SceneRenderer {
         reference = channelStats(result.rgb, this.o.colourCoherence);
         return result.rgb;
       }
-      return matchColours(result.rgb, reference);
+      const matched = matchColours(result.rgb, reference);
+      if (output) this.decodeBuffer = output;
+      return matched;
     };
 
     const emit = (img: Float32Array) => toBytes(resizeBilinear(img, W, H, options.width, options.height, crop));

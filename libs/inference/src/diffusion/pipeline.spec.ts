@@ -120,6 +120,21 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
     });
   }
 
+  it('decodes into a caller\'s output buffer, reused across generations, with the same pixels', async () => {
+    const p = await load('output-buffer');
+    const own = await p.generate({ prompt: 'a forest', seed: 5, steps: 4 });
+    const output = new Float32Array(p.width * p.height * 3);
+    const intoA = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, output });
+    expect(intoA.rgb).toBe(output);
+    expect(Buffer.from(output.buffer)).toEqual(Buffer.from(own.rgb.buffer, own.rgb.byteOffset, own.rgb.byteLength));
+    const again = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { rgb: own.rgb, strength: 0.5 } });
+    const intoB = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { rgb: own.rgb, strength: 0.5 }, output });
+    expect(intoB.rgb).toBe(output);
+    expect(Buffer.from(output.buffer)).toEqual(Buffer.from(again.rgb.buffer, again.rgb.byteOffset, again.rgb.byteLength));
+    // A buffer of the wrong size is not used.
+    expect((await p.generate({ prompt: 'a forest', seed: 5, steps: 4, output: new Float32Array(3) })).rgb.length).toBe(output.length);
+  });
+
   it('an LCM export gets guidance through timestep_cond and runs one pass per step', async () => {
     const p = await load('lcm', { lcm: true, timestep: 'int64' });
     const calls: number[] = [];

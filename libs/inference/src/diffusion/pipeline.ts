@@ -42,6 +42,13 @@ export interface GenerateRequest {
   scheduler?: SchedulerKind;
   onStep?(event: StepEvent): void;
   signal?: AbortSignal;
+  /**
+   * Where to write the image (3 × width × height values), which the result's `rgb` then is: for a
+   * caller that is done with the image before it asks for the next one and so can hand the same
+   * array to every generation (filling fresh memory costs more than the conversion itself on
+   * a 256 px model). Ignored when its length is wrong. Default: a new array.
+   */
+  output?: Float32Array;
 }
 
 export interface GenerateResult {
@@ -120,6 +127,8 @@ export class DiffusionPipeline {
   private readonly idsType: string;
   private readonly schedulers = new Map<string, Scheduler>();
   private prompt: PromptSetup | undefined;
+  /** encodeImage's input buffer, kept between img2img generations; taken while in use (a concurrent one makes its own). */
+  private encoderInput: Float32Array | undefined;
 
   private constructor(
     readonly dir: string,
@@ -343,7 +352,7 @@ export class DiffusionPipeline {
       }
       this.stats.unetCalls += unetCalls;
       checkFinite(latents, 'sampling');
-      return { rgb: await this.decode(latents), width: this.width, height: this.height, unetCalls };
+      return { rgb: await this.decode(latents, req.output), width: this.width, height: this.height, unetCalls };
     } finally {
       setup.busy = false;
     }
@@ -370,10 +379,11 @@ export class DiffusionPipeline {
     return setup;
   }
 
-  /** Scaled latents → HWC RGB 0–255 at native size. */
-  async decode(latents: Float32Array): Promise<Float32Array> {
+  /** Scaled latents → HWC RGB 0–255 at native size, into `output` when it has the right length. */
+  async decode(latents: Float32Array, output?: Float32Array): Promise<Float32Array> {
     const scaled = new Float32Array(latents.length);
-    for (let i = 0; i < scaled.length; i++) scaled[i] = latents[i]! / this.scalingFactor;
+    const factor = this.scalingFactor;
+    for (let i = 0; i < scaled.length; i++) scaled[i] = latents[i]! / factor;
     const out = await this.run('vae_decoder', { latent_sample: new Tensor('float32', scaled, [1, 4, this.latentHeight, this.latentWidth]) });
     const planes = floatData(out.sample, 'vae_decoder sample');
     const [w, h] = [this.width, this.height];
@@ -382,20 +392,25 @@ export class DiffusionPipeline {
       checkFinite(planes, 'the VAE decoder');
       throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${w}×${h}`);
     }
-    // CHW → HWC in one pass, pixel by pixel (three sequential reads, sequential writes). The NaN
-    // check rides along: v − v is 0 for every finite v and NaN otherwise, and a NaN sticks.
-    const rgb = new Float32Array(3 * plane);
-    const g = planes.subarray(plane, 2 * plane);
-    const b = planes.subarray(2 * plane);
+    // CHW → HWC in one pass, pixel by pixel (three sequential reads, sequential writes), straight
+    // from ORT's output view into an array that is written in full (so it is not zeroed first).
+    // The NaN check rides along: v − v is 0 for every finite v and NaN otherwise, and a NaN sticks.
+    // Each value is (v + 1)·127.5 clamped to [0, 255] (exact in double; the same as
+    // Math.min(255, Math.max(0, …)) for finite input), written out with the clamp's branches inline.
+    const rgb = output?.length === 3 * plane ? output : uninitialisedFloat32(3 * plane);
+    const p2 = 2 * plane;
     let finite = 0;
     for (let p = 0, o = 0; p < plane; p++, o += 3) {
       const vr = planes[p]!;
-      const vg = g[p]!;
-      const vb = b[p]!;
+      const vg = planes[plane + p]!;
+      const vb = planes[p2 + p]!;
       finite += vr - vr + (vg - vg) + (vb - vb);
-      rgb[o] = toPixel(vr);
-      rgb[o + 1] = toPixel(vg);
-      rgb[o + 2] = toPixel(vb);
+      const r = (vr + 1) * 127.5;
+      const g = (vg + 1) * 127.5;
+      const b = (vb + 1) * 127.5;
+      rgb[o] = r > 255 ? 255 : r < 0 ? 0 : r;
+      rgb[o + 1] = g > 255 ? 255 : g < 0 ? 0 : g;
+      rgb[o + 2] = b > 255 ? 255 : b < 0 ? 0 : b;
     }
     if (finite !== 0) checkFinite(planes, 'the VAE decoder');
     return rgb;
@@ -407,13 +422,24 @@ export class DiffusionPipeline {
     const [w, h] = [this.width, this.height];
     const plane = w * h;
     if (rgb.length !== 3 * plane) throw new RangeError(`init image has ${rgb.length} values, expected ${w}×${h}×3`);
-    const chw = new Float32Array(3 * plane);
+    // HWC → CHW, v / 127.5 − 1, into an array written in full. The division is a multiplication
+    // by the double nearest 1/127.5: checked over all 2³² float32 inputs, the float32 it stores is
+    // the same as the division's for every one but 127.50006103515625, which is divided.
+    let chw = this.encoderInput;
+    this.encoderInput = undefined;
+    if (chw?.length !== 3 * plane) chw = uninitialisedFloat32(3 * plane);
+    const p2 = 2 * plane;
     for (let p = 0, i = 0; p < plane; p++, i += 3) {
-      chw[p] = rgb[i]! / 127.5 - 1;
-      chw[plane + p] = rgb[i + 1]! / 127.5 - 1;
-      chw[2 * plane + p] = rgb[i + 2]! / 127.5 - 1;
+      const r = rgb[i]!;
+      const g = rgb[i + 1]!;
+      const b = rgb[i + 2]!;
+      chw[p] = r === DIVIDE_EXACTLY ? r / 127.5 - 1 : r * INV_127_5 - 1;
+      chw[plane + p] = g === DIVIDE_EXACTLY ? g / 127.5 - 1 : g * INV_127_5 - 1;
+      chw[p2 + p] = b === DIVIDE_EXACTLY ? b / 127.5 - 1 : b * INV_127_5 - 1;
     }
     const out = await this.run('vae_encoder', { sample: new Tensor('float32', chw, [1, 3, h, w]) });
+    // ORT has read it: the next img2img generation may refill it.
+    this.encoderInput = chw;
     const size = 4 * this.latentHeight * this.latentWidth;
     let latent: Float32Array;
     if (out.latent_parameters) {
@@ -422,19 +448,29 @@ export class DiffusionPipeline {
       latent = new Float32Array(size);
       for (let i = 0; i < size; i++) latent[i] = params[i]! + Math.exp(0.5 * Math.min(20, Math.max(-30, params[size + i]!))) * rng.normal();
     } else {
-      latent = floatData(out.latent_sample, 'vae_encoder latent_sample').slice(0, size);
+      // Read in place: ORT's output is not kept, so no copy is needed before scaling.
+      latent = floatData(out.latent_sample, 'vae_encoder latent_sample').subarray(0, size);
     }
     checkFinite(latent, 'the VAE encoder');
     const scaled = new Float32Array(size);
-    for (let i = 0; i < size; i++) scaled[i] = latent[i]! * this.scalingFactor;
+    const factor = this.scalingFactor;
+    for (let i = 0; i < size; i++) scaled[i] = latent[i]! * factor;
     return scaled;
   }
 }
 
-/** A decoder value in [−1, 1] → 0–255, clamped (the same as Math.min(255, Math.max(0, …)) for finite input). */
-function toPixel(v: number): number {
-  const x = (v + 1) * 127.5;
-  return x > 255 ? 255 : x < 0 ? 0 : x;
+/** The double nearest 1/127.5 (encodeImage multiplies by it instead of dividing by 127.5). */
+const INV_127_5 = 1 / 127.5;
+/** The one float32 whose x·INV_127_5 − 1 rounds to another float32 than x / 127.5 − 1. */
+const DIVIDE_EXACTLY = 127.50006103515625;
+
+/**
+ * A Float32Array whose elements the caller overwrites in full: its memory is not zero-filled
+ * first (Buffer.allocUnsafeSlow: its own ArrayBuffer, offset 0), which for the 786 KB images of a
+ * 256 px model costs about a tenth of a zeroed allocation.
+ */
+function uninitialisedFloat32(n: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
 }
 
 function checkFinite(data: Float32Array, what: string): void {

@@ -58,10 +58,45 @@ export class GaussianNoise {
     return r * Math.cos(theta);
   }
 
-  /** A fresh array of n standard normal values. */
+  /**
+   * A fresh array of n standard normal values: the same values, in the same order, as n calls of
+   * normal(), with the generator state in locals and both values of each Box–Muller pair stored
+   * directly (no spare field written per pair).
+   */
   normals(n: number): Float32Array {
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.normal();
+    let i = 0;
+    if (n > 0 && this.spare !== undefined) {
+      out[i++] = this.spare;
+      this.spare = undefined;
+    }
+    let { a, b, c, d } = this;
+    for (; i + 1 < n; i += 2) {
+      // Two nextUint32() calls, inlined.
+      let t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((c << 21) | (c >>> 11)) >>> 0;
+      c = (c + t) >>> 0;
+      const u1 = (t + 0.5) / 4294967296;
+      t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((c << 21) | (c >>> 11)) >>> 0;
+      c = (c + t) >>> 0;
+      const u2 = (t + 0.5) / 4294967296;
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const theta = 2 * Math.PI * u2;
+      out[i] = r * Math.cos(theta);
+      out[i + 1] = r * Math.sin(theta);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    if (i < n) out[i] = this.normal();
     return out;
   }
 }

@@ -12,6 +12,7 @@ import { defaultThreads, getLlamaInstance, loadNodeLlamaCpp, type LlamaGpu } fro
 import { DEFAULT_GENERATION_LIMITS, planJsonSchema, sceneJsonSchema, twoScenesJsonSchema, type GenerationLimits } from './plan-json-schema';
 import { fallbackScene, renumber, repairPlan, repairScene } from './plan-repair';
 import type { PlanOptions, Planner } from './planner';
+import type { SceneEdit, SceneWindow, WindowScene } from './planner-protocol';
 import { detectLanguage } from './prompt-parser';
 import { fillTemplate, loadPlannerTemplate, type PlannerTemplate } from './prompt-templates';
 import { RuleBasedPlanner } from './rule-based-planner';
@@ -148,10 +149,46 @@ export class LlmPlanner implements Planner {
 
   /** The plan with scene `sceneNumber` rewritten by the model as `instruction` asks. */
   async rewriteScene(plan: StoryboardPlan, sceneNumber: number, instruction: string, options: LlmCallOptions = {}): Promise<StoryboardPlan> {
-    const original = sceneAt(plan, sceneNumber);
+    const scene = await this.rewriteSceneIn(plan, sceneNumber, instruction, options);
+    return { ...plan, scenes: renumber(plan.scenes.map((s) => (s.scene_number === sceneNumber ? scene : s))) };
+  }
+
+  /** The plan with scene `sceneNumber` split into two consecutive scenes written by the model. */
+  async splitScene(plan: StoryboardPlan, sceneNumber: number, options: LlmCallOptions = {}): Promise<StoryboardPlan> {
+    sceneAt(plan, sceneNumber);
+    if (plan.scenes.length >= LIMITS.scenes.max) throw new RangeError(`a storyboard has at most ${LIMITS.scenes.max} scenes: cannot split another`);
+    const parts = await this.splitSceneIn(plan, sceneNumber, options);
+    const index = plan.scenes.findIndex((s) => s.scene_number === sceneNumber);
+    return { ...plan, scenes: renumber([...plan.scenes.slice(0, index), ...parts, ...plan.scenes.slice(index + 1)]) };
+  }
+
+  /** The plan with scenes `sceneNumber` and `sceneNumber + 1` merged into one by the model. */
+  async mergeScenes(plan: StoryboardPlan, sceneNumber: number, options: LlmCallOptions = {}): Promise<StoryboardPlan> {
+    sceneAt(plan, sceneNumber);
+    sceneAt(plan, sceneNumber + 1);
+    if (plan.scenes.length <= LIMITS.scenes.min) throw new RangeError(`a storyboard has at least ${LIMITS.scenes.min} scenes: cannot merge two`);
+    const merged = await this.mergeScenesIn(plan, sceneNumber, options);
+    const index = plan.scenes.findIndex((s) => s.scene_number === sceneNumber);
+    return { ...plan, scenes: renumber([...plan.scenes.slice(0, index), merged, ...plan.scenes.slice(index + 2)]) };
+  }
+
+  /** One scene edit of the storyboard editor on a window of the storyboard (see SceneWindow): the scene(s) that replace the edited one(s). */
+  async editScenes(edit: SceneEdit, options: LlmCallOptions = {}): Promise<PlannedScene[]> {
+    if (edit.type === 'rewrite') return [await this.rewriteSceneIn(edit.context, edit.sceneNumber, edit.instruction, options)];
+    if (edit.type === 'split') return this.splitSceneIn(edit.context, edit.sceneNumber, options);
+    return [await this.mergeScenesIn(edit.context, edit.sceneNumber, options)];
+  }
+
+  /**
+   * Scene `sceneNumber` of `window` rewritten as `instruction` asks, numbered `sceneNumber`. The
+   * window is any run of consecutive scenes (the scene and its neighbours): the planner's scene
+   * count limits do not apply, so a scene of a 2- or 20-scene storyboard can be rewritten.
+   */
+  async rewriteSceneIn(window: SceneWindow, sceneNumber: number, instruction: string, options: LlmCallOptions = {}): Promise<PlannedScene> {
+    const original = sceneAt(window, sceneNumber);
     if (typeof instruction !== 'string' || instruction.trim() === '') throw new TypeError('instruction must be a non-empty string');
-    const template = this.template(plan.language);
-    const request = fillTemplate(template.rewrite, { plan: JSON.stringify(plan), sceneNumber, instruction: instruction.trim() });
+    const template = this.template(window.language);
+    const request = fillTemplate(template.rewrite, { plan: JSON.stringify(window), sceneNumber, instruction: instruction.trim() });
     const result = await this.generate({
       what: 'Rewriting the scene',
       history: [{ type: 'system', text: this.systemText(template) }],
@@ -162,16 +199,14 @@ export class LlmPlanner implements Planner {
       seedSource: `${request}`,
       options,
     });
-    const scenes = plan.scenes.map((s) => (s.scene_number === sceneNumber ? repairScene(result.parsed, sceneNumber, original) : s));
-    return { ...plan, scenes: renumber(scenes) };
+    return repairEdited(result.parsed, sceneNumber, original);
   }
 
-  /** The plan with scene `sceneNumber` split into two consecutive scenes written by the model. */
-  async splitScene(plan: StoryboardPlan, sceneNumber: number, options: LlmCallOptions = {}): Promise<StoryboardPlan> {
-    const original = sceneAt(plan, sceneNumber);
-    if (plan.scenes.length >= LIMITS.scenes.max) throw new RangeError(`a storyboard has at most ${LIMITS.scenes.max} scenes: cannot split another`);
-    const template = this.template(plan.language);
-    const request = fillTemplate(template.split, { plan: JSON.stringify(plan), sceneNumber });
+  /** Scene `sceneNumber` of `window` as two consecutive scenes written by the model, numbered `sceneNumber` and the next. */
+  async splitSceneIn(window: SceneWindow, sceneNumber: number, options: LlmCallOptions = {}): Promise<[PlannedScene, PlannedScene]> {
+    const original = sceneAt(window, sceneNumber);
+    const template = this.template(window.language);
+    const request = fillTemplate(template.split, { plan: JSON.stringify(window), sceneNumber });
     const halves: unknown[] = [];
     await this.generate({
       what: 'Splitting the scene',
@@ -185,18 +220,15 @@ export class LlmPlanner implements Planner {
       onObject: (raw) => halves.push(raw),
     });
     const half = { ...original, duration_sec: Math.max(LIMITS.sceneDurationSec.min, Math.round(original.duration_sec / 2)) };
-    const parts = [0, 1].map((i) => repairScene(halves[i], sceneNumber + i, half));
-    const index = sceneNumber - 1;
-    return { ...plan, scenes: renumber([...plan.scenes.slice(0, index), ...parts, ...plan.scenes.slice(index + 1)]) };
+    return [repairEdited(halves[0], sceneNumber, half), repairEdited(halves[1], sceneNumber + 1, half)];
   }
 
-  /** The plan with scenes `sceneNumber` and `sceneNumber + 1` merged into one by the model. */
-  async mergeScenes(plan: StoryboardPlan, sceneNumber: number, options: LlmCallOptions = {}): Promise<StoryboardPlan> {
-    const first = sceneAt(plan, sceneNumber);
-    const second = sceneAt(plan, sceneNumber + 1);
-    if (plan.scenes.length <= LIMITS.scenes.min) throw new RangeError(`a storyboard has at least ${LIMITS.scenes.min} scenes: cannot merge two`);
-    const template = this.template(plan.language);
-    const request = fillTemplate(template.merge, { plan: JSON.stringify(plan), sceneNumber, nextSceneNumber: sceneNumber + 1 });
+  /** Scenes `sceneNumber` and `sceneNumber + 1` of `window` as one scene written by the model, numbered `sceneNumber`. */
+  async mergeScenesIn(window: SceneWindow, sceneNumber: number, options: LlmCallOptions = {}): Promise<PlannedScene> {
+    const first = sceneAt(window, sceneNumber);
+    const second = sceneAt(window, sceneNumber + 1);
+    const template = this.template(window.language);
+    const request = fillTemplate(template.merge, { plan: JSON.stringify(window), sceneNumber, nextSceneNumber: sceneNumber + 1 });
     const result = await this.generate({
       what: 'Merging the scenes',
       history: [{ type: 'system', text: this.systemText(template) }],
@@ -209,11 +241,10 @@ export class LlmPlanner implements Planner {
     });
     const joined = {
       ...first,
+      description: first.description || second.description,
       duration_sec: Math.min(LIMITS.sceneDurationSec.max, first.duration_sec + second.duration_sec),
     };
-    const merged = repairScene(result.parsed, sceneNumber, joined);
-    const index = sceneNumber - 1;
-    return { ...plan, scenes: renumber([...plan.scenes.slice(0, index), merged, ...plan.scenes.slice(index + 2)]) };
+    return repairEdited(result.parsed, sceneNumber, joined);
   }
 
   /** Frees the context and the model. Calls already queued fail; the shared backend stays loaded. */
@@ -326,10 +357,22 @@ export class LlmPlanner implements Planner {
   }
 }
 
-function sceneAt(plan: StoryboardPlan, sceneNumber: number): PlannedScene {
+function sceneAt<S extends WindowScene>(plan: { scenes: readonly S[] }, sceneNumber: number): S {
   const scene = plan.scenes.find((s) => s.scene_number === sceneNumber);
   if (!scene) throw new RangeError(`scene ${sceneNumber} is not in the storyboard (it has ${plan.scenes.length})`);
   return scene;
+}
+
+/**
+ * repairScene for an edit: the fallback is the scene being edited, whose description may be empty
+ * in an edited storyboard; a model that then writes no description has produced no scene.
+ */
+function repairEdited(raw: unknown, sceneNumber: number, fallback: WindowScene): PlannedScene {
+  try {
+    return repairScene(raw, sceneNumber, fallback as PlannedScene);
+  } catch {
+    throw new Error('the model wrote no usable scene (no description)');
+  }
 }
 
 function safeParse(text: string): unknown {

@@ -6,7 +6,7 @@ import { TimeoutError } from '../util/timeout';
 import type { LlamaGpu } from './llama-runtime';
 import type { GenerationLimits } from './plan-json-schema';
 import type { PlanOptions, Planner } from './planner';
-import { parsePlannerToParent, type ParentToPlanner, type PlannerReady, type PlannerToParent } from './planner-protocol';
+import { EDIT_RESULT_SCENES, parsePlannerToParent, type ParentToPlanner, type PlannerReady, type PlannerToParent, type SceneEdit } from './planner-protocol';
 
 /** The planner process's entry file in the built package (dist/planner/planner-process.js). */
 export const PLANNER_PROCESS_PATH = join(__dirname, 'planner-process.js');
@@ -74,6 +74,21 @@ export interface ProcessPlanResult {
   pid: number;
 }
 
+export interface ProcessEditOptions extends PlanOptions {
+  /** Overrides the process-wide time limit for this request. */
+  timeoutMs?: number;
+  seed?: number;
+}
+
+export interface ProcessEditResult extends Omit<ProcessPlanResult, 'plan' | 'planMs'> {
+  /** rewrite and merge: the one new scene; split: the two scenes that replace the scene. */
+  scenes: PlannedScene[];
+  /** Time the edit took in the process, ms. */
+  editMs: number;
+}
+
+type Answer = Extract<PlannerToParent, { type: 'done' | 'edited' }>;
+
 interface Child {
   proc: ChildProcess;
   ready: Promise<PlannerReady>;
@@ -84,15 +99,23 @@ interface Child {
 
 interface Request {
   id: string;
-  prompt: string;
-  options: ProcessPlanOptions;
+  /** What the request does, for error messages ("Planning", "Rewriting the scene"…). */
+  what: string;
+  /** The message that asks the process for it. */
+  message(id: string, timeoutMs: number): ParentToPlanner;
+  /** The answer it expects: `done` for a plan, `edited` for a scene edit. */
+  expects: Answer['type'];
+  options: { signal?: AbortSignal; timeoutMs?: number; onScene?(scene: PlannedScene): void };
   settled: boolean;
   coldStart: boolean;
   /** The process the request was sent to, once it has been. */
   sentTo?: Child;
-  resolve(result: ProcessPlanResult): void;
+  /** Resolves the caller's promise from the process's answer (throws when the answer does not fit the request). */
+  answer(message: Answer, child: Child): void;
   reject(err: Error): void;
 }
+
+const EDIT_WHAT: Record<SceneEdit['type'], string> = { rewrite: 'Rewriting the scene', split: 'Splitting the scene', merge: 'Merging the scenes' };
 
 /**
  * The parent's side of the planner process: forks it on the first request, keeps it (and the
@@ -133,9 +156,50 @@ export class PlannerProcess implements Planner {
   }
 
   planWithInfo(prompt: string, options: ProcessPlanOptions = {}): Promise<ProcessPlanResult> {
+    return this.request<ProcessPlanResult>('Planning', options, 'done', (id, timeoutMs) => ({
+      type: 'plan',
+      id,
+      prompt,
+      timeoutMs,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.examples?.length ? { examples: options.examples.slice(0, 3) } : {}),
+    }), (message, child, request) => {
+      if (message.type !== 'done') throw new Error('not a plan');
+      const info = child.info!;
+      return { plan: message.plan, model: info.model, planMs: message.ms, tokens: message.tokens, coldStart: request.coldStart, loadMs: info.loadMs, loads: message.loads, pid: child.proc.pid ?? 0 };
+    });
+  }
+
+  /**
+   * One scene edit of the storyboard editor (rewrite, split, merge) on a window of the storyboard,
+   * served by the same warm process, in the same queue, with the same cancellation and time limit
+   * as a plan.
+   */
+  editWithInfo(edit: SceneEdit, options: ProcessEditOptions = {}): Promise<ProcessEditResult> {
+    return this.request<ProcessEditResult>(EDIT_WHAT[edit.type], options, 'edited', (id, timeoutMs) => ({
+      ...edit,
+      id,
+      timeoutMs,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    }) as ParentToPlanner, (message, child, request) => {
+      if (message.type !== 'edited') throw new Error('not a scene edit');
+      const want = EDIT_RESULT_SCENES[edit.type];
+      if (message.scenes.length !== want) throw new PlannerProcessError(`the planner process answered a ${edit.type} with ${message.scenes.length} scene(s) instead of ${want}`, 'protocol');
+      const info = child.info!;
+      return { scenes: message.scenes, model: info.model, editMs: message.ms, tokens: message.tokens, coldStart: request.coldStart, loadMs: info.loadMs, loads: message.loads, pid: child.proc.pid ?? 0 };
+    });
+  }
+
+  private request<T>(
+    what: string,
+    options: Request['options'],
+    expects: Answer['type'],
+    message: Request['message'],
+    toResult: (answer: Answer, child: Child, request: Request) => T,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new PlannerProcessError('the planner process has been closed', 'closed'));
-    if (options.signal?.aborted) return Promise.reject(new AbortError('Planning was aborted'));
-    return new Promise<ProcessPlanResult>((resolve, reject) => {
+    if (options.signal?.aborted) return Promise.reject(new AbortError(`${what} was aborted`));
+    return new Promise<T>((resolve, reject) => {
       const signal = options.signal;
       const onAbort = () => this.cancel(request);
       const settle = (fn: () => void) => {
@@ -145,12 +209,22 @@ export class PlannerProcess implements Planner {
         fn();
       };
       const request: Request = {
-        id: `plan-${++this.seq}`,
-        prompt,
+        id: `${expects === 'done' ? 'plan' : 'edit'}-${++this.seq}`,
+        what,
+        message,
+        expects,
         options,
         settled: false,
         coldStart: false,
-        resolve: (r) => settle(() => resolve(r)),
+        answer: (answer, child) => {
+          let result: T;
+          try {
+            result = toResult(answer, child, request);
+          } catch (err) {
+            return settle(() => reject(err instanceof Error ? err : new Error(String(err))));
+          }
+          settle(() => resolve(result));
+        },
         reject: (e) => settle(() => reject(e)),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -183,12 +257,12 @@ export class PlannerProcess implements Planner {
     const i = this.queue.indexOf(request);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      request.reject(new AbortError('Planning was aborted'));
+      request.reject(new AbortError(`${request.what} was aborted`));
       if (this.pending === 0) this.armIdle();
       return;
     }
     if (this.current !== request || request.settled) return;
-    request.reject(new AbortError('Planning was aborted'));
+    request.reject(new AbortError(`${request.what} was aborted`));
     const child = request.sentTo;
     if (child) {
       // The process stops the generation and answers `failed`; the next request waits for that,
@@ -212,16 +286,9 @@ export class PlannerProcess implements Planner {
         if (next.settled || this.child !== child) return this.release(next);
         const timeoutMs = next.options.timeoutMs ?? this.options.timeoutMs ?? 120_000;
         next.sentTo = child;
-        this.send(child, {
-          type: 'plan',
-          id: next.id,
-          prompt: next.prompt,
-          timeoutMs,
-          ...(next.options.seed !== undefined ? { seed: next.options.seed } : {}),
-          ...(next.options.examples?.length ? { examples: next.options.examples.slice(0, 3) } : {}),
-        });
+        this.send(child, next.message(next.id, timeoutMs));
         // The process enforces the limit itself; this catches one stuck in native code.
-        this.arm(timeoutMs + this.graceMs, child, new TimeoutError(`Planning took longer than ${timeoutMs} ms and was stopped`), `ran past its time limit of ${timeoutMs} ms`);
+        this.arm(timeoutMs + this.graceMs, child, new TimeoutError(`${next.what} took longer than ${timeoutMs} ms and was stopped`), `ran past its time limit of ${timeoutMs} ms`);
       },
       (err: Error) => {
         if (this.current !== next) return;
@@ -313,7 +380,7 @@ export class PlannerProcess implements Planner {
       if (this.child === child) this.child = undefined;
       const request = this.current;
       if (request?.sentTo === child) {
-        request.reject(new PlannerProcessError(`the planner process stopped unexpectedly (${how}) while planning`, 'crashed'));
+        request.reject(new PlannerProcessError(`the planner process stopped unexpectedly (${how}) while ${request.expects === 'done' ? 'planning' : 'editing a scene'}`, 'crashed'));
         this.release(request);
       }
       onExit();
@@ -345,19 +412,9 @@ export class PlannerProcess implements Planner {
       }
       return;
     }
-    if (message.type === 'done') {
-      const info = child.info!;
-      request.resolve({
-        plan: message.plan,
-        model: info.model,
-        planMs: message.ms,
-        tokens: message.tokens,
-        coldStart: request.coldStart,
-        loadMs: info.loadMs,
-        loads: message.loads,
-        pid: child.proc.pid ?? 0,
-      });
-    } else {
+    if (message.type === 'done' || message.type === 'edited') {
+      if (message.type !== request.expects) request.reject(new PlannerProcessError(`the planner process answered ${message.type} to a request that expects ${request.expects}`, 'protocol'));
+      else request.answer(message, child);    } else {
       const err =
         message.reason === 'cancelled'
           ? new AbortError(message.message)

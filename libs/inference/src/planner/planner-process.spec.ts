@@ -2,15 +2,36 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { StoryboardPlanSchema, type PlannedScene } from '@reelcraft/shared';
+import { PlannedSceneSchema, StoryboardPlanSchema, type PlannedScene } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyGguf } from '../testing/tiny-gguf';
 import { isAbortError } from '../util/abort';
 import { PlannerProcess, PlannerProcessError, type PlannerProcessOptions } from './planner-process-client';
-import { parseParentToPlanner, parsePlannerToParent } from './planner-protocol';
+import { parseParentToPlanner, parsePlannerToParent, type SceneWindow } from './planner-protocol';
 import { TEMPLATES_DIR } from './prompt-templates';
 import { RuleBasedPlanner } from './rule-based-planner';
-import { StoryboardPlanning } from './storyboard-planning';
+import { splitSceneByRule } from './rule-based-scene-edits';
+import { SceneEditError, StoryboardPlanning } from './storyboard-planning';
+
+/** Scenes 14–16 of a long storyboard (the planner's own 3–8 scene limit does not apply to a window). */
+const longWindow = (): SceneWindow => ({
+  language: 'en',
+  title: 'A long journey',
+  scenes: [
+    { scene_number: 14, description: 'A harbour at dawn, boats rocking on the water.', subtitle: 'The harbour wakes', camera: { shot: 'wide', move: 'pan-left' }, duration_sec: 4 },
+    { scene_number: 15, description: 'A fisherman mends his net, gulls circling above.', subtitle: 'Old hands, old nets', camera: { shot: 'medium', move: 'static' }, duration_sec: 6 },
+    { scene_number: 16, description: 'The boats leave the harbour in a line.', subtitle: 'Out to sea', camera: { shot: 'aerial', move: 'zoom-out' }, duration_sec: 5 },
+  ],
+});
+/** The whole of a 2-scene storyboard, one scene not yet described. */
+const shortWindow = (): SceneWindow => ({
+  language: 'zh',
+  title: '短片',
+  scenes: [
+    { scene_number: 1, description: '清晨的湖面，薄雾缓缓升起，一只白鹭掠过水面。', subtitle: '湖上的清晨', camera: { shot: 'wide', move: 'static' }, duration_sec: 4 },
+    { scene_number: 2, description: '', subtitle: '', camera: { shot: 'medium', move: 'pan-right' }, duration_sec: 3 },
+  ],
+});
 
 /**
  * Forks the real planner process on the tiny GGUF. The entry is compiled (without type checking,
@@ -72,6 +93,23 @@ describe('planner process protocol', () => {
     expect(parsePlannerToParent({ type: 'scene', id: 'a', scene: { ...scene, duration_sec: 999 } }).ok).toBe(false);
     expect(parsePlannerToParent({ type: 'failed', id: 'a', reason: 'exploded', message: '' }).ok).toBe(false);
   });
+
+  it('checks scene edit requests and answers the same way', () => {
+    const context = longWindow();
+    expect(parseParentToPlanner({ type: 'rewrite', id: 'a', context, sceneNumber: 15, instruction: 'make it rain', timeoutMs: 1000 }).ok).toBe(true);
+    expect(parseParentToPlanner({ type: 'rewrite', id: 'a', context, sceneNumber: 15, instruction: '  ', timeoutMs: 1000 })).toMatchObject({ ok: false, error: expect.stringMatching(/^instruction: /) });
+    expect(parseParentToPlanner({ type: 'rewrite', id: 'a', context, sceneNumber: 3, instruction: 'x', timeoutMs: 1000 })).toMatchObject({ ok: false, error: expect.stringMatching(/^sceneNumber: /) });
+    expect(parseParentToPlanner({ type: 'split', id: 'a', context, sceneNumber: 16, timeoutMs: 1000 }).ok).toBe(true);
+    expect(parseParentToPlanner({ type: 'split', id: 'a', context: shortWindow(), sceneNumber: 2, timeoutMs: 1000 })).toMatchObject({ ok: false, error: expect.stringMatching(/no description/) });
+    expect(parseParentToPlanner({ type: 'merge', id: 'a', context, sceneNumber: 15, timeoutMs: 1000 }).ok).toBe(true);
+    expect(parseParentToPlanner({ type: 'merge', id: 'a', context, sceneNumber: 16, timeoutMs: 1000 }).ok).toBe(false);
+    const gap = { ...context, scenes: [context.scenes[0], context.scenes[2]] };
+    expect(parseParentToPlanner({ type: 'split', id: 'a', context: gap, sceneNumber: 14, timeoutMs: 1000 })).toMatchObject({ ok: false, error: expect.stringMatching(/consecutive/) });
+    const scenes = splitSceneByRule(context.scenes[1]);
+    expect(parsePlannerToParent({ type: 'edited', id: 'a', scenes, ms: 1, tokens: 0, loads: 1 }).ok).toBe(true);
+    expect(parsePlannerToParent({ type: 'edited', id: 'a', scenes: [...scenes, scenes[0]], ms: 1, tokens: 0, loads: 1 }).ok).toBe(false);
+    expect(parsePlannerToParent({ type: 'edited', id: 'a', scenes: [{ ...scenes[0], description: '' }], ms: 1, tokens: 0, loads: 1 }).ok).toBe(false);
+  });
 });
 
 describe('PlannerProcess on the tiny GGUF', () => {
@@ -115,6 +153,42 @@ describe('PlannerProcess on the tiny GGUF', () => {
     expect(events).not.toContain('b');
     expect(events.at(-1)).toBe('c-done');
     expect(rc.pid).toBe(ra.pid);
+  });
+
+  it('rewrites, splits and merges scenes of a long or short storyboard on the same warm process, in the same queue as plans', async () => {
+    const pid = planner.pid;
+    const starts = planner.starts;
+    const events: string[] = [];
+    const note = <T>(name: string) => (r: T) => (events.push(name), r);
+    const cancelled = new AbortController();
+    const plan = planner.planWithInfo('A lighthouse by the sea').then(note('plan'));
+    const rewrite = planner.editWithInfo({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it night, with lanterns' }).then(note('rewrite'));
+    const dropped = planner.editWithInfo({ type: 'split', context: longWindow(), sceneNumber: 14 }, { signal: cancelled.signal });
+    const split = planner.editWithInfo({ type: 'split', context: longWindow(), sceneNumber: 15 }).then(note('split'));
+    const merge = planner.editWithInfo({ type: 'merge', context: longWindow(), sceneNumber: 15 }).then(note('merge'));
+    const mergeShort = planner.editWithInfo({ type: 'merge', context: shortWindow(), sceneNumber: 1 }).then(note('merge-short'));
+    cancelled.abort();
+    expect(isAbortError(await dropped.catch((e: unknown) => e))).toBe(true);
+    const [, r, sp, m, ms] = await Promise.all([plan, rewrite, split, merge, mergeShort]);
+    expect(events).toEqual(['plan', 'rewrite', 'split', 'merge', 'merge-short']);
+
+    for (const result of [r, sp, m, ms]) {
+      expect(result).toMatchObject({ model: 'tiny.gguf', coldStart: false, loads: 1, pid });
+      for (const scene of result.scenes) expect(PlannedSceneSchema.safeParse(scene).success).toBe(true);
+    }
+    expect(planner.starts).toBe(starts);
+    expect(r.scenes.map((s) => s.scene_number)).toEqual([15]);
+    expect(sp.scenes.map((s) => s.scene_number)).toEqual([15, 16]);
+    expect(m.scenes.map((s) => s.scene_number)).toEqual([15]);
+    expect(ms.scenes.map((s) => s.scene_number)).toEqual([1]);
+    expect(r.tokens).toBeGreaterThan(0);
+  });
+
+  it('holds scene edits to the time limit, like plans', async () => {
+    const err = await planner.editWithInfo({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it rain' }, { timeoutMs: 5 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'TimeoutError', message: 'Rewriting the scene took longer than 5 ms and was stopped' });
+    const next = await planner.editWithInfo({ type: 'split', context: longWindow(), sceneNumber: 16 });
+    expect(next.scenes).toHaveLength(2);
   });
 
   it('stops a request on cancel, and the warm process serves the next one', async () => {
@@ -236,6 +310,42 @@ describe('StoryboardPlanning', () => {
       await planning.close();
     }
     expect(planning.processId).toBeUndefined();
+  });
+
+  it('splits and merges by rule without a model, and refuses to fake a rewrite', async () => {
+    const planning = new StoryboardPlanning({ resolveModel: async () => undefined, process: { entryPath } });
+    const split = await planning.editScene({ type: 'split', context: longWindow(), sceneNumber: 15 });
+    expect(split.report).toEqual({ planner: 'rule-based', model: null, fallback_reason: null });
+    expect(split.scenes).toEqual(splitSceneByRule(longWindow().scenes[1]));
+    const merge = await planning.editScene({ type: 'merge', context: shortWindow(), sceneNumber: 1 });
+    expect(merge.scenes).toEqual([{ ...shortWindow().scenes[0], duration_sec: 7 }]);
+    const err = await planning.editScene({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it rain' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SceneEditError);
+    expect(err).toMatchObject({ code: 'needs-model', message: expect.stringContaining('models/llm') });
+    await expect(planning.editScene({ type: 'split', context: shortWindow(), sceneNumber: 2 })).rejects.toMatchObject({ code: 'invalid' });
+    expect(planning.processId).toBeUndefined();
+  });
+
+  it('edits scenes with the LLM when a model is usable, and falls back (split, merge) or fails (rewrite) visibly when it breaks', async () => {
+    const { modelPath: _path, ...processOptions } = base();
+    const planning = new StoryboardPlanning({ resolveModel: async () => ({ name: 'tiny.gguf', path: modelPath }), process: processOptions });
+    try {
+      const out = await planning.editScene({ type: 'rewrite', context: shortWindow(), sceneNumber: 2, instruction: '写出一个结尾镜头' });
+      expect(out.report).toEqual({ planner: 'llm', model: 'tiny.gguf', fallback_reason: null });
+      expect(PlannedSceneSchema.safeParse(out.scenes[0]).success).toBe(true);
+      expect(out.llm).toMatchObject({ loads: 1 });
+    } finally {
+      await planning.close();
+    }
+    const broken = new StoryboardPlanning({ resolveModel: async () => ({ name: 'no-heads.gguf', path: brokenPath }), process: processOptions });
+    try {
+      const split = await broken.editScene({ type: 'split', context: longWindow(), sceneNumber: 15 });
+      expect(split.report).toMatchObject({ planner: 'rule-based', model: 'no-heads.gguf', fallback_reason: expect.stringMatching(/^the LLM planner \(no-heads\.gguf\) failed: /) });
+      expect(split.scenes).toEqual(splitSceneByRule(longWindow().scenes[1]));
+      await expect(broken.editScene({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it rain' })).rejects.toMatchObject({ code: 'llm-failed' });
+    } finally {
+      await broken.close();
+    }
   });
 
   it('falls back to the rule-based planner visibly when the LLM fails, but never after a cancel', async () => {

@@ -1,22 +1,18 @@
 import { basename } from 'node:path';
 import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
 import { isAbortError } from '../util/abort';
-import { LlmPlanner, type LlmPlanOptions } from './llm-planner';
-import { parseParentToPlanner, type PlannerInit, type PlannerToParent, type PlanRequest } from './planner-protocol';
+import { LlmPlanner, type LlmCallOptions, type LlmPlanOptions } from './llm-planner';
+import { EDIT_RESULT_SCENES, parseParentToPlanner, type PlannerInit, type PlannerToParent, type PlanRequest, type SceneEdit, type SceneEditRequest } from './planner-protocol';
+import { processChildPort, type ChildPort } from '../util/child-port';
 
 /** What the planner process needs from its process, abstracted so the logic can run without a fork. */
-export interface PlannerPort {
-  /** Resolves once the message has been handed to the IPC channel (or the channel is gone). */
-  send(message: PlannerToParent): Promise<void>;
-  onMessage(listener: (message: unknown) => void): void;
-  /** The parent went away or let go of this process (idle, shutdown): unload and exit. */
-  onDisconnect(listener: () => void): void;
-  exit(code: number): void;
-}
+export type PlannerPort = ChildPort<PlannerToParent>;
 
 /** The part of LlmPlanner the process uses; tests may load something lighter. */
 export interface LoadedPlanner {
   plan(prompt: string, options: LlmPlanOptions): Promise<StoryboardPlan>;
+  /** The editor's scene edits (rewrite, split, merge); a planner without them answers those requests `failed`. */
+  editScenes?(edit: SceneEdit, options: LlmCallOptions): Promise<PlannedScene[]>;
   dispose(): Promise<void>;
   readonly info: { loadMs: number; threads: number; contextSize: number };
   readonly lastGeneration?: { tokens: number };
@@ -36,8 +32,9 @@ const loadLlm: LoadPlanner = (init) =>
   });
 
 /**
- * The planner process: `init` loads the model once; each `plan` runs on it (the LlmPlanner keeps
- * them one at a time on its single context), streaming scenes; `cancel` aborts one request.
+ * The planner process: `init` loads the model once; each `plan` and scene edit (`rewrite`, `split`,
+ * `merge`) runs on it (the LlmPlanner keeps them one at a time on its single context), a plan
+ * streaming its scenes; `cancel` aborts one request.
  * The model stays loaded until the parent disconnects.
  */
 export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadLlm): void {
@@ -69,25 +66,15 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
     );
   };
 
-  const plan = async (request: PlanRequest) => {
-    const { id } = request;
-    if (!planner) return port.send({ type: 'failed', id, reason: 'invalid', message: 'plan before init' });
+  /** Runs one request on the loaded model: the same bookkeeping, cancellation and failure answers for every kind. */
+  const serve = async (id: string, work: (loaded: LoadedPlanner, signal: AbortSignal) => Promise<PlannerToParent>) => {
+    if (!planner) return port.send({ type: 'failed', id, reason: 'invalid', message: 'request before init' });
     if (running.has(id)) return port.send({ type: 'failed', id, reason: 'invalid', message: `request ${id} is already running` });
     const controller = new AbortController();
     running.set(id, controller);
-    const started = performance.now();
     try {
       const loaded = await planner;
-      const result = await loaded.plan(request.prompt, {
-        signal: controller.signal,
-        timeoutMs: request.timeoutMs,
-        ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.examples ? { examples: request.examples } : {}),
-        onScene: (scene: PlannedScene) => {
-          if (!controller.signal.aborted) void port.send({ type: 'scene', id, scene });
-        },
-      });
-      await port.send({ type: 'done', id, plan: result, ms: performance.now() - started, tokens: loaded.lastGeneration?.tokens ?? 0, loads });
+      await port.send(await work(loaded, controller.signal));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const reason = isAbortError(err) ? 'cancelled' : err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'error';
@@ -96,6 +83,32 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
       running.delete(id);
     }
   };
+
+  const plan = (request: PlanRequest) =>
+    serve(request.id, async (loaded, signal) => {
+      const { id } = request;
+      const started = performance.now();
+      const result = await loaded.plan(request.prompt, {
+        signal,
+        timeoutMs: request.timeoutMs,
+        ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(request.examples ? { examples: request.examples } : {}),
+        onScene: (scene: PlannedScene) => {
+          if (!signal.aborted) void port.send({ type: 'scene', id, scene });
+        },
+      });
+      return { type: 'done', id, plan: result, ms: performance.now() - started, tokens: loaded.lastGeneration?.tokens ?? 0, loads };
+    });
+
+  const edit = (request: SceneEditRequest) =>
+    serve(request.id, async (loaded, signal) => {
+      const { id, timeoutMs, seed, ...rest } = request;
+      if (!loaded.editScenes) throw new Error('this planner cannot edit scenes');
+      const started = performance.now();
+      const scenes = await loaded.editScenes(rest as SceneEdit, { signal, timeoutMs, ...(seed !== undefined ? { seed } : {}) });
+      if (scenes.length !== EDIT_RESULT_SCENES[request.type]) throw new Error(`a ${request.type} must give ${EDIT_RESULT_SCENES[request.type]} scene(s), not ${scenes.length}`);
+      return { type: 'edited', id, scenes, ms: performance.now() - started, tokens: loaded.lastGeneration?.tokens ?? 0, loads };
+    });
 
   port.onMessage((raw) => {
     if (exiting) return;
@@ -110,6 +123,7 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
     const message = parsed.value;
     if (message.type === 'init') init(message);
     else if (message.type === 'plan') void plan(message);
+    else if (message.type === 'rewrite' || message.type === 'split' || message.type === 'merge') void edit(message);
     else running.get(message.id)?.abort();
   });
 
@@ -118,18 +132,5 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
 
 /** The port of a forked child process: IPC to the parent, process.exit to end. */
 export function processPlannerPort(proc: NodeJS.Process = process): PlannerPort {
-  return {
-    send: (message) =>
-      new Promise<void>((resolve) => {
-        if (!proc.connected || !proc.send) return resolve();
-        proc.send(message, undefined, {}, () => resolve());
-      }),
-    onMessage: (listener) => proc.on('message', listener),
-    onDisconnect: (listener) => proc.on('disconnect', listener),
-    exit: (code) => {
-      proc.exitCode = code;
-      if (proc.connected) proc.disconnect();
-      setImmediate(() => proc.exit(code));
-    },
-  };
+  return processChildPort<PlannerToParent>(proc);
 }

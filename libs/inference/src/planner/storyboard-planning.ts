@@ -1,8 +1,43 @@
-import type { PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
+import type { PlannedScene, PlannerRecord, SceneEditPlannerRecord, StoryboardPlan } from '@reelcraft/shared';
 import { isAbortError } from '../util/abort';
 import type { Planner } from './planner';
-import { PlannerProcess, type PlannerProcessOptions, type ProcessPlanOptions, type ProcessPlanResult } from './planner-process-client';
+import {
+  PlannerProcess,
+  type PlannerProcessOptions,
+  type ProcessEditOptions,
+  type ProcessEditResult,
+  type ProcessPlanOptions,
+  type ProcessPlanResult,
+} from './planner-process-client';
+import { parseParentToPlanner, type SceneEdit } from './planner-protocol';
 import { RuleBasedPlanner } from './rule-based-planner';
+import { mergeScenesByRule, splitSceneByRule } from './rule-based-scene-edits';
+
+export interface SceneEditOutcome {
+  /** rewrite and merge: the one new scene; split: the two scenes that replace the scene. Schema-valid. */
+  scenes: PlannedScene[];
+  /** Who wrote them, and why the LLM handed over to the rule-based version if it did. */
+  report: SceneEditPlannerRecord;
+  /** The planner process's figures, when the LLM answered. */
+  llm?: Omit<ProcessEditResult, 'scenes'>;
+}
+
+export type SceneEditErrorCode = 'invalid' | 'needs-model' | 'llm-failed';
+
+/**
+ * A scene edit that cannot be answered: the request does not fit (`invalid`), a rewrite was asked
+ * without a usable model (`needs-model`: there is no honest rule-based rewrite), or the model failed
+ * a rewrite (`llm-failed`). Split and merge never fail for want of a model: they fall back.
+ */
+export class SceneEditError extends Error {
+  override readonly name = 'SceneEditError';
+  constructor(
+    readonly code: SceneEditErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface PlanOutcome {
   plan: StoryboardPlan;
@@ -96,6 +131,34 @@ export class StoryboardPlanning implements ReportingPlanner {
     }
   }
 
+  /**
+   * One scene edit of the storyboard editor (rewrite, split, merge) on a window of the storyboard.
+   * With a usable GGUF the LLM answers in the planner process (same queue, cancellation and time
+   * limit as plans); without one, or when it fails, split and merge use the rule-based version and
+   * the report says so, while a rewrite fails with a SceneEditError (never a fake rewrite). A
+   * cancel rejects with an AbortError.
+   */
+  async editScene(edit: SceneEdit, options: ProcessEditOptions = {}): Promise<SceneEditOutcome> {
+    const checked = parseParentToPlanner({ ...edit, id: 'check', timeoutMs: 1 });
+    if (!checked.ok) throw new SceneEditError('invalid', `invalid scene edit: ${checked.error}`);
+    const model = await this.options.resolveModel();
+    if (!model) {
+      await this.dropProcess();
+      if (edit.type === 'rewrite') throw new SceneEditError('needs-model', 'rewriting a scene needs a language model: put a GGUF in models/llm');
+      return { scenes: ruleBasedEdit(edit), report: { planner: 'rule-based', model: null, fallback_reason: null } };
+    }
+    try {
+      const { scenes, ...llm } = await this.processFor(model.path).editWithInfo(edit, options);
+      return { scenes, report: { planner: 'llm', model: model.name, fallback_reason: null }, llm };
+    } catch (err) {
+      if (isAbortError(err)) throw err;
+      const reason = `the LLM planner (${model.name}) failed: ${err instanceof Error ? err.message : String(err)}`;
+      if (edit.type === 'rewrite') throw new SceneEditError('llm-failed', `could not rewrite the scene: ${reason}`);
+      this.options.onFallback?.(reason);
+      return { scenes: ruleBasedEdit(edit), report: { planner: 'rule-based', model: model.name, fallback_reason: reason } };
+    }
+  }
+
   /** Stops the planner process, if one runs; queued requests fail. */
   async close(): Promise<void> {
     await this.dropProcess();
@@ -116,4 +179,15 @@ export class StoryboardPlanning implements ReportingPlanner {
     this.process = undefined;
     await old?.close();
   }
+}
+
+/** The deterministic split or merge (there is no rule-based rewrite). */
+function ruleBasedEdit(edit: Exclude<SceneEdit, { type: 'rewrite' }>): PlannedScene[] {
+  const at = (n: number) => {
+    const scene = edit.context.scenes.find((s) => s.scene_number === n);
+    if (!scene) throw new SceneEditError('invalid', `scene ${n} is not in the edit's context`);
+    return scene;
+  };
+  if (edit.type === 'split') return splitSceneByRule(at(edit.sceneNumber));
+  return [mergeScenesByRule(at(edit.sceneNumber), at(edit.sceneNumber + 1), edit.context.language)];
 }

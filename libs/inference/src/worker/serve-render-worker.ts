@@ -1,19 +1,13 @@
 import { isAbortError } from '../util/abort';
 import { parseParentMessage, type RenderJob, type WorkerMessage } from './protocol';
 import { runRenderJob, type RenderJobHooks } from './run-render-job';
+import { processChildPort, type ChildPort } from '../util/child-port';
 
 /**
  * What the worker needs from its process, abstracted so the protocol logic can be tested
  * without forking.
  */
-export interface WorkerPort {
-  /** Resolves once the message has been handed to the IPC channel (or the channel is gone). */
-  send(message: WorkerMessage): Promise<void>;
-  onMessage(listener: (message: unknown) => void): void;
-  /** The parent went away: nobody will read results, so stop and exit. */
-  onDisconnect(listener: () => void): void;
-  exit(code: number): void;
-}
+export type WorkerPort = ChildPort<WorkerMessage>;
 
 export type RunJob = (job: RenderJob, hooks: RenderJobHooks) => Promise<unknown>;
 
@@ -90,20 +84,5 @@ export function serveRenderWorker(port: WorkerPort, runJob: RunJob = runRenderJo
 
 /** The port of a forked child process: IPC to the parent, process.exit to end. */
 export function processWorkerPort(proc: NodeJS.Process = process): WorkerPort {
-  return {
-    send: (message) =>
-      new Promise<void>((resolve) => {
-        if (!proc.connected || !proc.send) return resolve();
-        // The callback fires once the message is written (or fails because the parent left).
-        proc.send(message, undefined, {}, () => resolve());
-      }),
-    onMessage: (listener) => proc.on('message', listener),
-    onDisconnect: (listener) => proc.on('disconnect', listener),
-    exit: (code) => {
-      // Let pending IPC writes flush before the process ends.
-      proc.exitCode = code;
-      if (proc.connected) proc.disconnect();
-      setImmediate(() => proc.exit(code));
-    },
-  };
+  return processChildPort<WorkerMessage>(proc);
 }

@@ -1,0 +1,146 @@
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { SceneEditError, type SceneEdit, type SceneWindow } from '@reelcraft/inference';
+import {
+  LIMITS,
+  SceneEditConflict,
+  StoryboardValidationError,
+  canEditProject,
+  mergeSceneWithNext,
+  rewriteSceneContent,
+  sceneById,
+  splitSceneInTwo,
+  type PlannedScene,
+  type SceneEditKind,
+  type SceneEditResult,
+  type Storyboard,
+  type StoryboardScene,
+} from '@reelcraft/shared';
+import type * as Y from 'yjs';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CollabDocuments } from '../collab/collab-documents';
+import { DocumentTooLarge } from '../collab/hosted-doc';
+import { PlanningService } from '../planning/planning.service';
+import { ProjectsService } from './projects.service';
+import { StoryboardStore } from './storyboard-store';
+
+/**
+ * The storyboard editor's planner calls: rewrite a scene as an instruction asks, split a scene in
+ * two, merge a scene with the next one. Each reads the scene(s) from the live storyboard, asks the
+ * planner with a window of the storyboard (the scene and its neighbours, whatever the storyboard's
+ * size), then applies the answer to the live document as one server edit (stored, then relayed to
+ * every connected editor), addressing scenes by id: a scene deleted meanwhile is a 404, one locked
+ * or moved meanwhile a 409, and nothing is changed then.
+ */
+@Injectable()
+export class SceneEditsService {
+  private readonly logger = new Logger('SceneEdits');
+
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly store: StoryboardStore,
+    private readonly documents: CollabDocuments,
+    private readonly planning: PlanningService,
+  ) {}
+
+  async rewrite(user: AuthenticatedUser, projectId: string, sceneId: string, instruction: string): Promise<SceneEditResult> {
+    const { sb, index } = await this.editable(user, projectId, sceneId);
+    const outcome = await this.ask('rewrite', { type: 'rewrite', context: windowOf(sb, index, index), sceneNumber: index + 1, instruction });
+    const [scene] = outcome.scenes;
+    await this.apply(projectId, user, (doc) => rewriteSceneContent(doc, sceneId, content(scene!)));
+    return this.result(projectId, 'rewrite', [sceneId], null, outcome.report);
+  }
+
+  async split(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<SceneEditResult> {
+    const { sb, index } = await this.editable(user, projectId, sceneId);
+    if (sb.scenes.length >= LIMITS.storyboard.scenes.max) throw new ConflictException(`a storyboard can hold at most ${LIMITS.storyboard.scenes.max} scenes: delete one before splitting`);
+    if (!sb.scenes[index]!.description.trim()) throw new ConflictException('the scene has no description to split: write one first');
+    const outcome = await this.ask('split', { type: 'split', context: windowOf(sb, index, index), sceneNumber: index + 1 });
+    const [first, second] = outcome.scenes;
+    let added = '';
+    await this.apply(projectId, user, (doc) => (added = splitSceneInTwo(doc, sceneId, content(first!), content(second!))));
+    return this.result(projectId, 'split', [sceneId, added], null, outcome.report);
+  }
+
+  async mergeNext(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<SceneEditResult> {
+    const { sb, index } = await this.editable(user, projectId, sceneId);
+    const next = sb.scenes[index + 1];
+    if (!next) throw new ConflictException('this is the last scene: there is no next scene to merge it with');
+    if (next.locked) throw new ConflictException(`scene ${index + 2} is locked: unlock it first`);
+    if (!sb.scenes[index]!.description.trim() && !next.description.trim()) throw new ConflictException('both scenes are empty: there is nothing to merge');
+    const outcome = await this.ask('merge', { type: 'merge', context: windowOf(sb, index, index + 1), sceneNumber: index + 1 });
+    const [merged] = outcome.scenes;
+    await this.apply(projectId, user, (doc) => mergeSceneWithNext(doc, sceneId, next.id, content(merged!)));
+    return this.result(projectId, 'merge', [sceneId], next.id, outcome.report);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** The live storyboard and the scene's position, for an editor or owner; a locked scene is a 409. */
+  private async editable(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<{ sb: Storyboard; index: number }> {
+    const role = await this.projects.roleOf(user, projectId);
+    if (!role) throw new NotFoundException(`no project ${projectId}`);
+    if (!canEditProject(role)) throw new ForbiddenException(`a ${role} cannot change this project`);
+    let sb: Storyboard | null;
+    try {
+      sb = await this.store.snapshot(projectId);
+    } catch (err) {
+      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+      throw err;
+    }
+    const index = sb ? sb.scenes.findIndex((s) => s.id === sceneId) : -1;
+    if (!sb || index < 0) throw new NotFoundException(`no scene ${sceneId} in this project`);
+    if (sb.scenes[index]!.locked) throw new ConflictException(`scene ${index + 1} is locked: unlock it first`);
+    return { sb, index };
+  }
+
+  private async ask(kind: SceneEditKind, edit: SceneEdit) {
+    try {
+      const outcome = await this.planning.editScene(edit);
+      if (outcome.report.fallback_reason) this.logger.warn(`${kind}: ${outcome.report.fallback_reason}; done by rule instead`);
+      return outcome;
+    } catch (err) {
+      if (err instanceof SceneEditError) {
+        if (err.code === 'llm-failed') throw new ServiceUnavailableException(err.message);
+        throw new ConflictException(err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** One server edit of the live document: stored, then relayed to everyone who has it open. */
+  private async apply(projectId: string, user: AuthenticatedUser, change: (doc: Y.Doc) => void): Promise<void> {
+    try {
+      await this.documents.applyServerChange(projectId, change, user.id);
+    } catch (err) {
+      if (err instanceof SceneEditConflict) throw err.code === 'gone' ? new NotFoundException(err.message) : new ConflictException(err.message);
+      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+      if (err instanceof DocumentTooLarge) throw new ConflictException(`the edit would make the storyboard too large: ${err.message}`);
+      throw err;
+    }
+    await this.projects.touch(projectId);
+  }
+
+  private async result(projectId: string, edit: SceneEditKind, ids: string[], removed: string | null, planner: SceneEditResult['planner']): Promise<SceneEditResult> {
+    const scenes = await this.documents.with(projectId, async (hosted) => {
+      await hosted.idle();
+      return ids.map((id) => sceneById(hosted.doc, id)).filter((s): s is StoryboardScene => s !== null);
+    });
+    return { edit, scenes, removed_scene_id: removed, planner };
+  }
+}
+
+/** The planner-written fields of a scene. */
+const content = (s: PlannedScene) => ({ description: s.description, subtitle: s.subtitle, camera: s.camera, duration_sec: s.duration_sec });
+
+/** Scenes `from`..`to` (positions) and one neighbour on each side, numbered by their place in the storyboard. */
+function windowOf(sb: Storyboard, from: number, to: number): SceneWindow {
+  const start = Math.max(0, from - 1);
+  const scenes = sb.scenes.slice(start, Math.min(sb.scenes.length, to + 2)).map((s, k) => ({
+    scene_number: start + k + 1,
+    description: s.description,
+    subtitle: s.subtitle,
+    camera: { shot: s.camera.shot, move: s.camera.move },
+    duration_sec: s.duration_sec,
+  }));
+  return { language: sb.language, title: sb.title.trim() || (sb.language === 'zh' ? '未命名' : 'Untitled'), scenes };
+}
