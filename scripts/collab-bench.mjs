@@ -18,7 +18,6 @@
 // processes load yjs, and only with import(): `npm run bench` has already loaded the CommonJS copy
 // of yjs through the inference library, and a second copy in one process breaks Yjs.
 import { fork, spawn, execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -262,10 +261,10 @@ async function clientRole() {
       for (let i = 0; i < total; i++) text.insert(text.length, String.fromCharCode(97 + (i % 26)));
       const db = new Database(dbPath);
       try {
-        const insert = db.prepare('INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES (?, ?, ?, ?, NULL)');
+        const insert = db.prepare('INSERT INTO doc_updates (project_id, seq, "update", user_id) VALUES (?, ?, ?, NULL)');
         db.transaction(() => {
           db.prepare('DELETE FROM doc_updates WHERE project_id = ?').run(projectId);
-          updates.forEach((u, i) => insert.run(randomUUID(), projectId, i + 1, Buffer.from(u)));
+          updates.forEach((u, i) => insert.run(projectId, i + 1, Buffer.from(u)));
         })();
       } finally {
         db.close();

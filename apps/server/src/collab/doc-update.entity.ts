@@ -6,7 +6,6 @@ import { EntitySchema } from 'typeorm';
  * seq of the run, so loading is always "apply every row in seq order".
  */
 export interface DocUpdate {
-  id: string;
   project_id: string;
   seq: number;
   update: Buffer;
@@ -27,15 +26,15 @@ function schemaFor(kind: 'sqlite' | 'postgres'): EntitySchema<DocUpdate> {
   return new EntitySchema<DocUpdate>({
     name: DOC_UPDATE,
     tableName: 'doc_updates',
+    // One B-tree, looked up and appended by (project_id, seq); see migration 1764500000000.
+    withoutRowid: kind === 'sqlite',
     columns: {
-      id: { type: 'varchar', length: 36, primary: true },
-      project_id: { type: 'varchar', length: 36 },
-      seq: { type: 'integer' },
+      project_id: { type: 'varchar', length: 36, primary: true },
+      seq: { type: 'integer', primary: true },
       update: { type: kind === 'postgres' ? 'bytea' : 'blob' },
       created_at: { type: Date, createDate: true },
       user_id: { type: 'varchar', length: 36, nullable: true },
     },
-    indices: [{ name: 'IDX_doc_updates_project_seq', columns: ['project_id', 'seq'], unique: true }],
   });
 }
 

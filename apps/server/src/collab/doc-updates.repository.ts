@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 export interface StoredDocument {
@@ -78,7 +77,7 @@ interface DocUpdateStore {
   deleteProject(projectId: string): Promise<void>;
 }
 
-const INSERT_COLUMNS = 'INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES';
+const INSERT_COLUMNS = 'INSERT INTO doc_updates (project_id, seq, "update", user_id) VALUES';
 
 /**
  * SQLite through the connection TypeORM opened (better-sqlite3 is synchronous): prepared
@@ -104,21 +103,21 @@ class SqliteDocUpdates implements DocUpdateStore {
   async append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void> {
     if (updates.length === 1) {
       const [{ update, userId }] = updates;
-      this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, ?)`).run(randomUUID(), projectId, firstSeq, asBuffer(update), userId);
+      this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?)`).run(projectId, firstSeq, asBuffer(update), userId);
       return;
     }
-    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, ?)`);
+    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?)`);
     this.driver.databaseConnection.transaction(() => {
-      updates.forEach(({ update, userId }, i) => insert.run(randomUUID(), projectId, firstSeq + i, asBuffer(update), userId));
+      updates.forEach(({ update, userId }, i) => insert.run(projectId, firstSeq + i, asBuffer(update), userId));
     })();
   }
 
   async compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
     const remove = this.stmt('DELETE FROM doc_updates WHERE project_id = ? AND seq <= ?');
-    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?, NULL)`);
+    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, NULL)`);
     this.driver.databaseConnection.transaction(() => {
       remove.run(projectId, upToSeq);
-      insert.run(randomUUID(), projectId, upToSeq, asBuffer(snapshot));
+      insert.run(projectId, upToSeq, asBuffer(snapshot));
     })();
   }
 
@@ -143,8 +142,8 @@ class PostgresDocUpdates implements DocUpdateStore {
   async append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void> {
     const params: unknown[] = [];
     const tuples = updates.map(({ update, userId }, i) => {
-      const n = params.push(randomUUID(), projectId, firstSeq + i, asBuffer(update), userId);
-      return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+      const n = params.push(projectId, firstSeq + i, asBuffer(update), userId);
+      return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
     });
     await this.db.query(`${INSERT_COLUMNS} ${tuples.join(', ')}`, params);
   }
@@ -152,7 +151,7 @@ class PostgresDocUpdates implements DocUpdateStore {
   async compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM doc_updates WHERE project_id = $1 AND seq <= $2', [projectId, upToSeq]);
-      await tx.query(`${INSERT_COLUMNS} ($1, $2, $3, $4, NULL)`, [randomUUID(), projectId, upToSeq, asBuffer(snapshot)]);
+      await tx.query(`${INSERT_COLUMNS} ($1, $2, $3, NULL)`, [projectId, upToSeq, asBuffer(snapshot)]);
     });
   }
 

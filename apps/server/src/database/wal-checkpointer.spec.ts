@@ -17,9 +17,9 @@ describe('WalCheckpointer (SQLite)', () => {
   it('checkpoints the WAL from its own thread while the server connection no longer does', async () => {
     expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const project = randomUUID();
-    const insert = conn.prepare('INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES (?, ?, ?, ?, NULL)');
+    const insert = conn.prepare('INSERT INTO doc_updates (project_id, seq, "update", user_id) VALUES (?, ?, ?, NULL)');
     // Enough commits to pass SQLite's 1000-page threshold, which no longer triggers a checkpoint inline.
-    for (let seq = 1; seq <= 1500; seq++) insert.run(randomUUID(), project, seq, Buffer.alloc(64, seq % 251));
+    for (let seq = 1; seq <= 1500; seq++) insert.run(project, seq, Buffer.alloc(64, seq % 251));
     const checkpointer = t.app.get(WalCheckpointer);
     const done = await until('a checkpoint that copied the WAL', async () => {
       const r = checkpointer.last;
