@@ -45,6 +45,9 @@ describe('studio in Chromium', () => {
     });
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
     expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(320);
+    // The detail page says which planner wrote the storyboard (the LLM, or the rule-based planner).
+    expect(await page.getByTestId('planner-info').getAttribute('data-planner')).toMatch(/^(llm|rule-based)$/);
+    expect(await page.getByTestId('planner-badge').innerText()).toMatch(/语言模型|规则规划器/);
     await page.screenshot({ path: join(ROOT, 'reports/studio-task.png') });
 
     await page.getByTestId('logout').click();

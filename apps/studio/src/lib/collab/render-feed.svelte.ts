@@ -1,16 +1,25 @@
 /**
  * Live render progress of one project over Socket.IO (/socket.io): joins the project's room and
  * keeps, per scene number, the latest step/total and the latest preview frame as a blob URL (the
- * previous URL is revoked whenever a frame replaces it, and all of them on stop).
+ * previous URL is revoked whenever a frame replaces it, and all of them on stop). It also follows
+ * the planner writing the storyboard: `planner:scene` (scene by scene, no total while the LLM
+ * writes) and `planner:done` (which planner wrote it, or why planning failed).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
   total: number;
   eta_s: number | null;
   preview: string | null;
+}
+
+/** The planner is writing the storyboard: the latest scene that arrived, and the total once known. */
+export interface PlanningState {
+  scene: number;
+  /** null while the LLM writes (it announces no count). */
+  total: number | null;
 }
 
 export class RenderFeed {
@@ -31,6 +40,17 @@ export class RenderFeed {
   versionsRevision = $state(0);
   /** The latest versions:changed event, for a notice. */
   lastVersionsChange = $state.raw<VersionsChangedEvent | null>(null);
+  /** Planning in progress (from planner:scene), null when none was heard or it finished. */
+  planning = $state.raw<PlanningState | null>(null);
+  /**
+   * The record of the last planner:done heard (null: planning failed); undefined until one is
+   * heard, so the page keeps the record it loaded with the project.
+   */
+  planner = $state.raw<PlannerRecord | null | undefined>(undefined);
+  /** Why planning failed, from planner:done. */
+  planningError = $state<string | null>(null);
+  /** Bumped when the socket joins again after a disconnect (events may have been missed). */
+  rejoins = $state(0);
 
   readonly #projectId: string;
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
@@ -58,7 +78,10 @@ export class RenderFeed {
           return;
         }
         // Back after a disconnect: versions may have changed meanwhile, unheard.
-        if (joinedBefore) this.versionsRevision++;
+        if (joinedBefore) {
+          this.versionsRevision++;
+          this.rejoins++;
+        }
         joinedBefore = true;
       });
     });
@@ -66,6 +89,17 @@ export class RenderFeed {
       if (!mine(e)) return;
       this.lastVersionsChange = e;
       this.versionsRevision++;
+    });
+    socket.on('planner:scene', (e) => {
+      if (!mine(e)) return;
+      this.planning = { scene: e.scene_number, total: e.total };
+      this.planningError = null;
+    });
+    socket.on('planner:done', (e) => {
+      if (!mine(e)) return;
+      this.planning = null;
+      this.planner = e.ok ? e.planner : null;
+      this.planningError = e.ok ? null : (e.error ?? '');
     });
     socket.on('disconnect', () => (this.connected = false));
     socket.on('task:status', (e) => {
