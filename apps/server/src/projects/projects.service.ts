@@ -26,6 +26,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { emptyStoryboardFor } from './project-name';
+import { StoryboardExamples } from '../planning/storyboard-examples';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -80,6 +81,7 @@ export class ProjectsService {
     private readonly store: StoryboardStore,
     @Inject(PROJECT_PLANNER) private readonly planner: ReportingPlanner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly examples: StoryboardExamples,
   ) {}
 
   /** Planning in flight for a project created from a prompt; deleting the project cancels it. */
@@ -131,7 +133,7 @@ export class ProjectsService {
    */
   async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
     const project = await this.createProject(user.id, body.name, emptyStoryboardFor(body.name, this.config.render, body.prompt ?? body.name), null);
-    if (body.prompt) void this.planInto(project.id, body.prompt);
+    if (body.prompt) void this.planInto(project.id, body.prompt, user.id);
     return this.view(user, project.id);
   }
 
@@ -139,12 +141,13 @@ export class ProjectsService {
    * Plans the project's storyboard from `prompt`, scene by scene into the live document. Which
    * planner wrote it (and why the LLM fell back, if it did) is stored with the project.
    */
-  private async planInto(projectId: string, prompt: string): Promise<void> {
+  private async planInto(projectId: string, prompt: string, ownerId: string): Promise<void> {
     const controller = new AbortController();
     this.planningNow.set(projectId, controller);
     const stream = this.planStream(projectId, null);
     try {
-      const outcome = await this.planner.planWithReport(prompt, { signal: controller.signal, onScene: (scene, total) => stream.scene(scene, total) });
+      const examples = await this.examples.forPrompt(ownerId, prompt);
+      const outcome = await this.planner.planWithReport(prompt, { signal: controller.signal, examples, onScene: (scene, total) => stream.scene(scene, total) });
       await stream.finish(outcome.report);
     } catch (err) {
       await stream.fail(err);

@@ -4,6 +4,7 @@ import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
 import { PlanningService } from '../planning/planning.service';
+import { StoryboardExamples } from '../planning/storyboard-examples';
 import { RenderEvents } from './render-events';
 import { overallProgress, renderTask, type JobProgress } from './render-job';
 import { TaskEvents } from './task-events';
@@ -35,6 +36,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly taskEvents: TaskEvents,
     private readonly models: ModelsService,
     private readonly planner: PlanningService,
+    private readonly examples: StoryboardExamples,
   ) {}
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
@@ -117,6 +119,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const { plan, report } = await this.planner.planWithReport(task.prompt, {
         signal,
+        examples: await this.examples.forPrompt(task.owner_id, task.prompt),
         onScene: (scene, total) => void this.taskEvents.emit('plan-scene', { task_id: task.id, scene, total }),
       });
       await this.tasks.update({ id: task.id }, { plan, planner: report });
