@@ -1,9 +1,27 @@
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readStoryboard, writeStoryboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
 import { probeMedia } from '@reelcraft/inference';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+
+/** One frame of a video as 8-bit grey pixels; also saved as a PNG under `png` for a person to look at. */
+function frameAt(path: string, atSec: number, png: string): Buffer {
+  const run = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', String(atSec), '-i', path, '-frames:v', '1', ...args]);
+  mkdirSync(resolve(png, '..'), { recursive: true });
+  writeFileSync(png, run(['-f', 'image2pipe', '-c:v', 'png', 'pipe:1']));
+  return run(['-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
+}
+
+/** Mean absolute difference of two grey frames over their top half (away from burnt-in subtitles). */
+function topDiff(a: Buffer, b: Buffer | number[]): number {
+  const n = a.length >> 1;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / n;
+}
 
 /** "Render" on a project renders its storyboard as it is, and the project points at the new video. */
 describe('rendering a project', () => {
@@ -67,6 +85,48 @@ describe('rendering a project', () => {
     const probe = await probeMedia(join(t.config.dataDir, 'tasks', task.task_id, 'final.mp4'));
     expect(probe.video).toMatchObject({ width: 144, height: 144, fps: 8 });
     expect(probe.duration).toBeCloseTo(4, 0);
+  });
+
+  it("crossfades into a scene whose transition the studio set to 'crossfade'", async () => {
+    const project = (await owner('POST', '/api/projects', { name: 'Lighthouse', prompt: 'A lighthouse on a cliff, then waves at night' })).json;
+    await until('the planned scenes', async () => (await owner('GET', `/api/projects/${project.id}`)).json.planner !== null);
+    await t.app.get(CollabDocuments).applyServerChange(project.id, (doc) => {
+      const sb = readStoryboard(doc);
+      if (!sb.ok) throw new Error('unreadable storyboard');
+      const [first, second] = sb.value.scenes;
+      writeStoryboard(doc, {
+        ...sb.value,
+        style: { ...sb.value.style, width: 160, height: 90, fps: 12 },
+        scenes: [
+          { ...first!, duration_sec: 2 },
+          { ...second!, duration_sec: 2, transition: 'crossfade' },
+        ],
+      });
+    });
+
+    const res = await owner('POST', `/api/projects/${project.id}/render`);
+    expect(res.status).toBe(201);
+    const task = await waitForTask(t.baseUrl, ownerToken, res.json.task_id);
+    expect(task.error).toBeNull();
+    const dir = join(t.config.dataDir, 'tasks', task.task_id);
+    const final = join(dir, 'final.mp4');
+    const probe = await probeMedia(final);
+    expect(probe.video).toMatchObject({ codec: 'h264', width: 160, height: 90, fps: 12 });
+    // Two 2 s scenes overlapping by 0.5 s: the video lasts 3.5 s, not 4.
+    expect(Math.abs(probe.duration - 3.5)).toBeLessThanOrEqual(0.1);
+
+    // The middle of the crossfade (1.75 s) is scene 1 at 1.75 s blended half and half with scene 2 at 0.25 s.
+    const reports = resolve(__dirname, '../../../reports/transitions');
+    const mid = frameAt(final, 1.75, join(reports, 'crossfade-middle.png'));
+    frameAt(final, 1, join(reports, 'crossfade-scene1.png'));
+    frameAt(final, 3, join(reports, 'crossfade-scene2.png'));
+    const clips = ['scene-01.mp4', 'scene-02.mp4'].map((f) => join(dir, f));
+    for (const c of clips) expect(existsSync(c), c).toBe(true);
+    const a = frameAt(clips[0], 1.75, join(reports, 'crossfade-from.png'));
+    const b = frameAt(clips[1], 0.25, join(reports, 'crossfade-to.png'));
+    const blend = [...a].map((v, i) => (v + b[i]) / 2);
+    expect(topDiff(a, [...b])).toBeGreaterThan(10); // the two scenes look different
+    expect(topDiff(mid, blend)).toBeLessThan(Math.min(topDiff(mid, a), topDiff(mid, b)) / 2);
   });
 
   it('answers 409 with the reason for a storyboard that cannot render, 403 for a viewer, 404 for others', async () => {

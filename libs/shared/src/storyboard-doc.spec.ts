@@ -56,6 +56,19 @@ describe('storyboard schema', () => {
     expect(p.scenes[1]!.seed).toBeUndefined();
   });
 
+  it("carries each scene's transition into the render plan, leaving a cut out", () => {
+    const sb = storyboardFromPlan(plan);
+    expect(planFromStoryboard(sb).scenes.map((s) => s.transition)).toEqual([undefined, undefined, undefined]);
+    sb.scenes[0] = { ...sb.scenes[0]!, transition: 'fade-black' };
+    sb.scenes[1] = { ...sb.scenes[1]!, transition: 'crossfade' };
+    sb.scenes[2] = { ...sb.scenes[2]!, transition: 'fade-black' };
+    const p = RenderPlanSchema.parse(planFromStoryboard(sb));
+    // The first scene's is kept as it is: the assembly reads 'fade-black' there as a fade in from black.
+    expect(p.scenes.map((s) => s.transition)).toEqual(['fade-black', 'crossfade', 'fade-black']);
+    expect(StoryboardPlanSchema.safeParse(p).success).toBe(true);
+    expect(RenderPlanSchema.safeParse({ ...p, scenes: [{ ...p.scenes[0], transition: 'wipe' }] }).success).toBe(false);
+  });
+
   it('accepts a storyboard mid-edit that the render plan still refuses', () => {
     const sb: Storyboard = { ...emptyStoryboard('', 'en'), scenes: [newScene()] };
     expect(validateStoryboard(sb).ok).toBe(true);

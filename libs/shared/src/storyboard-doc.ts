@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, type Language, type RenderPlan, type StoryboardPlan } from './storyboard';
+import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, SCENE_TRANSITIONS, type Language, type RenderPlan, type StoryboardPlan } from './storyboard';
 
 /**
  * The editable storyboard of a project: what people co-edit live (mapped onto a Y.Doc by
@@ -14,7 +14,8 @@ const SB = LIMITS.storyboard;
 
 export const ASPECTS = ['16:9', '9:16', '1:1', '4:3'] as const;
 export type Aspect = (typeof ASPECTS)[number];
-export const TRANSITIONS = ['cut', 'crossfade', 'fade-black'] as const;
+/** The render plan's list (SCENE_TRANSITIONS), so a storyboard's choice always has a meaning there. */
+export const TRANSITIONS = SCENE_TRANSITIONS;
 export type Transition = (typeof TRANSITIONS)[number];
 
 /** nanoid's alphabet: URL-safe, and 64 symbols so one random byte masks to one symbol without bias. */
@@ -256,7 +257,9 @@ export function storyboardFromPlan(plan: StoryboardPlan, style: Partial<Storyboa
 
 /**
  * The storyboard as the render pipeline's plan: scene_number is the position; the global style,
- * each scene's characters (as "name: description"), its seed and camera speed come along. The
+ * each scene's characters (as "name: description"), its seed, camera speed and transition come
+ * along (a 'cut', the default, is left out; the first scene's transition is carried as it is and
+ * the assembly decides what it means: a fade in from black for 'fade-black', nothing otherwise). The
  * result is not checked here: a storyboard may be mid-edit (an empty description, more scenes than
  * a plan takes), so a caller about to render validates it with RenderPlanSchema and shows those issues.
  */
@@ -281,6 +284,7 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
         duration_sec: s.duration_sec,
         ...(cast.length ? { characters: cast } : {}),
         ...(s.seed !== undefined ? { seed: s.seed } : {}),
+        ...(s.transition !== 'cut' ? { transition: s.transition } : {}),
       };
     }),
   };

@@ -4,6 +4,9 @@ import { LIMITS } from './limits';
 export const CAMERA_SHOTS = ['wide', 'medium', 'close-up', 'aerial'] as const;
 export const CAMERA_MOVES = ['static', 'pan-left', 'pan-right', 'zoom-in', 'zoom-out', 'tilt-up', 'tilt-down'] as const;
 export const LANGUAGES = ['zh', 'en'] as const;
+/** How a scene begins, coming from the one before it (the storyboard's TRANSITIONS). */
+export const SCENE_TRANSITIONS = ['cut', 'crossfade', 'fade-black'] as const;
+export type SceneTransition = (typeof SCENE_TRANSITIONS)[number];
 
 export const CameraSchema = z.object({
   shot: z.enum(CAMERA_SHOTS),
@@ -45,6 +48,12 @@ export const RenderSceneSchema = PlannedSceneSchema.extend({
     .optional(),
   /** Fixes this scene's noise, whatever its position and the video's seed. */
   seed: seed.optional(),
+  /**
+   * How this scene begins, coming from the one before it; absent means 'cut'. On the first scene
+   * 'fade-black' fades the video in from black and 'crossfade' means nothing (there is nothing to
+   * cross from), so it is a cut.
+   */
+  transition: z.enum(SCENE_TRANSITIONS).optional(),
 });
 export type RenderScene = z.infer<typeof RenderSceneSchema>;
 

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleVideo, finalPassArgs, type AssembleOptions } from './assemble-video';
+import { TRANSITION_SEC, assembleVideo, finalPassArgs, planTransitions, type AssembleOptions } from './assemble-video';
 import { FFMPEG_BIN, runMediaTool } from './ffmpeg-process';
 import { probeMedia } from '@reelcraft/inference';
 import { buildAssSubtitles } from './subtitles';
@@ -20,6 +20,35 @@ const ff = (args: string[]) => execFileSync(FFMPEG_BIN, ['-hide_banner', '-logle
 /** Encodes a clip the way the render worker does: libx264 high, yuv420p, no audio, +faststart. */
 function makeClip(path: string, seconds: number): void {
   ff(['-f', 'lavfi', '-i', `testsrc2=size=${W}x${H}:rate=24`, '-t', String(seconds), '-c:v', 'libx264', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path]);
+}
+
+/** A solid-colour clip, encoded like makeClip. */
+function makeColorClip(path: string, color: string, seconds: number): void {
+  ff(['-f', 'lavfi', '-i', `color=c=${color}:size=${W}x${H}:rate=24`, '-t', String(seconds), '-c:v', 'libx264', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', path]);
+}
+
+/** Mean red, green and blue (0..255) of the top half of each frame from `atSec` on, away from any subtitle. */
+function topColours(path: string, atSec: number, frames: number): [number, number, number][] {
+  const rgb = ff(['-ss', String(atSec), '-i', path, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  const size = W * H * 3;
+  const n = (H / 2) * W;
+  return Array.from({ length: rgb.length / size }, (_, f) => {
+    const sum = [0, 0, 0];
+    for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) sum[c] += rgb[f * size + p * 3 + c];
+    return sum.map((v) => v / n) as [number, number, number];
+  });
+}
+
+const topColour = (path: string, atSec: number) => topColours(path, atSec, 1)[0];
+
+/** Share of pixels in the bottom fifth that stand out from the band's median grey: burnt-in text. */
+function textShare(path: string, atSec: number): number {
+  const g = grayFrame(path, atSec);
+  const band = g.subarray(Math.round(H * 0.8) * W, H * W);
+  const median = [...band].sort((a, b) => a - b)[band.length >> 1];
+  let n = 0;
+  for (const v of band) if (Math.abs(v - median) > 60) n++;
+  return n / band.length;
 }
 
 /** One frame as 8-bit grey pixels, row by row. */
@@ -107,6 +136,7 @@ describe('assembleVideo (real ffmpeg)', () => {
 
     expect(seen.at(-1)).toBe(1);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect(result.joinedBy).toBe('concat-copy');
     await expectNoLeftovers(o);
   });
 
@@ -201,6 +231,136 @@ describe('assembleVideo (real ffmpeg)', () => {
     });
     expect(log.some((l) => l.includes(`Loading font file '${join(dir, 'wqy-microhei.ttc')}'`))).toBe(true);
     expect(log.some((l) => /fontselect: .*-> WenQuanYiMicroHei/.test(l))).toBe(true);
+  });
+
+  describe('transitions', () => {
+    let red: string;
+    let green: string;
+    let blue: string;
+    beforeAll(() => {
+      [red, green, blue] = ['red', 'lime', 'blue'].map((c) => {
+        const path = join(clipDir, `${c} [2s].mp4`);
+        makeColorClip(path, c, 2);
+        return path;
+      });
+    });
+    const two = (transition: 'crossfade' | 'fade-black', extra: Partial<AssembleOptions> = {}) =>
+      ({
+        clips: [
+          { path: red, duration: 2 },
+          { path: blue, duration: 2 },
+        ],
+        scenes: [
+          { scene_number: 1, subtitle: '', duration_sec: 2 },
+          { scene_number: 2, subtitle: '', duration_sec: 2, transition },
+        ],
+        ...extra,
+      }) satisfies Partial<AssembleOptions>;
+    const near = (got: number[], want: number[], tolerance: number) => got.every((v, i) => Math.abs(v - want[i]) <= tolerance);
+
+    it('plans overlapping clips: 0.5 s per transition, capped by short scenes, whole frames, the first scene only fading in', () => {
+      const t = planTransitions([2, 2, 1, 3], ['crossfade', 'crossfade', 'fade-black', 'cut'], 24);
+      expect(t.kinds).toEqual([null, 'fade', 'fadeblack', null]);
+      // Next to the 1 s scene: a third of it (8 frames).
+      expect(t.overlaps).toEqual([0, TRANSITION_SEC, 8 / 24, 0]);
+      [0, 1.5, 3.5 - 8 / 24, 4.5 - 8 / 24].forEach((start, i) => expect(t.starts[i]).toBeCloseTo(start, 9));
+      expect(t.total).toBeCloseTo(8 - 0.5 - 8 / 24, 9);
+      // 1 s at 25 fps: a third is 8.33 frames, rounded down to 8.
+      expect(planTransitions([1, 1], [undefined, 'crossfade'], 25).overlaps).toEqual([0, 8 / 25]);
+      expect(t.fadeIn).toBe(0); // a crossfade into the first scene means nothing
+      expect(planTransitions([2, 2], ['fade-black', undefined], 24)).toMatchObject({ fadeIn: 0.5, total: 4, kinds: [null, null] });
+    });
+
+    it('crossfades red into blue: a valid H.264 file 0.5 s shorter than the clips, blended in the middle only', async () => {
+      const o = options('crossfade', two('crossfade'));
+      const result = await assembleVideo(o);
+      expect(result.joinedBy).toBe('filter');
+      const p = await probeMedia(o.outPath);
+      expect(p.video).toMatchObject({ codec: 'h264', pix_fmt: 'yuv420p', width: W, height: H });
+      expect(Math.abs(p.duration - 3.5)).toBeLessThanOrEqual(0.1);
+      expect(p.video?.frames).toBe(3.5 * 24);
+      expect(result.duration).toBeCloseTo(p.duration, 3);
+      // The transition runs from 1.5 s to 2 s on the output.
+      expect(near(topColour(o.outPath, 0.5), [255, 0, 0], 30)).toBe(true);
+      expect(near(topColour(o.outPath, 3), [0, 0, 255], 30)).toBe(true);
+      const [r, g, b] = topColour(o.outPath, 1.75);
+      expect(r).toBeGreaterThan(60);
+      expect(r).toBeLessThan(195);
+      expect(b).toBeGreaterThan(60);
+      expect(b).toBeLessThan(195);
+      expect(g).toBeLessThan(30);
+      await expectNoLeftovers(o);
+    });
+
+    it('fades through black between scenes, and in from black when the first scene fades', async () => {
+      const base = two('fade-black');
+      const o = options('fade-black', { ...base, scenes: [{ ...base.scenes[0], transition: 'fade-black' as const }, base.scenes[1]] });
+      const result = await assembleVideo(o);
+      expect(result.joinedBy).toBe('filter');
+      const p = await probeMedia(o.outPath);
+      expect(p.video).toMatchObject({ codec: 'h264', pix_fmt: 'yuv420p' });
+      expect(Math.abs(p.duration - 3.5)).toBeLessThanOrEqual(0.1);
+      expect(Math.max(...topColour(o.outPath, 0))).toBeLessThan(40); // fading in
+      expect(near(topColour(o.outPath, 1), [255, 0, 0], 30)).toBe(true);
+      // ffmpeg's fadeblack drops the first scene to black quickly and brings the next one up slowly:
+      // somewhere within the transition (1.5 s to 2 s) a frame is near black.
+      const during = topColours(o.outPath, 1.5, 12);
+      expect(during).toHaveLength(12);
+      expect(Math.min(...during.map((c) => Math.max(...c)))).toBeLessThan(25);
+      expect(near(topColour(o.outPath, 3), [0, 0, 255], 30)).toBe(true);
+    });
+
+    it('moves subtitle cues and the music with the shortened timeline', async () => {
+      // 3 × 2 s with two crossfades: clips start at 0, 1.5 and 3, the video lasts 5 s, and scene 2's
+      // cue runs from the middle of the first transition (1.75 s) to the middle of the second (3.25 s).
+      const o = options('transition-subs', {
+        clips: [red, green, blue].map((path) => ({ path, duration: 2 })),
+        scenes: [
+          { scene_number: 1, subtitle: '', duration_sec: 2 },
+          { scene_number: 2, subtitle: '河水流向大海', duration_sec: 2, transition: 'crossfade' },
+          { scene_number: 3, subtitle: '', duration_sec: 2, transition: 'crossfade' },
+        ],
+        musicPath: music,
+      });
+      const result = await assembleVideo(o);
+      for (const f of result.subtitleFonts) expect(f).toMatch(/WenQuanYiMicroHei|wqy-microhei/i);
+      const p = await probeMedia(o.outPath);
+      expect(Math.abs(p.duration - 5)).toBeLessThanOrEqual(0.1);
+      expect(p.video?.frames).toBe(5 * 24);
+      expect(Math.abs(p.audio!.duration - p.duration)).toBeLessThanOrEqual(0.1);
+      // Scene 2 is green on the final timeline exactly where its cue is.
+      expect(near(topColour(o.outPath, 2.5), [0, 255, 0], 30)).toBe(true);
+      for (const t of [1.2, 1.6, 3.4, 4.5]) expect(textShare(o.outPath, t), `no text at ${t} s`).toBeLessThan(0.002);
+      for (const t of [1.9, 2.5, 3.1]) expect(textShare(o.outPath, t), `text at ${t} s`).toBeGreaterThan(0.02);
+      // The music's fade-out ends with the shortened picture, not at the clips' 6 s.
+      const middle = await meanVolumeDb(o.outPath, 2, 1);
+      const end = await meanVolumeDb(o.outPath, p.duration - 0.25, 0.25);
+      expect(end).toBeLessThan(middle - 10);
+    });
+
+    it('keeps the concat-copy path when only the first scene asks for a crossfade', async () => {
+      const o = options('first-crossfade', { scenes: scenes.map((s, i) => (i === 0 ? { ...s, transition: 'crossfade' as const } : { ...s, transition: 'cut' as const })) });
+      const result = await assembleVideo(o);
+      expect(result.joinedBy).toBe('concat-copy');
+      expect(Math.abs(result.duration - 6)).toBeLessThanOrEqual(0.1);
+    });
+
+    it('names an unreadable clip by its scene', async () => {
+      const broken = join(root, 'broken-transition.mp4');
+      await writeFile(broken, 'not a video');
+      const o = options('broken-transition', { ...two('crossfade'), clips: [{ path: red, duration: 2 }, { path: broken, duration: 2 }], fps: 24 });
+      await expect(assembleVideo(o)).rejects.toThrow(/^clip for scene 2 is unreadable \(.*broken-transition\.mp4\)\. joining the scene clips/);
+      expect(existsSync(o.outPath)).toBe(false);
+      await expectNoLeftovers(o);
+    });
+
+    it('on abort during the encode, kills ffmpeg, rejects and leaves no file', async () => {
+      const ac = new AbortController();
+      const o = options('abort-transition', { ...two('crossfade'), musicPath: music, signal: ac.signal, onProgress: () => ac.abort() });
+      await expect(assembleVideo(o)).rejects.toMatchObject({ name: 'AbortError' });
+      expect(existsSync(o.outPath)).toBe(false);
+      await expectNoLeftovers(o);
+    });
   });
 
   it('validates its input before touching ffmpeg', async () => {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { probeMedia } from '@reelcraft/inference';
-import type { PlannedScene } from '@reelcraft/shared';
+import type { RenderScene, SceneTransition } from '@reelcraft/shared';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
 import { FFMPEG_BIN, MediaToolError, abortReason, runMediaTool } from './ffmpeg-process';
 import { familyForFontsDir, findCjkFont } from './fonts';
@@ -19,7 +19,8 @@ export interface AssembleClip {
   duration: number;
 }
 
-export type AssembleScene = Pick<PlannedScene, 'scene_number' | 'subtitle' | 'duration_sec'>;
+/** `transition` (absent = cut) says how the scene begins, coming from the one before it. */
+export type AssembleScene = Pick<RenderScene, 'scene_number' | 'subtitle' | 'duration_sec' | 'transition'>;
 
 export interface AssembleOptions {
   /** In playback order; clips[i] belongs to scenes[i]. All must share encoding parameters. */
@@ -30,6 +31,8 @@ export interface AssembleOptions {
   workDir: string;
   width: number;
   height: number;
+  /** Frame rate of the clips; probed from the first clip when omitted. Only transitions need it. */
+  fps?: number;
   musicPath?: string | null;
   /** Defaults to findCjkFont(); needed only when some scene has a subtitle. */
   fontsDir?: string;
@@ -50,6 +53,12 @@ export interface AssembleResult {
    * "WenQuanYiMicroHei". Empty when nothing was burnt in. Lets the caller spot a fallback font.
    */
   subtitleFonts: string[];
+  /**
+   * How the clips were joined: 'concat-copy' (every scene starts with a cut: concat demuxer with
+   * stream copy, then one pass for subtitles and music) or 'filter' (some scene has a transition:
+   * one ffmpeg pass joins the clips with xfade and burns subtitles and mixes music too).
+   */
+  joinedBy: 'concat-copy' | 'filter';
 }
 
 /** Fades of the background music; shortened for very short videos so they cannot overlap. */
@@ -58,11 +67,83 @@ const FADE_OUT_SEC = 2;
 /** Share of the progress bar the stream-copy concat gets; the encode is the real work. */
 const CONCAT_SHARE = 0.03;
 
+/** Length of a crossfade or fade through black between two scenes (and of a fade in at the start). */
+export const TRANSITION_SEC = 0.5;
 /**
- * Stitches per-scene clips into the final MP4: (1) concat demuxer with stream copy into a temp file,
- * valid because the render worker encodes every clip identically; (2) one ffmpeg pass that burns the
- * ASS subtitles and mixes the music. The output appears at outPath only when complete (written
- * beside it under a temporary name, then renamed), so a failure or abort never leaves a partial file.
+ * A transition takes at most this share of the shorter of its two clips, so a 1 s scene with a
+ * transition at each end still shows for a moment on its own.
+ */
+const TRANSITION_MAX_SHARE = 1 / 3;
+
+type XfadeKind = 'fade' | 'fadeblack';
+
+/**
+ * Where each clip lands on the final timeline.
+ *
+ * Duration: a transition overlaps the two clips (xfade's way, see MEDIA-FACTS), so the video is
+ * shorter than the sum of the clips by the length of every transition: total = Σ clip − Σ overlap.
+ * We chose this over padding the clips (tpad) to keep the sum because padding has nothing real to
+ * show: it freezes the last or first frame of a scene for the length of the transition, and a
+ * freeze in the middle of a camera move reads as a stutter. Overlapping shows every rendered frame,
+ * costs at most 0.5 s per transition, and all-cut videos (the planner's default) keep exactly the
+ * sum. Everything timed downstream follows `total`: subtitle cues (each switches in the middle of
+ * its transition, see sceneBoundaries), the music trim and its fade-out, and the output's `-t`.
+ */
+export interface TransitionPlan {
+  /** Per scene: how long it overlaps the clip before it (0 for a cut and for the first scene). */
+  overlaps: number[];
+  /** Per scene: the xfade transition it starts with, or null for a cut (always null for the first). */
+  kinds: (XfadeKind | null)[];
+  /** Per scene: where its clip starts on the final timeline (an xfade's offset). */
+  starts: number[];
+  /** A fade in from black at the very start (the first scene's 'fade-black'), in seconds; 0 for none. */
+  fadeIn: number;
+  /** The final video's length. */
+  total: number;
+  /** The frame rate the lengths were rounded to (and the clips are normalised to). */
+  fps: number;
+}
+
+/**
+ * Transition lengths are whole frames at `fps` (so xfade starts and ends on a frame), at most
+ * TRANSITION_SEC and at most TRANSITION_MAX_SHARE of the shorter neighbouring clip; a transition
+ * that would be shorter than one frame becomes a cut. On the first scene, 'fade-black' is a fade in
+ * from black and 'crossfade' a plain start.
+ */
+export function planTransitions(durations: readonly number[], transitions: readonly (SceneTransition | undefined)[], fps: number): TransitionPlan {
+  const frames = (sec: number) => Math.floor(sec * fps + 1e-6) / fps;
+  const overlaps: number[] = [];
+  const kinds: (XfadeKind | null)[] = [];
+  const starts: number[] = [];
+  let total = 0;
+  durations.forEach((d, i) => {
+    const t = transitions[i] ?? 'cut';
+    let kind: XfadeKind | null = null;
+    let overlap = 0;
+    if (i > 0 && t !== 'cut') {
+      overlap = frames(Math.min(TRANSITION_SEC, TRANSITION_MAX_SHARE * Math.min(durations[i - 1], d)));
+      if (overlap > 0) kind = t === 'crossfade' ? 'fade' : 'fadeblack';
+    }
+    overlaps.push(kind ? overlap : 0);
+    kinds.push(kind);
+    starts.push(i === 0 ? 0 : total - (kind ? overlap : 0));
+    total = starts[i] + d;
+  });
+  const fadeIn = transitions[0] === 'fade-black' ? frames(Math.min(TRANSITION_SEC, TRANSITION_MAX_SHARE * durations[0])) : 0;
+  return { overlaps, kinds, starts, fadeIn, total, fps };
+}
+
+/** True when the clips can simply be put one after the other (the stream-copy path). */
+const allCuts = (t: TransitionPlan) => t.fadeIn === 0 && t.kinds.every((k) => k === null);
+
+/**
+ * Stitches per-scene clips into the final MP4. When every scene starts with a cut: (1) concat
+ * demuxer with stream copy into a temp file, valid because the render worker encodes every clip
+ * identically; (2) one ffmpeg pass that burns the ASS subtitles and mixes the music. When some
+ * scene has a transition, one ffmpeg pass does it all: the clips are normalised, joined with
+ * concat/xfade filters (see TransitionPlan for how that shortens the video), subtitled and mixed.
+ * The output appears at outPath only when complete (written beside it under a temporary name,
+ * then renamed), so a failure or abort never leaves a partial file.
  */
 export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult> {
   validate(o);
@@ -78,8 +159,16 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     ...(musicPath ? [mustBeFile(musicPath, 'music file')] : []),
   ]);
 
+  const durations = clips.map((c) => c.duration);
+  const transitions = o.scenes.map((s) => s.transition);
+  // Only transitions need the frame rate; without any it is not probed.
+  const wantsTransitions = transitions[0] === 'fade-black' || transitions.slice(1).some((t) => t !== undefined && t !== 'cut');
+  const fps = wantsTransitions ? (o.fps ?? (await clipFps(clips[0].path, o.scenes[0], signal))) : 0;
+  const timeline = planTransitions(durations, wantsTransitions ? transitions : [], fps);
+  const joinedBy = allCuts(timeline) ? 'concat-copy' : 'filter';
+
   const layout = subtitleLayout(o.width, o.height);
-  const cues = buildCues(o.scenes, clips.map((c) => c.duration), layout);
+  const cues = buildCues(o.scenes, durations, layout, timeline.overlaps);
   const font = cues.length > 0 ? resolveFont(o) : null;
   // A wrong fontsdir is not an ffmpeg error: libass would quietly fall back to whatever fontconfig has.
   if (font && !(await stat(font.dir).then((s) => s.isDirectory(), () => false))) {
@@ -91,31 +180,31 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   const tmp = await mkdtemp(join(resolve(o.workDir), 'assemble-'));
   const partial = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.partial`);
   try {
-    // Step 1: concat, stream copy.
-    const listPath = join(tmp, 'clips.ffconcat');
-    const joined = join(tmp, 'joined.mp4');
-    await writeFile(listPath, concatListFile(clips.map((c) => c.path)));
-    try {
-      await runMediaTool(
-        FFMPEG_BIN,
-        // -xerror: without it the concat demuxer logs an unreadable clip, skips it and exits 0.
-        ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-xerror', '-y', '-f', 'concat', '-safe', '0', '-i', listPath, '-map', '0:v:0', '-c', 'copy', joined],
-        { signal, what: 'concatenating the scene clips' },
-      );
-    } catch (err) {
-      throw nameFailedClip(err, clips, o.scenes);
-    }
-    progress(CONCAT_SHARE);
+    let joined: string | null = null;
+    let total = timeline.total;
+    let encodeFrom = 0;
+    if (joinedBy === 'concat-copy') {
+      // Step 1: concat, stream copy.
+      const listPath = join(tmp, 'clips.ffconcat');
+      joined = join(tmp, 'joined.mp4');
+      await writeFile(listPath, concatListFile(clips.map((c) => c.path)));
+      try {
+        await runMediaTool(
+          FFMPEG_BIN,
+          // -xerror: without it the concat demuxer logs an unreadable clip, skips it and exits 0.
+          ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-xerror', '-y', '-f', 'concat', '-safe', '0', '-i', listPath, '-map', '0:v:0', '-c', 'copy', joined],
+          { signal, what: 'concatenating the scene clips' },
+        );
+      } catch (err) {
+        throw nameFailedClip(err, clips, o.scenes);
+      }
+      progress(CONCAT_SHARE);
+      encodeFrom = CONCAT_SHARE;
 
-    // The joined file's own duration, not the sum of the inputs: the music and its fade-out must
-    // end exactly with the picture.
-    const joinedInfo = await probeMedia(joined, { signal });
-    const total = joinedInfo.duration;
-    const expected = clips.reduce((sum, c) => sum + c.duration, 0);
-    // Clips with mismatched timestamps or a truncated clip show up here rather than as a silently
-    // short video; the tolerance covers per-clip rounding of the given durations.
-    if (Math.abs(total - expected) > 0.25 + 0.05 * clips.length) {
-      throw new Error(`concatenated video lasts ${total.toFixed(2)} s but the clips add up to ${expected.toFixed(2)} s; are all clips encoded alike?`);
+      // The joined file's own duration, not the sum of the inputs: the music and its fade-out must
+      // end exactly with the picture.
+      total = (await probeMedia(joined, { signal })).duration;
+      checkLength(total, timeline.total, clips.length, 'concatenated video');
     }
     if (musicPath) {
       const music = await probeMedia(musicPath, { signal });
@@ -123,31 +212,42 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       if (!music.audio || !(music.audio.duration > 0.05)) throw new Error(`music file has no usable audio stream: ${musicPath}`);
     }
 
-    // Step 2: subtitles + music, one pass.
+    // Step 2 (or the only step): subtitles + music, one pass.
     let assPath: string | null = null;
     if (font) {
       assPath = join(tmp, 'subtitles.ass');
       await writeFile(assPath, renderAss(cues, layout, { width: o.width, height: o.height, fontName: font.family }), 'utf8');
     }
     const fontsSelected: string[] = [];
-    await runMediaTool(FFMPEG_BIN, finalPassArgs({ joined, assPath, fontsDir: font?.dir ?? null, musicPath, total, out: partial }), {
-      signal,
-      what: 'burning subtitles and mixing music',
-      onStdoutLine: (line) => {
-        const m = /^out_time_us=(\d+)/.exec(line);
-        if (m && total > 0) progress(CONCAT_SHARE + (1 - CONCAT_SHARE) * 0.99 * Math.min(1, Number(m[1]) / 1e6 / total));
-      },
-      onStderrLine: (line) => {
-        const m = /fontselect: .*-> (.*)$/.exec(line);
-        if (m) fontsSelected.push(m[1].split(',')[0].trim());
-      },
-    });
+    const fontsDir = font?.dir ?? null;
+    const args = joined
+      ? finalPassArgs({ joined, assPath, fontsDir, musicPath, total, out: partial })
+      : transitionPassArgs({ clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height, fps: timeline.fps, assPath, fontsDir, musicPath, out: partial });
+    try {
+      await runMediaTool(FFMPEG_BIN, args, {
+        signal,
+        what: joined ? 'burning subtitles and mixing music' : 'joining the scene clips with transitions, burning subtitles and mixing music',
+        onStdoutLine: (line) => {
+          const m = /^out_time_us=(\d+)/.exec(line);
+          if (m && total > 0) progress(encodeFrom + (1 - encodeFrom) * 0.99 * Math.min(1, Number(m[1]) / 1e6 / total));
+        },
+        onStderrLine: (line) => {
+          const m = /fontselect: .*-> (.*)$/.exec(line);
+          if (m) fontsSelected.push(m[1].split(',')[0].trim());
+        },
+      });
+    } catch (err) {
+      throw joined ? err : nameFailedClip(err, clips, o.scenes);
+    }
 
     const [info, sha256] = await Promise.all([probeMedia(partial, { signal }), sha256File(partial)]);
+    // With transitions nothing was measured before the encode: a clip shorter than its stated
+    // duration would put every xfade offset after it in the wrong place, and shows up here.
+    if (!joined) checkLength(info.duration, timeline.total, clips.length, 'video joined with transitions');
     signal?.throwIfAborted();
     await rename(partial, outPath);
     progress(1);
-    return { path: outPath, duration: info.duration, bytes: info.bytes, sha256, subtitleFonts: [...new Set(fontsSelected)] };
+    return { path: outPath, duration: info.duration, bytes: info.bytes, sha256, subtitleFonts: [...new Set(fontsSelected)], joinedBy };
   } catch (err) {
     await rm(partial, { force: true });
     // An abort that surfaced as some other error (e.g. a killed ffprobe) is still an abort.
@@ -156,6 +256,26 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Clips with mismatched timestamps or a truncated clip show up here rather than as a silently
+ * short video; the tolerance covers per-clip rounding of the given durations.
+ */
+function checkLength(actual: number, expected: number, clips: number, what: string): void {
+  if (Math.abs(actual - expected) > 0.25 + 0.05 * clips) {
+    throw new Error(`${what} lasts ${actual.toFixed(2)} s but the clips add up to ${expected.toFixed(2)} s; are all clips encoded alike?`);
+  }
+}
+
+async function clipFps(path: string, scene: AssembleScene, signal: AbortSignal | undefined): Promise<number> {
+  const fps = (
+    await probeMedia(path, { signal }).catch((err: unknown) => {
+      throw signal?.aborted ? abortReason(signal) : err;
+    })
+  ).video?.fps;
+  if (!(fps && Number.isFinite(fps) && fps > 0)) throw new Error(`clip for scene ${scene.scene_number} has no video frame rate (${path})`);
+  return fps;
 }
 
 interface FinalPassInput {
@@ -167,33 +287,93 @@ interface FinalPassInput {
   out: string;
 }
 
-/** Exported for tests: the arguments of step 2. */
+/** Exported for tests: the arguments of step 2 of the all-cut path. */
 export function finalPassArgs(p: FinalPassInput): string[] {
   const graph: string[] = [];
   const maps: string[] = [];
   const codecs: string[] = [];
 
   if (p.assPath) {
-    const fontsdir = p.fontsDir ? `:fontsdir=${escapeFilterValue(p.fontsDir)}` : '';
-    graph.push(`[0:v]subtitles=filename=${escapeFilterValue(p.assPath)}${fontsdir}[v]`);
+    graph.push(`[0:v]${subtitlesFilter(p.assPath, p.fontsDir)}[v]`);
     maps.push('-map', '[v]');
-    codecs.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p');
+    codecs.push(...H264);
   } else {
     // Nothing to burn in: the concatenated stream is already the final encoding.
     maps.push('-map', '0:v:0');
     codecs.push('-c:v', 'copy');
   }
+  return encodeArgs(['-i', p.joined], 1, graph, maps, codecs, p.musicPath, p.total, p.out);
+}
 
-  const inputs = ['-i', p.joined];
-  if (p.musicPath) {
-    // Looped so music shorter than the video still covers it; atrim then cuts it to the video.
-    inputs.push('-stream_loop', '-1', '-i', p.musicPath);
-    const t = p.total;
-    const fadeIn = Math.min(FADE_IN_SEC, t / 4);
-    const fadeOut = Math.min(FADE_OUT_SEC, t / 4);
+interface TransitionPassInput {
+  clips: string[];
+  timeline: TransitionPlan;
+  width: number;
+  height: number;
+  fps: number;
+  assPath: string | null;
+  fontsDir: string | null;
+  musicPath: string | null;
+  out: string;
+}
+
+/**
+ * Exported for tests: the one pass of the transition path. Every clip is normalised first (size,
+ * frame rate, time base, pixel format: xfade refuses inputs that differ in any of them); scenes
+ * that start with a cut are joined with the concat filter, the others with xfade at their offset
+ * on the accumulated output (TransitionPlan.starts); then subtitles are burnt in over the result.
+ */
+export function transitionPassArgs(p: TransitionPassInput): string[] {
+  const t = p.timeline;
+  const graph = p.clips.map(
+    (_, i) => `[${i}:v]scale=${p.width}:${p.height},setsar=1,fps=${p.fps},settb=AVTB,format=yuv420p${i === 0 && t.fadeIn > 0 ? `,fade=t=in:st=0:d=${sec(t.fadeIn)}` : ''}[c${i}]`,
+  );
+  let acc = 'c0';
+  for (let i = 1; i < p.clips.length; i++) {
+    const kind = t.kinds[i];
+    const out = `j${i}`;
     graph.push(
-      `[1:a]atrim=duration=${sec(t)},asetpts=PTS-STARTPTS,` +
-        `afade=t=in:st=0:d=${sec(fadeIn)},afade=t=out:st=${sec(t - fadeOut)}:d=${sec(fadeOut)},` +
+      kind
+        ? `[${acc}][c${i}]xfade=transition=${kind}:duration=${sec(t.overlaps[i])}:offset=${xfadeOffset(t.starts[i], p.fps)}[${out}]`
+        : `[${acc}][c${i}]concat=n=2:v=1:a=0[${out}]`,
+    );
+    acc = out;
+  }
+  graph.push(`[${acc}]${p.assPath ? subtitlesFilter(p.assPath, p.fontsDir) : 'null'}[v]`);
+  const inputs = p.clips.flatMap((c) => ['-i', c]);
+  return encodeArgs(inputs, p.clips.length, graph, ['-map', '[v]'], [...H264], p.musicPath, t.total, p.out);
+}
+
+/**
+ * xfade starts blending at the first frame whose time is at least the offset, so an offset a hair
+ * past a frame's time (3 decimals of 19/6 s are 3.167 > 3.16667) would start it, and every clip
+ * after it, one frame late. Half a frame before the frame it should start on is unambiguous.
+ */
+function xfadeOffset(start: number, fps: number): string {
+  return Math.max(0, Math.round(start * fps) / fps - 0.5 / fps).toFixed(6);
+}
+
+const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p'];
+
+function subtitlesFilter(assPath: string, fontsDir: string | null): string {
+  const fontsdir = fontsDir ? `:fontsdir=${escapeFilterValue(fontsDir)}` : '';
+  return `subtitles=filename=${escapeFilterValue(assPath)}${fontsdir}`;
+}
+
+/** The common part of both passes: the music (input number `musicInput`), the log and the output. */
+function encodeArgs(inputs: string[], musicInput: number, graph: string[], maps: string[], codecs: string[], musicPath: string | null, total: number, out: string): string[] {
+  inputs = [...inputs];
+  graph = [...graph];
+  maps = [...maps];
+  codecs = [...codecs];
+  if (musicPath) {
+    // Looped so music shorter than the video still covers it; atrim then cuts it to the video.
+    inputs.push('-stream_loop', '-1', '-i', musicPath);
+    const fadeIn = Math.min(FADE_IN_SEC, total / 4);
+    const fadeOut = Math.min(FADE_OUT_SEC, total / 4);
+    graph.push(
+      `[${musicInput}:a]atrim=duration=${sec(total)},asetpts=PTS-STARTPTS,` +
+        `afade=t=in:st=0:d=${sec(fadeIn)},afade=t=out:st=${sec(total - fadeOut)}:d=${sec(fadeOut)},` +
         `aformat=sample_rates=48000:channel_layouts=stereo[a]`,
     );
     maps.push('-map', '[a]');
@@ -219,12 +399,12 @@ export function finalPassArgs(p: FinalPassInput): string[] {
     ...codecs,
     // The audio is trimmed to this already; the cap guards against a container rounding a frame longer.
     '-t',
-    sec(p.total),
+    sec(total),
     '-movflags',
     '+faststart',
     '-f',
     'mp4',
-    p.out,
+    out,
   ];
 }
 
@@ -257,7 +437,8 @@ function validate(o: AssembleOptions): void {
 /** ffmpeg names the clip it could not open by path; the caller thinks in scene numbers. */
 function nameFailedClip(err: unknown, clips: readonly AssembleClip[], scenes: readonly AssembleScene[]): unknown {
   if (!(err instanceof MediaToolError)) return err;
-  const i = clips.findIndex((c) => err.stderrTail.some((l) => l.includes(`Impossible to open '${c.path}'`)));
+  // The concat demuxer says "Impossible to open '<path>'"; an input given with -i, "<path>: <reason>".
+  const i = clips.findIndex((c) => err.stderrTail.some((l) => l.includes(`Impossible to open '${c.path}'`) || l.includes(`${c.path}: `)));
   if (i < 0) return err;
   return new MediaToolError(`clip for scene ${scenes[i].scene_number} is unreadable (${clips[i].path}). ${err.message}`, err.exitCode, err.stderrTail);
 }

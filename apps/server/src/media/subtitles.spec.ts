@@ -41,6 +41,22 @@ describe('sceneBoundaries', () => {
   it('rejects a negative duration', () => {
     expect(() => sceneBoundaries([1, -1])).toThrow(/invalid clip duration/);
   });
+
+  it('shortens the timeline by each transition and switches scenes in its middle', () => {
+    // Clips start at 0, 1.5 and 3 (0.5 s overlaps); the video ends at 5.
+    expect(sceneBoundaries([2, 2, 2], [0, 0.5, 0.5])).toEqual([
+      { start: 0, end: 1.75 },
+      { start: 1.75, end: 3.25 },
+      { start: 3.25, end: 5 },
+    ]);
+    // A cut in between (0) and an overlap given for the first scene (ignored: nothing before it).
+    expect(sceneBoundaries([2, 3, 1], [0.4, 0, 1 / 3])).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 4.83 },
+      { start: 4.83, end: 5.67 },
+    ]);
+    expect(() => sceneBoundaries([1, 1], [0, -0.5])).toThrow(/invalid transition length/);
+  });
 });
 
 describe('buildAssSubtitles', () => {
@@ -53,6 +69,11 @@ describe('buildAssSubtitles', () => {
       // Scene 2 (empty) still occupies 2.04–5.04; scene 4 (blank) gets nothing.
       'Dialogue: 0,0:00:05.04,0:00:06.54,Default,,0,0,0,,河水流向大海',
     ]);
+  });
+
+  it('places cues on the timeline shortened by transitions', () => {
+    const ass = buildAssSubtitles([scene(1, '一'), scene(2, '二'), scene(3, '三')], [2, 2, 2], { width: 640, height: 360 }, [0, 0.5, 0.5]);
+    expect(dialogues(ass).map((d) => d.split(',').slice(1, 3).join(' '))).toEqual(['0:00:00.00 0:00:01.75', '0:00:01.75 0:00:03.25', '0:00:03.25 0:00:05.00']);
   });
 
   it('sizes the canvas to the video and styles the CJK font at the bottom centre', () => {

@@ -56,28 +56,41 @@ export function subtitleLayout(width: number, height: number): SubtitleLayout {
 }
 
 /**
- * Start/end of each scene on the concatenated timeline. Boundaries are rounded once, cumulatively,
+ * Start/end of each scene on the assembled timeline. Boundaries are rounded once, cumulatively,
  * so one cue ends exactly where the next begins (rounding each duration separately would drift).
+ *
+ * `overlaps[i]` is how long scene i overlaps the scene before it (a crossfade or fade through
+ * black; 0 or absent for a cut; overlaps[0] is ignored): the timeline is then shorter by the sum of
+ * the overlaps, and the boundary between two scenes sits in the middle of their transition.
  */
-export function sceneBoundaries(durations: readonly number[]): { start: number; end: number }[] {
-  let acc = 0;
-  let prevCs = 0;
-  return durations.map((d) => {
+export function sceneBoundaries(durations: readonly number[], overlaps: readonly number[] = []): { start: number; end: number }[] {
+  // Where each clip starts on the output, and the boundaries between scenes.
+  let clipStart = 0;
+  let total = 0;
+  const cuts: number[] = [];
+  durations.forEach((d, i) => {
     if (!Number.isFinite(d) || d < 0) throw new Error(`invalid clip duration: ${d}`);
-    acc += d;
-    const endCs = Math.round(acc * 100);
-    const span = { start: prevCs / 100, end: endCs / 100 };
-    prevCs = endCs;
-    return span;
+    const o = i === 0 ? 0 : (overlaps[i] ?? 0);
+    if (!Number.isFinite(o) || o < 0) throw new Error(`invalid transition length: ${o}`);
+    if (i > 0) {
+      clipStart = total - o;
+      cuts.push(clipStart + o / 2);
+    }
+    total = clipStart + d;
   });
+  const edges = [0, ...cuts, total].map((t) => Math.round(t * 100));
+  return durations.map((_, i) => ({ start: edges[i] / 100, end: Math.max(edges[i], edges[i + 1]) / 100 }));
 }
 
-/** Scenes and clips are paired by position; a scene with a blank subtitle gets no cue. */
-export function buildCues(scenes: readonly SubtitleScene[], durations: readonly number[], layout: SubtitleLayout): SubtitleCue[] {
+/**
+ * Scenes and clips are paired by position; a scene with a blank subtitle gets no cue. `overlaps`
+ * as in sceneBoundaries: with transitions, each cue switches in the middle of its transition.
+ */
+export function buildCues(scenes: readonly SubtitleScene[], durations: readonly number[], layout: SubtitleLayout, overlaps: readonly number[] = []): SubtitleCue[] {
   if (scenes.length !== durations.length) {
     throw new Error(`subtitles: ${scenes.length} scenes but ${durations.length} clip durations`);
   }
-  const spans = sceneBoundaries(durations);
+  const spans = sceneBoundaries(durations, overlaps);
   const cues: SubtitleCue[] = [];
   scenes.forEach((scene, i) => {
     const { start, end } = spans[i];
@@ -87,9 +100,9 @@ export function buildCues(scenes: readonly SubtitleScene[], durations: readonly 
   return cues;
 }
 
-export function buildAssSubtitles(scenes: readonly SubtitleScene[], durations: readonly number[], opts: AssOptions): string {
+export function buildAssSubtitles(scenes: readonly SubtitleScene[], durations: readonly number[], opts: AssOptions, overlaps: readonly number[] = []): string {
   const layout = subtitleLayout(opts.width, opts.height);
-  const cues = buildCues(scenes, durations, layout);
+  const cues = buildCues(scenes, durations, layout, overlaps);
   return renderAss(cues, layout, opts);
 }
 

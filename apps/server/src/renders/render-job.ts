@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
-import type { StoryboardPlan } from '@reelcraft/shared';
+import type { RenderPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
@@ -73,11 +73,13 @@ export async function renderTask(
   const outPath = join(dir, 'final.mp4');
   const final = await assembleVideo({
     clips: clips.map((c) => ({ path: c.path, duration: c.duration })),
+    // A storyboard's scenes bring their transitions (crossfade, fade through black) along.
     scenes: plan.scenes,
     outPath,
     workDir: dir,
     width: look.width,
     height: look.height,
+    fps: look.fps,
     musicPath: config.render.musicFile ?? null,
     fontsDir,
     signal,
@@ -104,7 +106,7 @@ function renderInWorker(
   progress: JobProgress,
   signal: AbortSignal,
   onMessage?: (msg: WorkerMessage) => void,
-): Promise<{ plan: StoryboardPlan; clips: ClipInfo[] }> {
+): Promise<{ plan: RenderPlan; clips: ClipInfo[] }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('cancelled'));
     const limitMb = config.render.memoryLimitMb;
@@ -115,7 +117,9 @@ function renderInWorker(
     // Over the limit, the worker is killed and the task fails with this; the next task gets a fresh worker.
     let overLimit: Error | undefined;
     let watchdog: MemoryWatchdog | undefined;
-    let plan: StoryboardPlan | null = null;
+    // The worker answers with the plan it renders: the job's own (checked with RenderPlanSchema,
+    // so a storyboard's transitions survive) or the one it planned from the prompt.
+    let plan: RenderPlan | null = null;
     const sceneIds = new Map<number, string>();
     const clips: ClipInfo[] = [];
     let settled = false;
