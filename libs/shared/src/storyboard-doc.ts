@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, SCENE_TRANSITIONS, type Language, type RenderPlan, type StoryboardPlan } from './storyboard';
+import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, SCENE_TRANSITIONS, type Language, type PlannedScene, type RenderPlan, type StoryboardPlan } from './storyboard';
 
 /**
  * The editable storyboard of a project: what people co-edit live (mapped onto a Y.Doc by
@@ -255,6 +255,22 @@ export function storyboardFromPlan(plan: StoryboardPlan, style: Partial<Storyboa
   };
 }
 
+/** The storyboard's title as a plan needs it (a plan's title may not be empty). */
+export function planTitle(sb: Storyboard): string {
+  return sb.title.trim() || (sb.language === 'zh' ? '未命名' : 'Untitled');
+}
+
+/** A storyboard scene as a planner writes one: only the fields a plan has, at position `sceneNumber`. */
+export function plannedScene(s: StoryboardScene, sceneNumber: number): PlannedScene {
+  return {
+    scene_number: sceneNumber,
+    description: s.description,
+    subtitle: s.subtitle,
+    camera: { shot: s.camera.shot, move: s.camera.move },
+    duration_sec: s.duration_sec,
+  };
+}
+
 /**
  * The storyboard as the render pipeline's plan: scene_number is the position; the global style,
  * each scene's characters (as "name: description"), its seed, camera speed and transition come
@@ -268,7 +284,7 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
   const { style_prompt, negative_prompt, seed, width, height, fps } = sb.style;
   return {
     language: sb.language,
-    title: sb.title.trim() || (sb.language === 'zh' ? '未命名' : 'Untitled'),
+    title: planTitle(sb),
     style: { style_prompt, negative_prompt, seed, width, height, fps },
     scenes: sb.scenes.map((s, i) => {
       const cast = s.character_ids.flatMap((id) => {
@@ -276,12 +292,10 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
         const text = c ? [c.name.trim(), c.description.trim()].filter(Boolean).join(': ') : '';
         return text ? [text] : [];
       });
+      const planned = plannedScene(s, i + 1);
       return {
-        scene_number: i + 1,
-        description: s.description,
-        subtitle: s.subtitle,
-        camera: { shot: s.camera.shot, move: s.camera.move, speed: s.camera.speed },
-        duration_sec: s.duration_sec,
+        ...planned,
+        camera: { ...planned.camera, speed: s.camera.speed },
         ...(cast.length ? { characters: cast } : {}),
         ...(s.seed !== undefined ? { seed: s.seed } : {}),
         ...(s.transition !== 'cut' ? { transition: s.transition } : {}),

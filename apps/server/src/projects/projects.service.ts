@@ -345,7 +345,7 @@ export class ProjectsService {
   // ------------------------------------------------------------------------------------------
 
   /** The project when `user` may open it (404 otherwise) and, when `need` is given, do that (403 otherwise). */
-  private async open(user: AuthenticatedUser, id: string, need?: 'edit' | 'manage'): Promise<{ project: Project; role: ProjectRole }> {
+  async open(user: AuthenticatedUser, id: string, need?: 'edit' | 'manage'): Promise<{ project: Project; role: ProjectRole }> {
     const project = await this.projects.findOne({ where: { id } });
     const role = project ? await this.roleOf(user, id) : null;
     if (!project || !role) throw NOT_FOUND(id);

@@ -1,11 +1,12 @@
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { SceneEditError, type SceneEdit, type SceneWindow } from '@reelcraft/inference';
 import {
   LIMITS,
   SceneEditConflict,
   StoryboardValidationError,
-  canEditProject,
   mergeSceneWithNext,
+  planTitle,
+  plannedScene,
   rewriteSceneContent,
   sceneById,
   splitSceneInTwo,
@@ -77,9 +78,7 @@ export class SceneEditsService {
 
   /** The live storyboard and the scene's position, for an editor or owner; a locked scene is a 409. */
   private async editable(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<{ sb: Storyboard; index: number }> {
-    const role = await this.projects.roleOf(user, projectId);
-    if (!role) throw new NotFoundException(`no project ${projectId}`);
-    if (!canEditProject(role)) throw new ForbiddenException(`a ${role} cannot change this project`);
+    await this.projects.open(user, projectId, 'edit');
     let sb: Storyboard | null;
     try {
       sb = await this.store.snapshot(projectId);
@@ -135,12 +134,6 @@ const content = (s: PlannedScene) => ({ description: s.description, subtitle: s.
 /** Scenes `from`..`to` (positions) and one neighbour on each side, numbered by their place in the storyboard. */
 function windowOf(sb: Storyboard, from: number, to: number): SceneWindow {
   const start = Math.max(0, from - 1);
-  const scenes = sb.scenes.slice(start, Math.min(sb.scenes.length, to + 2)).map((s, k) => ({
-    scene_number: start + k + 1,
-    description: s.description,
-    subtitle: s.subtitle,
-    camera: { shot: s.camera.shot, move: s.camera.move },
-    duration_sec: s.duration_sec,
-  }));
-  return { language: sb.language, title: sb.title.trim() || (sb.language === 'zh' ? '未命名' : 'Untitled'), scenes };
+  const scenes = sb.scenes.slice(start, Math.min(sb.scenes.length, to + 2)).map((s, k) => plannedScene(s, start + k + 1));
+  return { language: sb.language, title: planTitle(sb), scenes };
 }
