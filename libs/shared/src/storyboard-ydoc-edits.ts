@@ -50,10 +50,12 @@ function writeContent(doc: Y.Doc, index: number, content: PlannedSceneContent, o
   updateSceneField(doc, index, 'duration_sec', content.duration_sec, origin);
 }
 
-/** The scene's validated plain value (after an edit: what the API answers with). */
-export function sceneById(doc: Y.Doc, sceneId: string): StoryboardScene | null {
+/** The validated plain values of the scenes with these ids that still exist, in the order asked (after an edit: what the API answers with). */
+export function scenesById(doc: Y.Doc, sceneIds: readonly string[]): StoryboardScene[] {
   const read = readStoryboard(doc);
-  return read.ok ? (read.value.scenes.find((s) => s.id === sceneId) ?? null) : null;
+  if (!read.ok) return [];
+  const byId = new Map(read.value.scenes.map((s) => [s.id, s]));
+  return sceneIds.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**

@@ -8,13 +8,12 @@ import {
   planTitle,
   plannedScene,
   rewriteSceneContent,
-  sceneById,
+  scenesById,
   splitSceneInTwo,
   type PlannedScene,
   type SceneEditKind,
   type SceneEditResult,
   type Storyboard,
-  type StoryboardScene,
 } from '@reelcraft/shared';
 import type * as Y from 'yjs';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -122,7 +121,7 @@ export class SceneEditsService {
   private async result(projectId: string, edit: SceneEditKind, ids: string[], removed: string | null, planner: SceneEditResult['planner']): Promise<SceneEditResult> {
     const scenes = await this.documents.with(projectId, async (hosted) => {
       await hosted.idle();
-      return ids.map((id) => sceneById(hosted.doc, id)).filter((s): s is StoryboardScene => s !== null);
+      return scenesById(hosted.doc, ids);
     });
     return { edit, scenes, removed_scene_id: removed, planner };
   }
