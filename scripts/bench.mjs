@@ -111,11 +111,12 @@ async function benchDiffusion() {
       const modelDir = await inference.writeTinyDiffusionPipeline(join(dir, label.split(' ')[0]), opts);
       const pipeline = await inference.DiffusionPipeline.load(modelDir, { intraOpNumThreads: cpus().length });
       let jpegs = 0;
+      let frames = 0;
       const workerRun = async () => {
         // As runRenderJob: one throttle per job, one renderer over the shared pipeline.
         const send = inference.previewThrottle();
         const renderer = new inference.DiffusionRenderer({ pipeline, onStep: (e) => send(e) && (jpegs++, e.preview.jpeg()) });
-        for (const scene of plan.scenes) for await (const _ of renderer.renderFrames(scene, { width: 320, height: 180, fps })) void _;
+        for (const scene of plan.scenes) for await (const _ of renderer.renderFrames(scene, { width: 320, height: 180, fps })) frames++;
       };
       const everyStep = async (n) => {
         for (let i = 0; i < n; i++) await pipeline.generate({ prompt: 'a river in the forest at sunset', seed: i, steps: 20, onStep: (e) => (jpegs++, e.preview.jpeg()) });
@@ -128,10 +129,13 @@ async function benchDiffusion() {
       ]) {
         Object.assign(pipeline.stats, { unetCalls: 0, sessionMs: 0, totalMs: 0 });
         jpegs = 0;
+        frames = 0;
         let generations = 0;
         const generate = pipeline.generate;
         pipeline.generate = (req) => (generations++, generate.call(pipeline, req));
+        const t0 = performance.now();
         await run();
+        const wallMs = performance.now() - t0;
         delete pipeline.generate;
         const { unetCalls, sessionMs, totalMs } = pipeline.stats;
         rows.push({
@@ -143,6 +147,9 @@ async function benchDiffusion() {
           'ms/generation': (totalMs / generations).toFixed(2),
           'onnx share': `${((sessionMs / totalMs) * 100).toFixed(1)} %`,
           'overhead share': `${(((totalMs - sessionMs) / totalMs) * 100).toFixed(1)} %`,
+          // The whole render: generate() plus the renderer's warps, blends, colour matching and frame bytes.
+          'render: frames/s': frames ? (frames / (wallMs / 1000)).toFixed(0) : '–',
+          'render: generate() share': frames ? `${((totalMs / wallMs) * 100).toFixed(0)} %` : '–',
         });
       }
       await pipeline.release();

@@ -3,7 +3,7 @@ import type { RenderScene } from '@reelcraft/shared';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { throwIfAborted } from '../util/abort';
 import { cameraMotionPerFrame } from './camera-motion';
-import { channelStats, coverCrop, crossFade, matchColours, repeatMotion, resizeBilinear, toBytes, warpImage, type ChannelStats, type ColourSpace } from './image-ops';
+import { channelStats, coverCrop, crossFade, matchColours, repeatMotion, toFrameBytes, warpImage, type ChannelStats, type ColourSpace } from './image-ops';
 import type { LatentPreview } from './latent-preview';
 import type { DiffusionPipeline } from './pipeline';
 import { deriveSeed } from './random';
@@ -59,12 +59,6 @@ export class DiffusionRenderer implements SceneRenderer {
   /** Of the scene rendered last (for tests and the benchmark). */
   lastSceneStats: SceneDiffusionStats = { keyframes: 0, unetCalls: 0 };
   private previousKeyframe: Float32Array | undefined;
-  /**
-   * The image buffer the pipeline decodes colour-matched keyframes into (matchColours makes the
-   * keyframe that is kept, so the decoded image is finished with before the next generation);
-   * taken while a generation writes it, so a concurrent render makes its own.
-   */
-  private decodeBuffer: Float32Array | undefined;
   private readonly o: Required<Pick<DiffusionRendererOptions, 'steps' | 'guidanceScale' | 'cadence' | 'continueStrength' | 'colourCoherence' | 'cameraSpeed'>> & DiffusionRendererOptions;
 
   constructor(options: DiffusionRendererOptions) {
@@ -129,13 +123,10 @@ export class DiffusionRenderer implements SceneRenderer {
       if (k > 0 && !canImg2Img) return warpImage(previous!, W, H, repeatMotion(motion, cadence));
       // A scene's own seed gives it the same noise wherever it moves in the storyboard.
       const seed = scene.seed !== undefined ? deriveSeed(scene.seed, 0, k) : deriveSeed(options.seed ?? 0, scene.scene_number, k);
-      let init: { rgb: Float32Array; strength: number } | undefined;
-      if (k > 0) init = { rgb: warpImage(previous!, W, H, repeatMotion(motion, cadence)), strength: this.strengthAt(k, keyframes) };
-      else if (this.o.continueFromPrevious && this.previousKeyframe && canImg2Img) init = { rgb: this.previousKeyframe, strength: this.o.continueStrength };
+      let init: { image: Float32Array; strength: number } | undefined;
+      if (k > 0) init = { image: warpImage(previous!, W, H, repeatMotion(motion, cadence)), strength: this.strengthAt(k, keyframes) };
+      else if (this.o.continueFromPrevious && this.previousKeyframe && canImg2Img) init = { image: this.previousKeyframe, strength: this.o.continueStrength };
       const before = stepsDone;
-      // Only a keyframe that is colour-matched is copied before it is kept; the reference one is kept as decoded.
-      const output = this.o.colourCoherence !== 'none' && reference ? (this.decodeBuffer ?? new Float32Array(W * H * 3)) : undefined;
-      if (output) this.decodeBuffer = undefined;
       const result = await pipeline.generate({
         prompt,
         negativePrompt,
@@ -144,7 +135,6 @@ export class DiffusionRenderer implements SceneRenderer {
         guidanceScale: this.o.guidanceScale,
         scheduler: this.o.scheduler,
         init,
-        output,
         signal: options.signal,
         onStep: (e) => {
           stepsDone = before + (e.step - (this.o.steps - stepsOf(k)));
@@ -153,17 +143,16 @@ export class DiffusionRenderer implements SceneRenderer {
       });
       stats.keyframes++;
       stats.unetCalls += result.unetCalls;
-      if (this.o.colourCoherence === 'none') return result.rgb;
+      // Keyframes are kept in the decoder's form (planar, [-1, 1]): no conversion until a frame is emitted.
+      if (this.o.colourCoherence === 'none') return result.image;
       if (!reference) {
-        reference = channelStats(result.rgb, this.o.colourCoherence);
-        return result.rgb;
+        reference = channelStats(result.image, this.o.colourCoherence);
+        return result.image;
       }
-      const matched = matchColours(result.rgb, reference);
-      if (output) this.decodeBuffer = output;
-      return matched;
+      return matchColours(result.image, reference);
     };
 
-    const emit = (img: Float32Array) => toBytes(resizeBilinear(img, W, H, options.width, options.height, crop));
+    const emit = (img: Float32Array) => toFrameBytes(img, W, H, options.width, options.height, crop);
     let current = await makeKeyframe(0, undefined);
     for (let k = 0; k < keyframes; k++) {
       const start = k * cadence;

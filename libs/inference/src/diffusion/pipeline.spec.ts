@@ -58,16 +58,16 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
       const steps: StepEvent[] = [];
       const a = await p.generate({ prompt: 'a forest river at sunset', seed: 1, steps: 6, guidanceScale: 5, onStep: (e) => steps.push(e) });
       expect([a.width, a.height]).toEqual([64, 64]);
-      expect(a.rgb).toHaveLength(64 * 64 * 3);
-      expect(a.rgb.every(Number.isFinite)).toBe(true);
-      expect(spread(a.rgb)).toBeGreaterThan(10);
+      expect(a.image).toHaveLength(3 * 64 * 64);
+      expect(a.image.every((v) => v >= -1 && v <= 1)).toBe(true);
+      expect(spread(a.image)).toBeGreaterThan(10 / 127.5);
       // Guidance batches uncond + cond into one call per step.
       expect(a.unetCalls).toBe(6);
       expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
       const same = await p.generate({ prompt: 'a forest river at sunset', seed: 1, steps: 6, guidanceScale: 5 });
-      expect(Buffer.from(same.rgb.buffer).equals(Buffer.from(a.rgb.buffer))).toBe(true);
+      expect(Buffer.from(same.image.buffer, same.image.byteOffset, same.image.byteLength).equals(Buffer.from(a.image.buffer, a.image.byteOffset, a.image.byteLength))).toBe(true);
       const otherPrompt = await p.generate({ prompt: 'a city at night', seed: 1, steps: 6, guidanceScale: 5 });
-      expect(meanAbsDiff(otherPrompt.rgb, a.rgb)).toBeGreaterThan(1);
+      expect(meanAbsDiff(otherPrompt.image, a.image)).toBeGreaterThan(1 / 127.5);
     });
   }
 
@@ -100,9 +100,9 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
     const p = await load('seeds', { timestep: 'float32-scalar' });
     const a = await p.generate({ prompt: 'a cat', seed: 1, steps: 4 });
     const b = await p.generate({ prompt: 'a cat', seed: 2, steps: 4 });
-    expect(meanAbsDiff(a.rgb, b.rgb)).toBeGreaterThan(0.5);
+    expect(meanAbsDiff(a.image, b.image)).toBeGreaterThan(0.5 / 127.5);
     const neg = await p.generate({ prompt: 'a cat', negativePrompt: 'the forest', seed: 1, steps: 4 });
-    expect(meanAbsDiff(a.rgb, neg.rgb)).toBeGreaterThan(0.5);
+    expect(meanAbsDiff(a.image, neg.image)).toBeGreaterThan(0.5 / 127.5);
   });
 
   for (const encoder of ['latent_sample', 'latent_parameters'] as const) {
@@ -110,29 +110,28 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
       const p = await load(`img2img-${encoder}`, { vaeEncoder: encoder, timestep: encoder === 'latent_sample' ? 'int64' : 'float32-scalar' });
       const init = await p.generate({ prompt: 'a forest', seed: 5, steps: 6 });
       const other = await p.generate({ prompt: 'a city at night', seed: 9, steps: 6 });
-      const low = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { rgb: init.rgb, strength: 0.3 } });
-      const high = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { rgb: init.rgb, strength: 1 } });
+      const low = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { image: init.image, strength: 0.3 } });
+      const high = await p.generate({ prompt: 'a city at night', seed: 9, steps: 10, init: { image: init.image, strength: 1 } });
       // strength 0.3 of 10 steps: the last 3 run, one batched call each.
       expect(low.unetCalls).toBe(3);
       expect(high.unetCalls).toBe(10);
-      expect(meanAbsDiff(low.rgb, init.rgb)).toBeLessThan(meanAbsDiff(other.rgb, init.rgb));
-      expect(meanAbsDiff(low.rgb, init.rgb)).toBeLessThan(meanAbsDiff(high.rgb, init.rgb));
+      expect(meanAbsDiff(low.image, init.image)).toBeLessThan(meanAbsDiff(other.image, init.image));
+      expect(meanAbsDiff(low.image, init.image)).toBeLessThan(meanAbsDiff(high.image, init.image));
     });
   }
 
-  it('decodes into a caller\'s output buffer, reused across generations, with the same pixels', async () => {
-    const p = await load('output-buffer');
-    const own = await p.generate({ prompt: 'a forest', seed: 5, steps: 4 });
-    const output = new Float32Array(p.width * p.height * 3);
-    const intoA = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, output });
-    expect(intoA.rgb).toBe(output);
-    expect(Buffer.from(output.buffer)).toEqual(Buffer.from(own.rgb.buffer, own.rgb.byteOffset, own.rgb.byteLength));
-    const again = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { rgb: own.rgb, strength: 0.5 } });
-    const intoB = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { rgb: own.rgb, strength: 0.5 }, output });
-    expect(intoB.rgb).toBe(output);
-    expect(Buffer.from(output.buffer)).toEqual(Buffer.from(again.rgb.buffer, again.rgb.byteOffset, again.rgb.byteLength));
-    // A buffer of the wrong size is not used.
-    expect((await p.generate({ prompt: 'a forest', seed: 5, steps: 4, output: new Float32Array(3) })).rgb.length).toBe(output.length);
+  it("returns the decoder's own output array, and takes a result back as an img2img init unchanged", async () => {
+    const p = await load('image-form');
+    const a = await p.generate({ prompt: 'a forest', seed: 5, steps: 4 });
+    const b = await p.generate({ prompt: 'a forest', seed: 5, steps: 4 });
+    // Each generation has its own array (a later one does not overwrite an earlier result).
+    expect(b.image).not.toBe(a.image);
+    expect(b.image).toEqual(a.image);
+    const copy = a.image.slice();
+    const again = await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { image: a.image, strength: 0.5 } });
+    expect(a.image).toEqual(copy);
+    expect((await p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { image: copy, strength: 0.5 } })).image).toEqual(again.image);
+    await expect(p.generate({ prompt: 'a forest', seed: 5, steps: 4, init: { image: new Float32Array(3), strength: 0.5 } })).rejects.toThrow(/init image has 3 values, expected 3×64×64/);
   });
 
   it('an LCM export gets guidance through timestep_cond and runs one pass per step', async () => {
@@ -142,12 +141,12 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
     expect(calls).toEqual([999, 759, 499, 259]);
     expect(a.unetCalls).toBe(4);
     const b = await p.generate({ prompt: 'a cat', seed: 1, steps: 4, guidanceScale: 2 });
-    expect(meanAbsDiff(a.rgb, b.rgb)).toBeGreaterThan(0.1);
+    expect(meanAbsDiff(a.image, b.image)).toBeGreaterThan(0.1 / 127.5);
   });
 
   it('img2img without a vae_encoder is refused clearly', async () => {
     const p = await load('no-encoder', { vaeEncoder: 'none' });
-    await expect(p.generate({ prompt: 'x', seed: 1, steps: 2, init: { rgb: new Float32Array(64 * 64 * 3), strength: 0.5 } })).rejects.toThrow(/no vae_encoder/);
+    await expect(p.generate({ prompt: 'x', seed: 1, steps: 2, init: { image: new Float32Array(3 * 64 * 64), strength: 0.5 } })).rejects.toThrow(/no vae_encoder/);
   });
 
   it('NaN from the UNet fails with a clear error', async () => {

@@ -37,23 +37,23 @@ export interface GenerateRequest {
   steps?: number;
   /** > 1 turns on classifier-free guidance (LCM exports take it as an embedding instead). */
   guidanceScale?: number;
-  /** img2img: an RGB image at the pipeline's native size, HWC 0–255, noised to `strength` (0–1]. */
-  init?: { rgb: Float32Array; strength: number };
+  /**
+   * img2img: an image at the pipeline's native size in the VAE's own form (see GenerateResult.image:
+   * a previous result, or one made from it), noised to `strength` (0–1].
+   */
+  init?: { image: Float32Array; strength: number };
   scheduler?: SchedulerKind;
   onStep?(event: StepEvent): void;
   signal?: AbortSignal;
-  /**
-   * Where to write the image (3 × width × height values), which the result's `rgb` then is: for a
-   * caller that is done with the image before it asks for the next one and so can hand the same
-   * array to every generation (filling fresh memory costs more than the conversion itself on
-   * a 256 px model). Ignored when its length is wrong. Default: a new array.
-   */
-  output?: Float32Array;
 }
 
 export interface GenerateResult {
-  /** HWC RGB, 0–255 floats, width × height (the native size). */
-  rgb: Float32Array;
+  /**
+   * The picture as the VAE decoder gives it: three planes (R, G, B) of width × height floats
+   * (the native size), clamped to [-1, 1] (0–255 is (v + 1)·127.5). It is the decoder's own output
+   * array, not a copy; image-ops works on this form and makes bytes only for video frames.
+   */
+  image: Float32Array;
   width: number;
   height: number;
   /** UNet forward passes made (steps × 1 or 2 with guidance, depending on batching). */
@@ -127,8 +127,8 @@ export class DiffusionPipeline {
   private readonly idsType: string;
   private readonly schedulers = new Map<string, Scheduler>();
   private prompt: PromptSetup | undefined;
-  /** encodeImage's input buffer, kept between img2img generations; taken while in use (a concurrent one makes its own). */
-  private encoderInput: Float32Array | undefined;
+  /** decode's input buffer, kept between generations; taken while in use (a concurrent one makes its own). */
+  private decoderInput: Float32Array | undefined;
 
   private constructor(
     readonly dir: string,
@@ -293,7 +293,7 @@ export class DiffusionPipeline {
       if (req.init) {
         const { strength } = req.init;
         if (!(strength > 0 && strength <= 1)) throw new RangeError(`img2img strength must be in (0, 1], got ${strength}`);
-        const clean = await this.encodeImage(req.init.rgb, rng);
+        const clean = await this.encodeImage(req.init.image, rng);
         // As diffusers: skip the first (1 − strength) of the schedule, but always run at least one step.
         first = Math.min(steps - 1, steps - Math.floor(steps * strength));
         latents = scheduler.addNoise(clean, rng.normals(size), first);
@@ -352,7 +352,7 @@ export class DiffusionPipeline {
       }
       this.stats.unetCalls += unetCalls;
       checkFinite(latents, 'sampling');
-      return { rgb: await this.decode(latents, req.output), width: this.width, height: this.height, unetCalls };
+      return { image: await this.decode(latents), width: this.width, height: this.height, unetCalls };
     } finally {
       setup.busy = false;
     }
@@ -379,67 +379,47 @@ export class DiffusionPipeline {
     return setup;
   }
 
-  /** Scaled latents → HWC RGB 0–255 at native size, into `output` when it has the right length. */
-  async decode(latents: Float32Array, output?: Float32Array): Promise<Float32Array> {
-    const scaled = new Float32Array(latents.length);
+  /** Scaled latents → the decoder's image (GenerateResult.image), checked for NaN and clamped to [-1, 1] in place. */
+  async decode(latents: Float32Array): Promise<Float32Array> {
+    let scaled = this.decoderInput;
+    this.decoderInput = undefined;
+    if (scaled?.length !== latents.length) scaled = new Float32Array(latents.length);
     const factor = this.scalingFactor;
     for (let i = 0; i < scaled.length; i++) scaled[i] = latents[i]! / factor;
     const out = await this.run('vae_decoder', { latent_sample: new Tensor('float32', scaled, [1, 4, this.latentHeight, this.latentWidth]) });
+    // ORT has read it: the next generation may refill it.
+    this.decoderInput = scaled;
     const planes = floatData(out.sample, 'vae_decoder sample');
-    const [w, h] = [this.width, this.height];
-    const plane = w * h;
-    if (planes.length !== 3 * plane) {
+    if (planes.length !== 3 * this.width * this.height) {
       checkFinite(planes, 'the VAE decoder');
-      throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${w}×${h}`);
+      throw new Error(`vae_decoder returned ${planes.length} values, expected 3×${this.width}×${this.height}`);
     }
-    // CHW → HWC in one pass, pixel by pixel (three sequential reads, sequential writes), straight
-    // from ORT's output view into an array that is written in full (so it is not zeroed first).
-    // The NaN check rides along: v − v is 0 for every finite v and NaN otherwise, and a NaN sticks.
-    // Each value is (v + 1)·127.5 clamped to [0, 255] (exact in double; the same as
-    // Math.min(255, Math.max(0, …)) for finite input), written out with the clamp's branches inline.
-    const rgb = output?.length === 3 * plane ? output : uninitialisedFloat32(3 * plane);
-    const p2 = 2 * plane;
+    // ORT's output array is this generation's own, so it is clamped where it lies. The clamp is
+    // (|v + 1| − |v − 1|) / 2 rather than comparisons: on a decoder's output, where many values
+    // lie outside [-1, 1] at random, branches mispredict and cost 3× as much (measured); it gives
+    // v itself inside the range, but for |v| < 2⁻²⁹, which comes out as a value under 2⁻⁵³ off.
+    // The NaN check rides along: v − v is 0 for every finite v and NaN otherwise, and a NaN sticks
+    // in the sum (and in the clamp, for checkFinite to find).
     let finite = 0;
-    for (let p = 0, o = 0; p < plane; p++, o += 3) {
-      const vr = planes[p]!;
-      const vg = planes[plane + p]!;
-      const vb = planes[p2 + p]!;
-      finite += vr - vr + (vg - vg) + (vb - vb);
-      const r = (vr + 1) * 127.5;
-      const g = (vg + 1) * 127.5;
-      const b = (vb + 1) * 127.5;
-      rgb[o] = r > 255 ? 255 : r < 0 ? 0 : r;
-      rgb[o + 1] = g > 255 ? 255 : g < 0 ? 0 : g;
-      rgb[o + 2] = b > 255 ? 255 : b < 0 ? 0 : b;
+    for (let i = 0; i < planes.length; i++) {
+      const v = planes[i]!;
+      finite += v - v;
+      planes[i] = 0.5 * (Math.abs(v + 1) - Math.abs(v - 1));
     }
     if (finite !== 0) checkFinite(planes, 'the VAE decoder');
-    return rgb;
+    return planes;
   }
 
-  /** HWC RGB 0–255 at native size → scaled latents (sampled from the encoder's distribution when it gives one). */
-  async encodeImage(rgb: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
+  /**
+   * An image in the decoder's form (GenerateResult.image: planar RGB in [-1, 1], native size) →
+   * scaled latents (sampled from the encoder's distribution when it gives one). The image goes
+   * to the encoder as it is: no conversion.
+   */
+  async encodeImage(image: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
     if (!this.sessions.vae_encoder) throw new Error(`${this.dir} has no vae_encoder/model.onnx: img2img is unavailable`);
     const [w, h] = [this.width, this.height];
-    const plane = w * h;
-    if (rgb.length !== 3 * plane) throw new RangeError(`init image has ${rgb.length} values, expected ${w}×${h}×3`);
-    // HWC → CHW, v / 127.5 − 1, into an array written in full. The division is a multiplication
-    // by the double nearest 1/127.5: checked over all 2³² float32 inputs, the float32 it stores is
-    // the same as the division's for every one but 127.50006103515625, which is divided.
-    let chw = this.encoderInput;
-    this.encoderInput = undefined;
-    if (chw?.length !== 3 * plane) chw = uninitialisedFloat32(3 * plane);
-    const p2 = 2 * plane;
-    for (let p = 0, i = 0; p < plane; p++, i += 3) {
-      const r = rgb[i]!;
-      const g = rgb[i + 1]!;
-      const b = rgb[i + 2]!;
-      chw[p] = r === DIVIDE_EXACTLY ? r / 127.5 - 1 : r * INV_127_5 - 1;
-      chw[plane + p] = g === DIVIDE_EXACTLY ? g / 127.5 - 1 : g * INV_127_5 - 1;
-      chw[p2 + p] = b === DIVIDE_EXACTLY ? b / 127.5 - 1 : b * INV_127_5 - 1;
-    }
-    const out = await this.run('vae_encoder', { sample: new Tensor('float32', chw, [1, 3, h, w]) });
-    // ORT has read it: the next img2img generation may refill it.
-    this.encoderInput = chw;
+    if (image.length !== 3 * w * h) throw new RangeError(`init image has ${image.length} values, expected 3×${w}×${h}`);
+    const out = await this.run('vae_encoder', { sample: new Tensor('float32', image, [1, 3, h, w]) });
     const size = 4 * this.latentHeight * this.latentWidth;
     let latent: Float32Array;
     if (out.latent_parameters) {
@@ -457,20 +437,6 @@ export class DiffusionPipeline {
     for (let i = 0; i < size; i++) scaled[i] = latent[i]! * factor;
     return scaled;
   }
-}
-
-/** The double nearest 1/127.5 (encodeImage multiplies by it instead of dividing by 127.5). */
-const INV_127_5 = 1 / 127.5;
-/** The one float32 whose x·INV_127_5 − 1 rounds to another float32 than x / 127.5 − 1. */
-const DIVIDE_EXACTLY = 127.50006103515625;
-
-/**
- * A Float32Array whose elements the caller overwrites in full: its memory is not zero-filled
- * first (Buffer.allocUnsafeSlow: its own ArrayBuffer, offset 0), which for the 786 KB images of a
- * 256 px model costs about a tenth of a zeroed allocation.
- */
-function uninitialisedFloat32(n: number): Float32Array {
-  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
 }
 
 function checkFinite(data: Float32Array, what: string): void {
