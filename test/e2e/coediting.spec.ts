@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, signIn as signInAs, teamProject } from '../support/browser';
-import { ADMIN_PASSWORD, ROOT, ServerProcess, loginAdmin } from '../support/server-process';
+import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin } from '../support/server-process';
 
 const BOB_PASSWORD = 'bob-the-second-user';
 const CAROL_PASSWORD = 'carol-only-watches';
@@ -16,6 +16,8 @@ describe('co-editing a storyboard in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   let projectId = '';
+  let adminToken = '';
+  let userIds: Record<string, string> = {};
 
   async function signIn(username: string, password: string): Promise<Page> {
     const { context, page } = await signInAs(browser, server.baseUrl, username, password);
@@ -25,8 +27,8 @@ describe('co-editing a storyboard in Chromium', () => {
 
   beforeAll(async () => {
     await server.start();
-    const admin = await loginAdmin(server.baseUrl);
-    ({ projectId } = await teamProject(server.baseUrl, admin, 'Forest walk', { editor: ['bob', BOB_PASSWORD], viewer: ['carol', CAROL_PASSWORD] }));
+    adminToken = await loginAdmin(server.baseUrl);
+    ({ projectId, userIds } = await teamProject(server.baseUrl, adminToken, 'Forest walk', { editor: ['bob', BOB_PASSWORD], viewer: ['carol', CAROL_PASSWORD] }));
     browser = await launchChromium();
   });
 
@@ -116,5 +118,33 @@ describe('co-editing a storyboard in Chromium', () => {
     await carol.getByTestId('scene-preview').first().waitFor({ timeout: 60_000 });
     expect(await carol.getByTestId('scene-preview').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await carol.screenshot({ path: join(ROOT, 'reports/coediting-render.png') });
+  });
+
+  it('switches an open editor between editing and read-only when the owner changes the role, without a reload', async () => {
+    const carol = await signIn('carol', CAROL_PASSWORD);
+    await carol.goto(`${server.baseUrl}/projects/${projectId}`);
+    await carol.getByTestId('readonly-banner').waitFor();
+    const title = carol.getByTestId('storyboard-title');
+    expect(await title.isEditable()).toBe(false);
+    const setRole = async (role: string) =>
+      expect((await api(server.baseUrl, 'PATCH', `/api/projects/${projectId}/members/${userIds.carol}`, adminToken, { role })).status).toBe(200);
+    // The page must not reload: a marker on window survives only in the same document.
+    await carol.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+    await setRole('editor');
+    await expect.poll(() => title.isEditable(), { timeout: 5_000, interval: 50 }).toBe(true);
+    expect(await carol.getByTestId('role-notice').getAttribute('role')).toBe('status');
+    expect(await carol.getByTestId('readonly-banner').count()).toBe(0);
+    await expect.poll(() => carol.getByTestId('connection-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('online');
+    // Her edit now reaches the server and stays.
+    await title.fill('Forest walk, by Carol');
+    await expect.poll(async () => (await api(server.baseUrl, 'GET', `/api/projects/${projectId}/storyboard`, adminToken)).json.title, { timeout: 5_000 }).toBe('Forest walk, by Carol');
+    await carol.screenshot({ path: join(ROOT, 'reports/coediting-promoted.png') });
+
+    await setRole('viewer');
+    await carol.getByTestId('readonly-banner').waitFor({ timeout: 5_000 });
+    expect(await title.isEditable()).toBe(false);
+    expect(await carol.getByTestId('add-scene').count()).toBe(0);
+    expect(await carol.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
   });
 });

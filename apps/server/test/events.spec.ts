@@ -168,4 +168,28 @@ describe('Socket.IO gateway', () => {
     expect((await alice('DELETE', `/api/projects/${project.id}/members/${ids.mallory}`)).status).toBe(204);
     expect(await revoked).toEqual({ project_id: project.id, reason: 'removed' });
   });
+
+  it('tells a member in the room that their role changed, and nobody else', async () => {
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const project = (await alice('POST', '/api/projects', { name: 'Roles' })).json;
+    expect((await alice('POST', `/api/projects/${project.id}/members`, { username: 'bob', role: 'viewer' })).status).toBe(201);
+    const bob = connect(tokens.bob);
+    const owner = connect(tokens.alice);
+    await Promise.all([connected(bob), connected(owner)]);
+    expect(await join(bob, project.id)).toMatchObject({ ok: true, role: 'viewer' });
+    expect(await join(owner, project.id)).toMatchObject({ ok: true, role: 'owner' });
+    const heard: { bob: unknown[]; alice: unknown[] } = { bob: [], alice: [] };
+    bob.on('project:role', (e) => heard.bob.push(e));
+    owner.on('project:role', (e) => heard.alice.push(e));
+
+    expect((await alice('PATCH', `/api/projects/${project.id}/members/${ids.bob}`, { role: 'editor' })).status).toBe(200);
+    await until('bob to hear he may edit', () => heard.bob.length === 1);
+    expect(heard.bob[0]).toEqual({ project_id: project.id, role: 'editor' });
+    expect((await alice('PATCH', `/api/projects/${project.id}/members/${ids.bob}`, { role: 'viewer' })).status).toBe(200);
+    await until('bob to hear he may only view', () => heard.bob.length === 2);
+    expect(heard.bob[1]).toEqual({ project_id: project.id, role: 'viewer' });
+    // Re-joining says the role too, for a socket that was away when it changed.
+    expect(await join(bob, project.id)).toMatchObject({ ok: true, role: 'viewer' });
+    expect(heard.alice).toEqual([]);
+  });
 });

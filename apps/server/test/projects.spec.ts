@@ -137,7 +137,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('projects API on %s', (kind)
     await alice()('POST', `/api/projects/${p.id}/members`, { username: 'bob', role: 'editor' });
     const service = t.app.get(ProjectsService);
     const removed: MembershipChange[] = [];
-    const stop = service.onMemberRemoved((c) => removed.push(c));
+    const stop = service.onMembershipChanged((c) => c.role === null && removed.push(c));
 
     const leave = await alice()('POST', `/api/projects/${p.id}/leave`);
     expect(leave.status).toBe(409);

@@ -154,6 +154,16 @@ export interface ProjectAccessRevokedEvent {
 }
 
 /**
+ * Sent to one member's sockets when their role on a project changed (an owner made them editor
+ * or viewer): the open editor switches between editing and read-only without a reload. `role` is
+ * what the server now enforces for them (an admin's stays what roleOf gives an admin).
+ */
+export interface ProjectRoleChangedEvent {
+  project_id: string;
+  role: ProjectRole;
+}
+
+/**
  * Someone saved, restored or deleted a named version of the project's storyboard: every open
  * version panel of the project reloads its list. A restore also saves a backup version
  * (`backup_id`); the restored storyboard itself reaches editors over /collab as a normal edit.
@@ -190,6 +200,7 @@ export interface ServerToClientEvents {
   'task:finished': (e: TaskFinishedEvent) => void;
   'task:failed': (e: TaskFailedEvent) => void;
   'project:revoked': (e: ProjectAccessRevokedEvent) => void;
+  'project:role': (e: ProjectRoleChangedEvent) => void;
   'versions:changed': (e: VersionsChangedEvent) => void;
 }
 

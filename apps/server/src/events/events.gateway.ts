@@ -71,9 +71,13 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     this.projects.planningProgress.subscribe((p) => (p.kind === 'scene' ? this.plannerScene(p.event) : this.plannerDone(p.event)));
     // Saved, restored or deleted versions: every member's open version panel reloads.
     this.versions.onChanged((e) => this.server.to(projectRoom(e.project_id)).emit('versions:changed', e));
-    this.projects.onMemberRemoved((c) => {
-      const reason = c.reason === 'project-deleted' ? 'project-deleted' : 'removed';
-      this.revoke({ project_id: c.project_id, reason }, c.user_id).catch((err: Error) => this.logger.error(`could not revoke access: ${err.message}`));
+    this.projects.onMembershipChanged((c) => {
+      if (c.role === null) {
+        const reason = c.reason === 'project-deleted' ? 'project-deleted' : 'removed';
+        this.revoke({ project_id: c.project_id, reason }, c.user_id).catch((err: Error) => this.logger.error(`could not revoke access: ${err.message}`));
+      } else if (c.reason === 'role-changed') {
+        this.announceRole(c.project_id, c.user_id).catch((err: Error) => this.logger.error(`could not announce a role change: ${err.message}`));
+      }
     });
   }
 
@@ -116,6 +120,18 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       if (socket.data.user.role === 'admin' && e.reason !== 'project-deleted') continue;
       socket.emit('project:revoked', e);
       socket.leave(projectRoom(e.project_id));
+    }
+  }
+
+  /**
+   * Tells a member whose role changed what they may do now, on each of their sockets in the
+   * project's room (the /collab connection has already been switched by CollabServer).
+   */
+  private async announceRole(projectId: string, userId: string): Promise<void> {
+    for (const socket of await this.server.in(ownerRoom(userId)).fetchSockets()) {
+      if (!socket.rooms.has(projectRoom(projectId))) continue;
+      const role = await this.projects.roleOf(socket.data.user, projectId);
+      if (role) socket.emit('project:role', { project_id: projectId, role });
     }
   }
 

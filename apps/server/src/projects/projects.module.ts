@@ -13,7 +13,7 @@ import { TaskProjects } from './task-projects';
 /**
  * Projects, membership and the storyboard store. The collab module replaces the StoryboardStore
  * provider below with its live one; it and the events gateway use ProjectsService.roleOf and
- * onMemberRemoved to admit and drop connections.
+ * onMembershipChanged to admit, switch and drop connections.
  */
 @Module({
   imports: [RendersModule, CollabDocumentsModule, PlanningModule],

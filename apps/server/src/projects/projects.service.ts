@@ -104,15 +104,6 @@ export class ProjectsService {
     return member?.role ?? null;
   }
 
-  /**
-   * Calls `listener` when someone loses their membership (removed, left, or the project was
-   * deleted); returns the function that stops listening. An admin keeps access regardless, so
-   * a listener closing connections should ask roleOf again.
-   */
-  onMemberRemoved(listener: (change: MembershipChange) => void): () => void {
-    return this.onMembershipChanged((c) => c.role === null && listener(c));
-  }
-
   /** Calls `listener` on every membership change (added, role changed, removed); returns the unsubscribe function. */
   onMembershipChanged(listener: (change: MembershipChange) => void): () => void {
     const sub = this.changes.subscribe(listener);

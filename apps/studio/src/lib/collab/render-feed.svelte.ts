@@ -6,7 +6,7 @@
  * writes) and `planner:done` (which planner wrote it, or why planning failed).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ProjectRole, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
@@ -32,6 +32,11 @@ export class RenderFeed {
   error = $state<string | null>(null);
   connected = $state(false);
   revoked = $state(false);
+  /**
+   * This user's role as the server last said it (on joining the room, and on every project:role),
+   * so an editor made viewer (or the reverse) switches mode without a reload; null until joined.
+   */
+  role = $state<ProjectRole | null>(null);
   /**
    * Bumped whenever the project's versions may have changed: someone saved, restored or deleted
    * one (`versions:changed`), or the socket came back after missing events. The version panel
@@ -77,6 +82,7 @@ export class RenderFeed {
           this.error = ack.message;
           return;
         }
+        this.role = ack.role;
         // Back after a disconnect: versions may have changed meanwhile, unheard.
         if (joinedBefore) {
           this.versionsRevision++;
@@ -137,6 +143,9 @@ export class RenderFeed {
     });
     socket.on('project:revoked', (e) => {
       if (mine(e)) this.revoked = true;
+    });
+    socket.on('project:role', (e) => {
+      if (mine(e)) this.role = e.role;
     });
   }
 

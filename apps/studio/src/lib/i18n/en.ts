@@ -145,6 +145,8 @@ export const en: Messages = {
   editor_loading: 'Connecting to the storyboard…',
   editor_not_found: 'No such project, or you are no longer a member.',
   editor_readonly: 'You are a viewer: you see every change live but cannot edit.',
+  editor_role_now_editor: 'The owner made you an editor: you can edit this storyboard now.',
+  editor_role_now_viewer: 'The owner made you a viewer: you can no longer edit this storyboard.',
   editor_title: 'Title',
   editor_style: 'Global style',
   editor_style_prompt: 'Style prompt',

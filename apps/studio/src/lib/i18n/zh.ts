@@ -143,6 +143,8 @@ export const zh = {
   editor_loading: '正在连接分镜…',
   editor_not_found: '项目不存在，或你已不是成员。',
   editor_readonly: '你是查看者：可以看到所有人的修改，但不能编辑。',
+  editor_role_now_editor: '所有者已将你设为编辑者：你现在可以编辑这个分镜脚本。',
+  editor_role_now_viewer: '所有者已将你设为查看者：你不能再编辑这个分镜脚本。',
   editor_title: '标题',
   editor_style: '整体风格',
   editor_style_prompt: '风格提示词',
