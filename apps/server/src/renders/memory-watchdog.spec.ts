@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { MiB, memoryLimitMessage, readRssBytes, watchMemory } from './memory-watchdog';
+import { MiB, memoryLimitMessage, readRssBytes, readTreeRssBytes, watchMemory } from './memory-watchdog';
 
 const linux = process.platform === 'linux';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,6 +68,27 @@ describe('watchMemory', () => {
     const child = spawn(process.execPath, ['-e', '']);
     await once(child, 'close');
     expect(await readRssBytes(child.pid!)).toBeUndefined();
+  });
+
+  it.runIf(linux)('counts the children a process runs (the worker\'s ffmpeg) in its memory', async () => {
+    // A parent that holds little, running a child that holds 96 MiB (touched, so it is resident).
+    const child = spawn(process.execPath, [
+      '-e',
+      `const c = require('node:child_process').spawn(process.execPath, ['-e', 'globalThis.b = Buffer.alloc(96 << 20, 1); console.log("ready"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'] }); setInterval(() => {}, 1000)`,
+    ], { detached: true });
+    // Its own process group, so both go when the test ends.
+    const exited = once(child, 'exit');
+    try {
+      await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+      const own = (await readRssBytes(child.pid!))!;
+      const tree = (await readTreeRssBytes(child.pid!))!;
+      expect(tree - own).toBeGreaterThan(96 * MiB);
+      expect(own).toBeLessThan(96 * MiB);
+    } finally {
+      process.kill(-child.pid!, 'SIGKILL');
+    }
+    await exited;
+    expect(await readTreeRssBytes(child.pid!)).toBeUndefined();
   });
 
   it.runIf(linux)('catches a real process that keeps allocating native memory', async () => {

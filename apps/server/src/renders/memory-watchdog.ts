@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 export const MiB = 1024 * 1024;
 
@@ -16,6 +16,31 @@ export async function readRssBytes(pid: number): Promise<number | undefined> {
   }
 }
 
+/**
+ * Resident memory of a process and of all its descendants (the render worker and the ffmpeg
+ * encoders it runs), or undefined when the process itself cannot be read. Pages the processes
+ * share are counted in each, so the sum errs towards too much, which a limit can afford.
+ */
+export async function readTreeRssBytes(pid: number): Promise<number | undefined> {
+  const own = await readRssBytes(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of await childPids(pid)) total += (await readTreeRssBytes(child)) ?? 0;
+  return total;
+}
+
+/** The direct children of every thread of the process (/proc/<pid>/task/<tid>/children). */
+async function childPids(pid: number): Promise<number[]> {
+  let tasks: string[];
+  try {
+    tasks = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const lists = await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '')));
+  return lists.flatMap((list) => list.split(' ').filter(Boolean).map(Number));
+}
+
 export interface MemoryWatchdogOptions {
   pid: number;
   limitBytes: number;
@@ -23,7 +48,7 @@ export interface MemoryWatchdogOptions {
   intervalMs?: number;
   /** Called once, with the sample that went over the limit; the watchdog has stopped by then. */
   onExceeded(usedBytes: number): void;
-  /** Where samples come from (tests); default readRssBytes. */
+  /** Where samples come from (tests); default readTreeRssBytes (the process and its children). */
   readRss?(pid: number): Promise<number | undefined>;
 }
 
@@ -36,13 +61,13 @@ export interface MemoryWatchdog {
 }
 
 /**
- * Watches one process's resident memory and reports when it goes over a limit. The render
- * worker's memory is mostly native (ONNX Runtime, llama.cpp, canvas), which no V8 flag bounds,
- * so the server samples it from outside and kills the worker itself. Linux only: elsewhere the
- * first read fails and the watchdog stops quietly.
+ * Watches the resident memory of a process and its children and reports when it goes over a
+ * limit. The render worker's memory is mostly native (ONNX Runtime, llama.cpp, canvas, and the
+ * ffmpeg it encodes with), which no V8 flag bounds, so the server samples it from outside and
+ * kills the worker itself. Linux only: elsewhere the first read fails and the watchdog stops quietly.
  */
 export function watchMemory(options: MemoryWatchdogOptions): MemoryWatchdog {
-  const read = options.readRss ?? readRssBytes;
+  const read = options.readRss ?? readTreeRssBytes;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let sampling = false;

@@ -8,6 +8,7 @@ import type { RenderPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
+import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
 import type { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
@@ -113,7 +114,9 @@ function renderInWorker(
     // The V8 heap is only part of a worker's memory (ONNX Runtime and llama.cpp allocate natively),
     // but bounding it to the limit makes V8 collect garbage instead of growing past it.
     const execArgv = limitMb > 0 ? [...process.execArgv, `--max-old-space-size=${limitMb}`] : process.execArgv;
-    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv });
+    // Passed on to the server's stderr as it comes; the tail says why a worker died.
+    const stderr = new StderrTail(child.stderr!, process.stderr);
     // Over the limit, the worker is killed and the task fails with this; the next task gets a fresh worker.
     let overLimit: Error | undefined;
     let watchdog: MemoryWatchdog | undefined;
@@ -200,7 +203,7 @@ function renderInWorker(
       finish(new Error(`render worker could not start: ${err.message}`));
     });
     child.on('close', (code, sig) => {
-      void chain.then(() => finish(overLimit ?? new Error(`render worker stopped unexpectedly (${sig ?? `exit code ${code}`})`)));
+      void chain.then(() => finish(overLimit ?? new Error(workerStoppedMessage(sig, code, stderr.text, limitMb))));
     });
     if (limitMb > 0 && child.pid !== undefined) {
       watchdog = watchMemory({
