@@ -24,7 +24,8 @@ import { ModelsService } from '../models/models.service';
  * When the LLM fails (it cannot load, its process crashes, it runs past PLANNER_TIMEOUT_SECONDS,
  * it breaks mid-plan) the request falls back: the scenes the LLM wrote stay, the rule-based planner
  * writes the rest, and the outcome's report says so (stored with the project or task and sent with
- * `planner:done`). A crashed process is replaced by a fresh one on the next request.
+ * `planner:done`). A crashed process is replaced by a fresh one on the next request; a model that
+ * cannot be loaded is not tried again for ten minutes unless its file is replaced.
  */
 @Injectable()
 export class PlanningService implements ReportingPlanner, OnApplicationShutdown {

@@ -376,7 +376,8 @@ export class PlannerProcess implements Planner {
       clearTimeout(loadTimer);
       const how = signal ?? `exit code ${code}`;
       if (!child.stopping) this.log('warn', `planner process ${proc.pid} stopped unexpectedly (${how})`);
-      onLoadFailed(new PlannerProcessError(`the planner process stopped while loading ${this.model} (${how})`, 'crashed'));
+      // Dying while loading (llama.cpp aborts on some files) is the model failing to load, unless we stopped it.
+      onLoadFailed(new PlannerProcessError(`the planner process stopped while loading ${this.model} (${how})`, child.stopping ? 'closed' : 'load-failed'));
       if (this.child === child) this.child = undefined;
       const request = this.current;
       if (request?.sentTo === child) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PlannedSceneSchema, StoryboardPlanSchema, type PlannedScene } from '@reelcraft/shared';
@@ -345,6 +345,36 @@ describe('StoryboardPlanning', () => {
       await expect(broken.editScene({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it rain' })).rejects.toMatchObject({ code: 'llm-failed' });
     } finally {
       await broken.close();
+    }
+  });
+
+  it('does not load a model that failed to load on every request: again once its file changes or the retry time is up', async () => {
+    const { modelPath: _path, ...processOptions } = base();
+    const retry = join(scratch, 'broken', 'retry.gguf');
+    copyFileSync(brokenPath, retry);
+    const planning = new StoryboardPlanning({ resolveModel: async () => ({ name: 'retry.gguf', path: retry }), process: processOptions });
+    try {
+      const first = await planning.planWithReport('A quiet lake');
+      expect(first.report.fallback_reason).toMatch(/^the LLM planner \(retry\.gguf\) failed: /);
+      // Known not to load: straight to the fallback, for plans and scene edits alike, saying why.
+      const second = await planning.planWithReport('A quiet lake');
+      expect(second.report.fallback_reason).toMatch(/^the LLM planner \(retry\.gguf\) could not be loaded: .+ \(not tried again before \d\d:\d\d UTC unless the file changes\)$/);
+      expect(second.plan).toEqual(first.plan);
+      const split = await planning.editScene({ type: 'split', context: longWindow(), sceneNumber: 15 });
+      expect(split.report.fallback_reason).toMatch(/could not be loaded/);
+      await expect(planning.editScene({ type: 'rewrite', context: longWindow(), sceneNumber: 15, instruction: 'Make it rain' })).rejects.toMatchObject({ code: 'llm-failed', message: expect.stringMatching(/could not be loaded/) });
+      // The operator puts another file in its place: it is tried at once.
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(retry, later, later);
+      expect((await planning.planWithReport('A quiet lake')).report.fallback_reason).toMatch(/^the LLM planner \(retry\.gguf\) failed: /);
+    } finally {
+      await planning.close();
+    }
+    const eager = new StoryboardPlanning({ resolveModel: async () => ({ name: 'retry.gguf', path: retry }), process: processOptions, loadRetryMs: 0 });
+    try {
+      for (let i = 0; i < 2; i++) expect((await eager.planWithReport('A quiet lake')).report.fallback_reason).toMatch(/ failed: /);
+    } finally {
+      await eager.close();
     }
   });
 

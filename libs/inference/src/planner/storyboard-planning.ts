@@ -1,8 +1,10 @@
+import { stat } from 'node:fs/promises';
 import type { PlannedScene, PlannerRecord, SceneEditPlannerRecord, StoryboardPlan } from '@reelcraft/shared';
 import { isAbortError } from '../util/abort';
 import type { Planner } from './planner';
 import {
   PlannerProcess,
+  PlannerProcessError,
   type PlannerProcessOptions,
   type ProcessEditOptions,
   type ProcessEditResult,
@@ -70,6 +72,21 @@ export interface StoryboardPlanningOptions {
   process?: Omit<PlannerProcessOptions, 'modelPath'>;
   /** Told about every fallback from the LLM to the rule-based planner. */
   onFallback?(reason: string): void;
+  /**
+   * After a model fails to load, how long requests go straight to the fallback instead of loading
+   * it again (unless its file changes meanwhile), ms. Default 10 minutes.
+   */
+  loadRetryMs?: number;
+}
+
+const LOAD_RETRY_MS = 10 * 60_000;
+
+/** Size and modification time: a model file replaced by the operator gets a fresh try at once. */
+async function fileStamp(path: string): Promise<string> {
+  return stat(path).then(
+    (s) => `${s.size}:${s.mtimeMs}`,
+    () => '',
+  );
 }
 
 /**
@@ -80,11 +97,17 @@ export interface StoryboardPlanningOptions {
  * When the LLM fails (cannot load, crashes, runs out of time, breaks mid-plan) the request is not
  * failed: the scenes the LLM already wrote are kept (callers may have shown them), the rule-based
  * planner writes the rest, and the report says so with the reason. A cancel is never replaced by a
- * fallback: it rejects with an AbortError.
+ * fallback: it rejects with an AbortError. A model that fails to load is not loaded again for
+ * `loadRetryMs` (unless its file changes): meanwhile requests fall back at once, saying why.
  */
 export class StoryboardPlanning implements ReportingPlanner {
   private readonly ruleBased = new RuleBasedPlanner();
   private process?: PlannerProcess;
+  /**
+   * The last model that could not be loaded: loading a multi-gigabyte GGUF that fails (or aborts
+   * llama.cpp) costs seconds to minutes, so it is not tried on every request.
+   */
+  private loadFailure?: { path: string; stamp: string; until: number; reason: string };
 
   constructor(private readonly options: StoryboardPlanningOptions) {}
 
@@ -105,8 +128,21 @@ export class StoryboardPlanning implements ReportingPlanner {
       for (const scene of plan.scenes) options.onScene?.(scene, plan.scenes.length);
       return { plan, report: { planner: 'rule-based', model: null, fallback_reason: null, llm_scenes: 0 } };
     }
-    const planner = this.processFor(model.path);
     const written: PlannedScene[] = [];
+    const fallBack = (reason: string): PlanOutcome => {
+      this.options.onFallback?.(reason);
+      const fallback = this.ruleBased.planSync(prompt);
+      const rest = fallback.scenes.slice(written.length).map((s, i) => ({ ...s, scene_number: written.length + i + 1 }));
+      for (const scene of rest) options.onScene?.(scene, written.length + rest.length);
+      const plan: StoryboardPlan = { ...fallback, scenes: [...written, ...rest] };
+      return { plan, report: { planner: 'rule-based', model: model.name, fallback_reason: reason, llm_scenes: written.length } };
+    };
+    const unloadable = await this.knownLoadFailure(model.path, model.name);
+    if (unloadable) {
+      options.signal?.throwIfAborted();
+      return fallBack(unloadable);
+    }
+    const planner = this.processFor(model.path);
     try {
       const { plan, ...llm } = await planner.planWithInfo(prompt, {
         ...options,
@@ -121,13 +157,8 @@ export class StoryboardPlanning implements ReportingPlanner {
       return { plan, report: { planner: 'llm', model: model.name, fallback_reason: null, llm_scenes: plan.scenes.length }, llm };
     } catch (err) {
       if (isAbortError(err)) throw err;
-      const reason = `the LLM planner (${model.name}) failed${written.length ? ` after ${written.length} scene(s)` : ''}: ${err instanceof Error ? err.message : String(err)}`;
-      this.options.onFallback?.(reason);
-      const fallback = this.ruleBased.planSync(prompt);
-      const rest = fallback.scenes.slice(written.length).map((s, i) => ({ ...s, scene_number: written.length + i + 1 }));
-      for (const scene of rest) options.onScene?.(scene, written.length + rest.length);
-      const plan: StoryboardPlan = { ...fallback, scenes: [...written, ...rest] };
-      return { plan, report: { planner: 'rule-based', model: model.name, fallback_reason: reason, llm_scenes: written.length } };
+      await this.noteLoadFailure(model.path, err);
+      return fallBack(`the LLM planner (${model.name}) failed${written.length ? ` after ${written.length} scene(s)` : ''}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -147,16 +178,41 @@ export class StoryboardPlanning implements ReportingPlanner {
       if (edit.type === 'rewrite') throw new SceneEditError('needs-model', 'rewriting a scene needs a language model: put a GGUF in models/llm');
       return { scenes: ruleBasedEdit(edit), report: { planner: 'rule-based', model: null, fallback_reason: null } };
     }
+    const fallBack = (reason: string): SceneEditOutcome => {
+      if (edit.type === 'rewrite') throw new SceneEditError('llm-failed', `could not rewrite the scene: ${reason}`);
+      this.options.onFallback?.(reason);
+      return { scenes: ruleBasedEdit(edit), report: { planner: 'rule-based', model: model.name, fallback_reason: reason } };
+    };
+    const unloadable = await this.knownLoadFailure(model.path, model.name);
+    if (unloadable) {
+      options.signal?.throwIfAborted();
+      return fallBack(unloadable);
+    }
     try {
       const { scenes, ...llm } = await this.processFor(model.path).editWithInfo(edit, options);
       return { scenes, report: { planner: 'llm', model: model.name, fallback_reason: null }, llm };
     } catch (err) {
       if (isAbortError(err)) throw err;
-      const reason = `the LLM planner (${model.name}) failed: ${err instanceof Error ? err.message : String(err)}`;
-      if (edit.type === 'rewrite') throw new SceneEditError('llm-failed', `could not rewrite the scene: ${reason}`);
-      this.options.onFallback?.(reason);
-      return { scenes: ruleBasedEdit(edit), report: { planner: 'rule-based', model: model.name, fallback_reason: reason } };
+      await this.noteLoadFailure(model.path, err);
+      return fallBack(`the LLM planner (${model.name}) failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Why the model at `path` is not loaded now: it failed to load lately and its file has not changed since. */
+  private async knownLoadFailure(path: string, name: string): Promise<string | undefined> {
+    const failure = this.loadFailure;
+    if (!failure || failure.path !== path) return undefined;
+    if (Date.now() >= failure.until || (await fileStamp(path)) !== failure.stamp) {
+      this.loadFailure = undefined;
+      return undefined;
+    }
+    const retry = new Date(failure.until).toISOString().slice(11, 16);
+    return `the LLM planner (${name}) could not be loaded: ${failure.reason} (not tried again before ${retry} UTC unless the file changes)`;
+  }
+
+  private async noteLoadFailure(path: string, err: unknown): Promise<void> {
+    if (!(err instanceof PlannerProcessError) || err.code !== 'load-failed') return;
+    this.loadFailure = { path, stamp: await fileStamp(path), until: Date.now() + (this.options.loadRetryMs ?? LOAD_RETRY_MS), reason: err.message };
   }
 
   /** Stops the planner process, if one runs; queued requests fail. */
