@@ -220,6 +220,33 @@ describe('scene edits by the LLM in the planner process (tiny GGUF in models/llm
     expect(live.scenes.filter((_, i) => i !== 14)).toEqual(sb.scenes.filter((_, i) => i !== 14));
   });
 
+  it('cancels a rewrite whose client went away: nothing lands in the document, and the planner goes on with the next request', async () => {
+    const sb = storyboard(3);
+    const id = await w.newProject(sb);
+    const target = sb.scenes[1]!;
+    const controller = new AbortController();
+    const sent = fetch(`${w.t.baseUrl}/api/projects/${id}/scenes/${target.id}/rewrite`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.tokens.bob}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ instruction: 'Make it snow' }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 100);
+    await expect(sent).rejects.toMatchObject({ name: 'AbortError' });
+    // Requests are served in order: once this split is answered, the rewrite would have been applied.
+    const split = await w.bob('POST', `/api/projects/${id}/scenes/${sb.scenes[0]!.id}/split`);
+    expect(split.status).toBe(200);
+    const live = await w.live(id);
+    expect(live.scenes).toHaveLength(4);
+    expect(live.scenes.find((s) => s.id === target.id)).toEqual(target);
+    // The same rewrite, waited for, does change the scene (so the one above had time to, and did not).
+    const waited = performance.now();
+    const done = await w.bob('POST', `/api/projects/${id}/scenes/${target.id}/rewrite`, { instruction: 'Make it snow' }, { 'content-type': 'application/json' });
+    expect(done.status).toBe(200);
+    expect(performance.now() - waited).toBeGreaterThan(100);
+    expect((await w.live(id)).scenes.find((s) => s.id === target.id)!.description).not.toBe(target.description);
+  });
+
   it('splits and merges scenes of a 2-scene storyboard with the LLM on the same warm process', async () => {
     const sb = storyboard(2, 'zh');
     const id = await w.newProject(sb);

@@ -28,6 +28,7 @@ import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { TasksService } from '../renders/tasks.service';
 import { ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
+import { ClientGone } from '../common/client-gone';
 
 // An id that is not a UUID names nothing: 404, like any unknown id.
 const projectId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such project', HttpStatus.NOT_FOUND) });
@@ -127,8 +128,9 @@ export class ProjectsController {
     @Param('sceneId', sceneId) scene: string,
     @Body(zodPipe(RewriteSceneBodySchema)) body: RewriteSceneBody,
     @CurrentUser() me: AuthenticatedUser,
+    @ClientGone() gone: AbortSignal,
   ): Promise<SceneEditResult> {
-    return this.sceneEdits.rewrite(me, id, scene, body.instruction);
+    return this.sceneEdits.rewrite(me, id, scene, body.instruction, gone);
   }
 
   /**
@@ -139,8 +141,13 @@ export class ProjectsController {
   @Post(':id/scenes/:sceneId/split')
   @HttpCode(200)
   @SceneEditResponses()
-  splitScene(@Param('id', projectId) id: string, @Param('sceneId', sceneId) scene: string, @CurrentUser() me: AuthenticatedUser): Promise<SceneEditResult> {
-    return this.sceneEdits.split(me, id, scene);
+  splitScene(
+    @Param('id', projectId) id: string,
+    @Param('sceneId', sceneId) scene: string,
+    @CurrentUser() me: AuthenticatedUser,
+    @ClientGone() gone: AbortSignal,
+  ): Promise<SceneEditResult> {
+    return this.sceneEdits.split(me, id, scene, gone);
   }
 
   /**
@@ -151,8 +158,13 @@ export class ProjectsController {
   @Post(':id/scenes/:sceneId/merge-next')
   @HttpCode(200)
   @SceneEditResponses()
-  mergeNextScene(@Param('id', projectId) id: string, @Param('sceneId', sceneId) scene: string, @CurrentUser() me: AuthenticatedUser): Promise<SceneEditResult> {
-    return this.sceneEdits.mergeNext(me, id, scene);
+  mergeNextScene(
+    @Param('id', projectId) id: string,
+    @Param('sceneId', sceneId) scene: string,
+    @CurrentUser() me: AuthenticatedUser,
+    @ClientGone() gone: AbortSignal,
+  ): Promise<SceneEditResult> {
+    return this.sceneEdits.mergeNext(me, id, scene, gone);
   }
 
   @Get(':id/members')

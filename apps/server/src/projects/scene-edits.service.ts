@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { SceneEditError, type SceneEdit, type SceneWindow } from '@reelcraft/inference';
+import { SceneEditError, isAbortError, type SceneEdit, type SceneWindow } from '@reelcraft/inference';
 import {
   LIMITS,
   SceneEditConflict,
@@ -42,34 +42,34 @@ export class SceneEditsService {
     private readonly planning: PlanningService,
   ) {}
 
-  async rewrite(user: AuthenticatedUser, projectId: string, sceneId: string, instruction: string): Promise<SceneEditResult> {
+  async rewrite(user: AuthenticatedUser, projectId: string, sceneId: string, instruction: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
-    const outcome = await this.ask('rewrite', { type: 'rewrite', context: windowOf(sb, index, index), sceneNumber: index + 1, instruction });
+    const outcome = await this.ask('rewrite', { type: 'rewrite', context: windowOf(sb, index, index), sceneNumber: index + 1, instruction }, signal);
     const [scene] = outcome.scenes;
-    await this.apply(projectId, user, (doc) => rewriteSceneContent(doc, sceneId, content(scene!)));
+    await this.apply(projectId, user, signal, (doc) => rewriteSceneContent(doc, sceneId, content(scene!)));
     return this.result(projectId, 'rewrite', [sceneId], null, outcome.report);
   }
 
-  async split(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<SceneEditResult> {
+  async split(user: AuthenticatedUser, projectId: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
     if (sb.scenes.length >= LIMITS.storyboard.scenes.max) throw new ConflictException(`a storyboard can hold at most ${LIMITS.storyboard.scenes.max} scenes: delete one before splitting`);
     if (!sb.scenes[index]!.description.trim()) throw new ConflictException('the scene has no description to split: write one first');
-    const outcome = await this.ask('split', { type: 'split', context: windowOf(sb, index, index), sceneNumber: index + 1 });
+    const outcome = await this.ask('split', { type: 'split', context: windowOf(sb, index, index), sceneNumber: index + 1 }, signal);
     const [first, second] = outcome.scenes;
     let added = '';
-    await this.apply(projectId, user, (doc) => (added = splitSceneInTwo(doc, sceneId, content(first!), content(second!))));
+    await this.apply(projectId, user, signal, (doc) => (added = splitSceneInTwo(doc, sceneId, content(first!), content(second!))));
     return this.result(projectId, 'split', [sceneId, added], null, outcome.report);
   }
 
-  async mergeNext(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<SceneEditResult> {
+  async mergeNext(user: AuthenticatedUser, projectId: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
     const next = sb.scenes[index + 1];
     if (!next) throw new ConflictException('this is the last scene: there is no next scene to merge it with');
     if (next.locked) throw new ConflictException(`scene ${index + 2} is locked: unlock it first`);
     if (!sb.scenes[index]!.description.trim() && !next.description.trim()) throw new ConflictException('both scenes are empty: there is nothing to merge');
-    const outcome = await this.ask('merge', { type: 'merge', context: windowOf(sb, index, index + 1), sceneNumber: index + 1 });
+    const outcome = await this.ask('merge', { type: 'merge', context: windowOf(sb, index, index + 1), sceneNumber: index + 1 }, signal);
     const [merged] = outcome.scenes;
-    await this.apply(projectId, user, (doc) => mergeSceneWithNext(doc, sceneId, next.id, content(merged!)));
+    await this.apply(projectId, user, signal, (doc) => mergeSceneWithNext(doc, sceneId, next.id, content(merged!)));
     return this.result(projectId, 'merge', [sceneId], next.id, outcome.report);
   }
 
@@ -91,9 +91,10 @@ export class SceneEditsService {
     return { sb, index };
   }
 
-  private async ask(kind: SceneEditKind, edit: SceneEdit) {
+  /** The planner's answer; `signal` (the client gone) cancels the LLM's work, which then answers nobody. */
+  private async ask(kind: SceneEditKind, edit: SceneEdit, signal?: AbortSignal) {
     try {
-      const outcome = await this.planning.editScene(edit);
+      const outcome = await this.planning.editScene(edit, { signal });
       if (outcome.report.fallback_reason) this.logger.warn(`${kind}: ${outcome.report.fallback_reason}; done by rule instead`);
       return outcome;
     } catch (err) {
@@ -101,12 +102,17 @@ export class SceneEditsService {
         if (err.code === 'llm-failed') throw new ServiceUnavailableException(err.message);
         throw new ConflictException(err.message);
       }
+      if (signal?.aborted && isAbortError(err)) throw signal.reason;
       throw err;
     }
   }
 
-  /** One server edit of the live document: stored, then relayed to everyone who has it open. */
-  private async apply(projectId: string, user: AuthenticatedUser, change: (doc: Y.Doc) => void): Promise<void> {
+  /**
+   * One server edit of the live document: stored, then relayed to everyone who has it open; not
+   * made at all when the client has gone meanwhile (nobody would see why the storyboard changed).
+   */
+  private async apply(projectId: string, user: AuthenticatedUser, signal: AbortSignal | undefined, change: (doc: Y.Doc) => void): Promise<void> {
+    signal?.throwIfAborted();
     try {
       await this.documents.applyServerChange(projectId, change, user.id);
     } catch (err) {

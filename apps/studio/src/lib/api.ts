@@ -220,15 +220,15 @@ export const api = {
     return request(`/api/projects/${encodeURIComponent(id)}/versions/${encodeURIComponent(vid)}/restore`, { method: 'POST' });
   },
   /** The LLM rewrites the scene as `instruction` asks; the change arrives in the live storyboard too. */
-  rewriteScene(id: string, sceneId: string, instruction: string): Promise<SceneEditResult> {
-    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/rewrite`, { method: 'POST', body: { instruction } satisfies RewriteSceneBody });
+  rewriteScene(id: string, sceneId: string, instruction: string, signal?: AbortSignal): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/rewrite`, { method: 'POST', body: { instruction } satisfies RewriteSceneBody, signal });
   },
   /** Splits the scene in two (the LLM, or by rule without one). */
-  splitScene(id: string, sceneId: string): Promise<SceneEditResult> {
-    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/split`, { method: 'POST' });
+  splitScene(id: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/split`, { method: 'POST', signal });
   },
   /** Merges the scene with the next one (the LLM, or by rule without one). */
-  mergeSceneWithNext(id: string, sceneId: string): Promise<SceneEditResult> {
-    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/merge-next`, { method: 'POST' });
+  mergeSceneWithNext(id: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/merge-next`, { method: 'POST', signal });
   },
 };

@@ -207,6 +207,8 @@ export const en: Messages = {
   scene_merge: 'Merge with next',
   scene_merge_title: 'Merge this scene with the next one',
   scene_edit_busy: 'Working…',
+  scene_edit_cancel: 'Cancel',
+  scene_edit_cancelled: 'Cancelled',
   scene_edit_locked: 'Unlock the scene first',
   scene_edit_by_llm: 'Written by the language model ({model})',
   scene_edit_by_rule: 'Done by rule (no language model installed)',

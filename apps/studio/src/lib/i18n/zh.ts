@@ -205,6 +205,8 @@ export const zh = {
   scene_merge: '与下一个合并',
   scene_merge_title: '把此分镜与下一个合并',
   scene_edit_busy: '处理中…',
+  scene_edit_cancel: '取消',
+  scene_edit_cancelled: '已取消',
   scene_edit_locked: '请先解锁此分镜',
   scene_edit_by_llm: '由语言模型（{model}）完成',
   scene_edit_by_rule: '按规则完成（未安装语言模型）',
