@@ -5,11 +5,9 @@
  */
 import { LIMITS, type TaskView } from '@reelcraft/shared';
 import { api, errorText, ApiRequestError } from '$lib/api';
-import { ACTIVE_POLL_MS, isFinal, nextPollDelay } from '$lib/polling';
+import { ACTIVE_POLL_MS, Poller, isFinal, nextPollDelay } from '$lib/polling';
 
-function visible(): boolean {
-  return typeof document === 'undefined' || document.visibilityState !== 'hidden';
-}
+const aborted = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
 
 /** The signed-in user's task list (all tasks for an admin), one page at a time. */
 export class TaskListFeed {
@@ -20,31 +18,21 @@ export class TaskListFeed {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #running = false;
-  #seq = 0;
-  #controller: AbortController | null = null;
-  #onVisibility = () => {
-    if (this.#running && visible()) void this.refresh();
-  };
+  readonly #poller = new Poller({
+    load: (signal) => this.#load(signal),
+    nextDelay: () => (this.error ? ACTIVE_POLL_MS * 2 : nextPollDelay(this.items)),
+  });
 
   get pages(): number {
     return Math.max(1, Math.ceil(this.total / this.pageSize));
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    document.addEventListener('visibilitychange', this.#onVisibility);
-    void this.refresh();
+    this.#poller.start();
   }
 
   stop(): void {
-    this.#running = false;
-    document.removeEventListener('visibilitychange', this.#onVisibility);
-    this.#clearTimer();
-    this.#controller?.abort();
-    this.#controller = null;
+    this.#poller.stop();
   }
 
   setPage(page: number): void {
@@ -55,15 +43,14 @@ export class TaskListFeed {
   }
 
   /** Fetches the current page now and schedules the next refresh. */
-  async refresh(): Promise<void> {
-    this.#clearTimer();
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    const seq = ++this.#seq;
+  refresh(): Promise<void> {
+    return this.#poller.refresh();
+  }
+
+  async #load(signal: AbortSignal): Promise<void> {
     try {
-      const res = await api.listTasks(this.page, this.pageSize, controller.signal);
-      if (seq !== this.#seq) return;
+      const res = await api.listTasks(this.page, this.pageSize, signal);
+      if (signal.aborted) return;
       this.items = res.items;
       this.total = res.total;
       this.error = null;
@@ -72,14 +59,12 @@ export class TaskListFeed {
       if (res.items.length === 0 && this.page > 1 && res.total > 0) {
         this.page = Math.max(1, Math.ceil(res.total / this.pageSize));
         void this.refresh();
-        return;
       }
     } catch (e) {
-      if (seq !== this.#seq || (e instanceof DOMException && e.name === 'AbortError')) return;
+      if (signal.aborted || aborted(e)) return;
       if (e instanceof ApiRequestError && e.statusCode === 401) return; // the layout redirects
       this.error = errorText(e);
     }
-    if (seq === this.#seq) this.#schedule();
   }
 
   /** Puts a fresher copy of one task in place (after cancel, say). */
@@ -93,19 +78,6 @@ export class TaskListFeed {
     this.items = this.items.filter((x) => x.task_id !== taskId);
     if (this.items.length < before) this.total = Math.max(0, this.total - 1);
   }
-
-  #schedule(): void {
-    if (!this.#running) return;
-    this.#clearTimer();
-    // A hidden tab waits for visibilitychange instead of polling.
-    if (!visible()) return;
-    this.#timer = setTimeout(() => void this.refresh(), this.error ? ACTIVE_POLL_MS * 2 : nextPollDelay(this.items));
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-  }
 }
 
 /** One task, refreshed until it reaches a final status. */
@@ -115,49 +87,45 @@ export class TaskFeed {
   notFound = $state(false);
   readonly id: string;
 
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #running = false;
-  #controller: AbortController | null = null;
-  #onVisibility = () => {
-    if (this.#running && visible() && !(this.task && isFinal(this.task.status))) void this.refresh();
-  };
+  readonly #poller = new Poller({
+    load: (signal) => this.#load(signal),
+    nextDelay: () => {
+      if (this.error) return ACTIVE_POLL_MS * 2;
+      if (this.notFound || (this.task && isFinal(this.task.status))) return null;
+      return ACTIVE_POLL_MS;
+    },
+  });
 
   constructor(id: string) {
     this.id = id;
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    document.addEventListener('visibilitychange', this.#onVisibility);
-    void this.refresh();
+    this.#poller.start();
   }
 
   stop(): void {
-    this.#running = false;
-    document.removeEventListener('visibilitychange', this.#onVisibility);
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#controller?.abort();
+    this.#poller.stop();
   }
 
   set(task: TaskView): void {
     this.task = task;
-    this.#schedule();
+    this.#poller.schedule();
   }
 
-  async refresh(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
+  refresh(): Promise<void> {
+    return this.#poller.refresh();
+  }
+
+  async #load(signal: AbortSignal): Promise<void> {
     try {
-      this.task = await api.getTask(this.id, controller.signal);
+      const task = await api.getTask(this.id, signal);
+      if (signal.aborted) return;
+      this.task = task;
       this.error = null;
       this.notFound = false;
     } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') return;
+      if (signal.aborted || aborted(e)) return;
       if (e instanceof ApiRequestError && e.statusCode === 401) return;
       if (e instanceof ApiRequestError && e.statusCode === 404) {
         this.notFound = true;
@@ -166,14 +134,5 @@ export class TaskFeed {
       }
       this.error = errorText(e);
     }
-    this.#schedule();
-  }
-
-  #schedule(): void {
-    if (!this.#running || !visible()) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    if (this.task && isFinal(this.task.status) && !this.error) return;
-    this.#timer = setTimeout(() => void this.refresh(), this.error ? ACTIVE_POLL_MS * 2 : ACTIVE_POLL_MS);
   }
 }
