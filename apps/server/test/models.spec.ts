@@ -1,7 +1,7 @@
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
+import { writeTinyDiffusionPipeline, writeTinyEmbeddingsModel, writeTinyGguf } from '@reelcraft/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../src/testing/test-app';
 
@@ -19,6 +19,8 @@ describe('admin models API', () => {
     await truncate(join(modelsDir, 'llm', 'cut.gguf'), 100_000);
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'tiny-sd'));
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'renamed'), { fault: 'wrong-input-name' });
+    await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'minilm'), { layout: 'onnx-subfolder' });
+    await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'no-mask'), { fault: 'no-attention-mask' });
     t = await startTestApp('sqlite', { MODELS_DIR: modelsDir });
     admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     expect((await admin('POST', '/api/users', { username: 'carol', password: 'carol-password' })).status).toBe(201);
@@ -32,7 +34,7 @@ describe('admin models API', () => {
   it('shows admins every model with what is wrong with it', async () => {
     const res = await admin('GET', '/api/admin/models');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ modelsDir, embeddings: [] });
+    expect(res.json).toMatchObject({ modelsDir });
     const [cut, good] = res.json.llm;
     expect(good).toMatchObject({ kind: 'llm', name: 'good.gguf', ok: true, problems: [], details: { architecture: 'llama', contextLength: 512 } });
     expect(cut).toMatchObject({ kind: 'llm', name: 'cut.gguf', ok: false });
@@ -42,6 +44,10 @@ describe('admin models API', () => {
     expect(tiny).toMatchObject({ kind: 'diffusion', name: 'tiny-sd', ok: true, problems: [] });
     expect(renamed).toMatchObject({ name: 'renamed', ok: false });
     expect(renamed.problems).toContainEqual(expect.stringMatching(/^unet\/model\.onnx: missing input sample/));
+    // So are embedding models, file by file.
+    const [minilm, noMask] = res.json.embeddings;
+    expect(minilm).toMatchObject({ kind: 'embeddings', name: 'minilm', ok: true, problems: [], details: { model: ['onnx/model.onnx'], tokenizer: ['vocab.txt'] } });
+    expect(noMask).toMatchObject({ name: 'no-mask', ok: false, problems: [expect.stringMatching(/^model\.onnx: missing input attention_mask/)] });
   });
 
   it('rescans on request', async () => {

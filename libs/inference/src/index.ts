@@ -26,7 +26,9 @@ export * from './planner/planner-protocol';
 export { servePlannerProcess, processPlannerPort, type PlannerPort, type LoadPlanner, type LoadedPlanner } from './planner/serve-planner-process';
 
 export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
-export { inspectDiffusionInChildProcess, INSPECT_DIFFUSION_CHILD_PATH } from './models/inspect-diffusion-process';
+export { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, INSPECT_ONNX_CHILD_PATH } from './models/inspect-onnx-process';
+export { checkEmbeddingsModel } from './models/embeddings-contract';
+export { inspectEmbeddingsModel } from './models/inspect-embeddings';
 export type { DiffusionInspector } from './models/diffusion-layout';
 export { readGgufHeader, GgufFormatError, type GgufHeader, type GgufTensorInfo, type GgufMetaValue } from './models/gguf-reader';
 export { inspectGguf } from './models/llm-check';
@@ -48,6 +50,7 @@ export { sharedDiffusionPipeline, releaseSharedDiffusionPipelines } from './diff
 export { LATENT_RGB_FACTORS_SD15, LatentPreview, latentToRgb, latentPreviewJpeg, rgbPreviewJpeg } from './diffusion/latent-preview';
 export { GaussianNoise, deriveSeed } from './diffusion/random';
 export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, type TinyTimestepVariant } from './testing/tiny-onnx';
+export { writeTinyEmbeddingsModel, type TinyEmbeddingsOptions } from './testing/tiny-embeddings';
 
 export { encodeClip, type ClipInfo, type EncodeClipOptions } from './clip/encode-clip';
 export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding';

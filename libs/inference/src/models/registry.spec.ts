@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
 import { writeTinyGguf } from '../testing/tiny-gguf';
+import { inspectEmbeddingsModel } from './inspect-embeddings';
 import { readGgufHeader } from './gguf-reader';
 import { ModelRegistry, scanModels } from './registry';
 
@@ -153,6 +155,27 @@ describe('ModelRegistry', () => {
       { name: 'bge', ok: true, details: { model: ['onnx/model_quantized.onnx'], tokenizer: ['tokenizer.json'] } },
       { name: 'half', ok: false, problems: ['model.onnx missing (looked in the folder and in onnx/)'] },
     ]);
+  });
+
+  it("opens each embedding model file with ONNX Runtime and names what its signature lacks", async () => {
+    const dir = join(root, 'emb-onnx');
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'a-good'));
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'b-optimum'), { layout: 'onnx-subfolder' });
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'c-no-mask'), { fault: 'no-attention-mask' });
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'd-logits'), { fault: 'wrong-output' });
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'e-corrupt'));
+    await writeFile(join(dir, 'embeddings', 'e-corrupt', 'model.onnx'), 'not a protobuf');
+    const view = await scanModels({ modelsDir: dir, inspectEmbeddings: (file) => inspectEmbeddingsModel(file) });
+    const [good, optimum, noMask, logits, corrupt] = view.embeddings;
+    expect(good).toMatchObject({ name: 'a-good', ok: true, problems: [], details: { model: ['model.onnx'], tokenizer: ['vocab.txt'] } });
+    expect(optimum).toMatchObject({ name: 'b-optimum', ok: true, details: { model: ['onnx/model.onnx'] } });
+    expect(noMask).toMatchObject({ ok: false, problems: ['model.onnx: missing input attention_mask (inputs are input_ids int64[batch_size, sequence_length], token_type_ids int64[batch_size, sequence_length])'] });
+    expect(logits).toMatchObject({
+      ok: false,
+      problems: ['model.onnx: no usable output: expected last_hidden_state or token_embeddings float[batch, sequence, dim], or sentence_embedding float[batch, dim] (outputs are logits float32[batch_size, sequence_length, 16])'],
+    });
+    expect(corrupt!.ok).toBe(false);
+    expect(corrupt!.problems[0]).toMatch(/^model\.onnx: cannot be loaded by ONNX Runtime: /);
   });
 
   it('serves the cached view until rescan() is asked for', async () => {

@@ -2,13 +2,15 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ModelEntry, ModelsView } from '@reelcraft/shared';
 import { inspectDiffusionDir, type DiffusionInspector } from './diffusion-layout';
-import { inspectEmbeddingsDir } from './embeddings-layout';
+import { inspectEmbeddingsDir, type EmbeddingsInspector } from './embeddings-layout';
 import { inspectGguf } from './llm-check';
 
 export interface ModelRegistryOptions {
   modelsDir: string;
   /** The diffusion pipeline's session-level check, run on exports whose file layout is whole. */
   inspectDiffusion?: DiffusionInspector;
+  /** The embedding model's session-level check, run on each model file of a whole layout. */
+  inspectEmbeddings?: EmbeddingsInspector;
 }
 
 /** Entries of a folder, sorted by name so the view is stable; a missing folder is simply empty. */
@@ -31,7 +33,7 @@ export async function scanModels(options: ModelRegistryOptions): Promise<ModelsV
   const diffusion: ModelEntry[] = [];
   for (const d of await list(join(root, 'diffusion'), 'dir')) diffusion.push(await inspectDiffusionDir(join(root, 'diffusion', d), options.inspectDiffusion));
   const embeddings: ModelEntry[] = [];
-  for (const d of await list(join(root, 'embeddings'), 'dir')) embeddings.push(await inspectEmbeddingsDir(join(root, 'embeddings', d)));
+  for (const d of await list(join(root, 'embeddings'), 'dir')) embeddings.push(await inspectEmbeddingsDir(join(root, 'embeddings', d), options.inspectEmbeddings));
   return { modelsDir: root, scannedAt: new Date().toISOString(), llm, diffusion, embeddings };
 }
 

@@ -1,0 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GraphBuilder, ONNX_FLOAT, ONNX_INT64 } from './tiny-onnx-graph';
+
+export interface TinyEmbeddingsOptions {
+  /** Per-token states width. Default 16. */
+  dim?: number;
+  /** Where the model file goes: the folder itself (default) or onnx/, as Optimum's sentence-transformers exports. */
+  layout?: 'flat' | 'onnx-subfolder';
+  /** Broken variants for negative tests: no attention_mask input, or an output nobody can pool. */
+  fault?: 'no-attention-mask' | 'wrong-output';
+}
+
+const WORDS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'river', 'forest', 'city', 'night', '森', '林', '河', '流'];
+
+/**
+ * Writes a tiny sentence-embedding export with the inputs and outputs of Optimum's
+ * feature-extraction ONNX (input_ids, attention_mask, token_type_ids → last_hidden_state) and a
+ * WordPiece vocab.txt: each token's state is a seeded random row, zeroed where the mask is 0.
+ */
+export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddingsOptions = {}): Promise<string> {
+  const dim = options.dim ?? 16;
+  const g = new GraphBuilder('tiny-sentence-embeddings');
+  const ids = g.input('input_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
+  const table = g.floats([WORDS.length, dim], Array.from({ length: WORDS.length * dim }, (_, i) => Math.sin(i * 12.9898) * 0.5));
+  let states = g.op('Gather', [table, ids], { axis: 0 });
+  if (options.fault !== 'no-attention-mask') {
+    const mask = g.input('attention_mask', ONNX_INT64, ['batch_size', 'sequence_length']);
+    states = g.op('Mul', [states, g.op('Unsqueeze', [g.op('Cast', [mask], { to: ONNX_FLOAT }), g.int64s([1], [2])])]);
+  }
+  const types = g.input('token_type_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
+  // Token types shift every state a little, so the input is really used (as BERT's segment embeddings).
+  states = g.op('Add', [states, g.op('Unsqueeze', [g.op('Cast', [types], { to: ONNX_FLOAT }), g.int64s([1], [2])])], {}, options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state');
+  g.output(options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state', ONNX_FLOAT, ['batch_size', 'sequence_length', dim]);
+  const modelDir = options.layout === 'onnx-subfolder' ? join(dir, 'onnx') : dir;
+  await mkdir(modelDir, { recursive: true });
+  await writeFile(join(modelDir, 'model.onnx'), g.encode({ opset: 17 }).model);
+  await writeFile(join(dir, 'vocab.txt'), `${WORDS.join('\n')}\n`);
+  return dir;
+}
