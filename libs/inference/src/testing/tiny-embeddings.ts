@@ -28,10 +28,11 @@ export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddi
     const mask = g.input('attention_mask', ONNX_INT64, ['batch_size', 'sequence_length']);
     states = g.op('Mul', [states, g.op('Unsqueeze', [g.op('Cast', [mask], { to: ONNX_FLOAT }), g.int64s([1], [2])])]);
   }
+  const output = options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state';
   const types = g.input('token_type_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
   // Token types shift every state a little, so the input is really used (as BERT's segment embeddings).
-  states = g.op('Add', [states, g.op('Unsqueeze', [g.op('Cast', [types], { to: ONNX_FLOAT }), g.int64s([1], [2])])], {}, options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state');
-  g.output(options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state', ONNX_FLOAT, ['batch_size', 'sequence_length', dim]);
+  g.op('Add', [states, g.op('Unsqueeze', [g.op('Cast', [types], { to: ONNX_FLOAT }), g.int64s([1], [2])])], {}, output);
+  g.output(output, ONNX_FLOAT, ['batch_size', 'sequence_length', dim]);
   const modelDir = options.layout === 'onnx-subfolder' ? join(dir, 'onnx') : dir;
   await mkdir(modelDir, { recursive: true });
   await writeFile(join(modelDir, 'model.onnx'), g.encode({ opset: 17 }).model);
