@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RuleBasedPlanner, writeTinyGguf, type ReportedPlanOptions } from '@reelcraft/inference';
+import { RuleBasedPlanner, writeTinyEmbeddingsModel, writeTinyGguf, type ReportedPlanOptions } from '@reelcraft/inference';
 import type { PlannerDoneEvent, PlannerSceneEvent, Storyboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PlanningService } from '../src/planning/planning.service';
+import { StoryboardExamples } from '../src/planning/storyboard-examples';
 import { ProjectsService } from '../src/projects/projects.service';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
@@ -34,6 +35,7 @@ describe('storyboards planned by the LLM in its planner process (tiny GGUF in mo
     modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-planner-'));
     // The planner's prompt template and the storyboard need more than the default tiny context.
     await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
+    await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'tiny'), { layout: 'onnx-subfolder' });
     t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     api = apiClient(t.baseUrl, token);
@@ -82,6 +84,18 @@ describe('storyboards planned by the LLM in its planner process (tiny GGUF in mo
     // What the people see in the project is what was rendered.
     expect(descriptions(sb.scenes)).toEqual(descriptions(task.result.storyboard));
     expect(descriptions(sb.scenes)).not.toEqual(descriptions(ruleBased.planSync(prompt).scenes));
+  });
+
+  it("chooses a new plan's examples among the owner's past plans by meaning, with the embedding model in models/embeddings", async () => {
+    const ownerId = (await api('GET', '/api/users/me')).json.id as string;
+    // The seed-API task above left a plan; the same prompt again is as near in meaning as it gets.
+    const prompt = 'A quiet lake at dawn, mist and a heron';
+    const choices = await t.app.get(StoryboardExamples).forPrompt(ownerId, prompt);
+    expect(choices.exampleCandidates.map((c) => c.prompt)).toContain(prompt);
+    const outcome = await t.app.get(PlanningService).planWithReport(prompt, choices);
+    expect(outcome.report).toMatchObject({ planner: 'llm', fallback_reason: null });
+    expect(outcome.llm?.examples).toMatchObject({ by: 'embeddings' });
+    expect(outcome.llm!.examples!.count).toBeGreaterThanOrEqual(1);
   });
 
   it('says so when the planner process dies mid-plan: the rule-based planner finishes the storyboard, and the next plan uses a fresh process', async () => {

@@ -19,7 +19,10 @@ import { ModelsService } from '../models/models.service';
  * the planner process of libs/inference: forked on the first request, the model loaded once and
  * kept warm, unloaded after PLANNER_IDLE_SECONDS without requests; loading a GGUF in this process
  * is never safe (llama.cpp aborts natively on some files). Without one it plans with the
- * rule-based planner in this process, which is cheap and needs nothing loaded.
+ * rule-based planner in this process, which is cheap and needs nothing loaded. With a usable
+ * embedding model in MODELS_DIR/embeddings too, the planner process chooses each plan's worked
+ * examples among the owner's past plans by meaning (StoryboardExamples offers the candidates);
+ * without one the examples are the past plans whose prompts share the most words.
  *
  * When the LLM fails (it cannot load, its process crashes, it runs past PLANNER_TIMEOUT_SECONDS,
  * it breaks mid-plan) the request falls back: the scenes the LLM wrote stay, the rule-based planner
@@ -35,6 +38,12 @@ export class PlanningService implements ReportingPlanner, OnApplicationShutdown 
   constructor(@Inject(APP_CONFIG) config: AppConfig, models: ModelsService) {
     this.planning = new StoryboardPlanning({
       resolveModel: async () => (await models.view()).llm.find((e) => e.ok),
+      resolveEmbeddings: async () => {
+        const entry = (await models.view()).embeddings.find((e) => e.ok);
+        // The registry lists an entry's files full precision first.
+        const file = (entry?.details.model as string[] | undefined)?.[0];
+        return entry && file ? { dir: entry.path, file } : undefined;
+      },
       process: {
         timeoutMs: config.planner.timeoutMs,
         idleMs: config.planner.idleMs,
@@ -54,8 +63,11 @@ export class PlanningService implements ReportingPlanner, OnApplicationShutdown 
     return this.planning.plan(prompt, options);
   }
 
-  planWithReport(prompt: string, options?: ReportedPlanOptions): Promise<PlanOutcome> {
-    return this.planning.planWithReport(prompt, options);
+  async planWithReport(prompt: string, options?: ReportedPlanOptions): Promise<PlanOutcome> {
+    const outcome = await this.planning.planWithReport(prompt, options);
+    const problem = outcome.llm?.examples?.problem;
+    if (problem) this.logger.warn(`examples chosen by word overlap: the embedding model could not be used: ${problem}`);
+    return outcome;
   }
 
   /**

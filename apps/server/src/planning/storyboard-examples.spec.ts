@@ -49,12 +49,19 @@ describe('StoryboardExamples', () => {
   afterAll(async () => t?.close());
 
   it("returns the owner's own most similar plans, never someone else's, an unplanned task's or one too long to be a plan", async () => {
-    const examples = await t.app.get(StoryboardExamples).forPrompt(adminId, '森林里，一只小鹿在河边喝水');
+    const { examples, exampleCandidates } = await t.app.get(StoryboardExamples).forPrompt(adminId, '森林里，一只小鹿在河边喝水');
     expect(examples.map((p) => p.title)).toEqual(['森林小鹿']);
+    // Every usable plan of the owner is a candidate for choosing by meaning, most word overlap first.
+    expect(exampleCandidates.map((c) => [c.prompt, c.plan.title])).toEqual([
+      ['清晨的森林里，小鹿在河边喝水', '森林小鹿'],
+      ['夜晚的城市街道，车流不息', '城市夜景'],
+    ]);
   });
 
-  it('returns nothing when no earlier prompt is about the same thing', async () => {
-    expect(await t.app.get(StoryboardExamples).forPrompt(adminId, 'a rocket launch over the sea')).toEqual([]);
-    expect(await t.app.get(StoryboardExamples).forPrompt(otherId, '夜晚的城市街道')).toEqual([]);
+  it('returns no examples when no earlier prompt shares words, but still the candidates (another language may mean the same)', async () => {
+    const english = await t.app.get(StoryboardExamples).forPrompt(adminId, 'a fawn drinking at a forest river');
+    expect(english.examples).toEqual([]);
+    expect(english.exampleCandidates.map((c) => c.plan.title).sort()).toEqual(['城市夜景', '森林小鹿']);
+    expect(await t.app.get(StoryboardExamples).forPrompt(otherId, '夜晚的城市街道')).toEqual({ examples: [], exampleCandidates: [{ prompt: '清晨的森林里，小鹿在河边喝水，小鸟唱歌', plan: expect.objectContaining({ title: '别人的森林' }) }] });
   });
 });

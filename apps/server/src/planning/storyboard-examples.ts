@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { StoryboardPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
+import { EXAMPLE_CANDIDATES_MAX } from '@reelcraft/inference';
+import { LIMITS, StoryboardPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { Task } from '../renders/task.entity';
 
@@ -28,6 +29,18 @@ export function similarity(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
+/** What the planner is given to pick its worked examples from (see StoryboardExamples.forPrompt). */
+export interface ExampleChoices {
+  /** Up to 2 plans whose prompts share the most words with the new one (the choice without an embedding model). */
+  examples: StoryboardPlan[];
+  /**
+   * Up to EXAMPLE_CANDIDATES_MAX plans with their prompts, most word overlap first, then most recent:
+   * a planner process with an embedding model chooses among these by meaning instead, which also
+   * finds a past prompt in other words or another language.
+   */
+  exampleCandidates: { prompt: string; plan: StoryboardPlan }[];
+}
+
 /**
  * The "retrieved past storyboards" the LLM planner is shown as worked examples: the owner's own
  * earlier plans whose prompts resemble the new one most. Only the owner's, so one person's work
@@ -37,7 +50,7 @@ export function similarity(a: Set<string>, b: Set<string>): number {
 export class StoryboardExamples {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async forPrompt(ownerId: string, prompt: string, max = 2): Promise<StoryboardPlan[]> {
+  async forPrompt(ownerId: string, prompt: string, max = 2): Promise<ExampleChoices> {
     const rows = await this.db.getRepository(Task).find({
       where: { owner_id: ownerId, plan: Not(IsNull()) },
       order: { created_at: 'DESC' },
@@ -45,15 +58,17 @@ export class StoryboardExamples {
       select: { id: true, prompt: true, plan: true },
     });
     const wanted = bigrams(prompt);
-    return rows
-      .map((row) => ({ row, score: similarity(wanted, bigrams(row.prompt)) }))
-      .filter(({ score }) => score >= MIN_SIMILARITY)
-      .sort((a, b) => b.score - a.score)
-      .flatMap(({ row }) => {
+    const ranked = rows
+      .flatMap((row) => {
         // Edited storyboards may hold more scenes than a plan; only plans the model could write serve as examples.
         const plan = StoryboardPlanSchema.safeParse(row.plan);
-        return plan.success ? [plan.data] : [];
+        return plan.success && row.prompt.trim() && row.prompt.length <= LIMITS.prompt.max ? [{ prompt: row.prompt, plan: plan.data, score: similarity(wanted, bigrams(row.prompt)) }] : [];
       })
-      .slice(0, max);
+      // Stable: equal scores keep the newest first.
+      .sort((a, b) => b.score - a.score);
+    return {
+      examples: ranked.filter(({ score }) => score >= MIN_SIMILARITY).slice(0, max).map(({ plan }) => plan),
+      exampleCandidates: ranked.slice(0, EXAMPLE_CANDIDATES_MAX).map(({ prompt, plan }) => ({ prompt, plan })),
+    };
   }
 }

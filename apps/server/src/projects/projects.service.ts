@@ -138,7 +138,7 @@ export class ProjectsService {
     const stream = this.planStream(projectId, null);
     try {
       const examples = await this.examples.forPrompt(ownerId, prompt);
-      const outcome = await this.planner.planWithReport(prompt, { signal: controller.signal, examples, onScene: (scene, total) => stream.scene(scene, total) });
+      const outcome = await this.planner.planWithReport(prompt, { signal: controller.signal, ...examples, onScene: (scene, total) => stream.scene(scene, total) });
       await stream.finish(outcome.report);
     } catch (err) {
       await stream.fail(err);

@@ -119,7 +119,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       const { plan, report } = await this.planner.planWithReport(task.prompt, {
         signal,
-        examples: await this.examples.forPrompt(task.owner_id, task.prompt),
+        ...(await this.examples.forPrompt(task.owner_id, task.prompt)),
         onScene: (scene, total) => void this.taskEvents.emit('plan-scene', { task_id: task.id, scene, total }),
       });
       await this.tasks.update({ id: task.id }, { plan, planner: report });

@@ -6,7 +6,7 @@ import { TimeoutError } from '../util/timeout';
 import type { LlamaGpu } from './llama-runtime';
 import type { GenerationLimits } from './plan-json-schema';
 import type { PlanOptions, Planner } from './planner';
-import { EDIT_RESULT_SCENES, parsePlannerToParent, type ParentToPlanner, type PlannerReady, type PlannerToParent, type SceneEdit } from './planner-protocol';
+import { EDIT_RESULT_SCENES, EXAMPLE_CANDIDATES_MAX, parsePlannerToParent, type ExamplesChoice, type ParentToPlanner, type PlannerReady, type PlannerToParent, type SceneEdit } from './planner-protocol';
 
 /** The planner process's entry file in the built package (dist/planner/planner-process.js). */
 export const PLANNER_PROCESS_PATH = join(__dirname, 'planner-process.js');
@@ -47,6 +47,8 @@ export interface PlannerProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the client says what it did (process started, stopped, crashed). */
   log?(level: 'log' | 'warn', message: string): void;
+  /** A sentence-embedding model (its folder and the ONNX file in it) to choose examples by meaning. */
+  embeddings?: { dir: string; file: string };
 }
 
 export interface ProcessPlanOptions extends PlanOptions {
@@ -54,6 +56,8 @@ export interface ProcessPlanOptions extends PlanOptions {
   timeoutMs?: number;
   seed?: number;
   examples?: readonly StoryboardPlan[];
+  /** Past storyboards and their prompts, for a process with an embedding model to choose examples from. */
+  exampleCandidates?: readonly { prompt: string; plan: StoryboardPlan }[];
   /** Each scene as soon as the model has finished writing it. */
   onScene?(scene: PlannedScene): void;
 }
@@ -72,6 +76,8 @@ export interface ProcessPlanResult {
   /** Models loaded by the process that answered: 1 however many requests it served. */
   loads: number;
   pid: number;
+  /** How the plan's examples were chosen (plans only). */
+  examples?: ExamplesChoice;
 }
 
 export interface ProcessEditOptions extends PlanOptions {
@@ -163,10 +169,21 @@ export class PlannerProcess implements Planner {
       timeoutMs,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.examples?.length ? { examples: options.examples.slice(0, 3) } : {}),
+      ...(options.exampleCandidates?.length ? { exampleCandidates: options.exampleCandidates.slice(0, EXAMPLE_CANDIDATES_MAX) } : {}),
     }), (message, child, request) => {
       if (message.type !== 'done') throw new Error('not a plan');
       const info = child.info!;
-      return { plan: message.plan, model: info.model, planMs: message.ms, tokens: message.tokens, coldStart: request.coldStart, loadMs: info.loadMs, loads: message.loads, pid: child.proc.pid ?? 0 };
+      return {
+        plan: message.plan,
+        model: info.model,
+        planMs: message.ms,
+        tokens: message.tokens,
+        coldStart: request.coldStart,
+        loadMs: info.loadMs,
+        loads: message.loads,
+        pid: child.proc.pid ?? 0,
+        ...(message.examples ? { examples: message.examples } : {}),
+      };
     });
   }
 
@@ -395,6 +412,7 @@ export class PlannerProcess implements Planner {
       ...(this.options.temperature !== undefined ? { temperature: this.options.temperature } : {}),
       ...(this.options.templatesDir !== undefined ? { templatesDir: this.options.templatesDir } : {}),
       ...(this.options.limits !== undefined ? { limits: this.options.limits } : {}),
+      ...(this.options.embeddings !== undefined ? { embeddings: this.options.embeddings } : {}),
     });
     this.log('log', `planner process ${proc.pid} started for ${this.model}`);
     return child;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { PlannedSceneSchema, StoryboardPlanSchema, type PlannedScene } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
 import { writeTinyGguf } from '../testing/tiny-gguf';
 import { isAbortError } from '../util/abort';
 import { PlannerProcess, PlannerProcessError, type PlannerProcessOptions } from './planner-process-client';
@@ -375,6 +376,33 @@ describe('StoryboardPlanning', () => {
       for (let i = 0; i < 2; i++) expect((await eager.planWithReport('A quiet lake')).report.fallback_reason).toMatch(/ failed: /);
     } finally {
       await eager.close();
+    }
+  });
+
+  it('chooses the examples of a plan by meaning in the planner process when there is an embedding model', async () => {
+    const { modelPath: _path, ...processOptions } = base();
+    const embeddingsDir = await writeTinyEmbeddingsModel(join(scratch, 'embeddings', 'tiny'), { layout: 'onnx-subfolder' });
+    const brokenEmbeddings = await writeTinyEmbeddingsModel(join(scratch, 'embeddings', 'logits'), { fault: 'wrong-output' });
+    const rule = new RuleBasedPlanner();
+    // The prompt itself is among the candidates: its own text is as near in meaning as it gets.
+    const candidates = ['city night', 'a river forest', 'night city river'].map((prompt) => ({ prompt, plan: rule.planSync(prompt) }));
+    const given = [rule.planSync('something else')];
+    let embeddings: { dir: string; file: string } | undefined = { dir: embeddingsDir, file: 'onnx/model.onnx' };
+    const planning = new StoryboardPlanning({ resolveModel: async () => ({ name: 'tiny.gguf', path: modelPath }), resolveEmbeddings: async () => embeddings, process: processOptions });
+    try {
+      const byMeaning = await planning.planWithReport('a river forest', { exampleCandidates: candidates, examples: given });
+      expect(byMeaning.report.planner).toBe('llm');
+      expect(byMeaning.llm?.examples).toMatchObject({ by: 'embeddings' });
+      expect(byMeaning.llm!.examples!.count).toBeGreaterThanOrEqual(1);
+      // Without candidates the parent's choice stands.
+      expect((await planning.planWithReport('a river forest', { examples: given })).llm?.examples).toEqual({ by: 'parent', count: 1 });
+      // A model that cannot be used is reported, the parent's choice stands, and the plan is still the LLM's.
+      embeddings = { dir: brokenEmbeddings, file: 'model.onnx' };
+      const broken = await planning.planWithReport('a river forest', { exampleCandidates: candidates, examples: given });
+      expect(broken.report.planner).toBe('llm');
+      expect(broken.llm?.examples).toMatchObject({ by: 'parent', count: 1, problem: expect.stringMatching(/not a usable embedding model: model\.onnx: no usable output/) });
+    } finally {
+      await planning.close();
     }
   });
 

@@ -31,8 +31,13 @@ export const PlannerInitSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
   templatesDir: absolutePath.optional(),
   limits: z.strictObject({ description: limit, subtitle: limit, title: limit }).partial().optional(),
+  /** A sentence-embedding model the registry accepted, to pick a plan's examples by meaning. */
+  embeddings: z.strictObject({ dir: absolutePath, file: z.string().min(1).max(200) }).optional(),
 });
 export type PlannerInit = z.infer<typeof PlannerInitSchema>;
+
+/** Most past storyboards one plan request offers the process to choose its examples from. */
+export const EXAMPLE_CANDIDATES_MAX = 20;
 
 export const PlanRequestSchema = z.strictObject({
   type: z.literal('plan'),
@@ -43,9 +48,27 @@ export const PlanRequestSchema = z.strictObject({
   /** Time limit of this request, ms, counted from when the child starts it. */
   timeoutMs: z.number().int().min(1).max(3_600_000),
   seed: z.number().int().optional(),
+  /** The examples to show the model, as the parent chose them (by word overlap). */
   examples: z.array(StoryboardPlanSchema).max(3).optional(),
+  /**
+   * Past storyboards with their prompts: a process with an embedding model picks the examples
+   * from these by meaning instead (the parent's `examples` stay the answer without one).
+   */
+  exampleCandidates: z
+    .array(z.strictObject({ prompt: z.string().min(1).max(LIMITS.prompt.max), plan: StoryboardPlanSchema }))
+    .max(EXAMPLE_CANDIDATES_MAX)
+    .optional(),
 });
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
+
+/** How the examples of a plan were chosen, and why not by meaning when it could have been. */
+export const ExamplesChoiceSchema = z.strictObject({
+  by: z.enum(['embeddings', 'parent']),
+  count: z.number().int().min(0).max(3),
+  /** The embedding model could not be used (it failed to load or to run). */
+  problem: z.string().max(1000).optional(),
+});
+export type ExamplesChoice = z.infer<typeof ExamplesChoiceSchema>;
 
 /** Most scenes a scene edit shows the model: the scene(s) it changes and a neighbour on each side. */
 export const SCENE_WINDOW_MAX = 5;
@@ -169,6 +192,7 @@ export const PlannerToParentSchema = z.discriminatedUnion('type', [
     /** Tokens the model generated for it. */
     tokens: z.number().int().min(0),
     loads: z.number().int().min(0),
+    examples: ExamplesChoiceSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('edited'),

@@ -2,8 +2,10 @@ import { basename } from 'node:path';
 import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
 import { isAbortError } from '../util/abort';
 import { LlmPlanner, type LlmCallOptions, type LlmPlanOptions } from './llm-planner';
-import { EDIT_RESULT_SCENES, parseParentToPlanner, type PlannerInit, type PlannerToParent, type PlanRequest, type SceneEdit, type SceneEditRequest } from './planner-protocol';
+import { EDIT_RESULT_SCENES, parseParentToPlanner, type ExamplesChoice, type PlannerInit, type PlannerToParent, type PlanRequest, type SceneEdit, type SceneEditRequest } from './planner-protocol';
 import { processChildPort, type ChildPort } from '../util/child-port';
+import { SentenceEmbedder } from '../embeddings/sentence-embedder';
+import { chooseExamplesByMeaning } from './example-choice';
 
 /** What the planner process needs from its process, abstracted so the logic can run without a fork. */
 export type PlannerPort = ChildPort<PlannerToParent>;
@@ -39,6 +41,9 @@ const loadLlm: LoadPlanner = (init) =>
  */
 export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadLlm): void {
   let planner: Promise<LoadedPlanner> | undefined;
+  /** The embedding model, loaded on the first plan that offers candidates; a failure is kept and reported. */
+  let embedder: Promise<SentenceEmbedder> | undefined;
+  let embeddingsInit: PlannerInit['embeddings'];
   let loads = 0;
   let exiting = false;
   const running = new Map<string, AbortController>();
@@ -49,12 +54,14 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
     for (const c of running.values()) c.abort();
     const loaded = await planner?.catch(() => undefined);
     await loaded?.dispose().catch(() => undefined);
+    await (await embedder?.catch(() => undefined))?.release().catch(() => undefined);
     port.exit(code);
   };
 
   const init = (message: PlannerInit) => {
     if (planner) return void port.send({ type: 'protocol-error', message: 'init was already received' });
     planner = load(message);
+    embeddingsInit = message.embeddings;
     loads += 1;
     planner.then(
       (p) =>
@@ -84,20 +91,40 @@ export function servePlannerProcess(port: PlannerPort, load: LoadPlanner = loadL
     }
   };
 
+  /**
+   * The examples of a plan: chosen here by meaning when there is an embedding model and the parent
+   * offered candidates, else the parent's (chosen by word overlap). A model that fails to load or
+   * run is reported with the answer and the parent's choice stands.
+   */
+  const examplesFor = async (request: PlanRequest): Promise<{ examples: StoryboardPlan[]; choice: ExamplesChoice }> => {
+    const given = { examples: request.examples ?? [], choice: { by: 'parent', count: request.examples?.length ?? 0 } as ExamplesChoice };
+    if (!embeddingsInit || !request.exampleCandidates?.length) return given;
+    const { dir, file } = embeddingsInit;
+    embedder ??= SentenceEmbedder.load(dir, file, { intraOpNumThreads: 1 });
+    try {
+      const examples = await chooseExamplesByMeaning(await embedder, request.prompt, request.exampleCandidates);
+      return { examples, choice: { by: 'embeddings', count: examples.length } };
+    } catch (err) {
+      return { ...given, choice: { ...given.choice, problem: (err instanceof Error ? err.message : String(err)).slice(0, 1000) } };
+    }
+  };
+
   const plan = (request: PlanRequest) =>
     serve(request.id, async (loaded, signal) => {
       const { id } = request;
       const started = performance.now();
+      const { examples, choice } = await examplesFor(request);
+      signal.throwIfAborted();
       const result = await loaded.plan(request.prompt, {
         signal,
         timeoutMs: request.timeoutMs,
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
-        ...(request.examples ? { examples: request.examples } : {}),
+        ...(examples.length ? { examples } : {}),
         onScene: (scene: PlannedScene) => {
           if (!signal.aborted) void port.send({ type: 'scene', id, scene });
         },
       });
-      return { type: 'done', id, plan: result, ms: performance.now() - started, tokens: loaded.lastGeneration?.tokens ?? 0, loads };
+      return { type: 'done', id, plan: result, ms: performance.now() - started, tokens: loaded.lastGeneration?.tokens ?? 0, loads, examples: choice };
     });
 
   const edit = (request: SceneEditRequest) =>

@@ -68,6 +68,11 @@ export interface StoryboardPlanningOptions {
    * every plan, so a model an operator adds or removes (and rescans) is picked up.
    */
   resolveModel(): Promise<{ name: string; path: string } | undefined>;
+  /**
+   * A sentence-embedding model (the registry's first usable one: its folder and ONNX file) for the
+   * planner process to choose a plan's examples by meaning; asked with the model, before every plan.
+   */
+  resolveEmbeddings?(): Promise<{ dir: string; file: string } | undefined>;
   /** How to run the planner process (threads, time limit, idle timeout…). */
   process?: Omit<PlannerProcessOptions, 'modelPath'>;
   /** Told about every fallback from the LLM to the rule-based planner. */
@@ -142,7 +147,7 @@ export class StoryboardPlanning implements ReportingPlanner {
       options.signal?.throwIfAborted();
       return fallBack(unloadable);
     }
-    const planner = this.processFor(model.path);
+    const planner = this.processFor(model.path, await this.options.resolveEmbeddings?.());
     try {
       const { plan, ...llm } = await planner.planWithInfo(prompt, {
         ...options,
@@ -189,7 +194,7 @@ export class StoryboardPlanning implements ReportingPlanner {
       return fallBack(unloadable);
     }
     try {
-      const { scenes, ...llm } = await this.processFor(model.path).editWithInfo(edit, options);
+      const { scenes, ...llm } = await this.processFor(model.path, await this.options.resolveEmbeddings?.()).editWithInfo(edit, options);
       return { scenes, report: { planner: 'llm', model: model.name, fallback_reason: null }, llm };
     } catch (err) {
       if (isAbortError(err)) throw err;
@@ -220,13 +225,16 @@ export class StoryboardPlanning implements ReportingPlanner {
     await this.dropProcess();
   }
 
-  /** The process for `modelPath`; one for another model (replaced in models/llm) is let go. Synchronous, so concurrent callers share one. */
-  private processFor(modelPath: string): PlannerProcess {
-    if (this.process?.options.modelPath !== modelPath) {
-      const old = this.process;
-      this.process = new PlannerProcess({ ...this.options.process, modelPath });
-      void old?.close();
-    }
+  /**
+   * The process for `modelPath` (and embedding model); one for other models (replaced in models/)
+   * is let go. Synchronous after its arguments are known, so concurrent callers share one.
+   */
+  private processFor(modelPath: string, embeddings?: { dir: string; file: string }): PlannerProcess {
+    const current = this.process;
+    const same = current && current.options.modelPath === modelPath && current.options.embeddings?.dir === embeddings?.dir && current.options.embeddings?.file === embeddings?.file;
+    if (same) return current;
+    this.process = new PlannerProcess({ ...this.options.process, modelPath, ...(embeddings ? { embeddings } : {}) });
+    void current?.close();
     return this.process;
   }
 

@@ -1,0 +1,71 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
+import { SentenceEmbedder, cosine } from './sentence-embedder';
+import { WordPieceTokenizer } from './wordpiece-tokenizer';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'reelcraft-embeddings-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('WordPieceTokenizer', () => {
+  const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello', ',', '!', '世', '界', 'un', '##aff', '##able', 'cafe', 'river', '##s'];
+  const tokenizer = new WordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])));
+
+  it('splits as BERT does: lower case without accents, punctuation and each CJK character apart, longest word pieces first', () => {
+    expect(tokenizer.basicTokens('Hello, 世界!  unaffable Café\tRivers')).toEqual(['hello', ',', '世', '界', '!', 'unaffable', 'cafe', 'rivers']);
+    const ids = tokenizer.encode('Hello, 世界! unaffable Café rivers xyz').ids;
+    expect(ids.map((i) => vocab[i])).toEqual(['[CLS]', 'hello', ',', '世', '界', '!', 'un', '##aff', '##able', 'cafe', 'river', '##s', '[UNK]', '[SEP]']);
+  });
+
+  it('truncates to its maximum length, keeping [CLS] and [SEP]', () => {
+    const short = new WordPieceTokenizer(new Map(vocab.map((t, i) => [t, i])), true, 5);
+    expect(short.encode('hello hello hello hello hello').ids.map((i) => vocab[i])).toEqual(['[CLS]', 'hello', 'hello', 'hello', '[SEP]']);
+  });
+
+  it('reads vocab.txt and tokenizer_config.json, and refuses a vocabulary without BERT\'s special tokens', async () => {
+    const dir = join(root, 'vocab');
+    await writeTinyEmbeddingsModel(dir);
+    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: false, model_max_length: 128 }));
+    const read = await WordPieceTokenizer.fromDirectory(dir);
+    expect([read.lowerCase, read.maxLength, read.clsId, read.sepId]).toEqual([false, 128, 2, 3]);
+    await writeFile(join(dir, 'vocab.txt'), 'a\nb\n');
+    await expect(WordPieceTokenizer.fromDirectory(dir)).rejects.toThrow(/no \[PAD\] token/);
+    await expect(WordPieceTokenizer.fromDirectory(join(root, 'nothing'))).rejects.toThrow(/vocab.txt missing/);
+  });
+});
+
+describe('SentenceEmbedder on a real ONNX session', () => {
+  it('gives one normalised vector per text, the same for the same text, alone or padded in a batch', async () => {
+    const dir = await writeTinyEmbeddingsModel(join(root, 'tiny'), { layout: 'onnx-subfolder' });
+    const embedder = await SentenceEmbedder.load(dir, 'onnx/model.onnx', { intraOpNumThreads: 1 });
+    try {
+      const [a, again, other] = await embedder.embed(['a river', 'a river', 'city night']);
+      expect(a).toHaveLength(16);
+      expect(cosine(a!, a!)).toBeCloseTo(1, 5);
+      expect(again).toBe(a);
+      expect(cosine(a!, other!)).toBeLessThan(0.99);
+      // Mean pooling over the mask: padding next to a longer text changes nothing.
+      const fresh = await SentenceEmbedder.load(dir, 'onnx/model.onnx', { intraOpNumThreads: 1 });
+      try {
+        const [padded] = await fresh.embed(['a river', '森林 河流 forest city night a river']);
+        for (let d = 0; d < 16; d++) expect(padded![d]).toBeCloseTo(a![d]!, 5);
+      } finally {
+        await fresh.release();
+      }
+    } finally {
+      await embedder.release();
+    }
+  });
+
+  it('refuses a model it cannot pool, saying what is wrong', async () => {
+    const dir = await writeTinyEmbeddingsModel(join(root, 'logits'), { fault: 'wrong-output' });
+    await expect(SentenceEmbedder.load(dir, 'model.onnx')).rejects.toThrow(/is not a usable embedding model: model.onnx: no usable output/);
+  });
+});
