@@ -139,6 +139,13 @@ describe('co-editing a storyboard in Chromium', () => {
     // Her edit now reaches the server and stays.
     await title.fill('Forest walk, by Carol');
     await expect.poll(async () => (await api(server.baseUrl, 'GET', `/api/projects/${projectId}/storyboard`, adminToken)).json.title, { timeout: 5_000 }).toBe('Forest walk, by Carol');
+    // The video's length follows the storyboard: two 4 s scenes joined by a crossfade overlap by 0.5 s.
+    const length = carol.getByTestId('storyboard-length');
+    await expect.poll(() => length.textContent()).toMatch(/\b4 s$/);
+    await carol.getByTestId('scene-duplicate').first().click();
+    await expect.poll(() => length.textContent()).toMatch(/\b8 s$/);
+    await carol.getByTestId('scene-transition').nth(1).selectOption('crossfade');
+    await expect.poll(() => length.textContent()).toMatch(/\b7\.5 s$/);
     await carol.screenshot({ path: join(ROOT, 'reports/coediting-promoted.png') });
 
     await setRole('viewer');

@@ -14,3 +14,4 @@ export * from './versions';
 export * from './hash';
 export * from './planner';
 export * from './storyboard-ydoc-edits';
+export * from './timeline';

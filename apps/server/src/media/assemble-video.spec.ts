@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TRANSITION_SEC, assembleVideo, finalPassArgs, planTransitions, type AssembleOptions } from './assemble-video';
+import { assembleVideo, finalPassArgs, type AssembleOptions } from './assemble-video';
 import { FFMPEG_BIN, runMediaTool } from './ffmpeg-process';
 import { probeMedia } from '@reelcraft/inference';
 import { buildAssSubtitles } from './subtitles';
@@ -257,19 +257,6 @@ describe('assembleVideo (real ffmpeg)', () => {
         ...extra,
       }) satisfies Partial<AssembleOptions>;
     const near = (got: number[], want: number[], tolerance: number) => got.every((v, i) => Math.abs(v - want[i]) <= tolerance);
-
-    it('plans overlapping clips: 0.5 s per transition, capped by short scenes, whole frames, the first scene only fading in', () => {
-      const t = planTransitions([2, 2, 1, 3], ['crossfade', 'crossfade', 'fade-black', 'cut'], 24);
-      expect(t.kinds).toEqual([null, 'fade', 'fadeblack', null]);
-      // Next to the 1 s scene: a third of it (8 frames).
-      expect(t.overlaps).toEqual([0, TRANSITION_SEC, 8 / 24, 0]);
-      [0, 1.5, 3.5 - 8 / 24, 4.5 - 8 / 24].forEach((start, i) => expect(t.starts[i]).toBeCloseTo(start, 9));
-      expect(t.total).toBeCloseTo(8 - 0.5 - 8 / 24, 9);
-      // 1 s at 25 fps: a third is 8.33 frames, rounded down to 8.
-      expect(planTransitions([1, 1], [undefined, 'crossfade'], 25).overlaps).toEqual([0, 8 / 25]);
-      expect(t.fadeIn).toBe(0); // a crossfade into the first scene means nothing
-      expect(planTransitions([2, 2], ['fade-black', undefined], 24)).toMatchObject({ fadeIn: 0.5, total: 4, kinds: [null, null] });
-    });
 
     it('crossfades red into blue: a valid H.264 file 0.5 s shorter than the clips, blended in the middle only', async () => {
       const o = options('crossfade', two('crossfade'));

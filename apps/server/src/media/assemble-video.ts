@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { probeMedia } from '@reelcraft/inference';
-import type { RenderScene, SceneTransition } from '@reelcraft/shared';
+import { planTimeline, type RenderScene, type Timeline } from '@reelcraft/shared';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
 import { FFMPEG_BIN, MediaToolError, abortReason, runMediaTool } from './ffmpeg-process';
 import { familyForFontsDir, findCjkFont } from './fonts';
@@ -67,81 +67,18 @@ const FADE_OUT_SEC = 2;
 /** Share of the progress bar the stream-copy concat gets; the encode is the real work. */
 const CONCAT_SHARE = 0.03;
 
-/** Length of a crossfade or fade through black between two scenes (and of a fade in at the start). */
-export const TRANSITION_SEC = 0.5;
-/**
- * A transition takes at most this share of the shorter of its two clips, so a 1 s scene with a
- * transition at each end still shows for a moment on its own.
- */
-const TRANSITION_MAX_SHARE = 1 / 3;
-
-type XfadeKind = 'fade' | 'fadeblack';
-
-/**
- * Where each clip lands on the final timeline.
- *
- * Duration: a transition overlaps the two clips (xfade's way, see MEDIA-FACTS), so the video is
- * shorter than the sum of the clips by the length of every transition: total = Σ clip − Σ overlap.
- * We chose this over padding the clips (tpad) to keep the sum because padding has nothing real to
- * show: it freezes the last or first frame of a scene for the length of the transition, and a
- * freeze in the middle of a camera move reads as a stutter. Overlapping shows every rendered frame,
- * costs at most 0.5 s per transition, and all-cut videos (the planner's default) keep exactly the
- * sum. Everything timed downstream follows `total`: subtitle cues (each switches in the middle of
- * its transition, see sceneBoundaries), the music trim and its fade-out, and the output's `-t`.
- */
-export interface TransitionPlan {
-  /** Per scene: how long it overlaps the clip before it (0 for a cut and for the first scene). */
-  overlaps: number[];
-  /** Per scene: the xfade transition it starts with, or null for a cut (always null for the first). */
-  kinds: (XfadeKind | null)[];
-  /** Per scene: where its clip starts on the final timeline (an xfade's offset). */
-  starts: number[];
-  /** A fade in from black at the very start (the first scene's 'fade-black'), in seconds; 0 for none. */
-  fadeIn: number;
-  /** The final video's length. */
-  total: number;
-  /** The frame rate the lengths were rounded to (and the clips are normalised to). */
-  fps: number;
-}
-
-/**
- * Transition lengths are whole frames at `fps` (so xfade starts and ends on a frame), at most
- * TRANSITION_SEC and at most TRANSITION_MAX_SHARE of the shorter neighbouring clip; a transition
- * that would be shorter than one frame becomes a cut. On the first scene, 'fade-black' is a fade in
- * from black and 'crossfade' a plain start.
- */
-export function planTransitions(durations: readonly number[], transitions: readonly (SceneTransition | undefined)[], fps: number): TransitionPlan {
-  const frames = (sec: number) => Math.floor(sec * fps + 1e-6) / fps;
-  const overlaps: number[] = [];
-  const kinds: (XfadeKind | null)[] = [];
-  const starts: number[] = [];
-  let total = 0;
-  durations.forEach((d, i) => {
-    const t = transitions[i] ?? 'cut';
-    let kind: XfadeKind | null = null;
-    let overlap = 0;
-    if (i > 0 && t !== 'cut') {
-      overlap = frames(Math.min(TRANSITION_SEC, TRANSITION_MAX_SHARE * Math.min(durations[i - 1], d)));
-      if (overlap > 0) kind = t === 'crossfade' ? 'fade' : 'fadeblack';
-    }
-    overlaps.push(kind ? overlap : 0);
-    kinds.push(kind);
-    starts.push(i === 0 ? 0 : total - (kind ? overlap : 0));
-    total = starts[i] + d;
-  });
-  const fadeIn = transitions[0] === 'fade-black' ? frames(Math.min(TRANSITION_SEC, TRANSITION_MAX_SHARE * durations[0])) : 0;
-  return { overlaps, kinds, starts, fadeIn, total, fps };
-}
+/** ffmpeg's xfade transition for each of the storyboard's (see MEDIA-FACTS). */
+const XFADE: Record<NonNullable<Timeline['transitions'][number]>, string> = { crossfade: 'fade', 'fade-black': 'fadeblack' };
 
 /** True when the clips can simply be put one after the other (the stream-copy path). */
-const allCuts = (t: TransitionPlan) => t.fadeIn === 0 && t.kinds.every((k) => k === null);
+const allCuts = (t: Timeline) => t.fadeIn === 0 && t.transitions.every((k) => k === null);
 
 /**
  * Stitches per-scene clips into the final MP4. When every scene starts with a cut: (1) concat
  * demuxer with stream copy into a temp file, valid because the render worker encodes every clip
  * identically; (2) one ffmpeg pass that burns the ASS subtitles and mixes the music. When some
  * scene has a transition, one ffmpeg pass does it all: the clips are normalised, joined with
- * concat/xfade filters (see TransitionPlan for how that shortens the video), subtitled and mixed.
+ * concat/xfade filters (see Timeline in libs/shared for how that shortens the video), subtitled and mixed.
  * The output appears at outPath only when complete (written beside it under a temporary name,
  * then renamed), so a failure or abort never leaves a partial file.
  */
@@ -164,7 +101,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   // Only transitions need the frame rate; without any it is not probed.
   const wantsTransitions = transitions[0] === 'fade-black' || transitions.slice(1).some((t) => t !== undefined && t !== 'cut');
   const fps = wantsTransitions ? (o.fps ?? (await clipFps(clips[0].path, o.scenes[0], signal))) : 0;
-  const timeline = planTransitions(durations, wantsTransitions ? transitions : [], fps);
+  const timeline = planTimeline(durations, wantsTransitions ? transitions : [], fps);
   const joinedBy = allCuts(timeline) ? 'concat-copy' : 'filter';
 
   const layout = subtitleLayout(o.width, o.height);
@@ -307,7 +244,7 @@ export function finalPassArgs(p: FinalPassInput): string[] {
 
 interface TransitionPassInput {
   clips: string[];
-  timeline: TransitionPlan;
+  timeline: Timeline;
   width: number;
   height: number;
   fps: number;
@@ -321,7 +258,7 @@ interface TransitionPassInput {
  * Exported for tests: the one pass of the transition path. Every clip is normalised first (size,
  * frame rate, time base, pixel format: xfade refuses inputs that differ in any of them); scenes
  * that start with a cut are joined with the concat filter, the others with xfade at their offset
- * on the accumulated output (TransitionPlan.starts); then subtitles are burnt in over the result.
+ * on the accumulated output (Timeline.starts); then subtitles are burnt in over the result.
  */
 export function transitionPassArgs(p: TransitionPassInput): string[] {
   const t = p.timeline;
@@ -330,11 +267,11 @@ export function transitionPassArgs(p: TransitionPassInput): string[] {
   );
   let acc = 'c0';
   for (let i = 1; i < p.clips.length; i++) {
-    const kind = t.kinds[i];
+    const kind = t.transitions[i];
     const out = `j${i}`;
     graph.push(
       kind
-        ? `[${acc}][c${i}]xfade=transition=${kind}:duration=${sec(t.overlaps[i])}:offset=${xfadeOffset(t.starts[i], p.fps)}[${out}]`
+        ? `[${acc}][c${i}]xfade=transition=${XFADE[kind]}:duration=${sec(t.overlaps[i])}:offset=${xfadeOffset(t.starts[i], p.fps)}[${out}]`
         : `[${acc}][c${i}]concat=n=2:v=1:a=0[${out}]`,
     );
     acc = out;

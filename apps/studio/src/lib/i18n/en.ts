@@ -155,6 +155,8 @@ export const en: Messages = {
   editor_aspect: 'Aspect ratio',
   editor_seed: 'Seed',
   editor_scenes: 'Scenes ({count})',
+  editor_length: 'Video: {length}',
+  editor_length_title: 'Scene durations added up, less the overlap of each crossfade or fade through black',
   editor_no_scenes: 'No scenes yet. Add the first one.',
   editor_add_scene: 'Add scene',
   editor_undo: 'Undo',

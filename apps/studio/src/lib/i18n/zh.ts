@@ -153,6 +153,8 @@ export const zh = {
   editor_aspect: '画面比例',
   editor_seed: '随机种子',
   editor_scenes: '分镜（{count}）',
+  editor_length: '成片时长：{length}',
+  editor_length_title: '各场景时长之和，减去每个交叉淡化或黑场过渡重叠的时间',
   editor_no_scenes: '还没有分镜。添加第一个吧。',
   editor_add_scene: '添加分镜',
   editor_undo: '撤销',
