@@ -15,8 +15,8 @@ const CACHE_ENTRIES = 2000;
  */
 export class SentenceEmbedder {
   private readonly cache = new Map<string, Float32Array>();
-  private readonly idsType: string;
-  private readonly hasTokenTypes: boolean;
+  /** Element type of each input the model takes (int64 or int32; each as the export declares it). */
+  private readonly inputTypes: Map<string, string>;
   private readonly output: { name: string; pooled: boolean };
 
   private constructor(
@@ -24,9 +24,7 @@ export class SentenceEmbedder {
     readonly tokenizer: WordPieceTokenizer,
     readonly name: string,
   ) {
-    const inputs = describeValues(session.inputMetadata);
-    this.idsType = inputs.find((i) => i.name === 'input_ids')!.type;
-    this.hasTokenTypes = inputs.some((i) => i.name === 'token_type_ids');
+    this.inputTypes = new Map(describeValues(session.inputMetadata).map((i) => [i.name, i.type]));
     const outputs = describeValues(session.outputMetadata);
     const pooled = outputs.find((o) => o.name === 'sentence_embedding' && o.type === 'float32');
     const states = outputs.find((o) => (o.name === 'last_hidden_state' || o.name === 'token_embeddings') && o.type === 'float32');
@@ -83,10 +81,10 @@ export class SentenceEmbedder {
         mask[b * len + k] = 1;
       }),
     );
-    const tensor = (values: number[]) =>
-      this.idsType === 'int64' ? new Tensor('int64', BigInt64Array.from(values, BigInt), [n, len]) : new Tensor('int32', Int32Array.from(values), [n, len]);
-    const feeds: Record<string, Tensor> = { input_ids: tensor(ids), attention_mask: tensor(mask) };
-    if (this.hasTokenTypes) feeds.token_type_ids = tensor(new Array<number>(n * len).fill(0));
+    const tensor = (name: string, values: number[]) =>
+      this.inputTypes.get(name) === 'int64' ? new Tensor('int64', BigInt64Array.from(values, BigInt), [n, len]) : new Tensor('int32', Int32Array.from(values), [n, len]);
+    const feeds: Record<string, Tensor> = { input_ids: tensor('input_ids', ids), attention_mask: tensor('attention_mask', mask) };
+    if (this.inputTypes.has('token_type_ids')) feeds.token_type_ids = tensor('token_type_ids', new Array<number>(n * len).fill(0));
     const out = (await this.session.run(feeds))[this.output.name]!;
     const data = out.data as Float32Array;
     const dim = out.dims[out.dims.length - 1]!;
