@@ -128,11 +128,11 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
    * project's room (the /collab connection has already been switched by CollabServer).
    */
   private async announceRole(projectId: string, userId: string): Promise<void> {
-    for (const socket of await this.server.in(ownerRoom(userId)).fetchSockets()) {
-      if (!socket.rooms.has(projectRoom(projectId))) continue;
-      const role = await this.projects.roleOf(socket.data.user, projectId);
-      if (role) socket.emit('project:role', { project_id: projectId, role });
-    }
+    const sockets = (await this.server.in(ownerRoom(userId)).fetchSockets()).filter((s) => s.rooms.has(projectRoom(projectId)));
+    if (sockets.length === 0) return;
+    // Every socket in the owner room is this one user's: one answer serves them all.
+    const role = await this.projects.roleOf(sockets[0]!.data.user, projectId);
+    if (role) for (const socket of sockets) socket.emit('project:role', { project_id: projectId, role });
   }
 
   private async join(socket: EventsSocket, projectId: unknown): Promise<JoinProjectAck> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianNoise } from './random';
-import { channelStats, coverCrop, fromRgbBytes, labToRgb, matchColours, rgbToLab, toFrameBytes, warpImage } from './image-ops';
+import { channelStats, coverCrop, labToRgb, matchColours, rgbToLab, toFrameBytes, warpImage } from './image-ops';
 
 /** A planar w×h image with smooth random content in [-1, 1]. */
 function randomImage(w: number, h: number, seed = 1): Float32Array {
@@ -8,6 +8,14 @@ function randomImage(w: number, h: number, seed = 1): Float32Array {
   const img = new Float32Array(3 * w * h);
   for (let i = 0; i < img.length; i++) img[i] = Math.tanh(rng.normal() * 0.6);
   return img;
+}
+
+/** A planar [-1, 1] image from interleaved RGB bytes. */
+function fromRgbBytes(rgb: Uint8Array, w: number, h: number): Float32Array {
+  const plane = w * h;
+  const out = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = rgb[p * 3 + c]! / 127.5 - 1;
+  return out;
 }
 
 /** The textbook form: interleaved float resize (per pixel and channel), then bytes. */
@@ -51,11 +59,10 @@ describe('image ops on planar [-1, 1] images', () => {
     }
   });
 
-  it('bytes → planar → bytes is exact, and out-of-range values are clamped', () => {
+  it('writes the bytes a planar image was made from exactly, and clamps out-of-range values', () => {
     const bytes = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 37) % 256);
     expect([...toFrameBytes(fromRgbBytes(bytes, 5, 3), 5, 3, 5, 3)]).toEqual([...bytes]);
     expect([...toFrameBytes(Float32Array.of(-3, 2, Number.NaN), 1, 1, 1, 1)]).toEqual([0, 255, 0]);
-    expect(() => fromRgbBytes(bytes, 4, 3)).toThrow(/expected 4×3×3 bytes/);
   });
 
   it('warpImage moves every plane the same way, replicating edges', () => {

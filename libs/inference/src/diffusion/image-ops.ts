@@ -143,19 +143,6 @@ export function toFrameBytes(src: Float32Array, sw: number, sh: number, dw: numb
   return out;
 }
 
-/** A planar image from interleaved RGB bytes (tests and callers with 8-bit pictures). */
-export function fromRgbBytes(rgb: Uint8Array, w: number, h: number): Float32Array {
-  const plane = w * h;
-  if (rgb.length !== 3 * plane) throw new RangeError(`expected ${w}×${h}×3 bytes, got ${rgb.length}`);
-  const out = new Float32Array(3 * plane);
-  for (let p = 0, i = 0; p < plane; p++, i += 3) {
-    out[p] = rgb[i]! / 127.5 - 1;
-    out[plane + p] = rgb[i + 1]! / 127.5 - 1;
-    out[2 * plane + p] = rgb[i + 2]! / 127.5 - 1;
-  }
-  return out;
-}
-
 export type ColourSpace = 'rgb' | 'lab';
 
 export interface ChannelStats {

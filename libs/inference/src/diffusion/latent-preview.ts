@@ -74,9 +74,9 @@ export class LatentPreview {
 }
 
 /**
- * The byte toBytes makes of the value resizeBilinear stores (in a Float32Array) between two
- * interpolated rows. The values lie in [0, 255] up to rounding, where floor(v + 0.5) is exact and
- * equals Math.round; the Uint8ClampedArray it is stored in does toBytes' clamping.
+ * The byte of a value interpolated between two rows, rounded to float32 first (as a bilinear
+ * resize into a Float32Array would store it). The values lie in [0, 255] up to rounding, where
+ * floor(v + 0.5) is exact and equals Math.round; the Uint8ClampedArray it is stored in clamps.
  */
 function toByte(top: number, bottom: number, wy: number): number {
   return (Math.fround(top + (bottom - top) * wy) + 0.5) | 0;
@@ -95,9 +95,9 @@ function previewSurface(width: number, height: number): NonNullable<typeof surfa
 }
 
 /**
- * A small JPEG of the latents, scaled up so its longer side is about `size` pixels. The same
- * pixels and bytes as resizeBilinear → toBytes → encodeJpeg, but resized straight into the
- * canvas's RGBA buffer (interpolated values are rounded to float32 first, as that path stores them).
+ * A small JPEG of the latents, scaled up so its longer side is about `size` pixels: a bilinear
+ * resize (pixel centres aligned) straight into the canvas's RGBA buffer, interpolated values
+ * rounded to float32 before they become bytes.
  */
 export function latentPreviewJpeg(latent: Float32Array, width: number, height: number, size = 128): Buffer {
   return rgbPreviewJpeg(latentToRgb(latent, width, height), width, height, size);
@@ -118,7 +118,7 @@ export function rgbPreviewJpeg(rgb: Uint8Array, width: number, height: number, s
       rgba[i + 3] = 255;
     }
   } else {
-    // resizeBilinear (pixel centres aligned) done separably: each output value is
+    // The bilinear resize (pixel centres aligned) done separably: each output value is
     // top + (bottom − top)·wy of two horizontally interpolated source rows, computed once per
     // source row with the same double arithmetic, so every value is the same as the direct form.
     const sx = width / w;
