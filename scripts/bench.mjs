@@ -89,8 +89,13 @@ if (!only) {
 }
 
 // Diffusion: how much of a generation is ONNX Runtime itself (the rest is this module's JS:
-// tokenising, scheduling, CFG, preview/decode conversions), on a tiny UNet and on a larger
-// random-weight one (64 channels, 32×32 latents = 256 px), plus tokenizer throughput.
+// tokenising, scheduling, CFG, preview/decode conversions), plus tokenizer throughput, on three
+// random-weight exports: the tiny test model; a wider toy (64 channels, 32×32 latents = 256 px),
+// still one convolution per component; and an SD-like one with SD 1.5's block structure
+// (residual blocks, self- and cross-attention, skip connections, an 8× upsampling decoder) at
+// 32 base channels instead of 320, whose calls cost milliseconds as a real model's cost seconds.
+// The toys show this module's fixed cost per step and per pixel; the SD-like row shows its share
+// next to a model that does work shaped like the real one.
 // "Inside session.run" is the time around each awaited InferenceSession.run call (pipeline.stats);
 // everything else between the start and the end of generate() is overhead.
 //  - worker configuration: what the render worker runs: the forest storyboard rendered by the
@@ -107,6 +112,7 @@ async function benchDiffusion() {
     for (const [label, opts] of [
       ['tiny (8 ch, 8×8 latents)', { latentSize: 8, channels: 8 }],
       ['larger (64 ch, 32×32 latents)', { latentSize: 32, channels: 64 }],
+      ['SD-like (32 ch base, 32×32 latents)', { latentSize: 32, channels: 32, architecture: 'sd-like' }],
     ]) {
       const modelDir = await inference.writeTinyDiffusionPipeline(join(dir, label.split(' ')[0]), opts);
       const pipeline = await inference.DiffusionPipeline.load(modelDir, { intraOpNumThreads: cpus().length });

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadImage } from '@napi-rs/canvas';
+import { onnx } from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyDiffusionPipeline, type TinyDiffusionOptions } from '../testing/tiny-onnx';
 import { inspectDiffusionPipeline } from './inspect';
@@ -164,12 +165,36 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
   });
 });
 
+describe('the SD-like benchmark export', () => {
+  it('runs through the pipeline with the same contract, its extra blocks changing the picture', async () => {
+    const toy = await load('toy-for-sd-like', { timestep: 'float32-scalar' });
+    const sd = await load('sd-like', { architecture: 'sd-like', timestep: 'float32-scalar' });
+    const request = { prompt: 'a forest river at sunset', seed: 4, steps: 4 };
+    const [a, b] = [await toy.generate(request), await sd.generate(request)];
+    expect(b.image).toHaveLength(a.image.length);
+    expect(b.image.every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(meanAbsDiff(a.image, b.image)).toBeGreaterThan(1 / 127.5);
+    expect(meanAbsDiff((await sd.generate(request)).image, b.image)).toBe(0);
+    // SD 1.5's blocks, even at 8 channels: group norms, attention, skip concatenations, upsampling.
+    for (const [component, ops] of [
+      ['unet', ['InstanceNormalization', 'Softmax', 'Concat', 'Resize', 'Sigmoid']],
+      ['vae_decoder', ['InstanceNormalization', 'Softmax', 'Resize']],
+    ] as const) {
+      const graph = onnx.ModelProto.decode(await readFile(join(sd.dir, component, 'model.onnx'))).graph!;
+      const types = graph.node!.map((n) => n.opType);
+      expect(types.length, component).toBeGreaterThan(100);
+      for (const op of ops) expect(types, `${component} has ${op}`).toContain(op);
+    }
+  });
+});
+
 describe('inspectDiffusionPipeline', () => {
   it('accepts the tiny export in each variant', async () => {
     for (const [name, options] of [
       ['inspect-a', {}],
       ['inspect-b', { timestep: 'float32-scalar', inputIds: 'int32', vaeEncoder: 'latent_parameters' }],
       ['inspect-c', { lcm: true, vaeEncoder: 'none' }],
+      ['inspect-sd-like', { architecture: 'sd-like', timestep: 'float32-scalar' }],
     ] as [string, TinyDiffusionOptions][]) {
       expect(await inspectDiffusionPipeline(await tiny(name, options))).toEqual({ ok: true, problems: [] });
     }

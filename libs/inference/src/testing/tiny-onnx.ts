@@ -4,6 +4,7 @@ import { bytesToUnicode } from '../diffusion/clip-tokenizer';
 import { LATENT_RGB_FACTORS_SD15 } from '../diffusion/latent-preview';
 import { GaussianNoise } from '../diffusion/random';
 import { alphasCumprod, parseSchedulerConfig } from '../diffusion/schedulers';
+import { sdLikeDecoderBody, sdLikeShape, sdLikeUnetBody } from './sd-like-graphs';
 import { GraphBuilder, ONNX_FLOAT, ONNX_INT32, ONNX_INT64 } from './tiny-onnx-graph';
 
 export type TinyTimestepVariant = 'int64' | 'float32-scalar' | 'float32-batch';
@@ -20,8 +21,15 @@ export interface TinyDiffusionOptions {
   lcm?: boolean;
   /** Latent side (the image is 8× that). Default 8. */
   latentSize?: number;
-  /** Hidden channels of the UNet's convolutions. Default 8; larger for benchmarks. */
+  /** Hidden channels of the UNet's convolutions (the base width of 'sd-like'). Default 8; larger for benchmarks. */
   channels?: number;
+  /**
+   * 'toy' (default): one convolution each, so a run costs next to nothing. 'sd-like': the UNet and
+   * VAE decoder also carry SD 1.5's block structure (sd-like-graphs.ts) at `channels` base width,
+   * so benchmarks see a model whose work is shaped like the real one. The outputs stay those of
+   * the toy model, nudged by the extra blocks.
+   */
+  architecture?: 'toy' | 'sd-like';
   /** Put the UNet's weights in unet/model.onnx_data, as Optimum does for large models. Default true. */
   externalData?: boolean;
   /** Broken variants for negative tests. */
@@ -52,6 +60,7 @@ export async function writeTinyDiffusionPipeline(dir: string, options: TinyDiffu
     lcm: options.lcm ?? false,
     latentSize: options.latentSize ?? 8,
     channels: options.channels ?? 8,
+    architecture: options.architecture ?? 'toy',
     externalData: options.externalData ?? true,
     fault: options.fault,
   };
@@ -82,7 +91,7 @@ export async function writeTinyDiffusionPipeline(dir: string, options: TinyDiffu
   onnxFile('text_encoder', textEncoder(rng, o.inputIds).encode());
   const unet = tinyUnet(rng, o, alphasCumprod(parseSchedulerConfig(schedulerConfig)), timeCondDim);
   onnxFile('unet', unet.encode(o.externalData ? { externalData: { location: 'model.onnx_data', threshold: 256 } } : {}));
-  onnxFile('vae_decoder', vaeDecoder(rng, o.latentSize).encode());
+  onnxFile('vae_decoder', vaeDecoder(rng, o).encode(o.externalData && o.architecture === 'sd-like' ? { externalData: { location: 'model.onnx_data', threshold: 256 } } : {}));
   if (o.vaeEncoder !== 'none') onnxFile('vae_encoder', vaeEncoder(o.latentSize, o.vaeEncoder).encode());
 
   json('model_index.json', {
@@ -139,7 +148,7 @@ function textEncoder(rng: GaussianNoise, ids: 'int64' | 'int32'): GraphBuilder {
   return g;
 }
 
-function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latentSize: number; channels: number; fault?: string }, alphaBar: Float64Array, timeCondDim: number): GraphBuilder {
+function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latentSize: number; channels: number; architecture: 'toy' | 'sd-like'; fault?: string }, alphaBar: Float64Array, timeCondDim: number): GraphBuilder {
   const g = new GraphBuilder('tiny_unet');
   const L = o.latentSize;
   const C = o.channels;
@@ -165,7 +174,8 @@ function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latent
 
   const conv1 = g.op('Conv', [sample, g.floats([C, 4, 3, 3], normals(rng, C * 36, 0.25)), g.floats([C], normals(rng, C, 0.1))], { pads: [1, 1, 1, 1] });
   const hidden = g.op('Tanh', [g.op('Add', [g.op('Add', [conv1, temb]), condC])]);
-  const conv2 = g.op('Conv', [hidden, g.floats([4, C, 3, 3], normals(rng, C * 36, 0.5 / Math.sqrt(C))), g.floats([4], [0, 0, 0, 0])], { pads: [1, 1, 1, 1] });
+  let conv2 = g.op('Conv', [hidden, g.floats([4, C, 3, 3], normals(rng, C * 36, 0.5 / Math.sqrt(C))), g.floats([4], [0, 0, 0, 0])], { pads: [1, 1, 1, 1] });
+  if (o.architecture === 'sd-like') conv2 = g.op('Add', [conv2, sdLikeUnetBody(g, rng, sdLikeShape(C), { sample, timestep: tFloat, text, textDim: TINY_HIDDEN })]);
   const blobs = smoothPattern(rng, L);
   // One poisoned weight, as a bad fp16 conversion leaves behind.
   if (o.fault === 'nan-unet') blobs[0] = NaN;
@@ -196,13 +206,15 @@ function decoderColours(): number[][] {
   return [0, 1, 2].map((c) => LATENT_RGB_FACTORS_SD15.map((row) => 2 * TINY_SCALING_FACTOR * row[c]!));
 }
 
-function vaeDecoder(rng: GaussianNoise, L: number): GraphBuilder {
+function vaeDecoder(rng: GaussianNoise, o: { latentSize: number; channels: number; architecture: 'toy' | 'sd-like' }): GraphBuilder {
+  const L = o.latentSize;
   const g = new GraphBuilder('tiny_vae_decoder');
   const latent = g.input('latent_sample', ONNX_FLOAT, ['batch_size', 4, L, L]);
   const up = g.op('Resize', [latent, '', g.floats([4], [1, 1, 8, 8])], { mode: 'linear' });
   const G = decoderColours();
   const colour = g.op('Conv', [up, g.floats([3, 4, 1, 1], G.flat())]);
-  const texture = g.op('Conv', [up, g.floats([3, 4, 3, 3], normals(rng, 108, 0.02))], { pads: [1, 1, 1, 1] });
+  let texture = g.op('Conv', [up, g.floats([3, 4, 3, 3], normals(rng, 108, 0.02))], { pads: [1, 1, 1, 1] });
+  if (o.architecture === 'sd-like') texture = g.op('Add', [texture, g.op('Mul', [sdLikeDecoderBody(g, rng, sdLikeShape(o.channels), latent), g.floats([], [0.1])])]);
   g.op('Tanh', [g.op('Add', [colour, texture])], {}, 'sample');
   g.output('sample', ONNX_FLOAT, ['batch_size', 3, 8 * L, 8 * L]);
   return g;
