@@ -4,7 +4,8 @@ import type { TensorInfo } from './onnx-session';
  * What this pipeline needs from an Optimum (or diffusers-script) Stable Diffusion 1.x/2.x ONNX
  * export: per component, the inputs and outputs by name, with allowed element types and ranks.
  * The known variants are allowed explicitly (int32 or int64 ids; int64 [1], float32 [] or
- * float32 [batch] timesteps; latent_sample or latent_parameters from the encoder).
+ * float32 [batch] timesteps; latent_sample or latent_parameters from the encoder; float32 or
+ * float16 values, the latter from half-precision exports).
  */
 interface ValueRule {
   name: string;
@@ -25,39 +26,42 @@ interface ComponentRule {
 export const DIFFUSION_COMPONENTS = ['text_encoder', 'unet', 'vae_decoder', 'vae_encoder'] as const;
 export type DiffusionComponent = (typeof DIFFUSION_COMPONENTS)[number];
 
+/** Optimum's `--dtype fp16` exports take and give float16; the pipeline converts at the edges. */
+const FLOATS = ['float32', 'float16'] as const;
+
 export const EXPORT_CONTRACT: Record<DiffusionComponent, ComponentRule> = {
   text_encoder: {
     inputs: [{ name: 'input_ids', types: ['int64', 'int32'], ranks: [2] }],
-    outputs: [{ name: 'last_hidden_state', types: ['float32'], ranks: [3] }],
+    outputs: [{ name: 'last_hidden_state', types: FLOATS, ranks: [3] }],
   },
   unet: {
     inputs: [
-      { name: 'sample', types: ['float32'], ranks: [4], dims: { 1: 4 } },
-      { name: 'timestep', types: ['int64', 'float32'], ranks: [0, 1] },
-      { name: 'encoder_hidden_states', types: ['float32'], ranks: [3] },
-      { name: 'timestep_cond', types: ['float32'], ranks: [2], optional: true },
+      { name: 'sample', types: FLOATS, ranks: [4], dims: { 1: 4 } },
+      { name: 'timestep', types: ['int64', ...FLOATS], ranks: [0, 1] },
+      { name: 'encoder_hidden_states', types: FLOATS, ranks: [3] },
+      { name: 'timestep_cond', types: FLOATS, ranks: [2], optional: true },
     ],
-    outputs: [{ name: 'out_sample', types: ['float32'], ranks: [4], dims: { 1: 4 } }],
+    outputs: [{ name: 'out_sample', types: FLOATS, ranks: [4], dims: { 1: 4 } }],
   },
   vae_decoder: {
-    inputs: [{ name: 'latent_sample', types: ['float32'], ranks: [4], dims: { 1: 4 } }],
-    outputs: [{ name: 'sample', types: ['float32'], ranks: [4], dims: { 1: 3 } }],
+    inputs: [{ name: 'latent_sample', types: FLOATS, ranks: [4], dims: { 1: 4 } }],
+    outputs: [{ name: 'sample', types: FLOATS, ranks: [4], dims: { 1: 3 } }],
   },
   vae_encoder: {
-    inputs: [{ name: 'sample', types: ['float32'], ranks: [4], dims: { 1: 3 } }],
+    inputs: [{ name: 'sample', types: FLOATS, ranks: [4], dims: { 1: 3 } }],
     outputs: [
-      { name: 'latent_sample', types: ['float32'], ranks: [4], dims: { 1: 4 } },
-      { name: 'latent_parameters', types: ['float32'], ranks: [4], dims: { 1: 8 } },
+      { name: 'latent_sample', types: FLOATS, ranks: [4], dims: { 1: 4 } },
+      { name: 'latent_parameters', types: FLOATS, ranks: [4], dims: { 1: 8 } },
     ],
     anyOutput: true,
   },
 };
 
 /** Precise problems with one component's inputs/outputs; empty when it fits the contract. */
-export function checkComponent(component: DiffusionComponent, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[]): string[] {
+export function checkComponent(component: DiffusionComponent, inputs: readonly TensorInfo[], outputs: readonly TensorInfo[], file = 'model.onnx'): string[] {
   const rule = EXPORT_CONTRACT[component];
   const problems: string[] = [];
-  const where = `${component}/model.onnx`;
+  const where = `${component}/${file}`;
   const describe = (v: TensorInfo) => `${v.name} ${v.type}[${v.shape.join(', ')}]`;
 
   const checkValue = (kind: 'input' | 'output', r: ValueRule, v: TensorInfo) => {

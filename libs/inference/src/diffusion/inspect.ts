@@ -1,4 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { pickOnnxFile } from '../models/onnx-variants';
 import { join } from 'node:path';
 import { ClipTokenizer } from './clip-tokenizer';
 import { checkComponent, DIFFUSION_COMPONENTS } from './export-contract';
@@ -7,31 +8,28 @@ import { parseSchedulerConfig } from './schedulers';
 
 /**
  * Checks that `dir` is a Stable Diffusion ONNX export this pipeline can run, without running it:
- * opens each session and compares its inputs and outputs with the export contract, and reads
+ * opens each component's session (of the file the pipeline would pick) and compares its inputs and outputs with the export contract, and reads
  * the tokenizer and scheduler. Every problem found is listed (not just the first), each naming
  * the file and what is wrong, so an operator can fix a model folder in one go.
  */
 export async function inspectDiffusionPipeline(dir: string): Promise<{ ok: boolean; problems: string[] }> {
   const problems: string[] = [];
   for (const component of DIFFUSION_COMPONENTS) {
-    const path = join(dir, component, 'model.onnx');
-    const present = await access(path).then(
-      () => true,
-      () => false,
-    );
-    if (!present) {
+    // The file DiffusionPipeline.load would run (pickOnnxFile's choice among the variants).
+    const picked = await pickOnnxFile(join(dir, component));
+    if (!picked) {
       if (component !== 'vae_encoder') problems.push(`${component}/model.onnx: missing`);
       continue;
     }
     try {
-      const session = await openSession(path, { intraOpNumThreads: 1 });
+      const session = await openSession(join(dir, component, picked.file), { intraOpNumThreads: 1 });
       try {
-        problems.push(...checkComponent(component, describeValues(session.inputMetadata), describeValues(session.outputMetadata)));
+        problems.push(...checkComponent(component, describeValues(session.inputMetadata), describeValues(session.outputMetadata), picked.file));
       } finally {
         await session.release();
       }
     } catch (err) {
-      problems.push(`${component}/model.onnx: cannot be loaded by ONNX Runtime: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}`);
+      problems.push(`${component}/${picked.file}: cannot be loaded by ONNX Runtime: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}`);
     }
   }
   try {

@@ -1,4 +1,5 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { fromHalf, toHalf } from './half-float';
 
 export interface SessionOptions {
   /** Threads inside one operator (default: ORT's choice, i.e. all cores). */
@@ -38,18 +39,34 @@ export function describeValues(metadata: readonly InferenceSession.ValueMetadata
   return metadata.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: m.shape } : { name: m.name, type: 'non-tensor', shape: [] }));
 }
 
-/** An integer tensor in the element type the model declares (int64 needs BigInt64Array). */
+/** A number tensor in the element type the model declares (int64 needs BigInt64Array; integers are rounded). */
 export function intTensor(type: string, values: readonly number[], dims: readonly number[]): Tensor {
   if (type === 'int64') return new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(Math.round(v))), dims);
   if (type === 'int32') return new Tensor('int32', Int32Array.from(values, Math.round), dims);
-  if (type === 'float32') return new Tensor('float32', Float32Array.from(values), dims);
+  if (type === 'float32' || type === 'float16') return floatTensor(type, Float32Array.from(values), dims);
   throw new TypeError(`unsupported element type ${type}`);
 }
 
+/** Float values as the element type a model input declares: float32 as they are, float16 converted. */
+export function floatTensor(type: string, data: Float32Array, dims: readonly number[]): Tensor {
+  if (type === 'float32') return new Tensor('float32', data, dims);
+  if (type === 'float16') return new Tensor('float16', toHalf(data), dims);
+  throw new TypeError(`unsupported element type ${type} (float32 or float16 expected)`);
+}
+
+/**
+ * An output's values as float32: the tensor's own array for float32 (callers may change it in
+ * place: ORT hands each run fresh outputs), a converted copy for float16.
+ */
 export function floatData(tensor: Tensor | undefined, what: string): Float32Array {
   if (!tensor) throw new Error(`${what} is missing from the model's outputs`);
-  if (tensor.type !== 'float32') throw new TypeError(`${what} is ${tensor.type}, expected float32`);
-  return tensor.data as Float32Array;
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') {
+    const data = tensor.data as ArrayLike<number>;
+    // ORT's JS API carries float16 as raw bits; a runtime with Float16Array may hand those instead.
+    return data instanceof Uint16Array ? fromHalf(data) : Float32Array.from(data);
+  }
+  throw new TypeError(`${what} is ${tensor.type}, expected float32 or float16`);
 }
 
 /** Index of the first NaN or ±Infinity, or −1. */

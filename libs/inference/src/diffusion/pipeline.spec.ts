@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadImage } from '@napi-rs/canvas';
@@ -162,6 +162,59 @@ describe('DiffusionPipeline on tiny ONNX exports', () => {
     const controller = new AbortController();
     const run = p.generate({ prompt: 'a cat', seed: 1, steps: 8, signal: controller.signal, onStep: (e) => e.step === 2 && controller.abort() });
     await expect(run).rejects.toThrow(/abort/i);
+  });
+});
+
+describe('a half-precision export (float16 inputs and outputs, as optimum-cli --dtype fp16 writes)', () => {
+  for (const [label, options] of [
+    ['int64 timestep, latent_sample encoder', { timestep: 'int64', vaeEncoder: 'latent_sample' }],
+    ['float16 scalar timestep, latent_parameters encoder', { timestep: 'float32-scalar', vaeEncoder: 'latent_parameters' }],
+  ] as [string, TinyDiffusionOptions][]) {
+    it(`gives the float32 export's pictures within half precision: ${label}`, async () => {
+      const name = label.replace(/\W+/g, '-');
+      const full = await load(`fp32-${name}`, options);
+      const half = await load(`fp16-${name}`, { ...options, io: 'float16' });
+      const unet = onnx.ModelProto.decode(await readFile(join(half.dir, 'unet', 'model.onnx'))).graph!;
+      const types = Object.fromEntries([...unet.input!, ...unet.output!].map((v) => [v.name, v.type!.tensorType!.elemType]));
+      expect(types).toMatchObject({ sample: 10, encoder_hidden_states: 10, out_sample: 10, timestep: options.timestep === 'int64' ? 7 : 10 });
+      expect(await inspectDiffusionPipeline(half.dir)).toEqual({ ok: true, problems: [] });
+
+      const request = { prompt: 'a forest river at sunset', seed: 11, steps: 6, guidanceScale: 5 };
+      const [a, b] = [await full.generate(request), await half.generate(request)];
+      expect(b.image).toHaveLength(a.image.length);
+      expect(meanAbsDiff(a.image, b.image)).toBeLessThan(0.01);
+      expect(meanAbsDiff(a.image, b.image)).toBeGreaterThan(0);
+      // img2img feeds the image to a float16 encoder and continues from its latents.
+      const init = { image: a.image, strength: 0.5 };
+      const [c, d] = [await full.generate({ ...request, seed: 12, init }), await half.generate({ ...request, seed: 12, init })];
+      expect(meanAbsDiff(c.image, d.image)).toBeLessThan(0.01);
+      expect(meanAbsDiff(d.image, b.image)).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('precision variants side by side', () => {
+  it('runs an 8-bit UNet (model_quantized.onnx, dynamically quantised) when the folder has one, beside full-precision text encoder and VAE', async () => {
+    const full = await load('fp32-unet');
+    const int8 = await load('int8-unet', { int8Unet: true });
+    expect(full.files).toEqual({ text_encoder: 'model.onnx', unet: 'model.onnx', vae_decoder: 'model.onnx', vae_encoder: 'model.onnx' });
+    expect(int8.files).toEqual({ text_encoder: 'model.onnx', unet: 'model_quantized.onnx', vae_decoder: 'model.onnx', vae_encoder: 'model.onnx' });
+    const types = onnx.ModelProto.decode(await readFile(join(int8.dir, 'unet', 'model_quantized.onnx'))).graph!.node!.map((n) => n.opType);
+    expect(types).toEqual(expect.arrayContaining(['DynamicQuantizeLinear', 'ConvInteger']));
+    expect(await inspectDiffusionPipeline(int8.dir)).toEqual({ ok: true, problems: [] });
+    const request = { prompt: 'a forest river at sunset', seed: 3, steps: 6, guidanceScale: 5 };
+    const [a, b] = [await full.generate(request), await int8.generate(request)];
+    // The same weights at 8 bits: close to the full-precision picture, not equal to it.
+    expect(meanAbsDiff(a.image, b.image)).toBeGreaterThan(0);
+    expect(meanAbsDiff(a.image, b.image)).toBeLessThan(0.03);
+  });
+
+  it('names the file it picked when that file is broken', async () => {
+    const dir = await tiny('int8-broken', { int8Unet: true });
+    await writeFile(join(dir, 'unet', 'model_quantized.onnx'), 'not a model');
+    const result = await inspectDiffusionPipeline(dir);
+    expect(result.problems).toEqual([expect.stringMatching(/^unet\/model_quantized\.onnx: cannot be loaded by ONNX Runtime: /)]);
+    await expect(DiffusionPipeline.load(dir)).rejects.toThrow(/cannot load unet\/model_quantized\.onnx/);
   });
 });
 

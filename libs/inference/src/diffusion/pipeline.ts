@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { throwIfAborted } from '../util/abort';
 import { ClipTokenizer } from './clip-tokenizer';
+import { pickOnnxFile } from '../models/onnx-variants';
 import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from './export-contract';
 import { LatentPreview } from './latent-preview';
-import { describeValues, firstNonFinite, floatData, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
+import { halfBits, toHalf } from './half-float';
+import { describeValues, firstNonFinite, floatData, floatTensor, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
 import { GaussianNoise } from './random';
 import { combineGuidance, createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type GuidedOutput, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
 
@@ -74,8 +76,10 @@ export class DiffusionNumericsError extends Error {
 
 interface UnetFeeds {
   feeds: Record<string, Tensor>;
-  /** The `sample` tensor's data, written before each call. */
+  /** The `sample` values, written before each call. */
   sample: Float32Array;
+  /** For a float16 `sample`: copies `sample` into the tensor's half-precision bits (call before each run). */
+  sync?(): void;
   /** Writes the step's timestep into the `timestep` tensor's data. */
   setTimestep(t: number): void;
 }
@@ -125,6 +129,8 @@ export class DiffusionPipeline {
   readonly stats: PipelineStats = { unetCalls: 0, sessionMs: 0, totalMs: 0 };
   private readonly unetInputs: Map<string, TensorInfo>;
   private readonly idsType: string;
+  /** The element type (float32 or float16) of the VAE's image and latent inputs. */
+  private readonly vaeTypes: { latent: string; image: string | undefined };
   private readonly schedulers = new Map<string, Scheduler>();
   private prompt: PromptSetup | undefined;
   /** decode's input buffer, kept between generations; taken while in use (a concurrent one makes its own). */
@@ -133,6 +139,8 @@ export class DiffusionPipeline {
   private constructor(
     readonly dir: string,
     private readonly sessions: Sessions,
+    /** The ONNX file each component runs from (an 8-bit or half-precision variant when that is what the folder offers; see pickOnnxFile). */
+    readonly files: Readonly<Partial<Record<DiffusionComponent, string>>>,
     readonly tokenizer: ClipTokenizer,
     readonly schedulerConfig: SchedulerConfig,
     readonly scalingFactor: number,
@@ -143,6 +151,8 @@ export class DiffusionPipeline {
   ) {
     this.unetInputs = new Map(describeValues(sessions.unet.inputMetadata).map((i) => [i.name, i]));
     this.idsType = describeValues(sessions.text_encoder.inputMetadata).find((i) => i.name === 'input_ids')!.type;
+    const typeOf = (session: InferenceSession | undefined, name: string) => session && describeValues(session.inputMetadata).find((i) => i.name === name)?.type;
+    this.vaeTypes = { latent: typeOf(sessions.vae_decoder, 'latent_sample')!, image: typeOf(sessions.vae_encoder, 'sample') };
   }
 
   get width(): number {
@@ -159,15 +169,20 @@ export class DiffusionPipeline {
 
   static async load(dir: string, options: DiffusionPipelineOptions = {}): Promise<DiffusionPipeline> {
     const sessions: Partial<Sessions> = {};
+    const files: Partial<Record<DiffusionComponent, string>> = {};
     try {
       for (const component of DIFFUSION_COMPONENTS) {
-        const path = join(dir, component, 'model.onnx');
-        if (component === 'vae_encoder' && !(await exists(path))) continue;
-        sessions[component] = await openSession(path, options).catch((err: unknown) => {
-          throw new Error(`cannot load ${component}/model.onnx: ${firstLine(err)}`);
+        const picked = await pickOnnxFile(join(dir, component));
+        if (!picked) {
+          if (component === 'vae_encoder') continue;
+          throw new Error(`${dir} is not a usable diffusion export: ${component}/model.onnx missing`);
+        }
+        files[component] = picked.file;
+        sessions[component] = await openSession(join(dir, component, picked.file), options).catch((err: unknown) => {
+          throw new Error(`cannot load ${component}/${picked.file}: ${firstLine(err)}`);
         });
         const s = sessions[component]!;
-        const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata));
+        const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata), picked.file);
         if (problems.length) throw new Error(`${dir} is not a usable diffusion export: ${problems.join('; ')}`);
       }
       const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer'));
@@ -185,7 +200,7 @@ export class DiffusionPipeline {
         throw new Error(`${dir}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
       }
       const kind = options.scheduler ?? schedulerKindOf(schedulerConfig);
-      return new DiffusionPipeline(dir, sessions as Sessions, tokenizer, schedulerConfig, scaling, lw, lh, kind);
+      return new DiffusionPipeline(dir, sessions as Sessions, files, tokenizer, schedulerConfig, scaling, lw, lh, kind);
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release().catch(() => undefined)));
       throw err;
@@ -220,15 +235,16 @@ export class DiffusionPipeline {
   private unetFeeds(batch: number, text: Float32Array, textDims: number[], guidance: number): UnetFeeds {
     const [lh, lw] = [this.latentHeight, this.latentWidth];
     const sample = new Float32Array(batch * 4 * lh * lw);
+    const sampleTensor = floatTensor(this.unetInputs.get('sample')!.type, sample, [batch, 4, lh, lw]);
     const info = this.unetInputs.get('timestep')!;
     // Optimum's int64 ["steps"] takes one value for the whole batch; the diffusers script's float32 ["batch"] one per item.
     const d = info.shape[0];
     const n = info.shape.length === 0 ? 1 : typeof d === 'number' ? d : info.type === 'int64' ? 1 : batch;
     const timestep = intTensor(info.type, new Array<number>(n).fill(0), info.shape.length === 0 ? [] : [n]);
     const feeds: Record<string, Tensor> = {
-      sample: new Tensor('float32', sample, [batch, 4, lh, lw]),
+      sample: sampleTensor,
       timestep,
-      encoder_hidden_states: new Tensor('float32', text, [batch, textDims[1]!, textDims[2]!]),
+      encoder_hidden_states: floatTensor(this.unetInputs.get('encoder_hidden_states')!.type, text, [batch, textDims[1]!, textDims[2]!]),
     };
     const cond = this.unetInputs.get('timestep_cond');
     if (cond) {
@@ -236,12 +252,19 @@ export class DiffusionPipeline {
       const emb = guidanceEmbedding(guidance, dim);
       const data = new Float32Array(batch * dim);
       for (let b = 0; b < batch; b++) data.set(emb, b * dim);
-      feeds.timestep_cond = new Tensor('float32', data, [batch, dim]);
+      feeds.timestep_cond = floatTensor(cond.type, data, [batch, dim]);
     }
-    const values = timestep.data as BigInt64Array | Int32Array | Float32Array;
+    const values = timestep.data as BigInt64Array | Int32Array | Float32Array | Uint16Array;
     const setTimestep =
-      values instanceof BigInt64Array ? (t: number) => values.fill(BigInt(Math.round(t))) : values instanceof Int32Array ? (t: number) => values.fill(Math.round(t)) : (t: number) => values.fill(t);
-    return { feeds, sample, setTimestep };
+      values instanceof BigInt64Array
+        ? (t: number) => values.fill(BigInt(Math.round(t)))
+        : values instanceof Int32Array
+          ? (t: number) => values.fill(Math.round(t))
+          : values instanceof Uint16Array
+            ? (t: number) => values.fill(halfBits(t))
+            : (t: number) => values.fill(t);
+    const half = sampleTensor.type === 'float16' ? (sampleTensor.data as Uint16Array) : undefined;
+    return { feeds, sample, setTimestep, ...(half && { sync: () => void toHalf(sample, half) }) };
   }
 
   /** Schedulers hold no state between steps, so one per (kind, steps) serves every generation. */
@@ -322,6 +345,7 @@ export class DiffusionPipeline {
           const f = feeds[0]!;
           if (cfg) f.sample.copyWithin(size, 0, size);
           f.setTimestep(t);
+          f.sync?.();
           const t0 = performance.now();
           const result = await session.run(f.feeds);
           this.stats.sessionMs += performance.now() - t0;
@@ -333,6 +357,8 @@ export class DiffusionPipeline {
           fc.sample.set(input);
           fu.setTimestep(t);
           fc.setTimestep(t);
+          fu.sync?.();
+          fc.sync?.();
           let t0 = performance.now();
           const u = await session.run(fu.feeds);
           this.stats.sessionMs += performance.now() - t0;
@@ -386,7 +412,7 @@ export class DiffusionPipeline {
     if (scaled?.length !== latents.length) scaled = new Float32Array(latents.length);
     const factor = this.scalingFactor;
     for (let i = 0; i < scaled.length; i++) scaled[i] = latents[i]! / factor;
-    const out = await this.run('vae_decoder', { latent_sample: new Tensor('float32', scaled, [1, 4, this.latentHeight, this.latentWidth]) });
+    const out = await this.run('vae_decoder', { latent_sample: floatTensor(this.vaeTypes.latent, scaled, [1, 4, this.latentHeight, this.latentWidth]) });
     // ORT has read it: the next generation may refill it.
     this.decoderInput = scaled;
     const planes = floatData(out.sample, 'vae_decoder sample');
@@ -416,10 +442,10 @@ export class DiffusionPipeline {
    * to the encoder as it is: no conversion.
    */
   async encodeImage(image: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
-    if (!this.sessions.vae_encoder) throw new Error(`${this.dir} has no vae_encoder/model.onnx: img2img is unavailable`);
+    if (!this.sessions.vae_encoder) throw new Error(`${this.dir} has no vae_encoder model: img2img is unavailable`);
     const [w, h] = [this.width, this.height];
     if (image.length !== 3 * w * h) throw new RangeError(`init image has ${image.length} values, expected 3×${w}×${h}`);
-    const out = await this.run('vae_encoder', { sample: new Tensor('float32', image, [1, 3, h, w]) });
+    const out = await this.run('vae_encoder', { sample: floatTensor(this.vaeTypes.image!, image, [1, 3, h, w]) });
     const size = 4 * this.latentHeight * this.latentWidth;
     let latent: Float32Array;
     if (out.latent_parameters) {

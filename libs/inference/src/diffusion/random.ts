@@ -31,6 +31,13 @@ export class GaussianNoise {
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
+  /** An independent generator in this one's exact state: both give the same values from here on. */
+  clone(): GaussianNoise {
+    const copy = new GaussianNoise(0);
+    Object.assign(copy, { a: this.a, b: this.b, c: this.c, d: this.d, spare: this.spare });
+    return copy;
+  }
+
   nextUint32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;

@@ -64,6 +64,22 @@ describe('SentenceEmbedder on a real ONNX session', () => {
     }
   });
 
+  it('takes a half-precision export: the same vectors within float16 rounding', async () => {
+    const full = await SentenceEmbedder.load(await writeTinyEmbeddingsModel(join(root, 'fp32')), 'model.onnx', { intraOpNumThreads: 1 });
+    const half = await SentenceEmbedder.load(await writeTinyEmbeddingsModel(join(root, 'fp16'), { io: 'float16' }), 'model.onnx', { intraOpNumThreads: 1 });
+    try {
+      const texts = ['a river', '森林 河流', 'city night'];
+      const [a, b] = [await full.embed(texts), await half.embed(texts)];
+      texts.forEach((_, i) => {
+        expect(cosine(b[i]!, b[i]!)).toBeCloseTo(1, 5);
+        expect(cosine(a[i]!, b[i]!)).toBeGreaterThan(0.9999);
+        expect(Array.from(a[i]!)).not.toEqual(Array.from(b[i]!));
+      });
+    } finally {
+      await Promise.all([full.release(), half.release()]);
+    }
+  });
+
   it('refuses a model it cannot pool, saying what is wrong', async () => {
     const dir = await writeTinyEmbeddingsModel(join(root, 'logits'), { fault: 'wrong-output' });
     await expect(SentenceEmbedder.load(dir, 'model.onnx')).rejects.toThrow(/is not a usable embedding model: model.onnx: no usable output/);

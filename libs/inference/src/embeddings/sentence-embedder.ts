@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
-import { describeValues, openSession, type SessionOptions } from '../diffusion/onnx-session';
+import { describeValues, floatData, openSession, type SessionOptions, type TensorInfo } from '../diffusion/onnx-session';
 import { checkEmbeddingsModel } from '../models/embeddings-contract';
 import { WordPieceTokenizer } from './wordpiece-tokenizer';
 
@@ -26,8 +26,9 @@ export class SentenceEmbedder {
   ) {
     this.inputTypes = new Map(describeValues(session.inputMetadata).map((i) => [i.name, i.type]));
     const outputs = describeValues(session.outputMetadata);
-    const pooled = outputs.find((o) => o.name === 'sentence_embedding' && o.type === 'float32');
-    const states = outputs.find((o) => (o.name === 'last_hidden_state' || o.name === 'token_embeddings') && o.type === 'float32');
+    const float = (o: TensorInfo) => o.type === 'float32' || o.type === 'float16';
+    const pooled = outputs.find((o) => o.name === 'sentence_embedding' && float(o));
+    const states = outputs.find((o) => (o.name === 'last_hidden_state' || o.name === 'token_embeddings') && float(o));
     this.output = pooled ? { name: pooled.name, pooled: true } : { name: states!.name, pooled: false };
   }
 
@@ -38,9 +39,6 @@ export class SentenceEmbedder {
     const inputs = describeValues(session.inputMetadata);
     const outputs = describeValues(session.outputMetadata);
     const problems = checkEmbeddingsModel(modelFile, inputs, outputs);
-    if (problems.length === 0 && !outputs.some((o) => o.type === 'float32' && ['sentence_embedding', 'last_hidden_state', 'token_embeddings'].includes(o.name))) {
-      problems.push(`${modelFile}: only float32 outputs are supported here (use the fp32 export)`);
-    }
     if (problems.length) {
       await session.release();
       throw new Error(`${dir} is not a usable embedding model: ${problems.join('; ')}`);
@@ -86,7 +84,7 @@ export class SentenceEmbedder {
     const feeds: Record<string, Tensor> = { input_ids: tensor('input_ids', ids), attention_mask: tensor('attention_mask', mask) };
     if (this.inputTypes.has('token_type_ids')) feeds.token_type_ids = tensor('token_type_ids', new Array<number>(n * len).fill(0));
     const out = (await this.session.run(feeds))[this.output.name]!;
-    const data = out.data as Float32Array;
+    const data = floatData(out, `${this.name} ${this.output.name}`);
     const dim = out.dims[out.dims.length - 1]!;
     return texts.map((_, b) => {
       const v = new Float32Array(dim);

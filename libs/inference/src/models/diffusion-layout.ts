@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '@reelcraft/shared';
-import { onnxVariants, type OnnxPrecision } from './onnx-variants';
+import { onnxVariants, pickVariant, type OnnxPrecision } from './onnx-variants';
 
 /** A deeper check (opening ONNX sessions, reading signatures) supplied by the diffusion pipeline. */
 export type DiffusionInspector = (dir: string) => Promise<{ ok: boolean; problems: string[] }>;
@@ -37,9 +37,13 @@ export async function inspectDiffusionDir(dir: string, inspect?: DiffusionInspec
   if (indexProblem) problems.push(indexProblem);
 
   const variants: Record<string, OnnxPrecision[]> = {};
+  // Each component runs from its own pick, so a folder may mix them (an 8-bit UNet beside a full-precision VAE).
+  const runs: Record<string, string> = {};
   for (const component of [...REQUIRED_COMPONENTS, ...OPTIONAL_COMPONENTS]) {
     const found = await onnxVariants(join(dir, component));
     variants[component] = Object.keys(found) as OnnxPrecision[];
+    const picked = pickVariant(found);
+    if (picked) runs[component] = picked.file;
     const required = (REQUIRED_COMPONENTS as readonly string[]).includes(component);
     if (required && variants[component].length === 0) problems.push(`${component}/model.onnx missing`);
   }
@@ -52,9 +56,6 @@ export async function inspectDiffusionDir(dir: string, inspect?: DiffusionInspec
     }
   }
 
-  // A precision is usable when every required component has a file for it.
-  const precisions = (['fp32', 'fp16', 'int8'] as const).filter((p) => REQUIRED_COMPONENTS.every((c) => variants[c]!.includes(p)));
-  if (problems.length === 0 && precisions.length === 0) problems.push('no precision has all of text_encoder, unet and vae_decoder (mixed model/model_fp16/model_quantized files)');
 
   let inspected = false;
   if (problems.length === 0 && inspect) {
@@ -74,6 +75,6 @@ export async function inspectDiffusionDir(dir: string, inspect?: DiffusionInspec
     path: dir,
     ok: problems.length === 0,
     problems,
-    details: { variants, precisions, imageToImage: variants.vae_encoder!.length > 0, inspected },
+    details: { variants, runs, imageToImage: variants.vae_encoder!.length > 0, inspected },
   };
 }

@@ -15,6 +15,24 @@ const VARIANT_FILES: ReadonlyArray<readonly [string, OnnxPrecision]> = [
   ['model_uint8.onnx', 'int8'],
 ];
 
+/**
+ * Which file runs when a folder holds several: the pipeline runs on ONNX Runtime's CPU backend,
+ * where an 8-bit file is the fastest (an operator who copied one in wants it used), full
+ * precision next, and half precision last (most CPU kernels have no float16 form).
+ */
+export const CPU_PRECISION_ORDER: readonly OnnxPrecision[] = ['int8', 'fp32', 'fp16'];
+
+/** The variant the CPU pipeline runs, of those found (undefined: none). */
+export function pickVariant(found: Partial<Record<OnnxPrecision, string>>): { file: string; precision: OnnxPrecision } | undefined {
+  const precision = CPU_PRECISION_ORDER.find((p) => found[p]);
+  return precision && { file: found[precision]!, precision };
+}
+
+/** pickVariant over the ONNX files in `dir`. */
+export async function pickOnnxFile(dir: string): Promise<{ file: string; precision: OnnxPrecision } | undefined> {
+  return pickVariant(await onnxVariants(dir));
+}
+
 /** The ONNX files in one folder, by precision (first match wins per precision). */
 export async function onnxVariants(dir: string): Promise<Partial<Record<OnnxPrecision, string>>> {
   const files = new Set(await readdir(dir).catch(() => [] as string[]));

@@ -111,13 +111,17 @@ describe('ModelRegistry', () => {
     const dir = join(root, 'diffusion-mix');
     await diffusionDir(join(dir, 'diffusion', 'sd-ok'));
     await diffusionDir(join(dir, 'diffusion', 'sd-broken'), ['unet/model.onnx', 'unet/model_fp16.onnx', 'tokenizer/merges.txt']);
+    await diffusionDir(join(dir, 'diffusion', 'sd-int8-unet'));
+    await touch(join(dir, 'diffusion', 'sd-int8-unet', 'unet', 'model_quantized.onnx'), 'x');
     await diffusionDir(join(dir, 'diffusion', 'sd-bad-json'), ['model_index.json']);
     await touch(join(dir, 'diffusion', 'sd-bad-json', 'model_index.json'), '{ not json');
 
     const view = await scanModels({ modelsDir: dir });
     const byName = Object.fromEntries(view.diffusion.map((e) => [e.name, e]));
     expect(byName['sd-ok']).toMatchObject({ kind: 'diffusion', ok: true, problems: [] });
-    expect(byName['sd-ok']!.details).toMatchObject({ precisions: ['fp32'], imageToImage: false, variants: { unet: ['fp32', 'fp16'] } });
+    // On the CPU backend full precision beats half; an 8-bit UNet beats both, beside full-precision text encoder and VAE.
+    expect(byName['sd-ok']!.details).toMatchObject({ runs: { text_encoder: 'model.onnx', unet: 'model.onnx', vae_decoder: 'model.onnx' }, imageToImage: false, variants: { unet: ['fp32', 'fp16'] } });
+    expect(byName['sd-int8-unet']).toMatchObject({ ok: true, details: { runs: { text_encoder: 'model.onnx', unet: 'model_quantized.onnx', vae_decoder: 'model.onnx' }, variants: { unet: ['fp32', 'fp16', 'int8'] } } });
     expect(byName['sd-broken']).toMatchObject({ ok: false, problems: ['unet/model.onnx missing', 'tokenizer/merges.txt missing'] });
     expect(byName['sd-bad-json']!.problems).toEqual(['model_index.json is not valid JSON']);
   });

@@ -1,12 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GraphBuilder, ONNX_FLOAT, ONNX_INT64 } from './tiny-onnx-graph';
+import { GraphBuilder, ONNX_FLOAT, ONNX_INT64, type FloatIo } from './tiny-onnx-graph';
 
 export interface TinyEmbeddingsOptions {
   /** Per-token states width. Default 16. */
   dim?: number;
   /** Where the model file goes: the folder itself (default) or onnx/, as Optimum's sentence-transformers exports. */
   layout?: 'flat' | 'onnx-subfolder';
+  /** Element type of the states: float16 as a half-precision export gives them. Default float32. */
+  io?: FloatIo;
   /** Broken variants for negative tests: no attention_mask input, or an output nobody can pool. */
   fault?: 'no-attention-mask' | 'wrong-output';
 }
@@ -31,8 +33,8 @@ export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddi
   const output = options.fault === 'wrong-output' ? 'logits' : 'last_hidden_state';
   const types = g.input('token_type_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
   // Token types shift every state a little, so the input is really used (as BERT's segment embeddings).
-  g.op('Add', [states, g.op('Unsqueeze', [g.op('Cast', [types], { to: ONNX_FLOAT }), g.int64s([1], [2])])], {}, output);
-  g.output(output, ONNX_FLOAT, ['batch_size', 'sequence_length', dim]);
+  const shifted = g.op('Add', [states, g.op('Unsqueeze', [g.op('Cast', [types], { to: ONNX_FLOAT }), g.int64s([1], [2])])]);
+  g.floatOutput(shifted, output, options.io ?? 'float32', ['batch_size', 'sequence_length', dim]);
   const modelDir = options.layout === 'onnx-subfolder' ? join(dir, 'onnx') : dir;
   await mkdir(modelDir, { recursive: true });
   await writeFile(join(modelDir, 'model.onnx'), g.encode({ opset: 17 }).model);

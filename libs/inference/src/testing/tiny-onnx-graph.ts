@@ -2,11 +2,16 @@ import { onnx } from 'onnx-proto';
 
 /** ONNX element types used by the tiny models (TensorProto.DataType values). */
 export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
-export type OnnxElementType = typeof ONNX_FLOAT | typeof ONNX_INT32 | typeof ONNX_INT64;
+export const ONNX_FLOAT16 = 10;
+export type OnnxElementType = typeof ONNX_FLOAT | typeof ONNX_UINT8 | typeof ONNX_INT32 | typeof ONNX_INT64 | typeof ONNX_FLOAT16;
 
 export type Dim = number | string;
+
+/** Element type of a model's float inputs and outputs: float16 in half-precision exports. */
+export type FloatIo = 'float32' | 'float16';
 
 interface Initializer {
   name: string;
@@ -40,6 +45,19 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, type, shape));
   }
 
+  /** A float input of element type `io`; a float16 one is cast to float32 for the graph's own work. Returns the float32 value. */
+  floatInput(name: string, io: FloatIo, shape: Dim[]): string {
+    if (io === 'float32') return this.input(name, ONNX_FLOAT, shape);
+    return this.op('Cast', [this.input(name, ONNX_FLOAT16, shape)], { to: ONNX_FLOAT });
+  }
+
+  /** Makes the float32 `value` the graph output `name`, of element type `io`. */
+  floatOutput(value: string, name: string, io: FloatIo, shape: Dim[]): void {
+    if (io === 'float32') this.op('Identity', [value], {}, name);
+    else this.op('Cast', [value], { to: ONNX_FLOAT16 }, name);
+    this.output(name, io === 'float32' ? ONNX_FLOAT : ONNX_FLOAT16, shape);
+  }
+
   floats(dims: number[], values: ArrayLike<number>, name = this.fresh('w')): string {
     const n = dims.reduce((a, b) => a * b, 1);
     if (values.length !== n) throw new RangeError(`${name}: ${values.length} values for dims ${dims.join('x')}`);
@@ -54,6 +72,11 @@ export class GraphBuilder {
     return name;
   }
 
+  uint8s(dims: number[], values: ArrayLike<number>, name = this.fresh('q')): string {
+    this.initializers.push({ name, dims, type: ONNX_UINT8, bytes: Buffer.from(Uint8Array.from(values)) });
+    return name;
+  }
+
   int32s(dims: number[], values: ArrayLike<number>, name = this.fresh('i')): string {
     const data = Int32Array.from(values);
     this.initializers.push({ name, dims, type: ONNX_INT32, bytes: Buffer.from(data.buffer) });
@@ -62,8 +85,15 @@ export class GraphBuilder {
 
   /** Adds a node and returns the name of its (first) output. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, output = this.fresh(opType.toLowerCase())): string {
-    this.nodes.push({ opType, input: inputs, output: [output], name: `${opType}_${this.counter}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({ opType, input: inputs, output: [output], name: `${opType}_n${this.nodes.length}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
     return output;
+  }
+
+  /** Adds a node with several outputs and returns their names. */
+  opOutputs(opType: string, inputs: string[], count: number, attributes: Record<string, AttributeValue> = {}): string[] {
+    const outputs = Array.from({ length: count }, () => this.fresh(opType.toLowerCase()));
+    this.nodes.push({ opType, input: inputs, output: outputs, name: `${opType}_n${this.nodes.length}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
+    return outputs;
   }
 
   private fresh(prefix: string): string {

@@ -5,7 +5,7 @@ import { LATENT_RGB_FACTORS_SD15 } from '../diffusion/latent-preview';
 import { GaussianNoise } from '../diffusion/random';
 import { alphasCumprod, parseSchedulerConfig } from '../diffusion/schedulers';
 import { sdLikeDecoderBody, sdLikeShape, sdLikeUnetBody } from './sd-like-graphs';
-import { GraphBuilder, ONNX_FLOAT, ONNX_INT32, ONNX_INT64 } from './tiny-onnx-graph';
+import { GraphBuilder, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, type FloatIo } from './tiny-onnx-graph';
 
 export type TinyTimestepVariant = 'int64' | 'float32-scalar' | 'float32-batch';
 
@@ -30,6 +30,18 @@ export interface TinyDiffusionOptions {
    * the toy model, nudged by the extra blocks.
    */
   architecture?: 'toy' | 'sd-like';
+  /**
+   * Element type of every float input and output: 'float16' as Optimum's `--dtype fp16` exports
+   * (the graphs cast at their edges and compute in float32, which ONNX Runtime's CPU backend
+   * supports for every operator). Default 'float32'.
+   */
+  io?: FloatIo;
+  /**
+   * Also write unet/model_quantized.onnx: the same UNet dynamically quantised to 8 bits, as
+   * `optimum-cli onnxruntime quantize` writes it (weights uint8 with a scale, activations
+   * quantised per call by DynamicQuantizeLinear, the convolution done by ConvInteger).
+   */
+  int8Unet?: boolean;
   /** Put the UNet's weights in unet/model.onnx_data, as Optimum does for large models. Default true. */
   externalData?: boolean;
   /** Broken variants for negative tests. */
@@ -61,6 +73,8 @@ export async function writeTinyDiffusionPipeline(dir: string, options: TinyDiffu
     latentSize: options.latentSize ?? 8,
     channels: options.channels ?? 8,
     architecture: options.architecture ?? 'toy',
+    io: options.io ?? 'float32',
+    int8Unet: options.int8Unet ?? false,
     externalData: options.externalData ?? true,
     fault: options.fault,
   };
@@ -88,11 +102,14 @@ export async function writeTinyDiffusionPipeline(dir: string, options: TinyDiffu
     if (encoded.sidecar) files.push([`${sub}/model.onnx_data`, encoded.sidecar]);
   };
 
-  onnxFile('text_encoder', textEncoder(rng, o.inputIds).encode());
-  const unet = tinyUnet(rng, o, alphasCumprod(parseSchedulerConfig(schedulerConfig)), timeCondDim);
+  onnxFile('text_encoder', textEncoder(rng, o.inputIds, o.io).encode());
+  const alphaBar = alphasCumprod(parseSchedulerConfig(schedulerConfig));
+  // The 8-bit variant draws the very same weights: built from a copy of the generator's state.
+  if (o.int8Unet) files.push(['unet/model_quantized.onnx', tinyUnet(rng.clone(), { ...o, quantized: true }, alphaBar, timeCondDim).encode().model]);
+  const unet = tinyUnet(rng, o, alphaBar, timeCondDim);
   onnxFile('unet', unet.encode(o.externalData ? { externalData: { location: 'model.onnx_data', threshold: 256 } } : {}));
   onnxFile('vae_decoder', vaeDecoder(rng, o).encode(o.externalData && o.architecture === 'sd-like' ? { externalData: { location: 'model.onnx_data', threshold: 256 } } : {}));
-  if (o.vaeEncoder !== 'none') onnxFile('vae_encoder', vaeEncoder(o.latentSize, o.vaeEncoder).encode());
+  if (o.vaeEncoder !== 'none') onnxFile('vae_encoder', vaeEncoder(o.latentSize, o.vaeEncoder, o.io).encode());
 
   json('model_index.json', {
     _class_name: o.lcm ? 'LatentConsistencyModelPipeline' : 'StableDiffusionPipeline',
@@ -132,7 +149,7 @@ function normals(rng: GaussianNoise, n: number, scale: number): number[] {
   return Array.from({ length: n }, () => rng.normal() * scale);
 }
 
-function textEncoder(rng: GaussianNoise, ids: 'int64' | 'int32'): GraphBuilder {
+function textEncoder(rng: GaussianNoise, ids: 'int64' | 'int32', io: FloatIo): GraphBuilder {
   const g = new GraphBuilder('tiny_clip_text');
   const type = ids === 'int64' ? ONNX_INT64 : ONNX_INT32;
   const input = g.input('input_ids', type, ['batch_size', 'sequence_length']);
@@ -141,22 +158,22 @@ function textEncoder(rng: GaussianNoise, ids: 'int64' | 'int32'): GraphBuilder {
   const folded = g.op('Mod', [input, rows]);
   const emb = g.op('Gather', [g.floats([VOCAB_ROWS, TINY_HIDDEN], normals(rng, VOCAB_ROWS * TINY_HIDDEN, 1)), folded], { axis: 0 });
   const pos = g.op('Add', [emb, g.floats([SEQ, TINY_HIDDEN], normals(rng, SEQ * TINY_HIDDEN, 0.1))]);
-  const hidden = g.op('Tanh', [g.op('MatMul', [pos, g.floats([TINY_HIDDEN, TINY_HIDDEN], normals(rng, TINY_HIDDEN * TINY_HIDDEN, 0.3))])], {}, 'last_hidden_state');
-  g.op('ReduceMean', [hidden], { axes: [1], keepdims: 0 }, 'pooler_output');
-  g.output('last_hidden_state', ONNX_FLOAT, ['batch_size', 'sequence_length', TINY_HIDDEN]);
-  g.output('pooler_output', ONNX_FLOAT, ['batch_size', TINY_HIDDEN]);
+  const hidden = g.op('Tanh', [g.op('MatMul', [pos, g.floats([TINY_HIDDEN, TINY_HIDDEN], normals(rng, TINY_HIDDEN * TINY_HIDDEN, 0.3))])]);
+  g.floatOutput(hidden, 'last_hidden_state', io, ['batch_size', 'sequence_length', TINY_HIDDEN]);
+  g.floatOutput(g.op('ReduceMean', [hidden], { axes: [1], keepdims: 0 }), 'pooler_output', io, ['batch_size', TINY_HIDDEN]);
   return g;
 }
 
-function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latentSize: number; channels: number; architecture: 'toy' | 'sd-like'; fault?: string }, alphaBar: Float64Array, timeCondDim: number): GraphBuilder {
+function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latentSize: number; channels: number; architecture: 'toy' | 'sd-like'; io: FloatIo; quantized?: boolean; fault?: string }, alphaBar: Float64Array, timeCondDim: number): GraphBuilder {
   const g = new GraphBuilder('tiny_unet');
   const L = o.latentSize;
   const C = o.channels;
-  const sample = g.input(o.fault === 'wrong-input-name' ? 'latent_sample' : 'sample', ONNX_FLOAT, ['batch_size', 4, L, L]);
+  const sample = g.floatInput(o.fault === 'wrong-input-name' ? 'latent_sample' : 'sample', o.io, ['batch_size', 4, L, L]);
+  // A float timestep is of the export's float type too.
   const timestep =
-    o.timestep === 'int64' ? g.input('timestep', ONNX_INT64, ['steps']) : o.timestep === 'float32-scalar' ? g.input('timestep', ONNX_FLOAT, []) : g.input('timestep', ONNX_FLOAT, ['batch_size']);
-  const text = g.input('encoder_hidden_states', ONNX_FLOAT, ['batch_size', 'sequence_length', TINY_HIDDEN]);
-  const timeCond = timeCondDim ? g.input('timestep_cond', ONNX_FLOAT, ['batch_size', timeCondDim]) : undefined;
+    o.timestep === 'int64' ? g.input('timestep', ONNX_INT64, ['steps']) : o.timestep === 'float32-scalar' ? g.floatInput('timestep', o.io, []) : g.floatInput('timestep', o.io, ['batch_size']);
+  const text = g.floatInput('encoder_hidden_states', o.io, ['batch_size', 'sequence_length', TINY_HIDDEN]);
+  const timeCond = timeCondDim ? g.floatInput('timestep_cond', o.io, ['batch_size', timeCondDim]) : undefined;
 
   const tFloat = g.op('Cast', [timestep], { to: ONNX_FLOAT });
   const tColumn = g.op('Reshape', [tFloat, g.int64s([4], [-1, 1, 1, 1])]);
@@ -172,7 +189,9 @@ function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latent
   const freqs = g.floats([1, C, 1, 1], Array.from({ length: C }, (_, i) => 1 / (1 + 20 * i)));
   const temb = g.op('Sin', [g.op('Mul', [tColumn, freqs])]);
 
-  const conv1 = g.op('Conv', [sample, g.floats([C, 4, 3, 3], normals(rng, C * 36, 0.25)), g.floats([C], normals(rng, C, 0.1))], { pads: [1, 1, 1, 1] });
+  const w1 = normals(rng, C * 36, 0.25);
+  const b1 = normals(rng, C, 0.1);
+  const conv1 = o.quantized ? quantizedConv(g, sample, w1, [C, 4, 3, 3], b1, { pads: [1, 1, 1, 1] }) : g.op('Conv', [sample, g.floats([C, 4, 3, 3], w1), g.floats([C], b1)], { pads: [1, 1, 1, 1] });
   const hidden = g.op('Tanh', [g.op('Add', [g.op('Add', [conv1, temb]), condC])]);
   let conv2 = g.op('Conv', [hidden, g.floats([4, C, 3, 3], normals(rng, C * 36, 0.5 / Math.sqrt(C))), g.floats([4], [0, 0, 0, 0])], { pads: [1, 1, 1, 1] });
   if (o.architecture === 'sd-like') conv2 = g.op('Add', [conv2, sdLikeUnetBody(g, rng, sdLikeShape(C), { sample, timestep: tFloat, text, textDim: TINY_HIDDEN })]);
@@ -185,9 +204,21 @@ function tinyUnet(rng: GaussianNoise, o: { timestep: TinyTimestepVariant; latent
   // The spread s keeps part of x_t in x̂₀, so img2img at low strength stays near its init image.
   const gain = g.op('Reshape', [g.op('Gather', [g.floats([TRAIN_STEPS], Array.from(alphaBar, (a) => (Math.sqrt(a) * DATA_VAR) / (a * DATA_VAR + 1 - a))), tIndex]), g.int64s([4], [-1, 1, 1, 1])]);
   const x0 = g.op('Add', [target, g.op('Mul', [gain, g.op('Sub', [sample, g.op('Mul', [sqrtA, target])])])]);
-  g.op('Div', [g.op('Sub', [sample, g.op('Mul', [sqrtA, x0])]), sqrt1mA], {}, 'out_sample');
-  g.output('out_sample', ONNX_FLOAT, ['batch_size', 4, L, L]);
+  g.floatOutput(g.op('Div', [g.op('Sub', [sample, g.op('Mul', [sqrtA, x0])]), sqrt1mA]), 'out_sample', o.io, ['batch_size', 4, L, L]);
   return g;
+}
+
+/**
+ * A Conv as onnxruntime's dynamic quantisation rewrites it: uint8 weights (zero point 128, one
+ * scale), the input quantised per call, ConvInteger in int32, then rescaled and biased in float.
+ */
+function quantizedConv(g: GraphBuilder, x: string, weights: number[], dims: number[], bias: number[], attributes: { pads: number[] }): string {
+  const scale = Math.max(...weights.map(Math.abs)) / 127;
+  const q = g.uint8s(dims, weights.map((w) => Math.round(w / scale) + 128));
+  const [xq, xScale, xZero] = g.opOutputs('DynamicQuantizeLinear', [x], 3) as [string, string, string];
+  const acc = g.op('ConvInteger', [xq, q, xZero, g.uint8s([], [128])], attributes);
+  const rescaled = g.op('Mul', [g.op('Cast', [acc], { to: ONNX_FLOAT }), g.op('Mul', [xScale, g.floats([], [scale])])]);
+  return g.op('Add', [rescaled, g.floats([1, dims[0]!, 1, 1], bias)]);
 }
 
 /** Low-frequency blobs, so the decoded picture has shapes rather than pixel noise. */
@@ -206,34 +237,32 @@ function decoderColours(): number[][] {
   return [0, 1, 2].map((c) => LATENT_RGB_FACTORS_SD15.map((row) => 2 * TINY_SCALING_FACTOR * row[c]!));
 }
 
-function vaeDecoder(rng: GaussianNoise, o: { latentSize: number; channels: number; architecture: 'toy' | 'sd-like' }): GraphBuilder {
+function vaeDecoder(rng: GaussianNoise, o: { latentSize: number; channels: number; architecture: 'toy' | 'sd-like'; io: FloatIo }): GraphBuilder {
   const L = o.latentSize;
   const g = new GraphBuilder('tiny_vae_decoder');
-  const latent = g.input('latent_sample', ONNX_FLOAT, ['batch_size', 4, L, L]);
+  const latent = g.floatInput('latent_sample', o.io, ['batch_size', 4, L, L]);
   const up = g.op('Resize', [latent, '', g.floats([4], [1, 1, 8, 8])], { mode: 'linear' });
   const G = decoderColours();
   const colour = g.op('Conv', [up, g.floats([3, 4, 1, 1], G.flat())]);
   let texture = g.op('Conv', [up, g.floats([3, 4, 3, 3], normals(rng, 108, 0.02))], { pads: [1, 1, 1, 1] });
   if (o.architecture === 'sd-like') texture = g.op('Add', [texture, g.op('Mul', [sdLikeDecoderBody(g, rng, sdLikeShape(o.channels), latent), g.floats([], [0.1])])]);
-  g.op('Tanh', [g.op('Add', [colour, texture])], {}, 'sample');
-  g.output('sample', ONNX_FLOAT, ['batch_size', 3, 8 * L, 8 * L]);
+  g.floatOutput(g.op('Tanh', [g.op('Add', [colour, texture])]), 'sample', o.io, ['batch_size', 3, 8 * L, 8 * L]);
   return g;
 }
 
-function vaeEncoder(L: number, output: 'latent_sample' | 'latent_parameters'): GraphBuilder {
+function vaeEncoder(L: number, output: 'latent_sample' | 'latent_parameters', io: FloatIo): GraphBuilder {
   const g = new GraphBuilder('tiny_vae_encoder');
-  const image = g.input('sample', ONNX_FLOAT, ['batch_size', 3, 8 * L, 8 * L]);
+  const image = g.floatInput('sample', io, ['batch_size', 3, 8 * L, 8 * L]);
   const pooled = g.op('AveragePool', [image], { kernel_shape: [8, 8], strides: [8, 8] });
   // The decoder's colour map inverted (Gᵀ(GGᵀ)⁻¹), so encode→decode roughly keeps the colours.
   const inverse = pseudoInverse(decoderColours());
   const weights = inverse.flat();
   if (output === 'latent_sample') {
-    g.op('Conv', [pooled, g.floats([4, 3, 1, 1], weights)], {}, 'latent_sample');
-    g.output('latent_sample', ONNX_FLOAT, ['batch_size', 4, L, L]);
+    g.floatOutput(g.op('Conv', [pooled, g.floats([4, 3, 1, 1], weights)]), 'latent_sample', io, ['batch_size', 4, L, L]);
   } else {
     // mean ‖ logvar; a small constant log-variance as a trained VAE has.
-    g.op('Conv', [pooled, g.floats([8, 3, 1, 1], [...weights, ...new Array<number>(12).fill(0)]), g.floats([8], [0, 0, 0, 0, -6, -6, -6, -6])], {}, 'latent_parameters');
-    g.output('latent_parameters', ONNX_FLOAT, ['batch_size', 8, L, L]);
+    const params = g.op('Conv', [pooled, g.floats([8, 3, 1, 1], [...weights, ...new Array<number>(12).fill(0)]), g.floats([8], [0, 0, 0, 0, -6, -6, -6, -6])]);
+    g.floatOutput(params, 'latent_parameters', io, ['batch_size', 8, L, L]);
   }
   return g;
 }
