@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
+import { TINY_UNIGRAM_PIECES, tinyUnigramTokenizerJson, writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
+import { loadEmbeddingTokenizer } from './embedding-tokenizer';
 import { SentenceEmbedder, cosine } from './sentence-embedder';
+import { UnigramTokenizer } from './unigram-tokenizer';
 import { WordPieceTokenizer } from './wordpiece-tokenizer';
 
 let root: string;
@@ -41,7 +43,59 @@ describe('WordPieceTokenizer', () => {
   });
 });
 
+describe('UnigramTokenizer (tokenizer.json, XLM-R style)', () => {
+  const tokenizer = UnigramTokenizer.fromJson(tinyUnigramTokenizerJson());
+  const pieces = (text: string) => tokenizer.encode(text).ids.map((id) => TINY_UNIGRAM_PIECES[id]![0]);
+
+  it('takes the most probable segmentation of each ▁-prefixed word, inside <s> … </s>', () => {
+    // ▁river (−5) beats ▁ri + ver (−8.5); ▁river + s beats anything with an unknown.
+    expect(pieces('a river')).toEqual(['<s>', '▁a', '▁river', '</s>']);
+    expect(pieces('rivers')).toEqual(['<s>', '▁river', 's', '</s>']);
+    // 森林 (−8) beats 森 + 林 (−14); a run without spaces is one word after a single ▁.
+    expect(pieces('森林河流')).toEqual(['<s>', '▁', '森林', '河', '流', '</s>']);
+  });
+
+  it('normalises as the file says: NFKC for the precompiled map, runs of spaces collapsed', () => {
+    expect(pieces('ａ   ｒｉｖｅｒ')).toEqual(['<s>', '▁a', '▁river', '</s>']);
+  });
+
+  it('fuses a run of unknown characters into one <unk>, and truncates before </s>', () => {
+    expect(pieces('xyz river')).toEqual(['<s>', '▁', '<unk>', '▁river', '</s>']);
+    const short = UnigramTokenizer.fromJson(tinyUnigramTokenizerJson(), 4);
+    expect(short.encode('a river city night').ids.map((id) => TINY_UNIGRAM_PIECES[id]![0])).toEqual(['<s>', '▁a', '▁river', '</s>']);
+    expect(tokenizer.padId).toBe(1);
+  });
+
+  it('is picked from a folder by its files, and a tokenizer it cannot run is named', async () => {
+    const uni = join(root, 'tok-unigram');
+    await writeTinyEmbeddingsModel(uni, { tokenizer: 'unigram' });
+    expect(await loadEmbeddingTokenizer(uni)).toBeInstanceOf(UnigramTokenizer);
+    const bertJson = join(root, 'tok-bert-json');
+    await mkdir(bertJson, { recursive: true });
+    await writeFile(join(bertJson, 'tokenizer.json'), JSON.stringify({ normalizer: { type: 'BertNormalizer', lowercase: true }, model: { type: 'WordPiece', vocab: { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, river: 4 } } }));
+    const bert = await loadEmbeddingTokenizer(bertJson);
+    expect(bert).toBeInstanceOf(WordPieceTokenizer);
+    expect(bert.encode('River').ids).toEqual([2, 4, 3]);
+    const bpe = join(root, 'tok-bpe');
+    await mkdir(bpe, { recursive: true });
+    await writeFile(join(bpe, 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: {}, merges: [] } }));
+    await expect(loadEmbeddingTokenizer(bpe)).rejects.toThrow(/tokenizer.json has a BPE model; only WordPiece and Unigram are supported/);
+    await expect(loadEmbeddingTokenizer(join(root, 'nothing-here'))).rejects.toThrow(/no usable tokenizer/);
+  });
+});
+
 describe('SentenceEmbedder on a real ONNX session', () => {
+  it('runs a multilingual-style model whose only tokenizer is a Unigram tokenizer.json', async () => {
+    const embedder = await SentenceEmbedder.load(await writeTinyEmbeddingsModel(join(root, 'unigram-model'), { tokenizer: 'unigram' }), 'model.onnx', { intraOpNumThreads: 1 });
+    try {
+      const [a, b, c] = await embedder.embed(['a river', 'ａ   ｒｉｖｅｒ', '森林河流']);
+      expect(cosine(a!, b!)).toBeCloseTo(1, 5);
+      expect(cosine(a!, c!)).toBeLessThan(0.99);
+    } finally {
+      await embedder.release();
+    }
+  });
+
   it('gives one normalised vector per text, the same for the same text, alone or padded in a batch', async () => {
     const dir = await writeTinyEmbeddingsModel(join(root, 'tiny'), { layout: 'onnx-subfolder' });
     const embedder = await SentenceEmbedder.load(dir, 'onnx/model.onnx', { intraOpNumThreads: 1 });

@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { describeValues, floatData, openSession, type SessionOptions, type TensorInfo } from '../diffusion/onnx-session';
 import { checkEmbeddingsModel } from '../models/embeddings-contract';
-import { WordPieceTokenizer } from './wordpiece-tokenizer';
+import { loadEmbeddingTokenizer, type EmbeddingTokenizer } from './embedding-tokenizer';
 
 /** Texts embedded before are answered from memory: the same past prompts are compared again and again. */
 const CACHE_ENTRIES = 2000;
 
 /**
- * An ONNX sentence-embedding model (the registry's embeddings/<name>/): WordPiece-tokenised text
- * in, one L2-normalised vector per text out — the model's sentence_embedding when it has one,
+ * An ONNX sentence-embedding model (the registry's embeddings/<name>/): text tokenised by the
+ * folder's own tokenizer (WordPiece or Unigram, see loadEmbeddingTokenizer) in, one L2-normalised
+ * vector per text out — the model's sentence_embedding when it has one,
  * else its per-token states mean-pooled over the attention mask (sentence-transformers' pooling
  * for MiniLM, and close enough to BGE's [CLS] for ranking). Dot products are cosine similarities.
  */
@@ -21,7 +22,7 @@ export class SentenceEmbedder {
 
   private constructor(
     private readonly session: InferenceSession,
-    readonly tokenizer: WordPieceTokenizer,
+    readonly tokenizer: EmbeddingTokenizer,
     readonly name: string,
   ) {
     this.inputTypes = new Map(describeValues(session.inputMetadata).map((i) => [i.name, i.type]));
@@ -32,9 +33,9 @@ export class SentenceEmbedder {
     this.output = pooled ? { name: pooled.name, pooled: true } : { name: states!.name, pooled: false };
   }
 
-  /** `dir`: the model folder (vocab.txt there); `modelFile`: the ONNX file in it (e.g. onnx/model.onnx). */
+  /** `dir`: the model folder (its tokenizer there); `modelFile`: the ONNX file in it (e.g. onnx/model.onnx). */
   static async load(dir: string, modelFile: string, options: SessionOptions = {}): Promise<SentenceEmbedder> {
-    const tokenizer = await WordPieceTokenizer.fromDirectory(dir);
+    const tokenizer = await loadEmbeddingTokenizer(dir);
     const session = await openSession(join(dir, modelFile), options);
     const inputs = describeValues(session.inputMetadata);
     const outputs = describeValues(session.outputMetadata);

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '@reelcraft/shared';
+import { loadEmbeddingTokenizer } from '../embeddings/embedding-tokenizer';
 import { onnxVariants } from './onnx-variants';
 
 /** A deeper check of one model file (opening it with ONNX Runtime, reading its signature). */
@@ -11,8 +12,9 @@ const TOKENIZER_FILES = ['tokenizer.json', 'vocab.txt', 'vocab.json', 'sentencep
 
 /**
  * An ONNX sentence-embedding model: a model file (at the top or in onnx/, as Optimum's
- * sentence-transformers exports place it) and some tokenizer file; with `inspect`, each model
- * file's inputs and outputs are checked too (see checkEmbeddingsModel), once the layout is whole.
+ * sentence-transformers exports place it) and some tokenizer file; with `inspect`, the tokenizer
+ * is loaded and each model file's inputs and outputs are checked too (see checkEmbeddingsModel),
+ * once the layout is whole.
  */
 export async function inspectEmbeddingsDir(dir: string, inspect?: EmbeddingsInspector): Promise<ModelEntry> {
   const problems: string[] = [];
@@ -27,6 +29,9 @@ export async function inspectEmbeddingsDir(dir: string, inspect?: EmbeddingsInsp
   const tokenizer = TOKENIZER_FILES.filter((f) => files.has(f));
   if (tokenizer.length === 0) problems.push(`tokenizer missing (expected one of ${TOKENIZER_FILES.join(', ')})`);
   if (inspect && problems.length === 0) {
+    // The tokenizer the embedder would use must load too: a folder with only a BPE or SentencePiece
+    // model file would otherwise pass here and fail at its first use.
+    await loadEmbeddingTokenizer(dir).catch((err: unknown) => problems.push(`tokenizer: ${(err as Error).message.replace(`${dir}: `, '')}`));
     for (const file of Object.values(variants)) {
       const rel = modelDir + file;
       const checked = await inspect(join(dir, rel));

@@ -169,8 +169,15 @@ describe('ModelRegistry', () => {
     await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'd-logits'), { fault: 'wrong-output' });
     await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'e-corrupt'));
     await writeFile(join(dir, 'embeddings', 'e-corrupt', 'model.onnx'), 'not a protobuf');
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'f-unigram'), { tokenizer: 'unigram' });
+    // A SentencePiece model file alone: present, but nothing here can run it.
+    await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'g-spm-only'), { tokenizer: 'unigram' });
+    await rm(join(dir, 'embeddings', 'g-spm-only', 'tokenizer.json'));
+    await touch(join(dir, 'embeddings', 'g-spm-only', 'sentencepiece.bpe.model'), 'x');
     const view = await scanModels({ modelsDir: dir, inspectEmbeddings: (file) => inspectEmbeddingsModel(file) });
-    const [good, optimum, noMask, logits, corrupt] = view.embeddings;
+    const [good, optimum, noMask, logits, corrupt, unigram, spmOnly] = view.embeddings;
+    expect(unigram).toMatchObject({ ok: true, details: { tokenizer: ['tokenizer.json'] } });
+    expect(spmOnly).toMatchObject({ ok: false, problems: ['tokenizer: no usable tokenizer (vocab.txt, or tokenizer.json with a WordPiece or Unigram model)'] });
     expect(good).toMatchObject({ name: 'a-good', ok: true, problems: [], details: { model: ['model.onnx'], tokenizer: ['vocab.txt'] } });
     expect(optimum).toMatchObject({ name: 'b-optimum', ok: true, details: { model: ['onnx/model.onnx'] } });
     expect(noMask).toMatchObject({ ok: false, problems: ['model.onnx: missing input attention_mask (inputs are input_ids int64[batch_size, sequence_length], token_type_ids int64[batch_size, sequence_length])'] });

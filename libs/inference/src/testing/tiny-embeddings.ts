@@ -7,6 +7,11 @@ export interface TinyEmbeddingsOptions {
   dim?: number;
   /** Where the model file goes: the folder itself (default) or onnx/, as Optimum's sentence-transformers exports. */
   layout?: 'flat' | 'onnx-subfolder';
+  /**
+   * 'wordpiece' (default): a BERT vocab.txt. 'unigram': only a tokenizer.json with a SentencePiece
+   * Unigram model, Metaspace and a <s> … </s> template, as the multilingual (XLM-R) models ship.
+   */
+  tokenizer?: 'wordpiece' | 'unigram';
   /** Element type of the states: float16 as a half-precision export gives them. Default float32. */
   io?: FloatIo;
   /** Broken variants for negative tests: no attention_mask input, or an output nobody can pool. */
@@ -14,6 +19,48 @@ export interface TinyEmbeddingsOptions {
 }
 
 const WORDS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'river', 'forest', 'city', 'night', '森', '林', '河', '流'];
+
+/** An XLM-R-shaped Unigram vocabulary: specials first, then pieces with their log-probabilities. */
+export const TINY_UNIGRAM_PIECES: [string, number][] = [
+  ['<s>', 0],
+  ['<pad>', 0],
+  ['</s>', 0],
+  ['<unk>', 0],
+  ['▁', -2],
+  ['▁a', -3],
+  ['▁river', -5],
+  ['▁ri', -4],
+  ['ver', -4.5],
+  ['s', -3.5],
+  ['▁forest', -6],
+  ['▁city', -6],
+  ['▁night', -6],
+  ['森', -7],
+  ['林', -7],
+  ['森林', -8],
+  ['河', -7],
+  ['流', -7],
+];
+
+/** tokenizer.json as `tokenizers` writes it for XLM-RoBERTa, with TINY_UNIGRAM_PIECES. */
+export function tinyUnigramTokenizerJson(): Record<string, unknown> {
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: ['<s>', '<pad>', '</s>', '<unk>'].map((content, id) => ({ id, content, special: true })),
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'Precompiled', precompiled_charsmap: '' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+    pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+      pair: [],
+      special_tokens: { '<s>': { id: '<s>', ids: [0], tokens: ['<s>'] }, '</s>': { id: '</s>', ids: [2], tokens: ['</s>'] } },
+    },
+    decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: 3, vocab: TINY_UNIGRAM_PIECES, byte_fallback: false },
+  };
+}
 
 /**
  * Writes a tiny sentence-embedding export with the inputs and outputs of Optimum's
@@ -24,7 +71,8 @@ export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddi
   const dim = options.dim ?? 16;
   const g = new GraphBuilder('tiny-sentence-embeddings');
   const ids = g.input('input_ids', ONNX_INT64, ['batch_size', 'sequence_length']);
-  const table = g.floats([WORDS.length, dim], Array.from({ length: WORDS.length * dim }, (_, i) => Math.sin(i * 12.9898) * 0.5));
+  const rows = Math.max(WORDS.length, TINY_UNIGRAM_PIECES.length);
+  const table = g.floats([rows, dim], Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 12.9898) * 0.5));
   let states = g.op('Gather', [table, ids], { axis: 0 });
   if (options.fault !== 'no-attention-mask') {
     const mask = g.input('attention_mask', ONNX_INT64, ['batch_size', 'sequence_length']);
@@ -38,6 +86,7 @@ export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddi
   const modelDir = options.layout === 'onnx-subfolder' ? join(dir, 'onnx') : dir;
   await mkdir(modelDir, { recursive: true });
   await writeFile(join(modelDir, 'model.onnx'), g.encode({ opset: 17 }).model);
-  await writeFile(join(dir, 'vocab.txt'), `${WORDS.join('\n')}\n`);
+  if (options.tokenizer === 'unigram') await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tinyUnigramTokenizerJson()));
+  else await writeFile(join(dir, 'vocab.txt'), `${WORDS.join('\n')}\n`);
   return dir;
 }
