@@ -49,8 +49,11 @@ export { DiffusionRenderer, type DiffusionRendererOptions, type DiffusionStepEve
 export { sharedDiffusionPipeline, releaseSharedDiffusionPipelines } from './diffusion/worker-pipeline';
 export { LATENT_RGB_FACTORS_SD15, LatentPreview, latentToRgb, latentPreviewJpeg, rgbPreviewJpeg } from './diffusion/latent-preview';
 export { GaussianNoise, deriveSeed } from './diffusion/random';
+export { ONNX_DEVICES, type OnnxDevice } from './diffusion/onnx-devices';
 export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, type TinyTimestepVariant } from './testing/tiny-onnx';
 export { writeTinyEmbeddingsModel, type TinyEmbeddingsOptions } from './testing/tiny-embeddings';
+export { GraphBuilder, ONNX_FLOAT } from './testing/tiny-onnx-graph';
+export { sdLikeUnetBody, sdLikeDecoderBody, sdLikeShape, SD15_SHAPE, type SdLikeShape } from './testing/sd-like-graphs';
 
 export { encodeClip, type ClipInfo, type EncodeClipOptions } from './clip/encode-clip';
 export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding';

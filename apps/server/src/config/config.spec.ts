@@ -18,6 +18,8 @@ describe('loadConfig', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REELCRAFT_ADMIN_PASSWORD: '  ', RENDER_THREADS: '' })).toMatchObject({ database: { type: 'sqlite' }, admin: { password: undefined }, render: { threads: undefined } });
     expect(loadConfig({ RENDER_THREADS: '2' }).render.threads).toBe(2);
+    expect([loadConfig({}).render.device, loadConfig({ RENDER_DEVICE: 'webgpu' }).render.device]).toEqual(['cpu', 'webgpu']);
+    expect(() => loadConfig({ RENDER_DEVICE: 'gpu' })).toThrow(/RENDER_DEVICE/);
   });
 
   it('limits render workers\' memory only when asked (MiB; 0 or empty: no limit)', () => {

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { ONNX_DEVICES, type OnnxDevice } from '@reelcraft/inference';
 import { z } from 'zod';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
@@ -32,6 +33,8 @@ const EnvSchema = z.object({
   RENDER_FPS: int(24, 1, 60),
   /** CPU threads for model inference in a render worker; unset: the libraries choose. */
   RENDER_THREADS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(256).optional()),
+  /** Where a render worker runs the diffusion models: an ONNX Runtime execution provider (see ONNX_DEVICES). */
+  RENDER_DEVICE: z.enum(ONNX_DEVICES).default('cpu'),
   /** Resident memory a render worker may use, in MiB, before the server kills it and fails its task; 0: no limit. */
   RENDER_MEMORY_LIMIT_MB: int(0, 0, 1024 * 1024).refine((v) => v === 0 || v >= 16, { error: 'RENDER_MEMORY_LIMIT_MB must be 0 (no limit) or at least 16' }),
   MUSIC_FILE: optionalString,
@@ -60,6 +63,7 @@ export interface AppConfig {
     height: number;
     fps: number;
     threads?: number;
+    device: OnnxDevice;
     /** Resident-memory limit of one render worker in MiB; 0: none. */
     memoryLimitMb: number;
     musicFile?: string;
@@ -103,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       height: e.RENDER_HEIGHT,
       fps: e.RENDER_FPS,
       threads: e.RENDER_THREADS,
+      device: e.RENDER_DEVICE,
       memoryLimitMb: e.RENDER_MEMORY_LIMIT_MB,
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
     },

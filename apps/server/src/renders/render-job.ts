@@ -65,6 +65,7 @@ export async function renderTask(
     // No modelsDir: the queue has planned the task already (the LLM in its planner process), so the
     // worker renders the plan it is given and never loads a GGUF.
     ...(config.render.threads ? { threads: config.render.threads } : {}),
+    ...(config.render.device !== 'cpu' ? { device: config.render.device } : {}),
     ...(task.plan ? { plan: task.plan } : {}),
     ...(diffusionDir ? { diffusionDir } : {}),
   };

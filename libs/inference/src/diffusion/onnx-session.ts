@@ -1,7 +1,10 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { fromHalf, toHalf } from './half-float';
+import type { OnnxDevice } from './onnx-devices';
 
 export interface SessionOptions {
+  /** Where the model runs (default cpu); the CPU takes whatever operators that provider lacks. */
+  device?: OnnxDevice;
   /** Threads inside one operator (default: ORT's choice, i.e. all cores). */
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
@@ -20,7 +23,7 @@ export interface SessionOptions {
  */
 export async function openSession(path: string, options: SessionOptions = {}): Promise<InferenceSession> {
   return InferenceSession.create(path, {
-    executionProviders: ['cpu'],
+    executionProviders: options.device && options.device !== 'cpu' ? [options.device, 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
     extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),

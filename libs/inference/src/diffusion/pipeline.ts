@@ -470,6 +470,8 @@ function checkFinite(data: Float32Array, what: string): void {
   if (bad >= 0) throw new DiffusionNumericsError(`${what} produced ${data[bad]} (value ${bad} of ${data.length}); the model or its export is broken`);
 }
 
+/** The first line of an error, shortened in the middle: ONNX Runtime puts its source location first and the reason last. */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  return line.length <= 300 ? line : `${line.slice(0, 100)}…${line.slice(-199)}`;
 }

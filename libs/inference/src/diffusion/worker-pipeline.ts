@@ -9,10 +9,12 @@ import { DiffusionPipeline, type DiffusionPipelineOptions } from './pipeline';
 const loaded = new Map<string, Promise<DiffusionPipeline>>();
 
 export function sharedDiffusionPipeline(dir: string, options: DiffusionPipelineOptions = {}): Promise<DiffusionPipeline> {
-  const key = resolve(dir);
+  const path = resolve(dir);
+  // The sessions are bound to their execution provider: another device is another pipeline.
+  const key = `${options.device ?? 'cpu'}:${path}`;
   let pipeline = loaded.get(key);
   if (!pipeline) {
-    pipeline = DiffusionPipeline.load(key, options);
+    pipeline = DiffusionPipeline.load(path, options);
     loaded.set(key, pipeline);
     pipeline.catch(() => loaded.delete(key));
   }

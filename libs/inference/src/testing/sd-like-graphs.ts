@@ -13,18 +13,36 @@ import type { GraphBuilder } from './tiny-onnx-graph';
  * InstanceNormalization, a reshape back, then the affine part.
  */
 export interface SdLikeShape {
-  /** Channels per UNet level, highest resolution first; each level halves the side. */
+  /** Channels per UNet level, highest resolution first; each level but the last halves the side. */
   levels: number[];
-  /** Channels of the decoder's four stages, latent resolution first (SD 1.5: 512, 512, 256, 128). */
+  /** Residual blocks per level on the way down (one more on the way up, as diffusers does). */
+  blocks: number;
+  /** Which levels have a transformer after each residual block. */
+  attention: boolean[];
+  /** Attention heads in the UNet's transformers. */
+  heads: number;
+  /** Channels of the decoder's stages, latent resolution first; each stage but the last doubles the side. */
   decoder: number[];
+  /** Residual blocks per decoder stage. */
+  decoderBlocks: number;
 }
 
-/** SD 1.5's layout scaled to `base` channels (SD 1.5 itself: base 320, decoder 128·[4, 4, 2, 1]). */
+/** Stable Diffusion 1.5's own UNet and VAE decoder layout (about 860 M and 50 M parameters in the real ones). */
+export const SD15_SHAPE: SdLikeShape = { levels: [320, 640, 1280, 1280], blocks: 2, attention: [true, true, true, false], heads: 8, decoder: [512, 512, 256, 128], decoderBlocks: 3 };
+
+/** A small model in SD 1.5's layout: three levels at `base`, 2·base, 4·base channels, one block each, one head. */
 export function sdLikeShape(base: number): SdLikeShape {
-  const groupsOk = (c: number) => c % Math.min(32, c) === 0;
-  const shape = { levels: [base, 2 * base, 4 * base], decoder: [4 * base, 4 * base, 2 * base, base].map((c) => Math.max(8, c / 2)) };
-  if (![...shape.levels, ...shape.decoder].every(groupsOk)) throw new RangeError(`base ${base}: channel counts must split into groups of 32 (or be below 32)`);
+  const shape = { levels: [base, 2 * base, 4 * base], blocks: 1, attention: [true, true, false], heads: 1, decoder: [4 * base, 4 * base, 2 * base, base].map((c) => Math.max(8, c / 2)), decoderBlocks: 1 };
+  checkShape(shape);
   return shape;
+}
+
+function checkShape(shape: SdLikeShape): void {
+  const groupsOk = (c: number) => c % Math.min(32, c) === 0;
+  if (![...shape.levels, ...shape.decoder].every(groupsOk)) throw new RangeError('channel counts must split into groups of 32 (or be below 32)');
+  if (shape.attention.length !== shape.levels.length) throw new RangeError('one attention flag per level');
+  if (shape.levels.some((c) => c % shape.heads !== 0)) throw new RangeError(`channels must divide into ${shape.heads} heads`);
+  if (shape.decoder.length !== 4) throw new RangeError('the decoder has four stages (8× upsampling)');
 }
 
 class Blocks {
@@ -73,26 +91,37 @@ class Blocks {
     return this.g.op('Add', [skip, h]);
   }
 
-  /** Single-head scaled dot-product attention: [B, N, C] queries over [B, M, D] keys/values. */
-  attend(tokens: string, c: number, context: string, contextDim: number): string {
+  /** Scaled dot-product attention over `heads` heads: [B, N, C] queries over [B, M, D] keys/values. */
+  attend(tokens: string, c: number, context: string, contextDim: number, heads: number): string {
     const g = this.g;
+    const d = c / heads;
     const q = this.linear(tokens, c, c);
     const k = this.linear(context, contextDim, c);
     const v = this.linear(context, contextDim, c);
-    const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 2, 1] })]), g.floats([], [1 / Math.sqrt(c)])]);
-    return this.linear(g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]), c, c, 0.5);
+    if (heads === 1) {
+      const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 2, 1] })]), g.floats([], [1 / Math.sqrt(c)])]);
+      return this.linear(g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]), c, c, 0.5);
+    }
+    const split = g.int64s([4], [0, 0, heads, d]);
+    const qh = g.op('Transpose', [g.op('Reshape', [q, split])], { perm: [0, 2, 1, 3] });
+    const kh = g.op('Transpose', [g.op('Reshape', [k, split])], { perm: [0, 2, 3, 1] });
+    const vh = g.op('Transpose', [g.op('Reshape', [v, split])], { perm: [0, 2, 1, 3] });
+    const scores = g.op('Mul', [g.op('MatMul', [qh, kh]), g.floats([], [1 / Math.sqrt(d)])]);
+    const merged = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), vh])], { perm: [0, 2, 1, 3] }), g.int64s([3], [0, 0, c])]);
+    return this.linear(merged, c, c, 0.5);
   }
 
-  /** diffusers' Transformer2DModel (one block): self-attention, cross-attention to the prompt, GELU feed-forward. */
-  transformer(x: string, c: number, text?: { states: string; dim: number }): string {
+  /** diffusers' Transformer2DModel (one block): self-attention, cross-attention to the prompt, GEGLU feed-forward. */
+  transformer(x: string, c: number, heads: number, text?: { states: string; dim: number }): string {
     const g = this.g;
     const flat = g.op('Transpose', [g.op('Reshape', [this.groupNorm(x, c), g.int64s([3], [0, c, -1])])], { perm: [0, 2, 1] });
-    let h = g.op('Add', [flat, this.attend(flat, c, flat, c)]);
-    if (text) h = g.op('Add', [h, this.attend(h, c, text.states, text.dim)]);
-    const up = this.linear(h, c, 4 * c);
-    // GELU as x·σ(1.702x), the form older exports fold it to.
-    const gelu = g.op('Mul', [up, g.op('Sigmoid', [g.op('Mul', [up, g.floats([], [1.702])])])]);
-    h = g.op('Add', [h, this.linear(gelu, 4 * c, c, 0.5)]);
+    let h = g.op('Add', [flat, this.attend(flat, c, flat, c, heads)]);
+    if (text) h = g.op('Add', [h, this.attend(h, c, text.states, text.dim, heads)]);
+    // GEGLU as in SD 1.5: a projection to 8C split into values and gates, GELU on the gates
+    // (as x·σ(1.702x), the form older exports fold it to), back to C.
+    const [values, gates] = g.opOutputs('Split', [this.linear(h, c, 8 * c), g.int64s([2], [4 * c, 4 * c])], 2, { axis: -1 }) as [string, string];
+    const gelu = g.op('Mul', [gates, g.op('Sigmoid', [g.op('Mul', [gates, g.floats([], [1.702])])])]);
+    h = g.op('Add', [h, this.linear(g.op('Mul', [values, gelu]), 4 * c, c, 0.5)]);
     const back = g.op('Reshape', [g.op('Transpose', [h], { perm: [0, 2, 1] }), g.op('Shape', [x])]);
     return g.op('Add', [x, back]);
   }
@@ -104,13 +133,16 @@ class Blocks {
 }
 
 /**
- * A UNet body: `sample` [B, 4, L, L] → [B, 4, L, L], conditioned on `timestep` (a float column,
- * [B or 1, 1]) and the text encoder's states [B, S, textDim]. L must be divisible by 2^(levels−1).
- * Attention on every level but the deepest, and in the middle block, as in SD 1.5.
+ * A UNet body: `sample` [B, 4, L, L] → [B, 4, L, L], conditioned on `timestep` (float, any shape
+ * of 1 or B values) and the text encoder's states [B, S, textDim]. L must be divisible by
+ * 2^(levels−1). The wiring is diffusers' UNet2DConditionModel: every block's output is a skip,
+ * the way up takes one block more per level than the way down, a middle block of residual,
+ * transformer, residual.
  */
 export function sdLikeUnetBody(g: GraphBuilder, rng: GaussianNoise, shape: SdLikeShape, inputs: { sample: string; timestep: string; text: string; textDim: number }): string {
+  checkShape(shape);
   const b = new Blocks(g, rng);
-  const { levels } = shape;
+  const { levels, heads } = shape;
   const tDim = levels[0]! * 4;
   const half = tDim / 2;
   const freqs = g.floats([1, half], Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)));
@@ -121,20 +153,27 @@ export function sdLikeUnetBody(g: GraphBuilder, rng: GaussianNoise, shape: SdLik
 
   let h = b.conv(inputs.sample, 4, levels[0]!);
   let c = levels[0]!;
-  const skips: { name: string; channels: number }[] = [];
+  const skips: { name: string; channels: number }[] = [{ name: h, channels: c }];
   levels.forEach((width, i) => {
-    h = b.resBlock(h, c, width, temb);
-    c = width;
-    if (i < levels.length - 1) h = b.transformer(h, c, text);
-    skips.push({ name: h, channels: c });
-    if (i < levels.length - 1) h = b.conv(h, c, c, 3, 2);
+    for (let j = 0; j < shape.blocks; j++) {
+      h = b.resBlock(h, c, width, temb);
+      c = width;
+      if (shape.attention[i]) h = b.transformer(h, c, heads, text);
+      skips.push({ name: h, channels: c });
+    }
+    if (i < levels.length - 1) {
+      h = b.conv(h, c, c, 3, 2);
+      skips.push({ name: h, channels: c });
+    }
   });
-  h = b.resBlock(b.transformer(b.resBlock(h, c, c, temb), c, text), c, c, temb);
+  h = b.resBlock(b.transformer(b.resBlock(h, c, c, temb), c, heads, text), c, c, temb);
   for (let i = levels.length - 1; i >= 0; i--) {
-    const skip = skips.pop()!;
-    h = b.resBlock(g.op('Concat', [h, skip.name], { axis: 1 }), c + skip.channels, levels[i]!, temb);
-    c = levels[i]!;
-    if (i < levels.length - 1) h = b.transformer(h, c, text);
+    for (let j = 0; j <= shape.blocks; j++) {
+      const skip = skips.pop()!;
+      h = b.resBlock(g.op('Concat', [h, skip.name], { axis: 1 }), c + skip.channels, levels[i]!, temb);
+      c = levels[i]!;
+      if (shape.attention[i]) h = b.transformer(h, c, heads, text);
+    }
     if (i > 0) h = b.upsample(h, c);
   }
   return b.conv(b.silu(b.groupNorm(h, c)), c, 4, 3, 1, 0.5);
@@ -142,13 +181,16 @@ export function sdLikeUnetBody(g: GraphBuilder, rng: GaussianNoise, shape: SdLik
 
 /** A VAE decoder body: latents [B, 4, L, L] → [B, 3, 8L, 8L], with SD's mid-block self-attention. */
 export function sdLikeDecoderBody(g: GraphBuilder, rng: GaussianNoise, shape: SdLikeShape, latent: string): string {
+  checkShape(shape);
   const b = new Blocks(g, rng);
-  const [first, ...rest] = shape.decoder as [number, ...number[]];
-  let c = first;
-  let h = b.resBlock(b.transformer(b.resBlock(b.conv(latent, 4, c), c, c), c), c, c);
-  for (const width of rest) {
-    h = b.resBlock(b.upsample(h, c), c, width);
-    c = width;
-  }
+  let c = shape.decoder[0]!;
+  let h = b.resBlock(b.transformer(b.resBlock(b.conv(latent, 4, c), c, c), c, 1), c, c);
+  shape.decoder.forEach((width, k) => {
+    for (let j = 0; j < shape.decoderBlocks; j++) {
+      h = b.resBlock(h, c, width);
+      c = width;
+    }
+    if (k < shape.decoder.length - 1) h = b.upsample(h, c);
+  });
   return b.conv(b.silu(b.groupNorm(h, c)), c, 3, 3, 1, 0.5);
 }

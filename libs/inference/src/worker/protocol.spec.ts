@@ -31,6 +31,14 @@ describe('parseParentMessage', () => {
     }
   });
 
+  it('takes the execution provider the diffusion models run on, only from the known ones', () => {
+    expect(parseParentMessage({ type: 'run', job: { ...job, device: 'webgpu' } })).toMatchObject({ ok: true, value: { job: { device: 'webgpu' } } });
+    for (const device of ['gpu', '', 3]) {
+      const result = parseParentMessage({ type: 'run', job: { ...job, device } });
+      expect(!result.ok && result.error).toBe('invalid job: device must be one of cpu, webgpu, cuda, dml, coreml');
+    }
+  });
+
   it.each([
     [null, /object/],
     ['run', /object/],

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { LIMITS, RenderPlanSchema, type RenderPlan, type StoryboardPlan } from '@reelcraft/shared';
 import type { ClipInfo } from '../clip/encode-clip';
+import { ONNX_DEVICES, type OnnxDevice } from '../diffusion/onnx-devices';
 
 /**
  * The messages between the server and a render worker (a child process it forks per job).
@@ -27,6 +28,8 @@ export interface RenderJob {
    */
   /** CPU threads for model inference (LLM evaluation, ONNX intra-op); the libraries' defaults when absent. */
   threads?: number;
+  /** The ONNX Runtime execution provider the diffusion models run on (RENDER_DEVICE); cpu when absent. */
+  device?: OnnxDevice;
   modelsDir?: string;
   /**
    * An Optimum ONNX Stable Diffusion export (text_encoder/, unet/, vae_decoder/, …): render the
@@ -95,7 +98,7 @@ export function parseParentMessage(value: unknown): ParseResult<ParentMessage> {
 
 export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (!isRecord(value)) return { ok: false, error: 'job must be an object' };
-  const { taskId, prompt, workDir, width, height, fps, seed, plan, modelsDir, diffusionDir, threads } = value;
+  const { taskId, prompt, workDir, width, height, fps, seed, plan, modelsDir, diffusionDir, threads, device } = value;
   if (typeof taskId !== 'string' || taskId.trim() === '' || taskId.length > RENDER_LIMITS.taskId.max) {
     return { ok: false, error: `taskId must be a non-empty string of at most ${RENDER_LIMITS.taskId.max} characters` };
   }
@@ -122,6 +125,7 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
     return { ok: false, error: `threads must be an integer from 1 to ${RENDER_LIMITS.threads.max}` };
   }
   if (diffusionDir !== undefined && (typeof diffusionDir !== 'string' || !isAbsolute(diffusionDir))) return { ok: false, error: 'diffusionDir must be an absolute path' };
+  if (device !== undefined && !(ONNX_DEVICES as readonly unknown[]).includes(device)) return { ok: false, error: `device must be one of ${ONNX_DEVICES.join(', ')}` };
   let parsedPlan: RenderPlan | undefined;
   if (plan !== undefined) {
     const result = RenderPlanSchema.safeParse(plan);
@@ -137,6 +141,7 @@ export function parseRenderJob(value: unknown): ParseResult<RenderJob> {
   if (modelsDir !== undefined) job.modelsDir = modelsDir as string;
   if (diffusionDir !== undefined) job.diffusionDir = diffusionDir as string;
   if (threads !== undefined) job.threads = threads as number;
+  if (device !== undefined) job.device = device as OnnxDevice;
   return { ok: true, value: job };
 }
 

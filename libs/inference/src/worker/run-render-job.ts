@@ -71,7 +71,7 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
   const parsed = parseRenderJob(job);
   if (!parsed.ok) throw new TypeError(`invalid render job: ${parsed.error}`);
   const { signal } = hooks;
-  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value.diffusionDir, parsed.value.threads, hooks) : new AnimaticRenderer());
+  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value, hooks) : new AnimaticRenderer());
   const interval = hooks.progressIntervalMs ?? 200;
 
   throwIfAborted(signal, 'Rendering');
@@ -96,8 +96,8 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
 }
 
 /** The diffusion renderer over the worker's shared pipeline, forwarding throttled previews. */
-async function diffusionRenderer(dir: string, threads: number | undefined, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
-  const pipeline = await sharedDiffusionPipeline(dir, threads ? { intraOpNumThreads: threads } : {});
+async function diffusionRenderer(job: RenderJob, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
+  const pipeline = await sharedDiffusionPipeline(job.diffusionDir!, { ...(job.threads ? { intraOpNumThreads: job.threads } : {}), ...(job.device ? { device: job.device } : {}) });
   const send = previewThrottle(hooks.previewIntervalMs);
   return new DiffusionRenderer({
     pipeline,
