@@ -8,21 +8,31 @@
 //   node scripts/gpu-check.mjs --ep cpu --scale small --steps 2          (a smoke run anywhere)
 //
 // onnxruntime-node bundles its WebGPU backend (Dawn over Vulkan) but not CUDA, whose libraries its
-// install script would fetch from outside npm. A device machine has the NVIDIA Vulkan driver but no
-// loader: carry libvulkan1 as a .deb (see ../.library/device/README.md) and, before this script,
-//   for f in .gl/*.deb; do dpkg -x $f /; done; ldconfig
-//   export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+// install script would fetch from outside npm. A device machine has no internet, no node_modules
+// and NVIDIA's Vulkan driver without a loader: `bash scripts/gpu-carry.sh` assembles .gpu-carry/
+// (onnxruntime-node for linux/x64, the three inference files this needs, libvulkan1), and its
+// header gives the one device call that runs this with GPU_CHECK_MODULES=.gpu-carry.
 // node-llama-cpp's CUDA and Vulkan prebuilts are replaced by empty packages for offline CPU installs
 // (package.json overrides), so the LLM half of the check can only say what this install lacks.
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const inference = require('../libs/inference/dist/index.js');
+// Modules from the carried folder when given (a device machine), else from this checkout.
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const carried = process.env.GPU_CHECK_MODULES ? resolve(process.env.GPU_CHECK_MODULES) : undefined;
+const require = createRequire(join(carried ?? ROOT, 'gpu-check.cjs'));
+const dist = carried ? join(carried, 'inference-dist') : join(ROOT, 'libs/inference/dist');
 const ort = require('onnxruntime-node');
+// Only the graph builders and the seeded noise: the library's index would load node-llama-cpp and the canvas too.
+const inference = {
+  ...require(join(dist, 'testing/tiny-onnx-graph.js')),
+  ...require(join(dist, 'testing/sd-like-graphs.js')),
+  ...require(join(dist, 'diffusion/random.js')),
+};
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -123,7 +133,8 @@ try {
       try {
         rows.push({ component, ...(await timeSession(file, ep, feeds, runs)) });
       } catch (err) {
-        rows.push({ component, ep, error: String(err.message ?? err).split('\n')[0].slice(0, 200) });
+        // ONNX Runtime puts its source location first and the reason last.
+        rows.push({ component, ep, error: String(err.message ?? err).split('\n')[0].slice(-160) });
       }
     }
   }
@@ -135,12 +146,12 @@ try {
     console.log(`≈ ${(keyframes * 10 * Number(step)).toFixed(0)} s of UNet time for a 5 s clip (${keyframes} keyframes × ~10 steps); the original design's target: ≤ 120 s on an RTX 3090`);
   }
 
-  const llama = await import('node-llama-cpp');
   let gpuTypes = [];
   try {
+    const llama = await import('node-llama-cpp');
     gpuTypes = await llama.getLlamaGpuTypes('supported');
   } catch (err) {
-    gpuTypes = [`(could not ask: ${err.message})`];
+    gpuTypes = [`(node-llama-cpp not available here: ${String(err.message).split('\n')[0]})`];
   }
   console.log(`node-llama-cpp GPU backends this machine supports: ${gpuTypes.join(', ') || 'none'}; the install has their prebuilt binaries only where package.json's overrides were lifted (README, "On a GPU host").`);
   if (process.env.OUT) writeFileSync(join(process.env.OUT, 'gpu-check.json'), JSON.stringify({ scale: SCALE, ep: EP, rows, gpuTypes }, null, 2));
