@@ -134,6 +134,24 @@ describe('SentenceEmbedder on a real ONNX session', () => {
     }
   });
 
+  it("puts the folder's default sentence-transformers prompt before every text (E5's \"query: \")", async () => {
+    const plain = await SentenceEmbedder.load(await writeTinyEmbeddingsModel(join(root, 'no-prompt')), 'model.onnx', { intraOpNumThreads: 1 });
+    const dir = await writeTinyEmbeddingsModel(join(root, 'prompted'));
+    await writeFile(join(dir, 'config_sentence_transformers.json'), JSON.stringify({ prompts: { query: 'a ', passage: 'city ' }, default_prompt_name: 'query' }));
+    const prompted = await SentenceEmbedder.load(dir, 'model.onnx', { intraOpNumThreads: 1 });
+    try {
+      expect(prompted.prompt).toBe('a ');
+      const [withPrompt] = await prompted.embed(['river']);
+      const [spelledOut, bare] = await plain.embed(['a river', 'river']);
+      expect(Array.from(withPrompt!)).toEqual(Array.from(spelledOut!));
+      expect(cosine(withPrompt!, bare!)).toBeLessThan(0.999);
+    } finally {
+      await Promise.all([plain.release(), prompted.release()]);
+    }
+    await writeFile(join(dir, 'config_sentence_transformers.json'), '{ broken');
+    await expect(SentenceEmbedder.load(dir, 'model.onnx')).rejects.toThrow(/config_sentence_transformers.json: /);
+  });
+
   it('refuses a model it cannot pool, saying what is wrong', async () => {
     const dir = await writeTinyEmbeddingsModel(join(root, 'logits'), { fault: 'wrong-output' });
     await expect(SentenceEmbedder.load(dir, 'model.onnx')).rejects.toThrow(/is not a usable embedding model: model.onnx: no usable output/);

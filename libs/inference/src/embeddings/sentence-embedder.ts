@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { describeValues, floatData, openSession, type SessionOptions, type TensorInfo } from '../diffusion/onnx-session';
@@ -24,6 +25,8 @@ export class SentenceEmbedder {
     private readonly session: InferenceSession,
     readonly tokenizer: EmbeddingTokenizer,
     readonly name: string,
+    /** Put before every text: the folder's default sentence-transformers prompt (E5's "query: "). */
+    readonly prompt = '',
   ) {
     this.inputTypes = new Map(describeValues(session.inputMetadata).map((i) => [i.name, i.type]));
     const outputs = describeValues(session.outputMetadata);
@@ -36,6 +39,7 @@ export class SentenceEmbedder {
   /** `dir`: the model folder (its tokenizer there); `modelFile`: the ONNX file in it (e.g. onnx/model.onnx). */
   static async load(dir: string, modelFile: string, options: SessionOptions = {}): Promise<SentenceEmbedder> {
     const tokenizer = await loadEmbeddingTokenizer(dir);
+    const prompt = await defaultPrompt(dir);
     const session = await openSession(join(dir, modelFile), options);
     const inputs = describeValues(session.inputMetadata);
     const outputs = describeValues(session.outputMetadata);
@@ -44,7 +48,7 @@ export class SentenceEmbedder {
       await session.release();
       throw new Error(`${dir} is not a usable embedding model: ${problems.join('; ')}`);
     }
-    return new SentenceEmbedder(session, tokenizer, join(dir, modelFile));
+    return new SentenceEmbedder(session, tokenizer, join(dir, modelFile), prompt);
   }
 
   async release(): Promise<void> {
@@ -69,7 +73,7 @@ export class SentenceEmbedder {
   }
 
   private async run(texts: string[]): Promise<Float32Array[]> {
-    const encoded = texts.map((t) => this.tokenizer.encode(t).ids);
+    const encoded = texts.map((t) => this.tokenizer.encode(this.prompt + t).ids);
     const len = Math.max(...encoded.map((ids) => ids.length));
     const n = texts.length;
     const ids = new Array<number>(n * len).fill(this.tokenizer.padId);
@@ -108,6 +112,25 @@ export class SentenceEmbedder {
       return v;
     });
   }
+}
+
+/**
+ * sentence-transformers' config_sentence_transformers.json: `prompts[default_prompt_name]`, the
+ * text its encode() puts before every input. E5 models are trained with "query: " in front of
+ * both sides of a similarity; their folders do not say so, and an operator adds
+ * {"prompts": {"query": "query: "}, "default_prompt_name": "query"}. No file or no default: none.
+ */
+async function defaultPrompt(dir: string): Promise<string> {
+  let config: { prompts?: Record<string, unknown>; default_prompt_name?: unknown };
+  try {
+    config = JSON.parse(await readFile(join(dir, 'config_sentence_transformers.json'), 'utf8')) as typeof config;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new Error(`${dir}/config_sentence_transformers.json: ${(err as Error).message}`);
+  }
+  const name = config.default_prompt_name;
+  const prompt = typeof name === 'string' ? config.prompts?.[name] : undefined;
+  return typeof prompt === 'string' ? prompt : '';
 }
 
 /** Cosine similarity of two normalised vectors. */
