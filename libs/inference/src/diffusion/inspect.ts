@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { pickOnnxFile } from '../models/onnx-variants';
 import { join } from 'node:path';
+import { pickOnnxFile } from '../models/onnx-variants';
 import { ClipTokenizer } from './clip-tokenizer';
 import { checkComponent, DIFFUSION_COMPONENTS } from './export-contract';
-import { describeValues, openSession } from './onnx-session';
+import { describeValues, onnxErrorReason, openSession } from './onnx-session';
 import { parseSchedulerConfig } from './schedulers';
 
 /**
@@ -22,14 +22,14 @@ export async function inspectDiffusionPipeline(dir: string): Promise<{ ok: boole
       continue;
     }
     try {
-      const session = await openSession(join(dir, component, picked.file), { intraOpNumThreads: 1 });
+      const session = await openSession(join(dir, component, picked), { intraOpNumThreads: 1 });
       try {
-        problems.push(...checkComponent(component, describeValues(session.inputMetadata), describeValues(session.outputMetadata), picked.file));
+        problems.push(...checkComponent(component, describeValues(session.inputMetadata), describeValues(session.outputMetadata), picked));
       } finally {
         await session.release();
       }
     } catch (err) {
-      problems.push(`${component}/${picked.file}: cannot be loaded by ONNX Runtime: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}`);
+      problems.push(`${component}/${picked}: cannot be loaded by ONNX Runtime: ${onnxErrorReason(err)}`);
     }
   }
   try {

@@ -72,6 +72,15 @@ export function floatData(tensor: Tensor | undefined, what: string): Float32Arra
   throw new TypeError(`${what} is ${tensor.type}, expected float32 or float16`);
 }
 
+/**
+ * The first line of an error from opening or running a session, shortened in the middle when long:
+ * ONNX Runtime puts its source location first and the reason last.
+ */
+export function onnxErrorReason(err: unknown): string {
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  return line.length <= 300 ? line : `${line.slice(0, 100)}…${line.slice(-199)}`;
+}
+
 /** Index of the first NaN or ±Infinity, or −1. */
 export function firstNonFinite(data: Float32Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;

@@ -7,7 +7,7 @@ import { pickOnnxFile } from '../models/onnx-variants';
 import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from './export-contract';
 import { LatentPreview } from './latent-preview';
 import { halfBits, toHalf } from './half-float';
-import { describeValues, firstNonFinite, floatData, floatTensor, intTensor, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
+import { describeValues, firstNonFinite, floatData, floatTensor, intTensor, onnxErrorReason, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
 import { GaussianNoise } from './random';
 import { combineGuidance, createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type GuidedOutput, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
 
@@ -177,12 +177,12 @@ export class DiffusionPipeline {
           if (component === 'vae_encoder') continue;
           throw new Error(`${dir} is not a usable diffusion export: ${component}/model.onnx missing`);
         }
-        files[component] = picked.file;
-        sessions[component] = await openSession(join(dir, component, picked.file), options).catch((err: unknown) => {
-          throw new Error(`cannot load ${component}/${picked.file}: ${firstLine(err)}`);
+        files[component] = picked;
+        sessions[component] = await openSession(join(dir, component, picked), options).catch((err: unknown) => {
+          throw new Error(`cannot load ${component}/${picked}: ${onnxErrorReason(err)}`);
         });
         const s = sessions[component]!;
-        const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata), picked.file);
+        const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata), picked);
         if (problems.length) throw new Error(`${dir} is not a usable diffusion export: ${problems.join('; ')}`);
       }
       const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer'));
@@ -470,8 +470,3 @@ function checkFinite(data: Float32Array, what: string): void {
   if (bad >= 0) throw new DiffusionNumericsError(`${what} produced ${data[bad]} (value ${bad} of ${data.length}); the model or its export is broken`);
 }
 
-/** The first line of an error, shortened in the middle: ONNX Runtime puts its source location first and the reason last. */
-function firstLine(err: unknown): string {
-  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-  return line.length <= 300 ? line : `${line.slice(0, 100)}…${line.slice(-199)}`;
-}

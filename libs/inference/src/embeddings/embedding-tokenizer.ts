@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnigramTokenizer } from './unigram-tokenizer';
-import { WordPieceTokenizer } from './wordpiece-tokenizer';
+import { modelMaxLength, WordPieceTokenizer } from './wordpiece-tokenizer';
 
 /** What the sentence embedder needs of a tokenizer: ids with the model's special tokens around them, and the padding id. */
 export interface EmbeddingTokenizer {
@@ -17,9 +17,8 @@ type Json = Record<string, unknown>;
  * XLM-RoBERTa vocabulary of the multilingual models). Anything else is refused with its name.
  */
 export async function loadEmbeddingTokenizer(dir: string): Promise<EmbeddingTokenizer> {
-  const config = await readJson(join(dir, 'tokenizer_config.json'));
-  const max = typeof config?.model_max_length === 'number' && config.model_max_length > 2 ? Math.min(512, config.model_max_length) : 512;
   if (await access(join(dir, 'vocab.txt')).then(() => true, () => false)) return WordPieceTokenizer.fromDirectory(dir);
+  const max = modelMaxLength(await readJson(join(dir, 'tokenizer_config.json')));
   const json = await readJson(join(dir, 'tokenizer.json'));
   if (!json) throw new Error(`${dir}: no usable tokenizer (vocab.txt, or tokenizer.json with a WordPiece or Unigram model)`);
   const model = json.model as Json | undefined;

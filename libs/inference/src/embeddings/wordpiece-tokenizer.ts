@@ -40,7 +40,7 @@ export class WordPieceTokenizer {
     try {
       text = await readFile(join(dir, 'vocab.txt'), 'utf8');
     } catch {
-      throw new Error(`${dir}: vocab.txt missing (only WordPiece tokenizers are supported)`);
+      throw new Error(`${dir}: vocab.txt missing`);
     }
     const vocab = new Map<string, number>();
     text.split(/\r?\n/).forEach((token, i) => {
@@ -50,8 +50,7 @@ export class WordPieceTokenizer {
       (t) => JSON.parse(t) as { do_lower_case?: unknown; model_max_length?: unknown },
       () => ({}) as { do_lower_case?: unknown; model_max_length?: unknown },
     );
-    const max = typeof config.model_max_length === 'number' && config.model_max_length > 2 ? Math.min(512, config.model_max_length) : 512;
-    return new WordPieceTokenizer(vocab, config.do_lower_case !== false, max);
+    return new WordPieceTokenizer(vocab, config.do_lower_case !== false, modelMaxLength(config));
   }
 
   encode(text: string): WordPieceEncoding {
@@ -106,6 +105,12 @@ export class WordPieceTokenizer {
     }
     return ids;
   }
+}
+
+/** tokenizer_config.json's model_max_length, capped at 512 (the position table of these models); 512 when absent. */
+export function modelMaxLength(config: { model_max_length?: unknown } | undefined): number {
+  const max = config?.model_max_length;
+  return typeof max === 'number' && max > 2 ? Math.min(512, max) : 512;
 }
 
 /** The CJK blocks BERT puts spaces around (its _is_chinese_char). */

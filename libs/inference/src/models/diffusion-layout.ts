@@ -43,7 +43,7 @@ export async function inspectDiffusionDir(dir: string, inspect?: DiffusionInspec
     const found = await onnxVariants(join(dir, component));
     variants[component] = Object.keys(found) as OnnxPrecision[];
     const picked = pickVariant(found);
-    if (picked) runs[component] = picked.file;
+    if (picked) runs[component] = picked;
     const required = (REQUIRED_COMPONENTS as readonly string[]).includes(component);
     if (required && variants[component].length === 0) problems.push(`${component}/model.onnx missing`);
   }
@@ -55,7 +55,6 @@ export async function inspectDiffusionDir(dir: string, inspect?: DiffusionInspec
       problems.push(`${rel} missing`);
     }
   }
-
 
   let inspected = false;
   if (problems.length === 0 && inspect) {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { describeValues, openSession } from '../diffusion/onnx-session';
+import { describeValues, onnxErrorReason, openSession } from '../diffusion/onnx-session';
 import { checkEmbeddingsModel } from './embeddings-contract';
 
 /** Opens one embedding model file with ONNX Runtime and checks its inputs and outputs (see checkEmbeddingsModel). */
@@ -13,7 +13,7 @@ export async function inspectEmbeddingsModel(path: string, label = basename(path
       await session.release();
     }
   } catch (err) {
-    problems = [`${label}: cannot be loaded by ONNX Runtime: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}`];
+    problems = [`${label}: cannot be loaded by ONNX Runtime: ${onnxErrorReason(err)}`];
   }
   return { ok: problems.length === 0, problems };
 }

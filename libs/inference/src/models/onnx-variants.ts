@@ -20,16 +20,16 @@ const VARIANT_FILES: ReadonlyArray<readonly [string, OnnxPrecision]> = [
  * where an 8-bit file is the fastest (an operator who copied one in wants it used), full
  * precision next, and half precision last (most CPU kernels have no float16 form).
  */
-export const CPU_PRECISION_ORDER: readonly OnnxPrecision[] = ['int8', 'fp32', 'fp16'];
+const CPU_PRECISION_ORDER: readonly OnnxPrecision[] = ['int8', 'fp32', 'fp16'];
 
-/** The variant the CPU pipeline runs, of those found (undefined: none). */
-export function pickVariant(found: Partial<Record<OnnxPrecision, string>>): { file: string; precision: OnnxPrecision } | undefined {
+/** The file of the variant the CPU pipeline runs, of those found (undefined: none). */
+export function pickVariant(found: Partial<Record<OnnxPrecision, string>>): string | undefined {
   const precision = CPU_PRECISION_ORDER.find((p) => found[p]);
-  return precision && { file: found[precision]!, precision };
+  return precision && found[precision];
 }
 
 /** pickVariant over the ONNX files in `dir`. */
-export async function pickOnnxFile(dir: string): Promise<{ file: string; precision: OnnxPrecision } | undefined> {
+export async function pickOnnxFile(dir: string): Promise<string | undefined> {
   return pickVariant(await onnxVariants(dir));
 }
 

@@ -32,11 +32,10 @@ export const SD15_SHAPE: SdLikeShape = { levels: [320, 640, 1280, 1280], blocks:
 
 /** A small model in SD 1.5's layout: three levels at `base`, 2·base, 4·base channels, one block each, one head. */
 export function sdLikeShape(base: number): SdLikeShape {
-  const shape = { levels: [base, 2 * base, 4 * base], blocks: 1, attention: [true, true, false], heads: 1, decoder: [4 * base, 4 * base, 2 * base, base].map((c) => Math.max(8, c / 2)), decoderBlocks: 1 };
-  checkShape(shape);
-  return shape;
+  return { levels: [base, 2 * base, 4 * base], blocks: 1, attention: [true, true, false], heads: 1, decoder: [4 * base, 4 * base, 2 * base, base].map((c) => Math.max(8, c / 2)), decoderBlocks: 1 };
 }
 
+/** Every body checks the shape it is given. */
 function checkShape(shape: SdLikeShape): void {
   const groupsOk = (c: number) => c % Math.min(32, c) === 0;
   if (![...shape.levels, ...shape.decoder].every(groupsOk)) throw new RangeError('channel counts must split into groups of 32 (or be below 32)');
@@ -98,6 +97,7 @@ class Blocks {
     const q = this.linear(tokens, c, c);
     const k = this.linear(context, contextDim, c);
     const v = this.linear(context, contextDim, c);
+    // One head needs no split into heads (and pays no transposes for it), as a single-head export.
     if (heads === 1) {
       const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 2, 1] })]), g.floats([], [1 / Math.sqrt(c)])]);
       return this.linear(g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]), c, c, 0.5);

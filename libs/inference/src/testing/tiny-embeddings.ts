@@ -64,8 +64,9 @@ export function tinyUnigramTokenizerJson(): Record<string, unknown> {
 
 /**
  * Writes a tiny sentence-embedding export with the inputs and outputs of Optimum's
- * feature-extraction ONNX (input_ids, attention_mask, token_type_ids → last_hidden_state) and a
- * WordPiece vocab.txt: each token's state is a seeded random row, zeroed where the mask is 0.
+ * feature-extraction ONNX (input_ids, attention_mask, token_type_ids → last_hidden_state) and its
+ * tokenizer (vocab.txt, or a Unigram tokenizer.json): each token's state is a fixed pseudo-random
+ * row, zeroed where the mask is 0.
  */
 export async function writeTinyEmbeddingsModel(dir: string, options: TinyEmbeddingsOptions = {}): Promise<string> {
   const dim = options.dim ?? 16;

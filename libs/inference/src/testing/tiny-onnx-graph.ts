@@ -85,15 +85,20 @@ export class GraphBuilder {
 
   /** Adds a node and returns the name of its (first) output. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, output = this.fresh(opType.toLowerCase())): string {
-    this.nodes.push({ opType, input: inputs, output: [output], name: `${opType}_n${this.nodes.length}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
+    this.node(opType, inputs, [output], attributes);
     return output;
   }
 
   /** Adds a node with several outputs and returns their names. */
   opOutputs(opType: string, inputs: string[], count: number, attributes: Record<string, AttributeValue> = {}): string[] {
     const outputs = Array.from({ length: count }, () => this.fresh(opType.toLowerCase()));
-    this.nodes.push({ opType, input: inputs, output: outputs, name: `${opType}_n${this.nodes.length}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
+    this.node(opType, inputs, outputs, attributes);
     return outputs;
+  }
+
+  /** Node names are unique by position, whatever the outputs are called. */
+  private node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue>): void {
+    this.nodes.push({ opType, input: inputs, output: outputs, name: `${opType}_n${this.nodes.length}`, attribute: Object.entries(attributes).map(([k, v]) => attribute(k, v)) });
   }
 
   private fresh(prefix: string): string {
