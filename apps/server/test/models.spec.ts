@@ -1,4 +1,4 @@
-import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyDiffusionPipeline, writeTinyEmbeddingsModel, writeTinyGguf } from '@reelcraft/inference';
@@ -21,6 +21,8 @@ describe('admin models API', () => {
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'renamed'), { fault: 'wrong-input-name' });
     await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'minilm'), { layout: 'onnx-subfolder' });
     await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'no-mask'), { fault: 'no-attention-mask' });
+    await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'odd-vocab'), { tokenizer: 'unigram' });
+    await writeFile(join(modelsDir, 'embeddings', 'odd-vocab', 'tokenizer.json'), '{"model": {"type": "BPE"}}');
     t = await startTestApp('sqlite', { MODELS_DIR: modelsDir });
     admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     expect((await admin('POST', '/api/users', { username: 'carol', password: 'carol-password' })).status).toBe(201);
@@ -44,10 +46,11 @@ describe('admin models API', () => {
     expect(tiny).toMatchObject({ kind: 'diffusion', name: 'tiny-sd', ok: true, problems: [] });
     expect(renamed).toMatchObject({ name: 'renamed', ok: false });
     expect(renamed.problems).toContainEqual(expect.stringMatching(/^unet\/model\.onnx: missing input sample/));
-    // So are embedding models, file by file.
-    const [minilm, noMask] = res.json.embeddings;
+    // So are embedding models, file by file, and the tokenizer each would use (in the child too).
+    const [minilm, noMask, oddVocab] = res.json.embeddings;
     expect(minilm).toMatchObject({ kind: 'embeddings', name: 'minilm', ok: true, problems: [], details: { model: ['onnx/model.onnx'], tokenizer: ['vocab.txt'] } });
     expect(noMask).toMatchObject({ name: 'no-mask', ok: false, problems: [expect.stringMatching(/^model\.onnx: missing input attention_mask/)] });
+    expect(oddVocab).toMatchObject({ name: 'odd-vocab', ok: false, problems: [expect.stringMatching(/^tokenizer: /)] });
   });
 
   it('rescans on request', async () => {

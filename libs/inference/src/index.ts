@@ -28,7 +28,7 @@ export { servePlannerProcess, processPlannerPort, type PlannerPort, type LoadPla
 export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
 export { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, INSPECT_ONNX_CHILD_PATH } from './models/inspect-onnx-process';
 export { checkEmbeddingsModel } from './models/embeddings-contract';
-export { inspectEmbeddingsModel } from './models/inspect-embeddings';
+export { inspectEmbeddingsFolder } from './models/inspect-embeddings';
 export type { DiffusionInspector } from './models/diffusion-layout';
 export { readGgufHeader, GgufFormatError, type GgufHeader, type GgufTensorInfo, type GgufMetaValue } from './models/gguf-reader';
 export { inspectGguf } from './models/llm-check';

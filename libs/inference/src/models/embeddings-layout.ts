@@ -1,20 +1,22 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '@reelcraft/shared';
-import { loadEmbeddingTokenizer } from '../embeddings/embedding-tokenizer';
 import { onnxVariants } from './onnx-variants';
 
-/** A deeper check of one model file (opening it with ONNX Runtime, reading its signature). */
-export type EmbeddingsInspector = (file: string) => Promise<{ ok: boolean; problems: string[] }>;
+/**
+ * The deeper check of a whole layout: loading the tokenizer the embedder would use and opening
+ * each model file (paths relative to the folder) with ONNX Runtime to read its signature.
+ */
+export type EmbeddingsInspector = (dir: string, modelFiles: string[]) => Promise<{ ok: boolean; problems: string[] }>;
 
 /** Tokenizer files of the usual sentence-embedding exports (BERT WordPiece, BPE, SentencePiece, fast tokenizer). */
 const TOKENIZER_FILES = ['tokenizer.json', 'vocab.txt', 'vocab.json', 'sentencepiece.bpe.model', 'tokenizer.model'];
 
 /**
  * An ONNX sentence-embedding model: a model file (at the top or in onnx/, as Optimum's
- * sentence-transformers exports place it) and some tokenizer file; with `inspect`, the tokenizer
- * is loaded and each model file's inputs and outputs are checked too (see checkEmbeddingsModel),
- * once the layout is whole.
+ * sentence-transformers exports place it) and some tokenizer file; with `inspect`, once the layout
+ * is whole, the tokenizer is loaded and each model file's inputs and outputs are checked too
+ * (see inspectEmbeddingsFolder).
  */
 export async function inspectEmbeddingsDir(dir: string, inspect?: EmbeddingsInspector): Promise<ModelEntry> {
   const problems: string[] = [];
@@ -28,23 +30,14 @@ export async function inspectEmbeddingsDir(dir: string, inspect?: EmbeddingsInsp
   const files = new Set(await readdir(dir).catch(() => [] as string[]));
   const tokenizer = TOKENIZER_FILES.filter((f) => files.has(f));
   if (tokenizer.length === 0) problems.push(`tokenizer missing (expected one of ${TOKENIZER_FILES.join(', ')})`);
-  if (inspect && problems.length === 0) {
-    // The tokenizer the embedder would use must load too: a folder with only a BPE or SentencePiece
-    // model file would otherwise pass here and fail at its first use.
-    await loadEmbeddingTokenizer(dir).catch((err: unknown) => problems.push(`tokenizer: ${(err as Error).message.replace(`${dir}: `, '')}`));
-    for (const file of Object.values(variants)) {
-      const rel = modelDir + file;
-      const checked = await inspect(join(dir, rel));
-      // The inspector names the file by its base name; the entry names it from the model folder.
-      problems.push(...checked.problems.map((p) => (p.startsWith(`${file}: `) ? `${rel}: ${p.slice(file.length + 2)}` : `${rel}: ${p}`)));
-    }
-  }
+  const models = Object.values(variants).map((f) => modelDir + f);
+  if (inspect && problems.length === 0) problems.push(...(await inspect(dir, models)).problems);
   return {
     kind: 'embeddings',
     name: basename(dir),
     path: dir,
     ok: problems.length === 0,
     problems,
-    details: { model: Object.values(variants).map((f) => modelDir + f), tokenizer },
+    details: { model: models, tokenizer },
   };
 }

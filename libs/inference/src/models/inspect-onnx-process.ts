@@ -9,9 +9,9 @@ export const INSPECT_ONNX_CHILD_PATH = join(__dirname, 'inspect-onnx-child.js');
 type Result = { ok: boolean; problems: string[] };
 
 /** Runs the check in a short-lived child process; a crash or a hang there is a reported problem. */
-function inspectInChild(kind: 'diffusion' | 'embeddings', target: string, timeoutMs: number): Promise<Result> {
+function inspectInChild(args: string[], timeoutMs: number): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [INSPECT_ONNX_CHILD_PATH, kind, target], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [INSPECT_ONNX_CHILD_PATH, ...args], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       try {
         if (!err) return resolve(JSON.parse(stdout) as Result);
       } catch {
@@ -25,10 +25,10 @@ function inspectInChild(kind: 'diffusion' | 'embeddings', target: string, timeou
 
 /** A DiffusionInspector that opens the sessions in a child process. */
 export function inspectDiffusionInChildProcess(timeoutMs = 120_000): DiffusionInspector {
-  return (dir) => inspectInChild('diffusion', dir, timeoutMs);
+  return (dir) => inspectInChild(['diffusion', dir], timeoutMs);
 }
 
-/** An EmbeddingsInspector that opens the model in a child process. */
+/** An EmbeddingsInspector that loads the tokenizer and opens the model files in a child process. */
 export function inspectEmbeddingsInChildProcess(timeoutMs = 120_000): EmbeddingsInspector {
-  return (file) => inspectInChild('embeddings', file, timeoutMs);
+  return (dir, modelFiles) => inspectInChild(['embeddings', dir, ...modelFiles], timeoutMs);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
 import { writeTinyGguf } from '../testing/tiny-gguf';
-import { inspectEmbeddingsModel } from './inspect-embeddings';
+import { inspectEmbeddingsFolder } from './inspect-embeddings';
 import { readGgufHeader } from './gguf-reader';
 import { ModelRegistry, scanModels } from './registry';
 
@@ -174,7 +174,7 @@ describe('ModelRegistry', () => {
     await writeTinyEmbeddingsModel(join(dir, 'embeddings', 'g-spm-only'), { tokenizer: 'unigram' });
     await rm(join(dir, 'embeddings', 'g-spm-only', 'tokenizer.json'));
     await touch(join(dir, 'embeddings', 'g-spm-only', 'sentencepiece.bpe.model'), 'x');
-    const view = await scanModels({ modelsDir: dir, inspectEmbeddings: (file) => inspectEmbeddingsModel(file) });
+    const view = await scanModels({ modelsDir: dir, inspectEmbeddings: inspectEmbeddingsFolder });
     const [good, optimum, noMask, logits, corrupt, unigram, spmOnly] = view.embeddings;
     expect(unigram).toMatchObject({ ok: true, details: { tokenizer: ['tokenizer.json'] } });
     expect(spmOnly).toMatchObject({ ok: false, problems: ['tokenizer: no usable tokenizer (vocab.txt, or tokenizer.json with a WordPiece or Unigram model)'] });
