@@ -574,21 +574,23 @@ export async function run() {
     const base = `http://127.0.0.1:${ourPort}`;
     let token = (await api(base, 'POST', '/api/users/login', null, { username: 'admin', password: ADMIN_PASSWORD })).token;
     const project = async (name) => (await api(base, 'POST', '/api/projects', token, { name })).id;
-    const one = [await project('bench one document')];
-    const ten = [];
-    for (let i = 0; i < DOCS; i++) ten.push(await project(`bench document ${i}`));
     const idle = { ours: rssMiB(ours.pid), reference: rssMiB(reference.pid) };
 
     const ourUrl = `ws://127.0.0.1:${ourPort}/collab`;
     const refUrl = `ws://127.0.0.1:${refPort}`;
     // Ours and the reference back to back for each layout, alternating which goes first, so both meet about the same machine.
-    const refTen = Array.from({ length: DOCS }, (_, i) => `ten-${i}`);
-    const layouts = [
-      { ours: { rooms: one }, ref: { rooms: ['one'] } },
-      { ours: { rooms: ten }, ref: { rooms: refTen } },
-    ];
-    const rounds = layouts.map(() => ({ ours: [], ref: [] }));
+    // Every round types into new, empty documents: reusing them would make each round's editors
+    // sync and type into all the text of the rounds before, so rounds would not repeat one another
+    // and the later ones (50 clients applying every keystroke to an ever longer text) would measure
+    // the editors' own backlog more than either server.
+    const rounds = [0, 1].map(() => ({ ours: [], ref: [] }));
     for (let round = 0; round < ROUNDS; round++) {
+      const ten = [];
+      for (let i = 0; i < DOCS; i++) ten.push(await project(`bench round ${round + 1} document ${i}`));
+      const layouts = [
+        { ours: { rooms: [await project(`bench round ${round + 1} one document`)] }, ref: { rooms: [`round-${round}-one`] } },
+        { ours: { rooms: ten }, ref: { rooms: Array.from({ length: DOCS }, (_, i) => `round-${round}-ten-${i}`) } },
+      ];
       for (const [i, layout] of layouts.entries()) {
         const order = round % 2 === 0 ? ['ours', 'ref'] : ['ref', 'ours'];
         for (const who of order) {
