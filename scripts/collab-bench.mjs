@@ -30,7 +30,7 @@ const ROOT = join(dirname(SELF), '..');
 const require = createRequire(import.meta.url);
 
 const SECONDS = Number(process.env.COLLAB_BENCH_SECONDS || 10);
-const ROUNDS = Number(process.env.COLLAB_BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.COLLAB_BENCH_ROUNDS || 8);
 const EDITORS = 50;
 const DOCS = 10;
 const CHARS_PER_SECOND = 3;
