@@ -55,8 +55,12 @@ describe('UnigramTokenizer (tokenizer.json, XLM-R style)', () => {
     expect(pieces('森林河流')).toEqual(['<s>', '▁', '森林', '河', '流', '</s>']);
   });
 
-  it('normalises as the file says: NFKC for the precompiled map, runs of spaces collapsed', () => {
+  it('normalises as the file says: its compiled charsmap, then runs of spaces collapsed', () => {
     expect(pieces('ａ   ｒｉｖｅｒ')).toEqual(['<s>', '▁a', '▁river', '</s>']);
+    // The charsmap, not NFKC: a newline is a space (NFKC keeps it, and no piece holds it), a control character goes.
+    expect(pieces('a\n\u0001river')).toEqual(['<s>', '▁a', '▁river', '</s>']);
+    const withoutMap = { ...tinyUnigramTokenizerJson(), normalizer: { type: 'Precompiled', precompiled_charsmap: '' } };
+    expect(() => UnigramTokenizer.fromJson(withoutMap)).toThrow('tokenizer.json: a Precompiled normalizer without its precompiled_charsmap');
   });
 
   it('fuses a run of unknown characters into one <unk>, and truncates before </s>', () => {

@@ -5,13 +5,13 @@
  * become "▁", words split before each), then the most probable segmentation of each word under
  * the piece scores (Viterbi), unknown characters fused into one unknown token, then the
  * post-processor's template (<s> … </s>).
- *
- * One approximation: SentencePiece's "Precompiled" normalizer is a compiled NFKC-like character
- * map; it is applied here as Unicode NFKC, which agrees with it on ordinary text (full-width
- * forms, compatibility characters) and may differ on rare characters. That is harmless for what
- * the embeddings are used for here (ranking past prompts), but ids are not guaranteed identical
- * to the Python tokenizer's on every input.
+ * SentencePiece's "Precompiled" normalizer is the file's own compiled map (see
+ * PrecompiledCharsmap), not Unicode NFKC, which it differs from on about 190 code points that
+ * matter in prompts: a newline or tab becomes a space (NFKC keeps it, and XLM-R has no piece for
+ * it), zero-width spaces become spaces, control characters go, a full-width ～ stays.
  */
+
+import { PrecompiledCharsmap } from './precompiled-charsmap';
 
 interface Piece {
   id: number;
@@ -148,7 +148,16 @@ function normalizer(spec: Json | null | undefined): (text: string) => string {
       const steps = (spec.normalizers as Json[]).map(normalizer);
       return (t) => steps.reduce((s, f) => f(s), t);
     }
-    case 'Precompiled':
+    case 'Precompiled': {
+      if (typeof spec.precompiled_charsmap !== 'string' || spec.precompiled_charsmap === '') throw new Error('tokenizer.json: a Precompiled normalizer without its precompiled_charsmap');
+      let charsmap: PrecompiledCharsmap;
+      try {
+        charsmap = PrecompiledCharsmap.fromBase64(spec.precompiled_charsmap);
+      } catch (err) {
+        throw new Error(`tokenizer.json: ${(err as Error).message}`);
+      }
+      return (t) => charsmap.normalize(t);
+    }
     case 'NFKC':
       return (t) => t.normalize('NFKC');
     case 'NFC':

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { compileCharsmap } from './charsmap-writer';
 import { GraphBuilder, ONNX_FLOAT, ONNX_INT64, type FloatIo } from './tiny-onnx-graph';
 
 export interface TinyEmbeddingsOptions {
@@ -42,14 +43,30 @@ export const TINY_UNIGRAM_PIECES: [string, number][] = [
   ['流', -7],
 ];
 
-/** tokenizer.json as `tokenizers` writes it for XLM-RoBERTa, with TINY_UNIGRAM_PIECES. */
+/** A few of nmt_nfkc's rules (XLM-R's compiled normalizer): full-width letters, whitespace, a zero-width space, a control character. */
+export const TINY_CHARSMAP_RULES: Record<string, string> = {
+  ...Object.fromEntries([...'abcdefghijklmnopqrstuvwxyz'].map((c) => [String.fromCodePoint(c.codePointAt(0)! + 0xfee0), c])),
+  '\u3000': ' ',
+  '\t': ' ',
+  '\n': ' ',
+  '\u200b': ' ',
+  '\u0001': '',
+};
+
+/** tokenizer.json as `tokenizers` writes it for XLM-RoBERTa, with TINY_UNIGRAM_PIECES and TINY_CHARSMAP_RULES. */
 export function tinyUnigramTokenizerJson(): Record<string, unknown> {
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: ['<s>', '<pad>', '</s>', '<unk>'].map((content, id) => ({ id, content, special: true })),
-    normalizer: { type: 'Sequence', normalizers: [{ type: 'Precompiled', precompiled_charsmap: '' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+    normalizer: {
+      type: 'Sequence',
+      normalizers: [
+        { type: 'Precompiled', precompiled_charsmap: Buffer.from(compileCharsmap(TINY_CHARSMAP_RULES)).toString('base64') },
+        { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+      ],
+    },
     pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
     post_processor: {
       type: 'TemplateProcessing',
