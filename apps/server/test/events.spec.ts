@@ -1,7 +1,9 @@
 import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, VersionsChangedEvent } from '@reelcraft/shared';
+import { RuleBasedPlanner } from '@reelcraft/inference';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ProjectsService } from '../src/projects/projects.service';
 import { until } from './support/collab-clients';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -65,7 +67,7 @@ describe('Socket.IO gateway', () => {
     const bobSocket = connect(tokens.bob);
     await connected(bobSocket);
     record('bob', bobSocket);
-    expect(await join(bobSocket, project.id)).toEqual({ ok: true, project_id: project.id, role: 'editor' });
+    expect(await join(bobSocket, project.id)).toMatchObject({ ok: true, project_id: project.id, role: 'editor' });
 
     expect((await waitForTask(t.baseUrl, tokens.alice, taskId)).status).toBe('completed');
     const finished = `finished:/api/tasks/${taskId}/video`;
@@ -88,17 +90,21 @@ describe('Socket.IO gateway', () => {
     const scenes: { scene_number: number; total: number | null }[] = [];
     const previews: { scene_number: number; bytes: Uint8Array }[] = [];
     let done: { ok: boolean } | null = null;
+    let startedBeforeScenes = false;
+    socket.on('planner:started', (e) => e.project_id === project.id && (startedBeforeScenes = scenes.length === 0));
     socket.on('planner:scene', (e) => e.project_id === project.id && scenes.push(e));
     socket.on('planner:done', (e) => {
       if (e.project_id === project.id) done = e;
     });
     socket.on('render:preview', (e) => e.task_id === second && previews.push({ scene_number: e.scene_number, bytes: new Uint8Array(e.jpeg as ArrayBuffer) }));
-    expect(await join(socket, project.id)).toMatchObject({ ok: true });
+    // Waiting for its render slot, the task is not being planned yet.
+    expect(await join(socket, project.id)).toMatchObject({ ok: true, planning: null });
     expect((await alice('GET', `/api/tasks/${second}`)).json.status).toBe('pending');
 
     expect((await waitForTask(t.baseUrl, tokens.alice, second)).status).toBe('completed');
     await until('the planner to finish', async () => done);
     expect(done).toMatchObject({ ok: true });
+    expect(startedBeforeScenes).toBe(true);
     expect(scenes.map((e) => e.scene_number)).toEqual(scenes.map((_, i) => i + 1));
     expect(scenes.every((e) => e.total === scenes.length)).toBe(true);
     const sb = (await alice('GET', `/api/projects/${project.id}/storyboard`)).json;
@@ -107,6 +113,31 @@ describe('Socket.IO gateway', () => {
     await until('a preview per scene', async () => previews.length >= scenes.length);
     expect(previews.every((p) => p.bytes[0] === 0xff && p.bytes[1] === 0xd8)).toBe(true);
     expect((await waitForTask(t.baseUrl, tokens.alice, first)).status).toBe('completed');
+  });
+
+  it('tells the room when the planner starts and ends, and whoever joins mid-way how far it is', async () => {
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const project = (await alice('POST', '/api/projects', { name: 'Planned while watched' })).json;
+    const early = connect(tokens.alice);
+    await connected(early);
+    expect(await join(early, project.id)).toMatchObject({ ok: true, planning: null });
+    const heard: string[] = [];
+    early.on('planner:started', (e) => e.project_id === project.id && heard.push('started'));
+    early.on('planner:scene', (e) => e.project_id === project.id && heard.push(`scene ${e.scene_number} of ${e.total}`));
+    early.on('planner:done', (e) => e.project_id === project.id && heard.push(`done ${e.ok}`));
+    // The planner as the prompt and task paths drive it, one scene written of two.
+    const stream = t.app.get(ProjectsService).planStream(project.id, null);
+    const [first, second] = (await new RuleBasedPlanner().plan('城市夜景')).scenes;
+    stream.scene(first!, 2);
+    await until('the first scene announced', async () => heard.length === 2);
+    const late = connect(tokens.alice);
+    await connected(late);
+    expect(await join(late, project.id)).toMatchObject({ ok: true, planning: { scenes: 1, total: 2 } });
+    stream.scene(second!, 2);
+    await stream.finish({ planner: 'rule-based', model: null, fallback_reason: null, llm_scenes: 0 });
+    await until('planner:done', async () => heard.includes('done true'));
+    expect(heard).toEqual(['started', 'scene 1 of 2', 'scene 2 of 2', 'done true']);
+    expect(await join(late, project.id)).toMatchObject({ ok: true, planning: null });
   });
 
   it("tells every member in the project's room, viewers included, when a version is saved, restored or deleted", async () => {

@@ -19,7 +19,7 @@ function watchPlanning(t: TestApp) {
   const done = new Map<string, PlannerDoneEvent>();
   const sub = t.app.get(ProjectsService).planningProgress.subscribe((p) => {
     if (p.kind === 'scene') scenes.set(p.event.project_id, [...(scenes.get(p.event.project_id) ?? []), p.event]);
-    else done.set(p.event.project_id, p.event);
+    else if (p.kind === 'done') done.set(p.event.project_id, p.event);
   });
   return { scenes, done, stop: () => sub.unsubscribe() };
 }

@@ -83,6 +83,20 @@ export const collabPath = (projectId: string): string => `/collab/${encodeURICom
 /** The Socket.IO room of one project; every event below about that project goes to it. */
 export const projectRoom = (projectId: string): string => `project:${projectId}`;
 
+/** The planner began writing the project's storyboard; its scenes follow (planner:scene), then planner:done. */
+export interface PlannerStartedEvent {
+  project_id: string;
+  task_id: string | null;
+}
+
+/** Where the planner is in a project's storyboard right now (in the join ack, for whoever opens it mid-way). */
+export interface PlanningNow {
+  /** Scenes written so far (0: none yet). */
+  scenes: number;
+  /** Scenes planned in all; null while the LLM is still writing. */
+  total: number | null;
+}
+
 /** The planner wrote one more scene into the project's storyboard (scenes arrive one by one). */
 export interface PlannerSceneEvent {
   project_id: string;
@@ -185,12 +199,22 @@ export interface JoinProjectRequest {
   project_id: string;
 }
 export type JoinProjectAck =
-  | { ok: true; project_id: string; role: ProjectRole }
+  | {
+      ok: true;
+      project_id: string;
+      role: ProjectRole;
+      /**
+       * The planner's progress at the moment of joining, null when it is not writing this
+       * storyboard. A planner event that arrives before this ack is newer than it.
+       */
+      planning: PlanningNow | null;
+    }
   /** code as the REST API would answer: 400 bad request, 401 signed out, 404 no such project or not a member. */
   | { ok: false; code: 400 | 401 | 404; message: string };
 export type LeaveProjectAck = { ok: true } | { ok: false; code: 400; message: string };
 
 export interface ServerToClientEvents {
+  'planner:started': (e: PlannerStartedEvent) => void;
   'planner:scene': (e: PlannerSceneEvent) => void;
   'planner:done': (e: PlannerDoneEvent) => void;
   'task:status': (e: TaskStatusEvent) => void;

@@ -5,8 +5,6 @@ import {
   projectRoom,
   type ClientToServerEvents,
   type JoinProjectAck,
-  type PlannerDoneEvent,
-  type PlannerSceneEvent,
   type PreviewFrameEvent,
   type ProjectAccessRevokedEvent,
   type ServerToClientEvents,
@@ -68,7 +66,12 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       );
     });
     this.listen();
-    this.projects.planningProgress.subscribe((p) => (p.kind === 'scene' ? this.plannerScene(p.event) : this.plannerDone(p.event)));
+    this.projects.planningProgress.subscribe((p) => {
+      const room = this.server.to(projectRoom(p.event.project_id));
+      if (p.kind === 'started') room.emit('planner:started', p.event);
+      else if (p.kind === 'scene') room.emit('planner:scene', p.event);
+      else room.emit('planner:done', p.event);
+    });
     // Saved, restored or deleted versions: every member's open version panel reloads.
     this.versions.onChanged((e) => this.server.to(projectRoom(e.project_id)).emit('versions:changed', e));
     this.projects.onMembershipChanged((c) => {
@@ -100,15 +103,6 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       void socket.leave(projectRoom(id));
       if (typeof ack === 'function') ack({ ok: true });
     });
-  }
-
-  /** The planner's progress, for the planning module to call as scenes arrive. */
-  plannerScene(e: PlannerSceneEvent): void {
-    this.server.to(projectRoom(e.project_id)).emit('planner:scene', e);
-  }
-
-  plannerDone(e: PlannerDoneEvent): void {
-    this.server.to(projectRoom(e.project_id)).emit('planner:done', e);
   }
 
   /**
@@ -144,7 +138,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     if (!role) return { ok: false, code: 404, message: 'no such project, or you are not a member' };
     await socket.join(projectRoom(projectId));
     for (const { event } of this.latestPreview.values()) if (event.project_id === projectId) socket.volatile.emit('render:preview', event);
-    return { ok: true, project_id: projectId, role };
+    // Read once in the room: every planner event from here on reaches this socket as well.
+    return { ok: true, project_id: projectId, role, planning: this.projects.planningOf(projectId) };
   }
 
   private listen(): void {

@@ -11,6 +11,8 @@ import {
   type AddMemberBody,
   type PlannerDoneEvent,
   type PlannerSceneEvent,
+  type PlannerStartedEvent,
+  type PlanningNow,
   type CreateProjectBody,
   type Page,
   type PlannedScene,
@@ -35,7 +37,7 @@ import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
 import { StoryboardStore } from './storyboard-store';
 
-export type PlanningProgress = { kind: 'scene'; event: PlannerSceneEvent } | { kind: 'done'; event: PlannerDoneEvent };
+export type PlanningProgress = { kind: 'started'; event: PlannerStartedEvent } | { kind: 'scene'; event: PlannerSceneEvent } | { kind: 'done'; event: PlannerDoneEvent };
 
 /** Injection token of the planner that writes a project's first storyboard from a prompt. */
 export const PROJECT_PLANNER = Symbol('PROJECT_PLANNER');
@@ -86,6 +88,8 @@ export class ProjectsService {
 
   /** Planning in flight for a project created from a prompt; deleting the project cancels it. */
   private readonly planningNow = new Map<string, AbortController>();
+  /** Every storyboard a planner is writing now (from a prompt or for a task), and how far it is. */
+  private readonly planningState = new Map<string, PlanningNow>();
 
   private get projects() {
     return this.db.getRepository(Project);
@@ -102,6 +106,12 @@ export class ProjectsService {
     if (user.role === 'admin') return (await this.projects.exists({ where: { id: projectId } })) ? 'owner' : null;
     const member = await this.members.findOne({ where: { project_id: projectId, user_id: user.id } });
     return member?.role ?? null;
+  }
+
+  /** How far the planner is in the project's storyboard, null when none is writing it. */
+  planningOf(projectId: string): PlanningNow | null {
+    const state = this.planningState.get(projectId);
+    return state ? { ...state } : null;
   }
 
   /** Calls `listener` on every membership change (added, role changed, removed); returns the unsubscribe function. */
@@ -148,17 +158,22 @@ export class ProjectsService {
   }
 
   /**
-   * Appends a planner's scenes to the project's storyboard one edit at a time as they arrive,
-   * announcing each (`planner:scene`), then stores which planner wrote them and announces
-   * `planner:done`. Appends run in order; once one fails (e.g. the project was deleted) the rest
-   * are dropped and finish() reports that failure.
+   * Announces that the planner is writing the project's storyboard (`planner:started`), appends
+   * its scenes one edit at a time as they arrive, announcing each (`planner:scene`), then stores
+   * which planner wrote them and announces `planner:done`. Appends run in order; once one fails
+   * (e.g. the project was deleted) the rest are dropped and finish() reports that failure.
    */
   planStream(projectId: string, taskId: string | null): PlanStream {
     let chain: Promise<void> = Promise.resolve();
     let count = 0;
     let broken: Error | null = null;
-    const done = (event: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) =>
+    const state: PlanningNow = { scenes: 0, total: null };
+    this.planningState.set(projectId, state);
+    this.planning.next({ kind: 'started', event: { project_id: projectId, task_id: taskId } });
+    const done = (event: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) => {
+      if (this.planningState.get(projectId) === state) this.planningState.delete(projectId);
       this.planning.next({ kind: 'done', event: { project_id: projectId, task_id: taskId, ...event } });
+    };
     return {
       scene: (planned, total) => {
         chain = chain
@@ -167,6 +182,7 @@ export class ProjectsService {
             const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [planned] }).scenes;
             await this.store.appendScene(projectId, scene);
             count += 1;
+            Object.assign(state, { scenes: count, total });
             this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: count, total, scene_id: scene.id } });
           })
           .catch((err: Error) => {

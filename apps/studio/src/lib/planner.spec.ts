@@ -51,6 +51,8 @@ describe('describePlanner', () => {
 
 describe('planningProgress', () => {
   it('shows no total while the LLM writes (total null)', () => {
+    expect(planningProgress(0, null, 'en')).toBe('Planning: writing the storyboard…');
+    expect(planningProgress(0, null, 'zh')).toBe('正在规划：正在撰写分镜…');
     expect(planningProgress(3, null, 'en')).toBe('Planning: scene 3…');
     expect(planningProgress(3, null, 'zh')).toBe('正在规划：第 3 个分镜…');
   });

@@ -38,8 +38,9 @@ export function describePlanner(record: PlannerRecord, lang: Lang): PlannerSumma
   return { tone: 'rule', badge: translate(lang, model ? 'planner_by_rule' : 'planner_by_rule_no_model'), notice: null };
 }
 
-/** "Planning: scene 3…" while the LLM writes (no total announced yet), "Planning: scene 3 of 5" once known. */
+/** "Planning: scene 3…" while the LLM writes (no total announced yet), "Planning: scene 3 of 5" once known; before the first scene, that the planner is writing. */
 export function planningProgress(sceneNumber: number, total: number | null, lang: Lang): string {
+  if (sceneNumber <= 0) return translate(lang, 'planning_started');
   if (total === null || !Number.isFinite(total) || total <= 0) return translate(lang, 'planning_scene', { n: sceneNumber });
   return translate(lang, 'planning_scene_of', { n: sceneNumber, total });
 }

@@ -2,8 +2,9 @@
  * Live render progress of one project over Socket.IO (/socket.io): joins the project's room and
  * keeps, per scene number, the latest step/total and the latest preview frame as a blob URL (the
  * previous URL is revoked whenever a frame replaces it, and all of them on stop). It also follows
- * the planner writing the storyboard: `planner:scene` (scene by scene, no total while the LLM
- * writes) and `planner:done` (which planner wrote it, or why planning failed).
+ * the planner writing the storyboard: `planner:started`, `planner:scene` (scene by scene, no total
+ * while the LLM writes) and `planner:done` (which planner wrote it, or why planning failed); the
+ * join ack says how far it is for a page opened (or reconnected) mid-way.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ProjectRole, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
@@ -15,7 +16,7 @@ export interface SceneRenderState {
   preview: string | null;
 }
 
-/** The planner is writing the storyboard: the latest scene that arrived, and the total once known. */
+/** The planner is writing the storyboard: the latest scene that arrived (0: none yet), and the total once known. */
 export interface PlanningState {
   scene: number;
   /** null while the LLM writes (it announces no count). */
@@ -45,7 +46,7 @@ export class RenderFeed {
   versionsRevision = $state(0);
   /** The latest versions:changed event, for a notice. */
   lastVersionsChange = $state.raw<VersionsChangedEvent | null>(null);
-  /** Planning in progress (from planner:scene), null when none was heard or it finished. */
+  /** Planning in progress (from the join ack, planner:started and planner:scene), null when none is or it finished. */
   planning = $state.raw<PlanningState | null>(null);
   /**
    * The record of the last planner:done heard (null: planning failed); undefined until one is
@@ -75,14 +76,18 @@ export class RenderFeed {
     this.#socket = socket;
     const mine = (e: { project_id: string }) => e.project_id === this.#projectId;
     let joinedBefore = false;
+    // Whether a planner event came after the last join was sent: it is newer than that join's ack.
+    let plannerHeard = false;
     socket.on('connect', () => {
       this.connected = true;
+      plannerHeard = false;
       socket.emit('project:join', { project_id: this.#projectId }, (ack: JoinProjectAck) => {
         if (!ack.ok) {
           this.error = ack.message;
           return;
         }
         this.role = ack.role;
+        if (!plannerHeard) this.planning = ack.planning ? { scene: ack.planning.scenes, total: ack.planning.total } : null;
         // Back after a disconnect: versions may have changed meanwhile, unheard.
         if (joinedBefore) {
           this.versionsRevision++;
@@ -96,13 +101,21 @@ export class RenderFeed {
       this.lastVersionsChange = e;
       this.versionsRevision++;
     });
+    socket.on('planner:started', (e) => {
+      if (!mine(e)) return;
+      plannerHeard = true;
+      this.planning = { scene: 0, total: null };
+      this.planningError = null;
+    });
     socket.on('planner:scene', (e) => {
       if (!mine(e)) return;
+      plannerHeard = true;
       this.planning = { scene: e.scene_number, total: e.total };
       this.planningError = null;
     });
     socket.on('planner:done', (e) => {
       if (!mine(e)) return;
+      plannerHeard = true;
       this.planning = null;
       this.planner = e.ok ? e.planner : null;
       this.planningError = e.ok ? null : (e.error ?? '');
