@@ -131,8 +131,14 @@ describe('co-editing a storyboard in Chromium', () => {
     // The page must not reload: a marker on window survives only in the same document.
     await carol.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
-    await setRole('editor');
+    // The owner promotes her from the storyboard's own share dialog.
+    const owner = await signIn('admin', ADMIN_PASSWORD);
+    await owner.goto(`${server.baseUrl}/projects/${projectId}`);
+    await owner.getByTestId('editor-share').click();
+    await owner.getByTestId('share-member').filter({ hasText: 'carol' }).locator('select').selectOption('editor');
     await expect.poll(() => title.isEditable(), { timeout: 5_000, interval: 50 }).toBe(true);
+    await owner.screenshot({ path: join(ROOT, 'reports/coediting-share-dialog.png') });
+    expect(await carol.getByTestId('editor-share').count()).toBe(0);
     expect(await carol.getByTestId('role-notice').getAttribute('role')).toBe('status');
     expect(await carol.getByTestId('readonly-banner').count()).toBe(0);
     await expect.poll(() => carol.getByTestId('connection-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('online');
