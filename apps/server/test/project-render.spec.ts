@@ -129,6 +129,40 @@ describe('rendering a project', () => {
     expect(topDiff(mid, blend)).toBeLessThan(Math.min(topDiff(mid, a), topDiff(mid, b)) / 2);
   });
 
+  it('lets every member of the project watch a render a teammate started; only the starter (or an admin) cancels or deletes it', async () => {
+    for (const name of ['olga', 'eddie']) expect((await owner('POST', '/api/users', { username: name, password: `${name}-password` })).status).toBe(201);
+    const olga = apiClient(t.baseUrl, await login(t.baseUrl, 'olga', 'olga-password'));
+    const eddieToken = await login(t.baseUrl, 'eddie', 'eddie-password');
+    const eddie = apiClient(t.baseUrl, eddieToken);
+    const project = (await olga('POST', '/api/projects', { name: 'Orchard', prompt: 'An orchard in autumn, then apples in a basket' })).json;
+    await until('the planned scenes', async () => (await olga('GET', `/api/projects/${project.id}`)).json.planner !== null);
+    expect((await olga('POST', `/api/projects/${project.id}/members`, { username: 'eddie', role: 'editor' })).status).toBe(201);
+
+    const started = await eddie('POST', `/api/projects/${project.id}/render`);
+    expect(started.status).toBe(201);
+    const task = await waitForTask(t.baseUrl, eddieToken, started.json.task_id);
+    expect(task.status).toBe('completed');
+    // Olga owns the project but did not press "render": she still sees the task, its video and its clips.
+    expect((await olga('GET', `/api/tasks/${task.task_id}`)).json).toMatchObject({ task_id: task.task_id, owner: 'eddie', status: 'completed' });
+    const video = await olga('GET', `/api/tasks/${task.task_id}/video`);
+    expect(video.status).toBe(200);
+    expect(video.headers.get('content-type')).toBe('video/mp4');
+    expect((await olga('GET', `/api/tasks/${task.task_id}/clips/1`)).status).toBe(200);
+    // Not hers to cancel or delete; someone outside the project does not learn it exists.
+    expect((await olga('DELETE', `/api/tasks/${task.task_id}`)).status).toBe(403);
+    expect((await viewer('GET', `/api/tasks/${task.task_id}`)).status).toBe(404);
+    expect((await viewer('GET', `/api/tasks/${task.task_id}/video`)).status).toBe(404);
+    expect((await eddie('DELETE', `/api/tasks/${task.task_id}`)).status).toBe(204);
+
+    // A seed-API task belongs to the project it planned into, so that project's members see it too.
+    const seed = (await olga('POST', '/api/tasks', { prompt: '城市夜景' })).json.task_id as string;
+    const seedProject = await until('the task project', async () => (await olga('GET', '/api/projects')).json.items.find((p: { task_id: string }) => p.task_id === seed));
+    expect((await eddie('GET', `/api/tasks/${seed}`)).status).toBe(404);
+    expect((await olga('POST', `/api/projects/${seedProject.id}/members`, { username: 'eddie', role: 'viewer' })).status).toBe(201);
+    expect((await eddie('GET', `/api/tasks/${seed}`)).json).toMatchObject({ task_id: seed, owner: 'olga' });
+    expect((await eddie('POST', `/api/tasks/${seed}/cancel`)).status).toBe(403);
+  });
+
   it('answers 409 with the reason for a storyboard that cannot render, 403 for a viewer, 404 for others', async () => {
     const empty = (await owner('POST', '/api/projects', { name: 'Empty' })).json;
     const res = await owner('POST', `/api/projects/${empty.id}/render`);

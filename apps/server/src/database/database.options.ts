@@ -10,6 +10,7 @@ import { Projects1764100000000 } from './migrations/1764100000000-projects';
 import { DocUpdates1764200000000 } from './migrations/1764200000000-doc-updates';
 import { Versions1764300000000 } from './migrations/1764300000000-versions';
 import { TaskPlan1764400000000 } from './migrations/1764400000000-task-plan';
+import { TaskProject1764600000000 } from './migrations/1764600000000-task-project';
 import { PlannerRecord1764450000000 } from './migrations/1764450000000-planner-record';
 import { DocUpdatesKey1764500000000 } from './migrations/1764500000000-doc-updates-key';
 import { docUpdateEntity } from '../collab/doc-update.entity';
@@ -18,7 +19,7 @@ import { Project } from '../projects/project.entity';
 import { ProjectMember } from '../projects/project-member.entity';
 
 export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember];
-export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000, TaskProject1764600000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {

@@ -9,13 +9,11 @@ import { MIGRATIONS, databaseOptions } from './database.options';
 
 /** The hand-written migrations must build exactly the schema the entities describe, on both databases. */
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
+  /** A query parameter in this database's notation. */
+  const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
+
   it('leave nothing for TypeORM to synchronise, and roll back cleanly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'reelcraft-schema-'));
-    const pg = kind === 'postgres' ? await freshPgSchema() : null;
-    const config = loadConfig({ DATA_DIR: dir, ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}) });
-    const db = new DataSource(databaseOptions(config));
-    try {
-      await db.initialize();
+    await withDatabase(kind, async (db) => {
       const pending = await db.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       // Every migration's down(), newest first, must leave an empty database.
@@ -23,22 +21,12 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
       expect(await db.createQueryRunner().hasTable('tasks')).toBe(false);
       await db.runMigrations();
       expect(await db.createQueryRunner().hasTable('tasks')).toBe(true);
-    } finally {
-      if (db.isInitialized) await db.destroy();
-      await pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keep every stored storyboard update when doc_updates loses its id column', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'reelcraft-schema-'));
-    const pg = kind === 'postgres' ? await freshPgSchema() : null;
-    const config = loadConfig({ DATA_DIR: dir, ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}) });
-    const db = new DataSource(databaseOptions(config));
-    const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
-    try {
-      await db.initialize();
-      await db.undoLastMigration(); // back to the keyed-by-id table
+    await withDatabase(kind, async (db) => {
+      await undoThrough(db, 'DocUpdatesKey1764500000000'); // back to the keyed-by-id table
       for (let seq = 1; seq <= 3; seq++) {
         await db.query(`INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, NULL)`, [`id-${seq}`, 'project-1', seq, Buffer.from([seq, 7])]);
       }
@@ -55,10 +43,44 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
         const [{ sql }] = await db.query(`SELECT sql FROM sqlite_master WHERE name = 'doc_updates'`);
         expect(sql).toMatch(/WITHOUT ROWID/);
       }
-    } finally {
-      if (db.isInitialized) await db.destroy();
-      await pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  it("gives each project's latest task its project, as projects.task_id knew it", async () => {
+    await withDatabase(kind, async (db) => {
+      await undoThrough(db, 'TaskProject1764600000000');
+      for (const task of ['task-linked', 'task-alone']) await db.query(`INSERT INTO tasks (id, owner_id, prompt) VALUES (${p(1)}, 'owner-1', 'a prompt')`, [task]);
+      await db.query(`INSERT INTO projects (id, name, owner_id, task_id) VALUES ('project-1', 'Harbour', 'owner-1', ${p(1)})`, ['task-linked']);
+      await db.runMigrations();
+      const rows: { id: string; project_id: string | null }[] = await db.query(`SELECT id, project_id FROM tasks ORDER BY id`);
+      expect(rows).toEqual([
+        { id: 'task-alone', project_id: null },
+        { id: 'task-linked', project_id: 'project-1' },
+      ]);
+    });
   });
 });
+
+/** Undoes the applied migrations, newest first, down to and including `name`. */
+async function undoThrough(db: DataSource, name: string): Promise<void> {
+  const names = db.migrations.map((m) => m.name);
+  const at = names.indexOf(name);
+  if (at < 0) throw new Error(`no migration ${name}`);
+  for (let i = names.length - 1; i >= at; i--) await db.undoLastMigration();
+}
+
+/** A migrated database of that kind in a fresh folder or PostgreSQL schema, dropped afterwards. */
+async function withDatabase(kind: 'sqlite' | 'postgres', use: (db: DataSource) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'reelcraft-schema-'));
+  const pg = kind === 'postgres' ? await freshPgSchema() : null;
+  const config = loadConfig({ DATA_DIR: dir, ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}) });
+  const db = new DataSource(databaseOptions(config));
+  try {
+    await db.initialize();
+    await use(db);
+  } finally {
+    if (db.isInitialized) await db.destroy();
+    await pg?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

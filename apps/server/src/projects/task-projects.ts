@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { TaskEvents } from '../renders/task-events';
+import { TasksService } from '../renders/tasks.service';
 import { emptyStoryboardFor, nameFromPrompt } from './project-name';
 import { ProjectsService, type PlanStream } from './projects.service';
 import { StoryboardStore } from './storyboard-store';
@@ -20,6 +21,7 @@ export class TaskProjects implements OnModuleInit {
     private readonly events: TaskEvents,
     private readonly projects: ProjectsService,
     private readonly store: StoryboardStore,
+    private readonly tasks: TasksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -27,7 +29,8 @@ export class TaskProjects implements OnModuleInit {
     this.events.on('created', async ({ task_id, owner_id, prompt, project_id }) => {
       if (project_id) return this.projects.linkTask(project_id, task_id);
       const name = nameFromPrompt(prompt);
-      await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, this.config.render, prompt), task_id);
+      const project = await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, this.config.render, prompt), task_id);
+      await this.tasks.linkProject(task_id, project.id);
     });
     // The queue plans a task before rendering it; its scenes go into the task's project as they
     // arrive, unless someone has added scenes by then (a re-run after a restart plans again, and

@@ -13,6 +13,11 @@ export class Task {
   @Column({ type: 'text' })
   prompt: string;
 
+  /** The project whose storyboard it renders, or that a seed-API task planned into: its members may watch it. */
+  @Index('IDX_tasks_project_id')
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  project_id: string | null;
+
   @Index('IDX_tasks_status')
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: TaskStatus;

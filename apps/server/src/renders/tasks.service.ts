@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { DataSource, In } from 'typeorm';
 import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ProjectMember } from '../projects/project-member.entity';
 import { User } from '../users/user.entity';
 import { RenderQueue } from './render-queue';
 import { taskDir } from './render-job';
@@ -44,16 +45,32 @@ export class TasksService {
   /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
   async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan): Promise<string> {
     const id = randomUUID();
-    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, status: 'pending', attempts: 0 });
+    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, status: 'pending', attempts: 0 });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
     this.queue.kick();
     return id;
   }
 
-  /** The task when `user` may see it; 404 otherwise, so nobody learns which ids exist. */
+  /** A seed-API task's storyboard went into this project (see TaskProjects). */
+  async linkProject(taskId: string, projectId: string): Promise<void> {
+    await this.tasks.update({ id: taskId }, { project_id: projectId });
+  }
+
+  /**
+   * The task when `user` may see it, its video and its clips: whoever started it, an admin, or a
+   * member of its project (who watched it render there); 404 otherwise, so nobody learns which ids exist.
+   */
   async findVisible(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.tasks.findOne({ where: { id } });
-    if (!task || (task.owner_id !== user.id && user.role !== 'admin')) throw new NotFoundException(`no task ${id}`);
+    if (task && (task.owner_id === user.id || user.role === 'admin')) return task;
+    if (task?.project_id && (await this.db.getRepository(ProjectMember).exists({ where: { project_id: task.project_id, user_id: user.id } }))) return task;
+    throw new NotFoundException(`no task ${id}`);
+  }
+
+  /** Cancelling and deleting stay with whoever started the task, and admins; a member who may only watch gets 403. */
+  private async findOwned(user: AuthenticatedUser, id: string): Promise<Task> {
+    const task = await this.findVisible(user, id);
+    if (task.owner_id !== user.id && user.role !== 'admin') throw new ForbiddenException('only whoever started this render, or an admin, can cancel or delete it');
     return task;
   }
 
@@ -72,7 +89,7 @@ export class TasksService {
   }
 
   async cancel(user: AuthenticatedUser, id: string): Promise<Task> {
-    const task = await this.findVisible(user, id);
+    const task = await this.findOwned(user, id);
     if (FINAL_TASK_STATUSES.includes(task.status)) throw new ConflictException(`task is already ${task.status}`);
     await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
@@ -80,7 +97,7 @@ export class TasksService {
   }
 
   async remove(user: AuthenticatedUser, id: string): Promise<void> {
-    await this.findVisible(user, id);
+    await this.findOwned(user, id);
     // Mark it first so the queue does not pick it up while its files go.
     await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
