@@ -118,6 +118,14 @@ describe('co-editing a storyboard in Chromium', () => {
     await carol.getByTestId('scene-preview').first().waitFor({ timeout: 60_000 });
     expect(await carol.getByTestId('scene-preview').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await carol.screenshot({ path: join(ROOT, 'reports/coediting-render.png') });
+    // When it is done the viewer, who did not start it, may watch it; a reload still says so.
+    const status = carol.getByTestId('render-status');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 120_000, interval: 250 }).toBe('completed');
+    await carol.reload();
+    await expect.poll(() => carol.getByTestId('render-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('completed');
+    await carol.getByTestId('render-status').getByRole('link').click();
+    await carol.getByTestId('video-player').waitFor({ timeout: 10_000 });
+    expect(await carol.getByTestId('task-delete').count()).toBe(0);
   });
 
   it('switches an open editor between editing and read-only when the owner changes the role, without a reload', async () => {

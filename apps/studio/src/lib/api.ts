@@ -27,14 +27,6 @@ import { ApiRequestError, networkError, toApiError } from './api-errors';
 
 export { ApiRequestError, errorText } from './api-errors';
 
-/**
- * POST /api/projects/:id/render. The server does not expose this route yet (renders start from
- * POST /api/tasks only); the studio is wired to it so the button works as soon as it lands.
- */
-export interface RenderProjectResponse {
-  task_id: string;
-}
-
 const TOKEN_KEY = 'reelcraft.token';
 const EXPIRES_KEY = 'reelcraft.token_expires_at';
 
@@ -200,9 +192,9 @@ export const api = {
   leaveProject(id: string): Promise<void> {
     return request<void>(`/api/projects/${encodeURIComponent(id)}/leave`, { method: 'POST' });
   },
-  /** See RenderProjectResponse: the route is expected, not yet served. */
-  renderProject(id: string): Promise<RenderProjectResponse> {
-    return request<RenderProjectResponse>(`/api/projects/${encodeURIComponent(id)}/render`, { method: 'POST' });
+  /** Renders the storyboard as it is now (editors and owners); progress arrives over Socket.IO. */
+  renderProject(id: string): Promise<CreateTaskResponse> {
+    return request<CreateTaskResponse>(`/api/projects/${encodeURIComponent(id)}/render`, { method: 'POST' });
   },
   listVersions(id: string): Promise<VersionView[]> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions`);

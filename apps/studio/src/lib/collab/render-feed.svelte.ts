@@ -7,7 +7,7 @@
  * join ack says how far it is for a page opened (or reconnected) mid-way.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ProjectRole, ServerToClientEvents, TaskStatus, VersionsChangedEvent } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
@@ -160,6 +160,19 @@ export class RenderFeed {
     socket.on('project:role', (e) => {
       if (mine(e)) this.role = e.role;
     });
+  }
+
+  /**
+   * The project's latest render as the API reports it, for a page opened after or during it; taken
+   * only while no live event has named a task, since those are newer.
+   */
+  resume(task: TaskView): void {
+    if (this.taskId !== null) return;
+    this.#follow(task.task_id);
+    this.status = task.status;
+    this.progress = task.progress;
+    this.videoUrl = task.result?.video_url ?? null;
+    this.error = task.error;
   }
 
   /** A render this page started (the POST answered with its task id). */
