@@ -161,6 +161,12 @@ describe('rendering a project', () => {
     expect((await olga('POST', `/api/projects/${seedProject.id}/members`, { username: 'eddie', role: 'viewer' })).status).toBe(201);
     expect((await eddie('GET', `/api/tasks/${seed}`)).json).toMatchObject({ task_id: seed, owner: 'olga' });
     expect((await eddie('POST', `/api/tasks/${seed}/cancel`)).status).toBe(403);
+    expect((await olga('GET', `/api/tasks/${seed}`)).json.project_id).toBe(seedProject.id);
+
+    // Deleting the project leaves its renders to whoever started them, as tasks of no project.
+    expect((await olga('DELETE', `/api/projects/${seedProject.id}`)).status).toBe(204);
+    expect((await olga('GET', `/api/tasks/${seed}`)).json.project_id).toBeNull();
+    expect((await eddie('GET', `/api/tasks/${seed}`)).status).toBe(404);
   });
 
   it('answers 409 with the reason for a storyboard that cannot render, 403 for a viewer, 404 for others', async () => {

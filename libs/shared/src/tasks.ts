@@ -53,6 +53,8 @@ export interface TaskView {
   task_id: string;
   prompt: string;
   owner: string;
+  /** The project whose storyboard it renders (a seed-API task's own project); null when it has none (or its project was deleted). */
+  project_id: string | null;
   status: TaskStatus;
   error: string | null;
   /** 0..1 while running; scenes done over scenes planned. */

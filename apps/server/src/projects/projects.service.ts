@@ -32,6 +32,7 @@ import { StoryboardExamples } from '../planning/storyboard-examples';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { Task } from '../renders/task.entity';
 import { User } from '../users/user.entity';
 import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
@@ -393,6 +394,8 @@ export class ProjectsService {
     await this.db.transaction(async (m) => {
       await m.getRepository(ProjectMember).delete({ project_id: projectId });
       await m.getRepository(Project).delete({ id: projectId });
+      // Its renders stay with whoever started them, as tasks of no project.
+      await m.getRepository(Task).update({ project_id: projectId }, { project_id: null });
     });
   }
 

@@ -150,6 +150,7 @@ export class TasksService {
         task_id: t.id,
         prompt: t.prompt,
         owner: ownerName.get(t.owner_id) ?? '',
+        project_id: t.project_id,
         status: t.status,
         error: t.error,
         progress,

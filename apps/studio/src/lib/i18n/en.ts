@@ -65,6 +65,8 @@ export const en: Messages = {
   detail_prompt: 'Video idea',
   detail_status: 'Status',
   detail_owner: 'Owner',
+  detail_project: 'Storyboard',
+  detail_open_storyboard: 'Open the storyboard',
   detail_created: 'Created',
   detail_started: 'Started',
   detail_finished: 'Finished',

@@ -63,6 +63,8 @@ export const zh = {
   detail_prompt: '视频创意',
   detail_status: '状态',
   detail_owner: '所有者',
+  detail_project: '分镜',
+  detail_open_storyboard: '打开分镜',
   detail_created: '创建时间',
   detail_started: '开始时间',
   detail_finished: '结束时间',
