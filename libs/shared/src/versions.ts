@@ -52,6 +52,9 @@ export type SceneChange = (typeof SCENE_CHANGES)[number];
 export const STORYBOARD_SETTINGS = ['language', 'style', 'music', 'characters'] as const;
 export type StoryboardSetting = (typeof STORYBOARD_SETTINGS)[number];
 
+/** A scene field a comparison can name: any of the scene's own fields but its id, or its position. */
+export type SceneDiffField = Exclude<keyof StoryboardScene, 'id'> | 'position';
+
 export interface SceneDiff {
   id: string;
   change: SceneChange;
@@ -60,7 +63,7 @@ export interface SceneDiff {
   /** Position in the second storyboard; absent for a removed scene. */
   to_index?: number;
   /** For 'changed': the scene fields that differ, in schema order, plus 'position' if it also moved. */
-  fields?: string[];
+  fields?: SceneDiffField[];
 }
 
 export interface StoryboardDiff {
@@ -72,7 +75,7 @@ export interface StoryboardDiff {
 }
 
 /** Every scene field but the id, taken from the schema so a field added later is compared too. */
-const SCENE_FIELDS = Object.keys(StoryboardSceneSchema.shape).filter((k) => k !== 'id') as (keyof StoryboardScene)[];
+const SCENE_FIELDS = Object.keys(StoryboardSceneSchema.shape).filter((k) => k !== 'id') as Exclude<keyof StoryboardScene, 'id'>[];
 
 /** Structural equality of JSON-like values; a missing key equals an undefined one (optional fields such as seed). */
 function same(a: unknown, b: unknown): boolean {
@@ -132,7 +135,7 @@ export function diffStoryboards(a: Storyboard, b: Storyboard): StoryboardDiff {
     const from_index = fromIndex.get(after.id);
     if (from_index === undefined) return { id: after.id, change: 'added', to_index };
     const before = a.scenes[from_index];
-    const fields: string[] = SCENE_FIELDS.filter((f) => !same(before[f], after[f]));
+    const fields: SceneDiffField[] = SCENE_FIELDS.filter((f) => !same(before[f], after[f]));
     if (fields.length > 0) {
       if (moved.has(after.id)) fields.push('position');
       return { id: after.id, change: 'changed', from_index, to_index, fields };

@@ -1,5 +1,5 @@
 /** Pure i18n helpers (no browser state): lookup, interpolation, language detection. */
-import type { Camera, ProjectRole, Role, TaskStatus, Transition } from '@reelcraft/shared';
+import type { Camera, ProjectRole, Role, SceneDiffField, StoryboardSetting, TaskStatus, Transition } from '@reelcraft/shared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -17,7 +17,9 @@ const _shotKeys: Covered<`shot_${Camera['shot']}`> = true;
 const _moveKeys: Covered<`move_${Camera['move']}`> = true;
 const _projectRoleKeys: Covered<`project_role_${ProjectRole}`> = true;
 const _transitionKeys: Covered<`transition_${Transition}`> = true;
-void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys];
+const _diffFieldKeys: Covered<`diff_field_${SceneDiffField}`> = true;
+const _diffSettingKeys: Covered<`diff_setting_${StoryboardSetting}`> = true;
+void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys, _diffFieldKeys, _diffSettingKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {

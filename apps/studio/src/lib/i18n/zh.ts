@@ -286,6 +286,23 @@ export const zh = {
   diff_same: '与当前分镜相同。',
   diff_title_changed: '标题：“{from}” → “{to}”',
   diff_heading: '该版本与当前的差异',
+  diff_field_description: '画面描述',
+  diff_field_subtitle: '字幕',
+  diff_field_camera: '镜头',
+  diff_field_duration_sec: '时长',
+  diff_field_transition: '转场',
+  diff_field_seed: '随机种子',
+  diff_field_locked: '锁定',
+  diff_field_character_ids: '角色',
+  diff_field_comments: '评论',
+  diff_field_position: '位置',
+  diff_field_separator: '、',
+  diff_scene_fields: '{scene}（{fields}）',
+  diff_setting_language: '语言',
+  diff_setting_style: '风格',
+  diff_setting_music: '音乐',
+  diff_setting_characters: '角色',
+  diff_settings_changed: '设置：{fields}',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;
