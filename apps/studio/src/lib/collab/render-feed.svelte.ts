@@ -27,6 +27,8 @@ export class RenderFeed {
   /** Scene number (1-based position at render time) → progress. */
   scenes = $state<Record<number, SceneRenderState>>({});
   taskId = $state<string | null>(null);
+  /** Who started the followed render, when known (it was started here, or the API said so); null for a teammate's render heard live. */
+  taskOwner = $state<string | null>(null);
   status = $state<TaskStatus | null>(null);
   progress = $state(0);
   videoUrl = $state<string | null>(null);
@@ -169,15 +171,17 @@ export class RenderFeed {
   resume(task: TaskView): void {
     if (this.taskId !== null) return;
     this.#follow(task.task_id);
+    this.taskOwner = task.owner;
     this.status = task.status;
     this.progress = task.progress;
     this.videoUrl = task.result?.video_url ?? null;
     this.error = task.error;
   }
 
-  /** A render this page started (the POST answered with its task id). */
-  began(taskId: string): void {
+  /** A render this page started for `owner` (the POST answered with its task id). */
+  began(taskId: string, owner: string): void {
     this.#follow(taskId);
+    this.taskOwner = owner;
     this.status = 'pending';
   }
 
@@ -185,6 +189,7 @@ export class RenderFeed {
   #follow(taskId: string): void {
     if (this.taskId === taskId) return;
     this.taskId = taskId;
+    this.taskOwner = null;
     this.#revokeAll();
     this.scenes = {};
     this.progress = 0;
