@@ -69,7 +69,7 @@ describe('runRenderJob with a diffusion pipeline', () => {
     const diffusionDir = await writeTinyDiffusionPipeline(join(root, 'sd-nan'), { fault: 'nan-unet' });
     await expect(
       runRenderJob({ taskId: 't-nan', prompt: 'ignored', workDir: join(root, 'out-nan'), width: 32, height: 32, fps: 4, plan, diffusionDir }, { posters: false }),
-    ).rejects.toThrow(/^scene 1 failed to render with .*sd-nan: the UNet produced NaN at step 1\/20/);
+    ).rejects.toThrow(/^scene 1 failed to render with the diffusion model sd-nan: the UNet produced NaN at step 1\/20/);
   });
 
   it('validates diffusionDir in the job', () => {

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RenderScene, StoryboardPlan } from '@reelcraft/shared';
 import { encodeClip, type ClipInfo } from '../clip/encode-clip';
 import { DiffusionRenderer } from '../diffusion/diffusion-renderer';
@@ -83,9 +83,11 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
   for (const scene of plan.scenes) {
     throwIfAborted(signal, 'Rendering');
     const result = await renderScene(scene, plan.title, job, renderer, hooks, interval).catch((err: unknown) => {
-      // A NaN or an ONNX Runtime error deep in sampling means little without the scene it broke.
+      // A NaN or an ONNX Runtime error deep in sampling means little without the scene it broke. The
+      // model is named as the registry names it: every member of the project reads this message,
+      // and the server's folders are the operator's business.
       if (renderer instanceof DiffusionRenderer && !isAbortError(err)) {
-        throw new Error(`scene ${scene.scene_number} failed to render with ${job.diffusionDir}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new Error(`scene ${scene.scene_number} failed to render with the diffusion model ${basename(job.diffusionDir!)}: ${err instanceof Error ? err.message : String(err)}`);
       }
       throw err;
     });
