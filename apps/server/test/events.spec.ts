@@ -49,7 +49,7 @@ describe('Socket.IO gateway', () => {
     const aliceSocket = connect(tokens.alice);
     await connected(aliceSocket);
     const seen: Record<'alice' | 'bob', string[]> = { alice: [], bob: [] };
-    const progress: { scene_number: number; step: number; total: number }[] = [];
+    const progress: { scene_number: number; step: number; total: number; task_progress: number }[] = [];
     const record = (who: 'alice' | 'bob', s: ClientSocket) => {
       s.on('task:status', (e) => seen[who].push(`status:${e.status}`));
       s.on('render:progress', (e) => {
@@ -75,7 +75,9 @@ describe('Socket.IO gateway', () => {
     expect(seen.alice[0]).toBe('status:running');
     expect(seen.alice).toContain('status:completed');
     expect(seen.bob).toContain('progress');
-    expect(progress.every((p) => p.scene_number >= 1 && p.step <= p.total)).toBe(true);
+    expect(progress.every((p) => p.scene_number >= 1 && p.step <= p.total && p.task_progress >= 0 && p.task_progress < 1)).toBe(true);
+    // The task's share grows with the steps within a scene, not only when a scene ends.
+    expect(new Set(progress.map((p) => p.task_progress)).size).toBeGreaterThan(new Set(progress.map((p) => p.scene_number)).size);
     // Mallory is connected but in neither room, so hears nothing.
   });
 

@@ -136,6 +136,8 @@ export interface RenderProgressEvent {
   total: number;
   /** Estimated seconds left for this scene; null until there is enough to go on. */
   eta_s: number | null;
+  /** The whole task, 0..1, counting the scene under way (as GET /api/tasks/{id} reports it). */
+  task_progress: number;
 }
 
 /** A low-resolution look at a scene being rendered; sent volatile (dropped for slow clients, never queued). */

@@ -159,6 +159,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
         step: e.step,
         total: e.total,
         eta_s: e.etaS,
+        task_progress: e.taskProgress,
       });
     });
     on('preview', async (e) => {

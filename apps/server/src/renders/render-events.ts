@@ -11,7 +11,7 @@ interface TaskRef {
 
 export interface RenderEventMap {
   status: [TaskRef & { status: TaskStatus; progress: number }];
-  progress: [TaskRef & { sceneNumber: number; step: number; total: number; etaS: number | null }];
+  progress: [TaskRef & { sceneNumber: number; step: number; total: number; etaS: number | null; taskProgress: number }];
   preview: [TaskRef & { sceneNumber: number; jpeg: Buffer }];
   finished: [TaskRef & { videoUrl: string; duration: number }];
   failed: [TaskRef & { error: string }];
@@ -77,7 +77,7 @@ export class TaskReporter {
     if (step < total && now - this.lastProgressAt < 100) return;
     this.lastProgressAt = now;
     const etaS = step > 0 && step < total ? Math.round(((now - started) / step) * (total - step)) / 1000 : step >= total ? 0 : null;
-    this.events.emit('progress', { ...this.task, sceneNumber, step, total, etaS });
+    this.events.emit('progress', { ...this.task, sceneNumber, step, total, etaS, taskProgress: this.overall() });
   }
 
   private async previewFromFile(sceneNumber: number, path: string): Promise<void> {

@@ -132,6 +132,7 @@ export class RenderFeed {
     socket.on('render:progress', (e) => {
       if (!mine(e)) return;
       this.#follow(e.task_id);
+      this.progress = e.task_progress;
       const prev = this.scenes[e.scene_number];
       this.scenes[e.scene_number] = { step: e.step, total: e.total, eta_s: e.eta_s, preview: prev?.preview ?? null };
     });
