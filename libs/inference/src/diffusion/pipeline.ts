@@ -1,7 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { throwIfAborted } from '../util/abort';
+import { readJsonIfExists } from '../util/read-json';
 import { ClipTokenizer } from './clip-tokenizer';
 import { pickOnnxFile } from '../models/onnx-variants';
 import { checkComponent, DIFFUSION_COMPONENTS, type DiffusionComponent } from './export-contract';
@@ -102,22 +102,6 @@ interface Sessions {
   unet: InferenceSession;
   vae_decoder: InferenceSession;
   vae_encoder?: InferenceSession;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function readJsonIfExists(path: string): Promise<Record<string, unknown> | undefined> {
-  if (!(await exists(path))) return undefined;
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
 }
 
 /**

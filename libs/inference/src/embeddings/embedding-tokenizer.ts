@@ -1,5 +1,6 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonIfExists } from '../util/read-json';
 import { UnigramTokenizer } from './unigram-tokenizer';
 import { modelMaxLength, WordPieceTokenizer } from './wordpiece-tokenizer';
 
@@ -18,8 +19,8 @@ type Json = Record<string, unknown>;
  */
 export async function loadEmbeddingTokenizer(dir: string): Promise<EmbeddingTokenizer> {
   if (await access(join(dir, 'vocab.txt')).then(() => true, () => false)) return WordPieceTokenizer.fromDirectory(dir);
-  const max = modelMaxLength(await readJson(join(dir, 'tokenizer_config.json')));
-  const json = await readJson(join(dir, 'tokenizer.json'));
+  const max = modelMaxLength(await readJsonIfExists(join(dir, 'tokenizer_config.json')));
+  const json = await readJsonIfExists(join(dir, 'tokenizer.json'));
   if (!json) throw new Error(`${dir}: no usable tokenizer (vocab.txt, or tokenizer.json with a WordPiece or Unigram model)`);
   const model = json.model as Json | undefined;
   if (model?.type === 'WordPiece' && model.vocab && typeof model.vocab === 'object') {
@@ -30,18 +31,4 @@ export async function loadEmbeddingTokenizer(dir: string): Promise<EmbeddingToke
   }
   if (model?.type === 'Unigram') return UnigramTokenizer.fromJson(json, max);
   throw new Error(`${dir}: tokenizer.json has a ${String(model?.type)} model; only WordPiece and Unigram are supported`);
-}
-
-async function readJson(path: string): Promise<Json | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as Json;
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
 }

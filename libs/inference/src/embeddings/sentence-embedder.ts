@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { describeValues, floatData, openSession, type SessionOptions, type TensorInfo } from '../diffusion/onnx-session';
 import { checkEmbeddingsModel } from '../models/embeddings-contract';
+import { readJsonIfExists } from '../util/read-json';
 import { loadEmbeddingTokenizer, type EmbeddingTokenizer } from './embedding-tokenizer';
 
 /** Texts embedded before are answered from memory: the same past prompts are compared again and again. */
@@ -121,15 +121,9 @@ export class SentenceEmbedder {
  * {"prompts": {"query": "query: "}, "default_prompt_name": "query"}. No file or no default: none.
  */
 async function defaultPrompt(dir: string): Promise<string> {
-  let config: { prompts?: Record<string, unknown>; default_prompt_name?: unknown };
-  try {
-    config = JSON.parse(await readFile(join(dir, 'config_sentence_transformers.json'), 'utf8')) as typeof config;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new Error(`${dir}/config_sentence_transformers.json: ${(err as Error).message}`);
-  }
-  const name = config.default_prompt_name;
-  const prompt = typeof name === 'string' ? config.prompts?.[name] : undefined;
+  const config = await readJsonIfExists(join(dir, 'config_sentence_transformers.json'));
+  const name = config?.default_prompt_name;
+  const prompt = typeof name === 'string' ? (config?.prompts as Record<string, unknown> | undefined)?.[name] : undefined;
   return typeof prompt === 'string' ? prompt : '';
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonIfExists } from '../util/read-json';
 
 /** The special tokens every BERT-family vocab.txt has. */
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'] as const;
@@ -46,11 +47,8 @@ export class WordPieceTokenizer {
     text.split(/\r?\n/).forEach((token, i) => {
       if (token && !vocab.has(token)) vocab.set(token, i);
     });
-    const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').then(
-      (t) => JSON.parse(t) as { do_lower_case?: unknown; model_max_length?: unknown },
-      () => ({}) as { do_lower_case?: unknown; model_max_length?: unknown },
-    );
-    return new WordPieceTokenizer(vocab, config.do_lower_case !== false, modelMaxLength(config));
+    const config = await readJsonIfExists(join(dir, 'tokenizer_config.json'));
+    return new WordPieceTokenizer(vocab, config?.do_lower_case !== false, modelMaxLength(config));
   }
 
   encode(text: string): WordPieceEncoding {
