@@ -166,7 +166,6 @@ export class ProjectsService {
    */
   planStream(projectId: string, taskId: string | null): PlanStream {
     let chain: Promise<void> = Promise.resolve();
-    let count = 0;
     let broken: Error | null = null;
     const state: PlanningNow = { scenes: 0, total: null };
     this.planningState.set(projectId, state);
@@ -182,9 +181,9 @@ export class ProjectsService {
             if (broken) return;
             const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [planned] }).scenes;
             await this.store.appendScene(projectId, scene);
-            count += 1;
-            Object.assign(state, { scenes: count, total });
-            this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: count, total, scene_id: scene.id } });
+            state.scenes += 1;
+            state.total = total;
+            this.planning.next({ kind: 'scene', event: { project_id: projectId, task_id: taskId, scene_number: state.scenes, total, scene_id: scene.id } });
           })
           .catch((err: Error) => {
             broken = err;

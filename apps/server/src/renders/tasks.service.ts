@@ -62,7 +62,7 @@ export class TasksService {
    */
   async findVisible(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.tasks.findOne({ where: { id } });
-    if (task && (task.owner_id === user.id || user.role === 'admin')) return task;
+    if (task && startedByOrAdmin(task, user)) return task;
     if (task?.project_id && (await this.db.getRepository(ProjectMember).exists({ where: { project_id: task.project_id, user_id: user.id } }))) return task;
     throw new NotFoundException(`no task ${id}`);
   }
@@ -70,7 +70,7 @@ export class TasksService {
   /** Cancelling and deleting stay with whoever started the task, and admins; a member who may only watch gets 403. */
   private async findOwned(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findVisible(user, id);
-    if (task.owner_id !== user.id && user.role !== 'admin') throw new ForbiddenException('only whoever started this render, or an admin, can cancel or delete it');
+    if (!startedByOrAdmin(task, user)) throw new ForbiddenException('only whoever started this render, or an admin, can cancel or delete it');
     return task;
   }
 
@@ -187,4 +187,9 @@ export class TasksService {
       };
     });
   }
+}
+
+/** Whoever started the task, or an admin: they may see it, cancel it and delete it. */
+function startedByOrAdmin(task: Task, user: AuthenticatedUser): boolean {
+  return task.owner_id === user.id || user.role === 'admin';
 }

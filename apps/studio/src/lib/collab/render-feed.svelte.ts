@@ -7,20 +7,13 @@
  * join ack says how far it is for a page opened (or reconnected) mid-way.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
+import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
   total: number;
   eta_s: number | null;
   preview: string | null;
-}
-
-/** The planner is writing the storyboard: the latest scene that arrived (0: none yet), and the total once known. */
-export interface PlanningState {
-  scene: number;
-  /** null while the LLM writes (it announces no count). */
-  total: number | null;
 }
 
 export class RenderFeed {
@@ -49,7 +42,7 @@ export class RenderFeed {
   /** The latest versions:changed event, for a notice. */
   lastVersionsChange = $state.raw<VersionsChangedEvent | null>(null);
   /** Planning in progress (from the join ack, planner:started and planner:scene), null when none is or it finished. */
-  planning = $state.raw<PlanningState | null>(null);
+  planning = $state.raw<PlanningNow | null>(null);
   /**
    * The record of the last planner:done heard (null: planning failed); undefined until one is
    * heard, so the page keeps the record it loaded with the project.
@@ -89,7 +82,7 @@ export class RenderFeed {
           return;
         }
         this.role = ack.role;
-        if (!plannerHeard) this.planning = ack.planning ? { scene: ack.planning.scenes, total: ack.planning.total } : null;
+        if (!plannerHeard) this.planning = ack.planning;
         // Back after a disconnect: versions may have changed meanwhile, unheard.
         if (joinedBefore) {
           this.versionsRevision++;
@@ -106,13 +99,13 @@ export class RenderFeed {
     socket.on('planner:started', (e) => {
       if (!mine(e)) return;
       plannerHeard = true;
-      this.planning = { scene: 0, total: null };
+      this.planning = { scenes: 0, total: null };
       this.planningError = null;
     });
     socket.on('planner:scene', (e) => {
       if (!mine(e)) return;
       plannerHeard = true;
-      this.planning = { scene: e.scene_number, total: e.total };
+      this.planning = { scenes: e.scene_number, total: e.total };
       this.planningError = null;
     });
     socket.on('planner:done', (e) => {

@@ -21,6 +21,11 @@ class Session {
     return this.user;
   }
 
+  /** Whether this user may cancel or delete a render `owner` started: its starter and admins (the server answers other members 403). */
+  mayChangeTask(owner: string | null): boolean {
+    return this.user !== null && (owner === this.user.username || this.user.role === 'admin');
+  }
+
   clear(): void {
     this.user = null;
   }
