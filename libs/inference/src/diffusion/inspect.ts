@@ -5,6 +5,7 @@ import { ClipTokenizer } from './clip-tokenizer';
 import { checkComponent, DIFFUSION_COMPONENTS } from './export-contract';
 import { describeValues, onnxErrorReason, openSession } from './onnx-session';
 import { parseSchedulerConfig } from './schedulers';
+import type { ModelInspection } from '../models/model-inspection';
 
 /**
  * Checks that `dir` is a Stable Diffusion ONNX export this pipeline can run, without running it:
@@ -12,7 +13,7 @@ import { parseSchedulerConfig } from './schedulers';
  * the tokenizer and scheduler. Every problem found is listed (not just the first), each naming
  * the file and what is wrong, so an operator can fix a model folder in one go.
  */
-export async function inspectDiffusionPipeline(dir: string): Promise<{ ok: boolean; problems: string[] }> {
+export async function inspectDiffusionPipeline(dir: string): Promise<ModelInspection> {
   const problems: string[] = [];
   for (const component of DIFFUSION_COMPONENTS) {
     // The file DiffusionPipeline.load would run (pickOnnxFile's choice among the variants).

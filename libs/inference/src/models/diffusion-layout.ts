@@ -2,9 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '@reelcraft/shared';
 import { onnxVariants, pickVariant, type OnnxPrecision } from './onnx-variants';
+import type { ModelInspection } from './model-inspection';
 
 /** A deeper check (opening ONNX sessions, reading signatures) supplied by the diffusion pipeline. */
-export type DiffusionInspector = (dir: string) => Promise<{ ok: boolean; problems: string[] }>;
+export type DiffusionInspector = (dir: string) => Promise<ModelInspection>;
 
 const REQUIRED_COMPONENTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
 const OPTIONAL_COMPONENTS = ['vae_encoder'] as const;

@@ -2,12 +2,13 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '@reelcraft/shared';
 import { onnxVariants } from './onnx-variants';
+import type { ModelInspection } from './model-inspection';
 
 /**
  * The deeper check of a whole layout: loading the tokenizer the embedder would use and opening
  * each model file (paths relative to the folder) with ONNX Runtime to read its signature.
  */
-export type EmbeddingsInspector = (dir: string, modelFiles: string[]) => Promise<{ ok: boolean; problems: string[] }>;
+export type EmbeddingsInspector = (dir: string, modelFiles: string[]) => Promise<ModelInspection>;
 
 /** Tokenizer files of the usual sentence-embedding exports (BERT WordPiece, BPE, SentencePiece, fast tokenizer). */
 const TOKENIZER_FILES = ['tokenizer.json', 'vocab.txt', 'vocab.json', 'sentencepiece.bpe.model', 'tokenizer.model'];

@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { loadEmbeddingTokenizer } from '../embeddings/embedding-tokenizer';
 import { describeValues, onnxErrorReason, openSession } from '../diffusion/onnx-session';
 import { checkEmbeddingsModel } from './embeddings-contract';
-
-type Inspection = { ok: boolean; problems: string[] };
+import type { ModelInspection } from './model-inspection';
 
 /** Opens one embedding model file with ONNX Runtime and checks its inputs and outputs (see checkEmbeddingsModel); `label` names it in the problems. */
-async function inspectEmbeddingsModel(path: string, label: string): Promise<Inspection> {
+async function inspectEmbeddingsModel(path: string, label: string): Promise<ModelInspection> {
   let problems: string[];
   try {
     const session = await openSession(path, { intraOpNumThreads: 1 });
@@ -28,7 +27,7 @@ async function inspectEmbeddingsModel(path: string, label: string): Promise<Insp
  * to parse — and every model file (relative to `dir`, which names it in the problems) must open
  * with the signature of a sentence-embedding model.
  */
-export async function inspectEmbeddingsFolder(dir: string, modelFiles: string[]): Promise<Inspection> {
+export async function inspectEmbeddingsFolder(dir: string, modelFiles: string[]): Promise<ModelInspection> {
   const problems: string[] = [];
   await loadEmbeddingTokenizer(dir).catch((err: unknown) => problems.push(`tokenizer: ${(err as Error).message.replace(`${dir}: `, '')}`));
   for (const rel of modelFiles) problems.push(...(await inspectEmbeddingsModel(join(dir, rel), rel)).problems);

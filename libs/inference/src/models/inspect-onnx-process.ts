@@ -2,18 +2,17 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { DiffusionInspector } from './diffusion-layout';
 import type { EmbeddingsInspector } from './embeddings-layout';
+import type { ModelInspection } from './model-inspection';
 
 /** dist/models/inspect-onnx-child.js: valid in the built package, which is what the server runs. */
 export const INSPECT_ONNX_CHILD_PATH = join(__dirname, 'inspect-onnx-child.js');
 
-type Result = { ok: boolean; problems: string[] };
-
 /** Runs the check in a short-lived child process; a crash or a hang there is a reported problem. */
-function inspectInChild(args: string[], timeoutMs: number): Promise<Result> {
+function inspectInChild(args: string[], timeoutMs: number): Promise<ModelInspection> {
   return new Promise((resolve) => {
     execFile(process.execPath, [INSPECT_ONNX_CHILD_PATH, ...args], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       try {
-        if (!err) return resolve(JSON.parse(stdout) as Result);
+        if (!err) return resolve(JSON.parse(stdout) as ModelInspection);
       } catch {
         // fall through: unreadable output is reported like a crash
       }
