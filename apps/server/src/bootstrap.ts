@@ -2,12 +2,13 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type Express } from 'express';
-import { existsSync, mkdirSync } from 'node:fs';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { installBodyParsing } from './common/body-parsing';
+import { SECURITY_HEADERS, studioContentSecurityPolicy } from './common/security-headers';
 import type { AppConfig } from './config/config';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug'];
@@ -21,6 +22,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   const http = app.getHttpAdapter().getInstance() as Express;
   http.disable('x-powered-by');
+  // req.ip, req.secure and req.protocol follow X-Forwarded-* only from the proxies named here.
+  if (config.trustProxy !== undefined) http.set('trust proxy', config.trustProxy);
+  http.use(securityHeaders);
   installBodyParsing(http);
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new ApiExceptionFilter());
@@ -42,6 +46,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
+/** On every answer: the browser must not guess content types, nor tell other sites which page linked them. */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  next();
+}
+
 /** The built single-page studio on the same origin; unknown page paths get its 200.html so client routes work. */
 function serveStudio(http: Express, dir: string): void {
   const fallback = join(dir, '200.html');
@@ -49,13 +59,18 @@ function serveStudio(http: Express, dir: string): void {
     new Logger('Studio').warn(`no built studio at ${dir} (run npm run build); serving the API only`);
     return;
   }
+  const csp = studioContentSecurityPolicy(readFileSync(fallback, 'utf8'));
+  const page = (res: Response) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Security-Policy', csp);
+  };
   http.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
-    if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+    if (path.endsWith('.html')) page(res);
   } }));
   http.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (/^\/(api|socket\.io|collab)(\/|$)/.test(req.path)) return next();
-    res.setHeader('Cache-Control', 'no-cache');
+    page(res);
     res.sendFile(fallback);
   });
 }

@@ -36,8 +36,11 @@ describe('admin models API', () => {
   it('shows admins every model with what is wrong with it', async () => {
     const res = await admin('GET', '/api/admin/models');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ modelsDir });
+    // Paths relative to MODELS_DIR: the console never learns where the server keeps its files.
+    expect(res.json).toMatchObject({ modelsDir: 'MODELS_DIR' });
+    expect(JSON.stringify(res.json)).not.toContain(modelsDir);
     const [cut, good] = res.json.llm;
+    expect([good.path, res.json.diffusion[1].path]).toEqual(['llm/good.gguf', 'diffusion/tiny-sd']);
     expect(good).toMatchObject({ kind: 'llm', name: 'good.gguf', ok: true, problems: [], details: { architecture: 'llama', contextLength: 512 } });
     expect(cut).toMatchObject({ kind: 'llm', name: 'cut.gguf', ok: false });
     expect(cut.problems).toEqual([expect.stringMatching(/^truncated: tensor .* needs the file to be \d+ bytes, it has 100000$/)]);

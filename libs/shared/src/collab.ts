@@ -82,6 +82,8 @@ export const collabPath = (projectId: string): string => `/collab/${encodeURICom
 
 /** The Socket.IO room of one project; every event below about that project goes to it. */
 export const projectRoom = (projectId: string): string => `project:${projectId}`;
+/** The project of a room made by projectRoom, or null for any other room. */
+export const projectIdOfRoom = (room: string): string | null => (room.startsWith('project:') ? room.slice('project:'.length) : null);
 
 /** The planner began writing the project's storyboard; its scenes follow (planner:scene), then planner:done. */
 export interface PlannerStartedEvent {

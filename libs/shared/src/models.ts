@@ -10,7 +10,7 @@ export interface ModelEntry {
   kind: ModelKind;
   /** File name for an LLM (`qwen2.5-1.5b.gguf`), folder name for the others. */
   name: string;
-  /** Absolute path of the file or folder. */
+  /** Path of the file or folder: absolute inside the server, relative to MODELS_DIR in the admin API. */
   path: string;
   /** True when the model can be used as is; otherwise `problems` says what to fix. */
   ok: boolean;

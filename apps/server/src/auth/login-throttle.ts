@@ -7,49 +7,92 @@ interface Failures {
   lastAt: number;
 }
 
+/** What the throttle says about one sign-in attempt before the password is checked. */
+export interface LoginVerdict {
+  /** Seconds until this address may try this username (or any username) again; 0: it may now. */
+  retryAfterSeconds: number;
+  /** How long to hold the attempt first: the username is under attack from many places. */
+  delayMs: number;
+}
+
+/** The slowdown of a username under attack: 250 ms, doubling with each failure past the ceiling, at most 8 s. */
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 8000;
+
 /**
- * Counts failed logins per username and per client address. After `loginMaxFailures` failures
- * the key is locked for `loginLockSeconds`; a success clears the username's count.
- * In memory: a restart forgets the counts, which is acceptable for one box.
+ * Failed sign-ins, counted so that nobody can lock someone else out:
+ *
+ * - per (username, address) pair: after `loginMaxFailures` the pair is locked for
+ *   `loginLockSeconds`. Only the guesser's own address is shut out; the owner of the account
+ *   signs in from theirs.
+ * - per address, across usernames: a much higher ceiling (`loginAddressMaxFailures`), so one
+ *   address cannot spray a password over every account.
+ * - per username, from anywhere: past a high ceiling (`loginUserSlowAfter`) every attempt for
+ *   that name is held for a growing delay. It slows a guesser spread over many addresses and
+ *   never refuses, so a correct password from a clean address still signs in.
+ *
+ * Usernames are exact, as the users table compares them: "ADMIN" is another name, and its
+ * failures count against nobody else. In memory: a restart forgets the counts, which is
+ * acceptable for one box (the scaled mode shares them through Redis).
  */
 @Injectable()
 export class LoginThrottle {
   private readonly failures = new Map<string, Failures>();
-  private readonly max: number;
+  private readonly pairMax: number;
+  private readonly addressMax: number;
+  private readonly userSlowAfter: number;
   private readonly lockMs: number;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.max = config.auth.loginMaxFailures;
+    this.pairMax = config.auth.loginMaxFailures;
+    this.addressMax = config.auth.loginAddressMaxFailures;
+    this.userSlowAfter = config.auth.loginUserSlowAfter;
     this.lockMs = config.auth.loginLockSeconds * 1000;
   }
 
-  /** Seconds until the first locked key opens again, or 0 when none of the keys is locked. */
-  retryAfterSeconds(keys: string[]): number {
+  verdict(username: string, address: string): LoginVerdict {
     const now = Date.now();
-    let until = 0;
-    for (const key of keys) {
-      const f = this.failures.get(key);
-      if (f && f.lockedUntil > now) until = Math.max(until, f.lockedUntil);
-    }
-    return until ? Math.ceil((until - now) / 1000) : 0;
+    const until = Math.max(this.lockedUntil(pairKey(username, address), now), this.lockedUntil(addressKey(address), now));
+    const beyond = this.live(userKey(username), now) - this.userSlowAfter;
+    return {
+      retryAfterSeconds: until > now ? Math.ceil((until - now) / 1000) : 0,
+      delayMs: beyond >= 0 ? Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(beyond, 16)) : 0,
+    };
   }
 
-  recordFailure(keys: string[]): void {
+  recordFailure(username: string, address: string): void {
     const now = Date.now();
     this.prune(now);
-    for (const key of keys) {
-      const f = this.failures.get(key) ?? { count: 0, lockedUntil: 0, lastAt: now };
-      // Failures spread wider apart than the lock window do not add up.
-      if (now - f.lastAt > this.lockMs) f.count = 0;
-      f.count += 1;
-      f.lastAt = now;
-      if (f.count >= this.max) f.lockedUntil = now + this.lockMs;
-      this.failures.set(key, f);
-    }
+    this.count(pairKey(username, address), this.pairMax, now);
+    this.count(addressKey(address), this.addressMax, now);
+    // Never locked: the per-username count only slows.
+    this.count(userKey(username), Number.POSITIVE_INFINITY, now);
   }
 
-  clear(key: string): void {
-    this.failures.delete(key);
+  /** The pair starts again; the address and the username keep their counts (a success from one place says nothing of the others). */
+  recordSuccess(username: string, address: string): void {
+    this.failures.delete(pairKey(username, address));
+  }
+
+  private count(key: string, max: number, now: number): void {
+    const f = this.failures.get(key) ?? { count: 0, lockedUntil: 0, lastAt: now };
+    // Failures spread wider apart than the lock window do not add up.
+    if (now - f.lastAt > this.lockMs) f.count = 0;
+    f.count += 1;
+    f.lastAt = now;
+    if (f.count >= max) f.lockedUntil = now + this.lockMs;
+    this.failures.set(key, f);
+  }
+
+  private lockedUntil(key: string, now: number): number {
+    const f = this.failures.get(key);
+    return f && f.lockedUntil > now ? f.lockedUntil : 0;
+  }
+
+  /** Failures of this key still inside the window. */
+  private live(key: string, now: number): number {
+    const f = this.failures.get(key);
+    return f && now - f.lastAt <= this.lockMs ? f.count : 0;
   }
 
   /** Keeps the map bounded under a spray of usernames. */
@@ -58,3 +101,7 @@ export class LoginThrottle {
     for (const [key, f] of this.failures) if (f.lockedUntil <= now && now - f.lastAt > this.lockMs) this.failures.delete(key);
   }
 }
+
+const pairKey = (username: string, address: string) => `pair:${address}\u0000${username}`;
+const addressKey = (address: string) => `addr:${address}`;
+const userKey = (username: string) => `user:${username}`;

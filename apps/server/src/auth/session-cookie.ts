@@ -1,24 +1,48 @@
-import type { Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Response } from 'express';
 
 /** The cookie lets the browser's <video> element, which cannot send headers, stream a user's files. */
 export const SESSION_COOKIE = 'reelcraft_session';
 
-export function readToken(req: Request): string | null {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
-  const cookies = req.headers.cookie;
-  if (!cookies) return null;
-  for (const part of cookies.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+/**
+ * How a request proved who it is. Only a cookie is sent by the browser on its own, so only a
+ * cookie-borne credential needs the same-origin check (see same-origin.ts).
+ */
+export interface Credential {
+  token: string;
+  via: 'bearer' | 'cookie' | 'query' | 'handshake';
+}
+
+/** The Bearer header first, then the session cookie; null when neither carries a token. */
+export function readCredential(headers: IncomingHttpHeaders): Credential | null {
+  const header = headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    const token = header.slice(7).trim();
+    return token ? { token, via: 'bearer' } : null;
   }
-  return null;
+  const token = sessionCookieOf(headers.cookie);
+  return token ? { token, via: 'cookie' } : null;
 }
 
-export function setSessionCookie(res: Response, token: string, expires: Date): void {
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', expires });
+/**
+ * The session cookie's value. The `cookie` package leaves a value that is not valid
+ * percent-encoding as it is instead of throwing; no token of ours contains '%', so such a
+ * value simply matches no session (401), like any other unknown token.
+ */
+function sessionCookieOf(header: string | undefined): string | null {
+  if (!header) return null;
+  try {
+    return parseCookies(header)[SESSION_COOKIE] || null;
+  } catch {
+    return null;
+  }
 }
 
-export function clearSessionCookie(res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/' });
+export function setSessionCookie(res: Response, token: string, expires: Date, secure: boolean): void {
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', expires, secure });
+}
+
+export function clearSessionCookie(res: Response, secure: boolean): void {
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure });
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { COLLAB_CLOSE, COLLAB_CLOSE_REASONS, canEditProject, type ProjectRole } from '@reelcraft/shared';
-import type { Request } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { readToken } from '../auth/session-cookie';
+import { OriginPolicy } from '../auth/same-origin';
+import { readCredential, type Credential } from '../auth/session-cookie';
 import { SessionsService } from '../auth/sessions.service';
 import { ProjectsService } from '../projects/projects.service';
 
@@ -20,21 +20,35 @@ const refuse = (code: keyof typeof COLLAB_CLOSE_REASONS): CollabAccess => ({ ok:
  */
 @Injectable()
 export class CollabAuth {
-  constructor(private readonly sessions: SessionsService, private readonly projects: ProjectsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly projects: ProjectsService,
+    private readonly origins: OriginPolicy,
+  ) {}
 
   async authorise(req: IncomingMessage, projectId: string): Promise<CollabAccess> {
-    const token = tokenOf(req);
-    const user = token ? await this.sessions.resolve(token) : null;
+    const credential = credentialOf(req);
+    const user = credential ? await this.sessions.resolve(credential.token) : null;
     if (!user) return refuse(COLLAB_CLOSE.UNAUTHENTICATED);
+    // The cookie alone would let a page on another origin read and edit the storyboard.
+    if (credential!.via === 'cookie' && this.origins.refusal(req.headers)) return refuse(COLLAB_CLOSE.FORBIDDEN);
+    return this.accessOf(user, projectId);
+  }
+
+  /** What this user may do in the project now; used again when their session or role changes. */
+  async accessOf(user: AuthenticatedUser, projectId: string): Promise<CollabAccess> {
     const role = await this.projects.roleOf(user, projectId);
     if (!role) return refuse(COLLAB_CLOSE.FORBIDDEN);
     return { ok: true, user, role, readOnly: !canEditProject(role) };
   }
 }
 
-function tokenOf(req: IncomingMessage): string | null {
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
-  if (query) return query;
-  // readToken looks at nothing but the headers, which an upgrade request has like any other.
-  return readToken({ headers: req.headers } as Request);
+function credentialOf(req: IncomingMessage): Credential | null {
+  let query: string | null = null;
+  try {
+    query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+  } catch {
+    // An unparsable URL carries no token.
+  }
+  return query ? { token: query, via: 'query' } : readCredential(req.headers);
 }

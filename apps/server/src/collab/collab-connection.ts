@@ -33,6 +33,10 @@ export class CollabConnection implements DocPeer {
     return this.user?.id ?? '';
   }
 
+  get userName(): string {
+    return this.user?.username ?? '';
+  }
+
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
   }

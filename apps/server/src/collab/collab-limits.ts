@@ -16,6 +16,15 @@ export class CollabLimits {
   }
   documentBytes: number = COLLAB_LIMITS.maxDocumentBytes;
   awarenessBytes: number = COLLAB_LIMITS.maxAwarenessBytes;
+  /** Presence states one connection may hold: a tab has one; more is someone inventing people. */
+  awarenessStatesPerConnection = 4;
+  /**
+   * Presence changes one connection may make (focus moves, the 15-second heartbeat); past them a
+   * change is dropped, so a flood never reaches the other members. Echoes of others' changes,
+   * which the stock client sends back, are dropped before they count.
+   */
+  awarenessUpdatesPerSecond = 10;
+  awarenessUpdateBurst = 40;
   /** Token bucket per connection: a stock client sends one message per keystroke or cursor move. */
   messagesPerSecond: number = COLLAB_LIMITS.messagesPerSecond;
   messageBurst: number = COLLAB_LIMITS.messageBurst;

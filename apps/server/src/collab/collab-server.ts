@@ -4,6 +4,8 @@ import { COLLAB_CLOSE, COLLAB_CLOSE_REASONS, canEditProject } from '@reelcraft/s
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SessionsService, type SessionChange } from '../auth/sessions.service';
+import { oneLine } from '../common/one-line';
 import { ProjectsService, type MembershipChange } from '../projects/projects.service';
 import { CollabAuth } from './collab-auth';
 import { CollabConnection } from './collab-connection';
@@ -33,6 +35,7 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly documents: CollabDocuments,
     private readonly limits: CollabLimits,
     private readonly projects: ProjectsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,9 +44,16 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.connections.forEach((c) => c.heartbeat()), this.limits.pingIntervalMs);
     this.heartbeat.unref();
-    this.stopWatching = this.projects.onMembershipChanged((change) => {
+    const stopMembers = this.projects.onMembershipChanged((change) => {
       this.applyMembershipChange(change).catch((err: Error) => this.logger.error(`could not apply a membership change: ${err.message}`));
     });
+    const stopSessions = this.sessions.onChange((change) => {
+      this.applySessionChange(change).catch((err: Error) => this.logger.error(`could not apply a session change: ${err.message}`));
+    });
+    this.stopWatching = () => {
+      stopMembers();
+      stopSessions();
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -80,6 +90,29 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
+  /**
+   * Logout, disabling or a password reset closes the session's sockets (4401); a changed global
+   * role is decided again per socket, as a membership change is.
+   */
+  private async applySessionChange(change: SessionChange): Promise<void> {
+    for (const c of [...this.connections]) {
+      const user = c.user;
+      if (!user || user.id !== change.userId) continue;
+      if (change.kind === 'ended' && change.sessionId && change.sessionId !== user.sessionId) continue;
+      const now = change.kind === 'ended' ? null : await this.sessions.current(user.sessionId);
+      if (!now) {
+        c.close(COLLAB_CLOSE.UNAUTHENTICATED, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.UNAUTHENTICATED]);
+        continue;
+      }
+      const access = await this.auth.accessOf(now, c.projectId);
+      if (!access.ok) c.close(access.code, access.reason);
+      else {
+        c.user = now;
+        c.readOnly = access.readOnly;
+      }
+    }
+  }
+
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (!path.startsWith('/collab/')) return; // Socket.IO's engine handles its own path.
@@ -88,12 +121,17 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    this.wss!.handleUpgrade(req, socket, head, (ws) => {
-      void this.accept(ws, req, match[1]).catch((err: Error) => {
-        this.logger.error(`collab connection to ${match[1]} failed: ${err.stack ?? err.message}`);
-        if (ws.readyState === ws.OPEN) ws.close(COLLAB_CLOSE.INTERNAL, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.INTERNAL]);
+    try {
+      this.wss!.handleUpgrade(req, socket, head, (ws) => {
+        void this.accept(ws, req, match[1]).catch((err: Error) => {
+          this.logger.error(`collab connection to ${match[1]} failed: ${oneLine(err)}`);
+          if (ws.readyState === ws.OPEN) ws.close(COLLAB_CLOSE.INTERNAL, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.INTERNAL]);
+        });
       });
-    });
+    } catch (err) {
+      this.logger.warn(`collab upgrade refused: ${oneLine(err)}`);
+      socket.destroy();
+    }
   };
 
   private async accept(ws: WebSocket, req: IncomingMessage, projectId: string): Promise<void> {

@@ -5,6 +5,7 @@ import { DocAwareness } from './collab-awareness';
 import type { CollabLimits } from './collab-limits';
 import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type ClientMessage } from './collab-protocol';
 import type { DocUpdatesRepository } from './doc-updates.repository';
+import { UpdateGuard } from './update-guard';
 
 /** A server-side change would grow the document past the limit peers are held to. */
 export class DocumentTooLarge extends Error {
@@ -17,6 +18,7 @@ export class DocumentTooLarge extends Error {
 /** One open WebSocket as the document sees it. */
 export interface DocPeer {
   readonly userId: string;
+  readonly userName: string;
   readonly readOnly: boolean;
   send(frame: Uint8Array): void;
   close(code: number, reason: string): void;
@@ -45,6 +47,7 @@ export class HostedDoc {
   /** Exact encoded size at the last measurement plus every update stored since: an upper bound. */
   private sizeBound = 0;
   private readonly logger: Logger;
+  private readonly guard = new UpdateGuard(this.doc);
 
   private constructor(
     readonly projectId: string,
@@ -52,7 +55,17 @@ export class HostedDoc {
     private readonly limits: CollabLimits,
   ) {
     this.logger = new Logger(`Collab ${projectId}`);
-    this.presence = new DocAwareness(this.doc, () => this.peers);
+    this.presence = new DocAwareness(this.doc, () => this.peers, {
+      get statesPerConnection() {
+        return limits.awarenessStatesPerConnection;
+      },
+      get updatesPerSecond() {
+        return limits.awarenessUpdatesPerSecond;
+      },
+      get updateBurst() {
+        return limits.awarenessUpdateBurst;
+      },
+    });
     this.doc.on('update', this.relay);
   }
 
@@ -196,6 +209,7 @@ export class HostedDoc {
     const batch = this.arrived;
     this.arrived = [];
     const accepted: { peer: DocPeer; update: Uint8Array }[] = [];
+    const guard = this.guard;
     let growth = 0;
     for (const { peer, update } of batch) {
       let decoded: DecodedUpdate;
@@ -217,9 +231,16 @@ export class HostedDoc {
         peer.close(COLLAB_CLOSE.TOO_LARGE, `the document would exceed ${this.limits.documentBytes} bytes`);
         continue;
       }
+      const refusal = guard.check(update, decoded, peer.userName);
+      if (refusal) {
+        // Refused like a malformed frame: not stored, never relayed, the sender's copy is wrong.
+        peer.close(COLLAB_CLOSE.MALFORMED, refusal);
+        continue;
+      }
       growth += update.byteLength;
       accepted.push({ peer, update });
     }
+    guard.reset();
     if (accepted.length === 0) return;
     try {
       await this.storeMany(accepted.map(({ peer, update }) => ({ update, userId: peer.userId })));

@@ -2,8 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiError } from '@reelcraft/shared';
+import { oneLine } from './one-line';
 
-/** Turns every error into an ApiError body; an unexpected one is logged with its stack and answered without it. */
+/** Turns every error into an ApiError body; an unexpected one is logged in one line and answered without its details. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -14,7 +15,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = toApiError(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? String(exception)}`);
+      this.logger.error(`${req.method} ${req.path}: ${oneLine(exception)}`);
     }
     if (res.headersSent) {
       res.end();

@@ -27,6 +27,10 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: int(168, 1),
   LOGIN_MAX_FAILURES: int(5, 1),
   LOGIN_LOCK_SECONDS: int(900, 1),
+  /** Failed sign-ins from one address, over all usernames, before that address is locked. */
+  LOGIN_ADDRESS_MAX_FAILURES: int(30, 1),
+  /** Failed sign-ins for one username, from anywhere, after which each attempt for it is slowed. */
+  LOGIN_USER_SLOW_AFTER: int(20, 1),
   RENDER_CONCURRENCY: int(1, 1, 16),
   RENDER_WIDTH: int(640, 64, 3840).refine((v) => v % 2 === 0, { error: 'RENDER_WIDTH must be even' }),
   RENDER_HEIGHT: int(360, 64, 2160).refine((v) => v % 2 === 0, { error: 'RENDER_HEIGHT must be even' }),
@@ -43,7 +47,44 @@ const EnvSchema = z.object({
   /** Time limit of one plan by the LLM, in seconds; past it the rule-based planner finishes the storyboard. */
   PLANNER_TIMEOUT_SECONDS: int(120, 1, 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  /** Origins besides the studio's own that may send cookie-authenticated changes and socket handshakes. */
+  ALLOWED_ORIGINS: optionalString.transform((v, ctx) => {
+    const list = (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    const out: string[] = [];
+    for (const o of list) {
+      const origin = originOf(o);
+      if (!origin) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin such as https://studio.example:8443` });
+      else out.push(origin);
+    }
+    return out;
+  }),
+  /**
+   * Which reverse proxies to believe about the client's address and scheme (X-Forwarded-For,
+   * X-Forwarded-Proto): a hop count ("1"), or addresses and subnets ("127.0.0.1, 10.0.0.0/8"),
+   * or "loopback". Unset: none, the peer address is the client.
+   */
+  TRUST_PROXY: optionalString.transform((v, ctx): number | string[] | undefined => {
+    if (v === undefined || v === 'false' || v === '0') return undefined;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const item of list) {
+      if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(item)) {
+        ctx.addIssue({ code: 'custom', message: `TRUST_PROXY: "${item}" is neither a hop count, an address, a subnet nor loopback/linklocal/uniquelocal` });
+      }
+    }
+    return list;
+  }),
 });
+
+/** The normalised origin (scheme://host[:port]) of a URL, or null when it has none. */
+export function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface AppConfig {
   port: number;
@@ -56,7 +97,18 @@ export interface AppConfig {
   modelsDir: string;
   studioDir: string;
   admin: { username: string; password?: string };
-  auth: { sessionTtlHours: number; loginMaxFailures: number; loginLockSeconds: number };
+  auth: {
+    sessionTtlHours: number;
+    /** Per (username, address) pair. */
+    loginMaxFailures: number;
+    loginAddressMaxFailures: number;
+    loginUserSlowAfter: number;
+    loginLockSeconds: number;
+  };
+  /** Origins besides the request's own host that cookie-authenticated changes may come from. */
+  allowedOrigins: string[];
+  /** Express's 'trust proxy': a hop count or the proxies' addresses; undefined trusts none. */
+  trustProxy?: number | string[];
   render: {
     concurrency: number;
     width: number;
@@ -99,8 +151,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: {
       sessionTtlHours: e.SESSION_TTL_HOURS,
       loginMaxFailures: e.LOGIN_MAX_FAILURES,
+      loginAddressMaxFailures: e.LOGIN_ADDRESS_MAX_FAILURES,
+      loginUserSlowAfter: e.LOGIN_USER_SLOW_AFTER,
       loginLockSeconds: e.LOGIN_LOCK_SECONDS,
     },
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
     render: {
       concurrency: e.RENDER_CONCURRENCY,
       width: e.RENDER_WIDTH,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
   COLLAB_LIMITS,
+  projectIdOfRoom,
   projectRoom,
   type ClientToServerEvents,
   type JoinProjectAck,
@@ -9,11 +10,12 @@ import {
   type ProjectAccessRevokedEvent,
   type ServerToClientEvents,
 } from '@reelcraft/shared';
-import type { Request } from 'express';
 import type { Server, Socket } from 'socket.io';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { readToken } from '../auth/session-cookie';
-import { SessionsService } from '../auth/sessions.service';
+import { OriginPolicy } from '../auth/same-origin';
+import { SECURITY_HEADERS } from '../common/security-headers';
+import { readCredential, type Credential } from '../auth/session-cookie';
+import { SessionsService, type SessionChange } from '../auth/sessions.service';
 import { ProjectsService } from '../projects/projects.service';
 import { RenderEvents, type RenderEventMap } from '../renders/render-events';
 import { VersionsService } from '../versions/versions.service';
@@ -49,21 +51,25 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     private readonly projects: ProjectsService,
     private readonly renders: RenderEvents,
     private readonly versions: VersionsService,
+    private readonly origins: OriginPolicy,
   ) {}
 
   afterInit(server: EventsServer): void {
+    // Socket.IO's polling answers bypass Express: give them the same headers as every other answer.
+    server.engine.on('initial_headers', (headers: Record<string, string>) => Object.assign(headers, SECURITY_HEADERS));
+    server.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SECURITY_HEADERS));
+    // A failing handshake refuses that one connection: nothing in here may throw past `next`.
     server.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      const token = typeof auth?.token === 'string' && auth.token ? auth.token : readToken({ headers: socket.handshake.headers } as Request);
-      void (token ? this.sessions.resolve(token) : Promise.resolve(null)).then(
-        (user) => {
-          if (!user) return next(new Error('unauthenticated: sign in first'));
-          socket.data.user = user;
-          socket.data.token = token!;
-          next();
+      this.authenticate(socket).then(
+        (refusal) => next(refusal ? new Error(refusal) : undefined),
+        (err: Error) => {
+          this.logger.warn(`handshake refused: ${err.message}`);
+          next(new Error('unauthenticated: sign in first'));
         },
-        (err: Error) => next(err),
       );
+    });
+    this.sessions.onChange((change) => {
+      this.applySessionChange(change).catch((err: Error) => this.logger.error(`could not apply a session change: ${err.message}`));
     });
     this.listen();
     this.projects.planningProgress.subscribe((p) => {
@@ -82,6 +88,52 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
         this.announceRole(c.project_id, c.user_id).catch((err: Error) => this.logger.error(`could not announce a role change: ${err.message}`));
       }
     });
+  }
+
+  /** Null when the handshake may go on (socket.data is then filled), else why not. */
+  private async authenticate(socket: EventsSocket): Promise<string | null> {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    const credential: Credential | null =
+      typeof auth?.token === 'string' && auth.token ? { token: auth.token, via: 'handshake' } : readCredential(socket.handshake.headers);
+    const user = credential ? await this.sessions.resolve(credential.token) : null;
+    if (!user) return 'unauthenticated: sign in first';
+    if (credential!.via === 'cookie') {
+      const refusal = this.origins.refusal(socket.handshake.headers);
+      if (refusal) return `forbidden: ${refusal}`;
+    }
+    socket.data.user = user;
+    socket.data.token = credential!.token;
+    return null;
+  }
+
+  /**
+   * An ended session's sockets are disconnected; a changed account (its global role) is looked
+   * up again and each project room it is in is re-checked, as a membership change would be.
+   */
+  private async applySessionChange(change: SessionChange): Promise<void> {
+    for (const socket of await this.server.in(ownerRoom(change.userId)).fetchSockets()) {
+      const user = socket.data.user;
+      if (change.kind === 'ended') {
+        if (!change.sessionId || change.sessionId === user.sessionId) socket.disconnect(true);
+        continue;
+      }
+      const now = await this.sessions.current(user.sessionId);
+      if (!now) {
+        socket.disconnect(true);
+        continue;
+      }
+      socket.data.user = now;
+      for (const room of socket.rooms) {
+        const projectId = projectIdOfRoom(room);
+        if (!projectId) continue;
+        const role = await this.projects.roleOf(now, projectId);
+        if (role) socket.emit('project:role', { project_id: projectId, role });
+        else {
+          socket.emit('project:revoked', { project_id: projectId, reason: 'removed' });
+          socket.leave(room);
+        }
+      }
+    }
   }
 
   handleConnection(socket: EventsSocket): void {

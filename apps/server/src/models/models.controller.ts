@@ -13,15 +13,15 @@ export class ModelsController {
 
   @RequireRole('admin')
   @Get()
-  view(): Promise<ModelsView> {
-    return this.models.view();
+  async view(): Promise<ModelsView> {
+    return this.models.adminView(await this.models.view());
   }
 
   /** After an operator copied files in: scan again instead of serving the cached view. */
   @RequireRole('admin')
   @Post('rescan')
   @HttpCode(200)
-  rescan(): Promise<ModelsView> {
-    return this.models.rescan();
+  async rescan(): Promise<ModelsView> {
+    return this.models.adminView(await this.models.rescan());
   }
 }

@@ -95,6 +95,10 @@ function sendVideo(res: Response, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     res.sendFile(path, { headers: { 'Content-Type': 'video/mp4', 'Cache-Control': 'private, max-age=0' } }, (err) => {
       if (!err || res.headersSent) return resolve();
+      if ((err as { status?: number }).status === HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE) {
+        // `send` has set Content-Range: bytes */<size>, which tells the player what it may ask for.
+        return reject(new HttpException('the requested range lies outside the video', HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE));
+      }
       reject(new HttpException('video file is missing', HttpStatus.NOT_FOUND));
     });
   });

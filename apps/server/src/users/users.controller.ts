@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateUserBodySchema,
   LoginBodySchema,
@@ -45,28 +46,29 @@ export class UsersController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const keys = [`user:${body.username.toLowerCase()}`, `addr:${req.ip}`];
-    const wait = this.throttle.retryAfterSeconds(keys);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      throw new HttpException(`too many failed sign-ins; try again in ${wait} s`, HttpStatus.TOO_MANY_REQUESTS);
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const { retryAfterSeconds, delayMs } = this.throttle.verdict(body.username, address);
+    if (retryAfterSeconds > 0) {
+      res.setHeader('Retry-After', String(retryAfterSeconds));
+      throw new HttpException(`too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
     }
+    if (delayMs > 0) await sleep(delayMs);
     const user = await this.users.authenticate(body.username, body.password);
     if (!user) {
-      this.throttle.recordFailure(keys);
+      this.throttle.recordFailure(body.username, address);
       throw new UnauthorizedException('wrong username or password, or the account is disabled');
     }
-    this.throttle.clear(keys[0]);
+    this.throttle.recordSuccess(body.username, address);
     const { token, expiresAt } = await this.sessions.issue(user.id);
-    setSessionCookie(res, token, expiresAt);
+    setSessionCookie(res, token, expiresAt, req.secure);
     return { token, expires_at: expiresAt.toISOString() };
   }
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@CurrentUser() me: AuthenticatedUser, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(@CurrentUser() me: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.revoke(me.sessionId);
-    clearSessionCookie(res);
+    clearSessionCookie(res, req.secure);
   }
 
   @Get('me')

@@ -80,10 +80,12 @@ export class UsersService implements OnApplicationBootstrap {
     if (id === actingUserId && (body.disabled === true || body.role === 'user')) {
       throw new ConflictException('an admin cannot disable or demote their own account');
     }
+    const roleChanged = body.role !== undefined && body.role !== user.role;
     if (body.role !== undefined) user.role = body.role;
     if (body.disabled !== undefined) user.disabled = body.disabled;
     await this.users.save(user);
     if (body.disabled) await this.sessions.revokeAllOf(id);
+    else if (roleChanged) this.sessions.userChanged(id);
     return user;
   }
 
