@@ -176,4 +176,5 @@ if (!only || only === 'diffusion') await benchDiffusion();
 if (!only) {
   await import('./planner-bench.mjs').then((m) => m.run());
   await import('./collab-bench.mjs').then((m) => m.run());
+  await import('./filter-bench.mjs').then((m) => m.run());
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config/config';
 import { CollabModule } from './collab/collab.module';
@@ -9,6 +10,7 @@ import { WalCheckpointer } from './database/wal-checkpointer';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ModelsModule } from './models/models.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
@@ -23,6 +25,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(databaseOptions(config)),
         AuthModule,
+        ModerationModule,
         UsersModule,
         RendersModule,
         ProjectsModule,
@@ -30,6 +33,7 @@ export class AppModule {
         VersionsModule,
         EventsModule,
         ModelsModule,
+        AdminModule,
       ],
       controllers: [HealthController],
       // SQLite only (it does nothing on PostgreSQL): WAL checkpoints beside the event loop.

@@ -1,3 +1,4 @@
+import type { DocumentFilterHitsEvent } from './filter';
 import type { TaskStatus } from './tasks';
 import type { PlannerRecord } from './planner';
 
@@ -230,6 +231,8 @@ export interface ServerToClientEvents {
   'project:revoked': (e: ProjectAccessRevokedEvent) => void;
   'project:role': (e: ProjectRoleChangedEvent) => void;
   'versions:changed': (e: VersionsChangedEvent) => void;
+  /** What the content filter found in the live storyboard (all current hits; empty once clean). */
+  'filter:hits': (e: DocumentFilterHitsEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -15,3 +15,4 @@ export * from './hash';
 export * from './planner';
 export * from './storyboard-ydoc-edits';
 export * from './timeline';
+export * from './filter';

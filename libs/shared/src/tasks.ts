@@ -3,7 +3,8 @@ import { LIMITS } from './limits';
 import type { PlannerRecord } from './planner';
 import type { PlannedScene } from './storyboard';
 
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** `held`: the content filter's `review` rule matched its prompt; it waits for an admin to approve or reject it. */
+export const TASK_STATUSES = ['pending', 'held', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A task in one of these states will not change again by itself. */
 export const FINAL_TASK_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];

@@ -31,6 +31,14 @@ export type UpdateUserBody = z.infer<typeof UpdateUserBodySchema>;
 export const ResetPasswordBodySchema = z.strictObject({ password });
 export type ResetPasswordBody = z.infer<typeof ResetPasswordBodySchema>;
 
+export const UserListQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(LIMITS.page.maxSize).default(LIMITS.page.defaultSize),
+  /** Part of the username. */
+  q: z.string().max(LIMITS.username.max).optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuerySchema>;
+
 export interface LoginResponse { token: string; expires_at: string }
 export interface UserView {
   id: string;

@@ -19,6 +19,13 @@ interface Entry {
 export class CollabDocuments {
   private readonly logger = new Logger('CollabDocuments');
   private readonly entries = new Map<string, Entry>();
+  private readonly changeListeners = new Set<(projectId: string, doc: Y.Doc) => void>();
+
+  /** Called after every stored change of a loaded document (the content filter reads it, debounced). */
+  onChanged(listener: (projectId: string, doc: Y.Doc) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
 
   constructor(private readonly repo: DocUpdatesRepository, private readonly limits: CollabLimits) {}
 
@@ -91,6 +98,12 @@ export class CollabDocuments {
   private load(projectId: string): Entry {
     const entry: Entry = { doc: HostedDoc.load(projectId, this.repo, this.limits), holds: 0, timer: null, unloading: null };
     this.entries.set(projectId, entry);
+    void entry.doc.then(
+      (hosted) => hosted.doc.on('update', () => {
+        for (const listener of this.changeListeners) listener(projectId, hosted.doc);
+      }),
+      () => undefined,
+    );
     entry.doc.catch((err: Error) => {
       this.logger.error(`could not load document ${projectId}: ${err.message}`);
       if (this.entries.get(projectId) === entry) this.entries.delete(projectId);

@@ -33,6 +33,10 @@ export function toApiError(exception: unknown): ApiError {
     const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
     const error: ApiError = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
     if (Array.isArray(r.issues)) error.issues = r.issues as ApiError['issues'];
+    if (typeof r.code === 'string') error.code = r.code;
+    if (typeof r.category === 'string') error.category = r.category;
+    if (r.span && typeof r.span === 'object') error.span = r.span as ApiError['span'];
+    if (Array.isArray(r.scenes)) error.scenes = r.scenes as ApiError['scenes'];
     return error;
   }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;

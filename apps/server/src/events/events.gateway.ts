@@ -16,6 +16,7 @@ import { OriginPolicy } from '../auth/same-origin';
 import { SECURITY_HEADERS } from '../common/security-headers';
 import { readCredential, type Credential } from '../auth/session-cookie';
 import { SessionsService, type SessionChange } from '../auth/sessions.service';
+import { DocumentScreening } from '../moderation/document-screening';
 import { ProjectsService } from '../projects/projects.service';
 import { RenderEvents, type RenderEventMap } from '../renders/render-events';
 import { VersionsService } from '../versions/versions.service';
@@ -52,6 +53,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     private readonly renders: RenderEvents,
     private readonly versions: VersionsService,
     private readonly origins: OriginPolicy,
+    private readonly documentScreening: DocumentScreening,
   ) {}
 
   afterInit(server: EventsServer): void {
@@ -78,6 +80,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       else if (p.kind === 'scene') room.emit('planner:scene', p.event);
       else room.emit('planner:done', p.event);
     });
+    // What the content filter found in a live storyboard: where and which category, to its members.
+    this.documentScreening.onHits((e) => this.server.to(projectRoom(e.project_id)).emit('filter:hits', e));
     // Saved, restored or deleted versions: every member's open version panel reloads.
     this.versions.onChanged((e) => this.server.to(projectRoom(e.project_id)).emit('versions:changed', e));
     this.projects.onMembershipChanged((c) => {
@@ -190,6 +194,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     if (!role) return { ok: false, code: 404, message: 'no such project, or you are not a member' };
     await socket.join(projectRoom(projectId));
     for (const { event } of this.latestPreview.values()) if (event.project_id === projectId) socket.volatile.emit('render:preview', event);
+    const hits = this.documentScreening.hitsOf(projectId);
+    if (hits.length) socket.emit('filter:hits', { project_id: projectId, hits });
     // Read once in the room: every planner event from here on reaches this socket as well.
     return { ok: true, project_id: projectId, role, planning: this.projects.planningOf(projectId) };
   }

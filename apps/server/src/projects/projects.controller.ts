@@ -25,6 +25,7 @@ import {
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
+import { ContentScreening, blocked } from '../moderation/content-screening';
 import { TasksService } from '../renders/tasks.service';
 import { ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
@@ -61,6 +62,7 @@ export class ProjectsController {
     private readonly projects: ProjectsService,
     private readonly tasks: TasksService,
     private readonly sceneEdits: SceneEditsService,
+    private readonly screening: ContentScreening,
   ) {}
 
   /** An empty storyboard, or one the planner writes from `prompt`. */
@@ -110,7 +112,11 @@ export class ProjectsController {
   @Post(':id/render')
   async render(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
     const plan = await this.projects.renderablePlan(me, id);
-    return { task_id: await this.tasks.createRender(me, id, plan) };
+    // What reaches the picture and the sound: blocked text refuses the render (422, every scene and
+    // span listed), masked text is masked in the video.
+    const screened = await this.screening.screenPlan(plan, 'render', { actor: { id: me.id, username: me.username }, where: `POST /api/projects/${id}/render`, target: id });
+    if (screened.blocked.length) throw blocked(screened.blocked[0], screened.blocked);
+    return { task_id: await this.tasks.createRender(me, id, screened.plan) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ReportingPlanner } from '@reelcraft/inference';
 import {
@@ -32,6 +32,8 @@ import { StoryboardExamples } from '../planning/storyboard-examples';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ContentScreening } from '../moderation/content-screening';
+import { ReviewQueue } from '../moderation/review-queue';
 import { Task } from '../renders/task.entity';
 import { User } from '../users/user.entity';
 import { ProjectMember } from './project-member.entity';
@@ -70,7 +72,7 @@ const NOT_FOUND = (id: string) => new NotFoundException(`no project ${id}`);
  * change is a 403. Admins open every project as owners.
  */
 @Injectable()
-export class ProjectsService {
+export class ProjectsService implements OnModuleInit {
   private readonly changes = new Subject<MembershipChange>();
   private readonly planning = new Subject<PlanningProgress>();
   /** Scenes arriving from the planner, for the Socket.IO gateway to announce. */
@@ -85,7 +87,16 @@ export class ProjectsService {
     @Inject(PROJECT_PLANNER) private readonly planner: ReportingPlanner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly examples: StoryboardExamples,
+    private readonly screening: ContentScreening,
+    private readonly reviews: ReviewQueue,
   ) {}
+
+  /** A prompt a `review` rule held is planned once an admin approves it. */
+  onModuleInit(): void {
+    this.reviews.onDecision('project', async (item, approved) => {
+      if (approved && item.stage === 'prompt' && (await this.projects.exists({ where: { id: item.target_id } }))) void this.planInto(item.target_id, item.text, item.user_id);
+    });
+  }
 
   /** Planning in flight for a project created from a prompt; deleting the project cancels it. */
   private readonly planningNow = new Map<string, AbortController>();
@@ -134,8 +145,14 @@ export class ProjectsService {
    * live document one by one (planner:scene events), so whoever has it open watches them come in.
    */
   async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
-    const project = await this.createProject(user.id, body.name, emptyStoryboardFor(body.name, this.config.render, body.prompt ?? body.name), null);
-    if (body.prompt) void this.planInto(project.id, body.prompt, user.id);
+    const actor = { id: user.id, username: user.username };
+    const ctx = { actor, where: 'POST /api/projects' };
+    const name = await this.screening.enforce(body.name, 'project_name', ctx);
+    const prompt = body.prompt ? await this.screening.enforce(body.prompt, 'prompt', ctx) : null;
+    const project = await this.createProject(user.id, name.text, emptyStoryboardFor(name.text, this.config.render, prompt?.text ?? name.text), null);
+    if (name.held) await this.reviews.hold('project', project.id, name.text, name.held, 'project_name', actor);
+    if (prompt?.held) await this.reviews.hold('project', project.id, prompt.text, prompt.held, 'prompt', actor);
+    else if (prompt) void this.planInto(project.id, prompt.text, user.id);
     return this.view(user, project.id);
   }
 
@@ -179,7 +196,13 @@ export class ProjectsService {
         chain = chain
           .then(async () => {
             if (broken) return;
-            const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [planned] }).scenes;
+            // The LLM's words pass the filter before anyone sees them: masked, or the plan stops.
+            const screened = await this.screening.screenPlan({ language: 'en', title: '', scenes: [planned] }, 'planner_output', { actor: null, where: `planner for project ${projectId}`, target: projectId });
+            if (screened.blocked.length) {
+              this.planningNow.get(projectId)?.abort();
+              throw new Error(`the content filter stopped the plan: scene ${planned.scene_number} holds blocked words (category ${screened.blocked[0].category})`);
+            }
+            const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [screened.plan.scenes[0]] }).scenes;
             await this.store.appendScene(projectId, scene);
             state.scenes += 1;
             state.total = total;
@@ -249,7 +272,10 @@ export class ProjectsService {
 
   async rename(user: AuthenticatedUser, id: string, name: string): Promise<ProjectView> {
     await this.open(user, id, 'edit');
-    await this.projects.update({ id }, { name, updated_at: new Date() });
+    const actor = { id: user.id, username: user.username };
+    const screened = await this.screening.enforce(name, 'project_name', { actor, where: `PATCH /api/projects/${id}`, target: id });
+    await this.projects.update({ id }, { name: screened.text, updated_at: new Date() });
+    if (screened.held) await this.reviews.hold('project', id, screened.text, screened.held, 'project_name', actor);
     return this.view(user, id);
   }
 

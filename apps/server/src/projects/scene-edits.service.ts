@@ -19,6 +19,8 @@ import type * as Y from 'yjs';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CollabDocuments } from '../collab/collab-documents';
 import { DocumentTooLarge } from '../collab/hosted-doc';
+import { ContentScreening, blocked } from '../moderation/content-screening';
+import { ReviewQueue } from '../moderation/review-queue';
 import { PlanningService } from '../planning/planning.service';
 import { ProjectsService } from './projects.service';
 import { StoryboardStore } from './storyboard-store';
@@ -40,11 +42,17 @@ export class SceneEditsService {
     private readonly store: StoryboardStore,
     private readonly documents: CollabDocuments,
     private readonly planning: PlanningService,
+    private readonly screening: ContentScreening,
+    private readonly reviews: ReviewQueue,
   ) {}
 
   async rewrite(user: AuthenticatedUser, projectId: string, sceneId: string, instruction: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
-    const outcome = await this.ask('rewrite', { type: 'rewrite', context: windowOf(sb, index, index), sceneNumber: index + 1, instruction }, signal);
+    const actor = { id: user.id, username: user.username };
+    const asked = await this.screening.enforce(instruction, 'scene_instruction', { actor, where: `POST /api/projects/${projectId}/scenes/${sceneId}/rewrite`, target: projectId });
+    // The instruction only steers the model, whose words are screened in turn: a held one goes ahead and is listed for the admin.
+    if (asked.held) await this.reviews.hold('project', projectId, asked.text, asked.held, 'scene_instruction', actor);
+    const outcome = await this.ask('rewrite', { type: 'rewrite', context: windowOf(sb, index, index), sceneNumber: index + 1, instruction: asked.text }, signal);
     const [scene] = outcome.scenes;
     await this.apply(projectId, user, signal, (doc) => rewriteSceneContent(doc, sceneId, content(scene!)));
     return this.result(projectId, 'rewrite', [sceneId], null, outcome.report);
@@ -96,7 +104,10 @@ export class SceneEditsService {
     try {
       const outcome = await this.planning.editScene(edit, { signal });
       if (outcome.report.fallback_reason) this.logger.warn(`${kind}: ${outcome.report.fallback_reason}; done by rule instead`);
-      return outcome;
+      // The model's words pass the filter like a planned storyboard's: masked, or the edit is refused.
+      const screened = await this.screening.screenPlan({ language: 'en', title: '', scenes: outcome.scenes }, 'planner_output', { actor: null, where: `scene ${kind}` });
+      if (screened.blocked.length) throw blocked(screened.blocked[0], screened.blocked);
+      return { ...outcome, scenes: screened.plan.scenes };
     } catch (err) {
       if (err instanceof SceneEditError) {
         if (err.code === 'llm-failed') throw new ServiceUnavailableException(err.message);

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { StoryboardPlan } from '@reelcraft/shared';
 import { DataSource, In, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
+import { ContentScreening } from '../moderation/content-screening';
 import { PlanningService } from '../planning/planning.service';
 import { StoryboardExamples } from '../planning/storyboard-examples';
 import { RenderEvents } from './render-events';
@@ -37,6 +39,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly models: ModelsService,
     private readonly planner: PlanningService,
     private readonly examples: StoryboardExamples,
+    private readonly screening: ContentScreening,
   ) {}
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
@@ -117,11 +120,13 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     if (task.plan) return task;
     await this.taskEvents.emit('planning', { task_id: task.id });
     try {
-      const { plan, report } = await this.planner.planWithReport(task.prompt, {
+      const planned = await this.planner.planWithReport(task.prompt, {
         signal,
         ...(await this.examples.forPrompt(task.owner_id, task.prompt)),
         onScene: (scene, total) => void this.taskEvents.emit('plan-scene', { task_id: task.id, scene, total }),
       });
+      const plan = await this.screenPlan(task, planned.plan);
+      const report = planned.report;
       await this.tasks.update({ id: task.id }, { plan, planner: report });
       await this.taskEvents.emit('planned', { task_id: task.id, plan, report });
       return { ...task, plan, planner: report };
@@ -129,6 +134,20 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       await this.taskEvents.emit('plan-failed', { task_id: task.id, error: signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err) });
       throw err;
     }
+  }
+
+  /**
+   * The planner's storyboard through the filter twice: as the LLM's output (masked, or the plan
+   * stops) and as what the video will show and say (masked, or the render is refused), each
+   * blocked span named in the task's error.
+   */
+  private async screenPlan(task: Task, plan: StoryboardPlan): Promise<StoryboardPlan> {
+    const ctx = { actor: null, where: `render queue, task ${task.id}`, target: task.id };
+    let screened = await this.screening.screenPlan(plan, 'planner_output', ctx);
+    if (!screened.blocked.length) screened = await this.screening.screenPlan(screened.plan, 'render', ctx);
+    const [first] = screened.blocked;
+    if (first) throw new Error(`the content filter stopped this storyboard: ${screened.blocked.map((b) => `scene ${b.scene_number || '–'} ${b.field} holds “${b.text}” (category ${b.category})`).join('; ')}`);
+    return screened.plan as StoryboardPlan;
   }
 
   private start(task: Task): void {

@@ -1,14 +1,18 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskView } from '@reelcraft/shared';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskStatus, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { AuditLog } from '../moderation/audit-log';
+import { ContentScreening } from '../moderation/content-screening';
+import { ReviewQueue } from '../moderation/review-queue';
 import { ProjectMember } from '../projects/project-member.entity';
 import { User } from '../users/user.entity';
+import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
 import { taskDir } from './render-job';
 import { Scene } from './scene.entity';
@@ -17,29 +21,75 @@ import { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
 
 @Injectable()
-export class TasksService {
+export class TasksService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queue: RenderQueue,
     private readonly taskEvents: TaskEvents,
+    private readonly renderEvents: RenderEvents,
+    private readonly screening: ContentScreening,
+    private readonly reviews: ReviewQueue,
+    private readonly audit: AuditLog,
   ) {}
 
   private get tasks() {
     return this.db.getRepository(Task);
   }
 
-  /** Stores the tasks (in one transaction) before answering, then wakes the queue. */
+  /**
+   * Screens every prompt (stage `prompt`: a blocked one refuses the whole request with 422 and
+   * stores nothing, a masked one is stored masked), stores the tasks in one transaction before
+   * answering, then wakes the queue. A prompt a `review` rule matched waits in `held` for an admin.
+   */
   async create(owner: AuthenticatedUser, prompts: string[]): Promise<string[]> {
-    const rows = prompts.map((prompt) => ({ id: randomUUID(), owner_id: owner.id, prompt, status: 'pending' as const, attempts: 0 }));
+    const actor = { id: owner.id, username: owner.username };
+    const screened = [];
+    for (const prompt of prompts) screened.push(await this.screening.enforce(prompt, 'prompt', { actor, where: 'POST /api/tasks' }));
+    const rows = screened.map(({ text, held }) => ({ id: randomUUID(), owner_id: owner.id, prompt: text, status: held ? ('held' as const) : ('pending' as const), attempts: 0 }));
     await this.db.transaction(async (m) => {
       // Distinct creation times keep a batch in order in the queue.
       const base = Date.now();
       await m.getRepository(Task).insert(rows.map((r, i) => ({ ...r, created_at: new Date(base + i) })));
     });
-    for (const r of rows) await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
+    for (const [i, r] of rows.entries()) {
+      const held = screened[i].held;
+      if (held) await this.reviews.hold('task', r.id, r.prompt, held, 'prompt', actor);
+      await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
+    }
     this.queue.kick();
     return rows.map((r) => r.id);
+  }
+
+  /** An admin decided on a held task: approved, it is queued; rejected, it fails with the reason. */
+  private async decideHeld(taskId: string, approved: boolean, note: string | null): Promise<void> {
+    const task = await this.tasks.findOne({ where: { id: taskId } });
+    if (!task) return;
+    const ref = { taskId, ownerId: task.owner_id };
+    if (approved) {
+      const moved = await this.tasks.update({ id: taskId, status: 'held' }, { status: 'pending' });
+      if (moved.affected) this.renderEvents.emit('status', { ...ref, status: 'pending', progress: 0 });
+      this.queue.kick();
+      return;
+    }
+    const error = `an admin rejected this prompt after review${note ? `: ${note}` : ''}`;
+    const failed = await this.tasks.update({ id: taskId, status: 'held' }, { status: 'failed', error, finished_at: new Date() });
+    if (failed.affected) this.renderEvents.emit('failed', { ...ref, error });
+  }
+
+  onModuleInit(): void {
+    this.reviews.onDecision('task', (item, approved) => this.decideHeld(item.target_id, approved, item.note));
+  }
+
+  /** Every user's tasks for the console, newest first, optionally in one status. */
+  async listAll(q: PageQuery & { status?: TaskStatus }): Promise<Page<TaskView>> {
+    const [rows, total] = await this.tasks.findAndCount({
+      where: q.status ? { status: q.status } : {},
+      order: { created_at: 'DESC', id: 'DESC' },
+      skip: (q.page - 1) * q.page_size,
+      take: q.page_size,
+    });
+    return { items: await this.views(rows), total, page: q.page, page_size: q.page_size };
   }
 
   /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
@@ -91,15 +141,16 @@ export class TasksService {
   async cancel(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findOwned(user, id);
     if (FINAL_TASK_STATUSES.includes(task.status)) throw new ConflictException(`task is already ${task.status}`);
-    await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
+    await this.tasks.update({ id, status: In(['pending', 'held', 'running']) }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
+    if (task.owner_id !== user.id) await this.audit.record({ kind: 'admin_action', action: 'task.cancel', actor: { id: user.id, username: user.username }, target: id, detail: { owner_id: task.owner_id } });
     return this.findVisible(user, id);
   }
 
   async remove(user: AuthenticatedUser, id: string): Promise<void> {
     await this.findOwned(user, id);
     // Mark it first so the queue does not pick it up while its files go.
-    await this.tasks.update({ id, status: In(['pending', 'running']) }, { status: 'cancelled', finished_at: new Date() });
+    await this.tasks.update({ id, status: In(['pending', 'held', 'running']) }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
     await this.db.transaction(async (m) => {
       await m.getRepository(VideoResource).delete({ task_id: id });

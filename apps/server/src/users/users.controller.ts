@@ -5,14 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateUserBodySchema,
   LoginBodySchema,
-  PageQuerySchema,
+  UserListQuerySchema,
   ResetPasswordBodySchema,
   UpdateUserBodySchema,
   type CreateUserBody,
   type LoginBody,
   type LoginResponse,
   type Page,
-  type PageQuery,
+  type UserListQuery,
   type ResetPasswordBody,
   type UpdateUserBody,
   type UserView,
@@ -23,7 +23,10 @@ import { LoginThrottle } from '../auth/login-throttle';
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
 import { SessionsService } from '../auth/sessions.service';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
+import { AuditLog } from '../moderation/audit-log';
 import { UsersService, toUserView } from './users.service';
+
+const actorOf = (me: AuthenticatedUser) => ({ id: me.id, username: me.username });
 
 const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new HttpException('no such user', HttpStatus.NOT_FOUND) });
 
@@ -35,6 +38,7 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
+    private readonly audit: AuditLog,
   ) {}
 
   @Public()
@@ -76,18 +80,21 @@ export class UsersController {
     return toUserView(await this.users.get(me.id));
   }
 
+  /** `q`: part of the username. */
   @RequireRole('admin')
   @Get()
-  @ApiZodQuery(PageQuerySchema)
-  list(@Query(zodPipe(PageQuerySchema)) q: PageQuery): Promise<Page<UserView>> {
+  @ApiZodQuery(UserListQuerySchema)
+  list(@Query(zodPipe(UserListQuerySchema)) q: UserListQuery): Promise<Page<UserView>> {
     return this.users.list(q);
   }
 
   @RequireRole('admin')
   @Post()
   @ApiZodBody(CreateUserBodySchema)
-  async create(@Body(zodPipe(CreateUserBodySchema)) body: CreateUserBody): Promise<UserView> {
-    return toUserView(await this.users.create(body));
+  async create(@Body(zodPipe(CreateUserBodySchema)) body: CreateUserBody, @CurrentUser() me: AuthenticatedUser): Promise<UserView> {
+    const user = await this.users.create(body);
+    await this.audit.record({ kind: 'admin_action', action: 'user.create', actor: actorOf(me), target: user.id, detail: { username: user.username, role: user.role } });
+    return toUserView(user);
   }
 
   @RequireRole('admin')
@@ -98,14 +105,17 @@ export class UsersController {
     @Body(zodPipe(UpdateUserBodySchema)) body: UpdateUserBody,
     @CurrentUser() me: AuthenticatedUser,
   ): Promise<UserView> {
-    return toUserView(await this.users.update(id, body, me.id));
+    const user = await this.users.update(id, body, me.id);
+    await this.audit.record({ kind: 'admin_action', action: body.role !== undefined ? 'user.role' : 'user.disable', actor: actorOf(me), target: id, detail: { username: user.username, ...body } });
+    return toUserView(user);
   }
 
   @RequireRole('admin')
   @Post(':id/password')
   @HttpCode(204)
   @ApiZodBody(ResetPasswordBodySchema)
-  async resetPassword(@Param('id', uuid) id: string, @Body(zodPipe(ResetPasswordBodySchema)) body: ResetPasswordBody): Promise<void> {
+  async resetPassword(@Param('id', uuid) id: string, @Body(zodPipe(ResetPasswordBodySchema)) body: ResetPasswordBody, @CurrentUser() me: AuthenticatedUser): Promise<void> {
     await this.users.resetPassword(id, body.password);
+    await this.audit.record({ kind: 'admin_action', action: 'user.password', actor: actorOf(me), target: id });
   }
 }

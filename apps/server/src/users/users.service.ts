@@ -1,8 +1,8 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
-import type { CreateUserBody, Page, PageQuery, UpdateUserBody, UserView } from '@reelcraft/shared';
+import { Like, Repository } from 'typeorm';
+import type { CreateUserBody, Page, UpdateUserBody, UserListQuery, UserView } from '@reelcraft/shared';
 import { SessionsService } from '../auth/sessions.service';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../auth/passwords';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -52,8 +52,10 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
-  async list(q: PageQuery): Promise<Page<UserView>> {
+  async list(q: UserListQuery): Promise<Page<UserView>> {
+    const term = q.q?.trim();
     const [rows, total] = await this.users.findAndCount({
+      where: term ? { username: Like(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) } : {},
       order: { username: 'ASC' },
       skip: (q.page - 1) * q.page_size,
       take: q.page_size,

@@ -19,6 +19,8 @@ import * as Y from 'yjs';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CollabDocuments } from '../collab/collab-documents';
 import { DocumentTooLarge } from '../collab/hosted-doc';
+import { ContentScreening } from '../moderation/content-screening';
+import { ReviewQueue } from '../moderation/review-queue';
 import { ProjectsService } from '../projects/projects.service';
 import { User } from '../users/user.entity';
 import { STORYBOARD_VERSION, type StoryboardVersion } from './storyboard-version.entity';
@@ -45,6 +47,8 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly db: DataSource,
     private readonly projects: ProjectsService,
     private readonly documents: CollabDocuments,
+    private readonly screening: ContentScreening,
+    private readonly reviews: ReviewQueue,
   ) {}
 
   private get rows() {
@@ -90,8 +94,11 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Saves the live document as it is now, unsaved keystrokes included (every accepted update is in it). */
-  async create(user: AuthenticatedUser, projectId: string, name: string): Promise<VersionView> {
+  async create(user: AuthenticatedUser, projectId: string, asked: string): Promise<VersionView> {
     await this.access(user, projectId, 'save');
+    const actor = { id: user.id, username: user.username };
+    const screened = await this.screening.enforce(asked, 'version_name', { actor, where: `POST /api/projects/${projectId}/versions`, target: projectId });
+    const name = screened.text;
     await this.ensureRoom(projectId);
     const { state, scenes } = await this.documents.with(projectId, async (hosted) => {
       await hosted.idle();
@@ -100,6 +107,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
       return { state: Y.encodeStateAsUpdate(hosted.doc), scenes: visibleSceneCount(hosted.doc) };
     });
     const [view] = await this.views([await this.insert(projectId, user.id, name, state, scenes)]);
+    if (screened.held) await this.reviews.hold('version', view.id, name, screened.held, 'version_name', actor);
     this.announce(user, projectId, 'saved', view);
     return view;
   }

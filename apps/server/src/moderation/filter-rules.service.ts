@@ -1,0 +1,238 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { regexRuleProblem, wordRuleProblem } from '@reelcraft/filter';
+import {
+  CreateFilterRuleBodySchema,
+  FILTER_ACTIONS,
+  FILTER_LIMITS,
+  type CreateFilterRuleBody,
+  type FilterRuleKind,
+  type FilterRuleSpec,
+  type FilterRuleView,
+  type ImportFilterRulesBody,
+  type ImportFilterRulesResponse,
+  type Page,
+  type UpdateFilterRuleBody,
+} from '@reelcraft/shared';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Like, type EntityManager } from 'typeorm';
+import { AuditLog, type Actor } from './audit-log';
+import { FilterRule, FilterState } from './filter-rule.entity';
+
+export interface RulesQuery {
+  page: number;
+  page_size: number;
+  q?: string;
+}
+
+/**
+ * The rules admins manage. Every change bumps the revision in the same transaction, so every
+ * server process recompiles before its next screening (see ContentScreening), and is audited.
+ */
+@Injectable()
+export class FilterRulesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private get rules() {
+    return this.db.getRepository(FilterRule);
+  }
+
+  /** The revision and the enabled rules, read together for compiling. */
+  async snapshot(): Promise<{ revision: number; rules: FilterRuleSpec[] }> {
+    return this.db.transaction(async (m) => {
+      const revision = await currentRevision(m);
+      const rows = await m.getRepository(FilterRule).find({ where: { enabled: true } });
+      return { revision, rules: rows.map(toSpec) };
+    });
+  }
+
+  revision(): Promise<number> {
+    return currentRevision(this.db.manager);
+  }
+
+  async list(q: RulesQuery): Promise<Page<FilterRuleView>> {
+    const term = q.q?.trim();
+    const where = term ? [{ pattern: Like(`%${escapeLike(term)}%`) }, { category: Like(`%${escapeLike(term)}%`) }] : {};
+    const [rows, total] = await this.rules.findAndCount({ where, order: { created_at: 'DESC', id: 'ASC' }, skip: (q.page - 1) * q.page_size, take: q.page_size });
+    return { items: rows.map(toView), total, page: q.page, page_size: q.page_size };
+  }
+
+  async create(body: CreateFilterRuleBody, actor: Actor): Promise<FilterRuleView> {
+    const problem = problemOf(body.kind, body.pattern);
+    if (problem) throw new BadRequestException(problem);
+    const row = await this.db.transaction(async (m) => {
+      if (await m.getRepository(FilterRule).exists({ where: { kind: body.kind, pattern: body.pattern } })) {
+        throw new ConflictException(`a ${body.kind} rule "${body.pattern}" exists already`);
+      }
+      const now = new Date();
+      const rule = m.getRepository(FilterRule).create({ id: randomUUID(), ...body, hits: 0, created_at: now, updated_at: now });
+      await m.getRepository(FilterRule).insert(rule);
+      await bump(m);
+      return rule;
+    });
+    await this.audit.record({ kind: 'admin_action', action: 'rule.create', actor, target: row.id, detail: { pattern: row.pattern, kind: row.kind, category: row.category, action: row.action } });
+    return toView(row);
+  }
+
+  async update(id: string, body: UpdateFilterRuleBody, actor: Actor): Promise<FilterRuleView> {
+    const row = await this.db.transaction(async (m) => {
+      const repo = m.getRepository(FilterRule);
+      const rule = await repo.findOne({ where: { id } });
+      if (!rule) throw new NotFoundException(`no filter rule ${id}`);
+      const next = { ...rule, ...body };
+      if (body.pattern !== undefined || body.kind !== undefined) {
+        const problem = problemOf(next.kind, next.pattern);
+        if (problem) throw new BadRequestException(problem);
+        const clash = await repo.findOne({ where: { kind: next.kind, pattern: next.pattern } });
+        if (clash && clash.id !== id) throw new ConflictException(`a ${next.kind} rule "${next.pattern}" exists already`);
+      }
+      Object.assign(rule, body, { updated_at: new Date() });
+      await repo.save(rule);
+      await bump(m);
+      return rule;
+    });
+    await this.audit.record({ kind: 'admin_action', action: 'rule.update', actor, target: id, detail: { ...body } });
+    return toView(row);
+  }
+
+  async remove(id: string, actor: Actor): Promise<void> {
+    const gone = await this.db.transaction(async (m) => {
+      const rule = await m.getRepository(FilterRule).findOne({ where: { id } });
+      if (!rule) throw new NotFoundException(`no filter rule ${id}`);
+      await m.getRepository(FilterRule).delete({ id });
+      await bump(m);
+      return rule;
+    });
+    await this.audit.record({ kind: 'admin_action', action: 'rule.delete', actor, target: id, detail: { pattern: gone.pattern, kind: gone.kind, category: gone.category } });
+  }
+
+  /** Adds the hits of one screening to each rule's count. */
+  async countHits(counts: Map<string, number>): Promise<void> {
+    for (const [id, n] of counts) await this.rules.increment({ id }, 'hits', n);
+  }
+
+  /**
+   * One word per line (`lines`, with the body's category and action), or CSV `pattern,category,action`
+   * with an optional header. Word rules only; duplicates of a rule already there, or earlier in the
+   * list, are skipped; lines that cannot be rules are refused with the reason.
+   */
+  async import(body: ImportFilterRulesBody, actor: Actor): Promise<ImportFilterRulesResponse> {
+    const parsed = parseImport(body);
+    const refused = parsed.refused;
+    let skipped = 0;
+    const added = await this.db.transaction(async (m) => {
+      const repo = m.getRepository(FilterRule);
+      const existing = new Set((await repo.find({ where: { kind: 'word' }, select: { pattern: true } })).map((r) => r.pattern));
+      const now = new Date();
+      const rows: FilterRule[] = [];
+      for (const r of parsed.rules) {
+        if (existing.has(r.pattern)) {
+          skipped++;
+          continue;
+        }
+        existing.add(r.pattern);
+        rows.push(repo.create({ id: randomUUID(), pattern: r.pattern, kind: 'word', category: r.category, action: r.action, stages: [], enabled: body.enabled, hits: 0, created_at: now, updated_at: now }));
+      }
+      // Chunks keep each INSERT under SQLite's bound-parameter limit.
+      for (let i = 0; i < rows.length; i += 500) await repo.insert(rows.slice(i, i + 500));
+      if (rows.length) await bump(m);
+      return rows.length;
+    });
+    await this.audit.record({ kind: 'admin_action', action: 'rule.import', actor, target: null, detail: { format: body.format, added, skipped_duplicates: skipped, refused: refused.length } });
+    return { added, skipped_duplicates: skipped, refused };
+  }
+
+  /** Every rule, as `lines` (word rules' patterns) or CSV with a header (word and regex rules). */
+  async export(format: 'lines' | 'csv'): Promise<string> {
+    const rows = await this.rules.find({ order: { created_at: 'ASC', id: 'ASC' } });
+    if (format === 'lines') return rows.filter((r) => r.kind === 'word').map((r) => r.pattern).join('\n') + '\n';
+    return ['pattern,category,action,kind,enabled', ...rows.map((r) => [r.pattern, r.category, r.action, r.kind, String(r.enabled)].map(csvField).join(','))].join('\n') + '\n';
+  }
+}
+
+function problemOf(kind: FilterRuleKind, pattern: string): string | null {
+  return kind === 'regex' ? regexRuleProblem(pattern) : wordRuleProblem(pattern);
+}
+
+async function currentRevision(m: EntityManager): Promise<number> {
+  const row = await m.getRepository(FilterState).findOne({ where: { id: 1 } });
+  return row?.revision ?? 0;
+}
+
+async function bump(m: EntityManager): Promise<void> {
+  await m.getRepository(FilterState).increment({ id: 1 }, 'revision', 1);
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const toSpec = (r: FilterRule): FilterRuleSpec => ({ id: r.id, pattern: r.pattern, kind: r.kind, category: r.category, action: r.action, stages: r.stages, enabled: r.enabled });
+
+const toView = (r: FilterRule): FilterRuleView => ({ ...toSpec(r), hits: r.hits, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Splits one CSV line into fields (quotes with doubled quotes inside). */
+export function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out.map((f) => f.trim());
+}
+
+/** The rules a list holds, and the lines it refused, numbered from 1. */
+export function parseImport(body: ImportFilterRulesBody): { rules: { pattern: string; category: string; action: CreateFilterRuleBody['action'] }[]; refused: ImportFilterRulesResponse['refused'] } {
+  const lines = body.text.split(/\r?\n/);
+  const rules: { pattern: string; category: string; action: CreateFilterRuleBody['action'] }[] = [];
+  const refused: ImportFilterRulesResponse['refused'] = [];
+  if (lines.length > FILTER_LIMITS.importLines.max) {
+    throw new BadRequestException(`the list holds ${lines.length} lines; at most ${FILTER_LIMITS.importLines.max} per import`);
+  }
+  if (body.format === 'lines' && (!body.category || !body.action)) throw new BadRequestException('a plain word list needs the category and action its words get');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/^\uFEFF/, '').trim();
+    if (!line || line.startsWith('#')) return;
+    let candidate: { pattern: string; category?: string; action?: string };
+    if (body.format === 'lines') candidate = { pattern: line, category: body.category, action: body.action };
+    else {
+      const [pattern = '', category = '', action = ''] = csvFields(line);
+      if (i === 0 && pattern.toLowerCase() === 'pattern' && category.toLowerCase() === 'category') return;
+      candidate = { pattern, category: category || body.category, action: action || body.action };
+    }
+    if (candidate.action && !(FILTER_ACTIONS as readonly string[]).includes(candidate.action)) {
+      refused.push({ line: i + 1, text: line.slice(0, 200), reason: `action must be one of ${FILTER_ACTIONS.join(', ')}` });
+      return;
+    }
+    const checked = CreateFilterRuleBodySchema.safeParse({ pattern: candidate.pattern, category: candidate.category, action: candidate.action, kind: 'word' });
+    if (!checked.success) {
+      refused.push({ line: i + 1, text: line.slice(0, 200), reason: checked.error.issues.map((x) => x.message).join('; ') });
+      return;
+    }
+    const problem = wordRuleProblem(checked.data.pattern);
+    if (problem) {
+      refused.push({ line: i + 1, text: line.slice(0, 200), reason: problem });
+      return;
+    }
+    rules.push({ pattern: checked.data.pattern, category: checked.data.category, action: checked.data.action });
+  });
+  return { rules, refused };
+}
