@@ -10,6 +10,7 @@ export DO_NOT_TRACK=1 SCARF_ANALYTICS=false
 
 need_debian=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_debian+=(ffmpeg)
+command -v espeak-ng >/dev/null || need_debian+=(espeak-ng)
 fc-list 2>/dev/null | grep -qi -e "WenQuanYi Micro Hei" -e "Noto Sans CJK" || need_debian+=(fonts-wqy-microhei)
 if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_debian+=(chromium); fi
 

@@ -23,6 +23,10 @@ status=0
 echo "==> lint"
 npx nx run-many -t lint --outputStyle=static || status=1
 npx eslint scripts test || status=1
+echo "==> type-check"
+# Every package's typecheck covers its specs too (the studio's runs svelte-check).
+npx nx run-many -t typecheck --outputStyle=static || status=1
+npx tsc -p test/tsconfig.json || status=1
 echo "==> unit and API tests"
 npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
 echo "==> cross-app tests (restart recovery, browser)"

@@ -36,7 +36,7 @@ export { buildTinyGguf, writeTinyGguf, type TinyGgufOptions, type TinyGgufInfo }
 
 export type { RenderOptions, SceneRenderer } from './renderer/scene-renderer';
 export { AnimaticRenderer, AnimaticComposer, BACKDROP_OVERSCAN, SUBTITLE_SAFE_AREA } from './renderer/animatic-renderer';
-export { CJK_FONT_CANDIDATES, DEFAULT_CJK_FAMILY, findCjkFont, findCjkFontPath, labelFontFamilies, type CjkFont, type CjkFontCandidate } from './renderer/fonts';
+export { findCjkFontPath, labelFontFamilies } from './renderer/fonts';
 export { deriveSceneStyle, type SceneStyle, type SceneFeatures, type TimeOfDay } from './renderer/scene-style';
 export { encodeJpeg } from './renderer/poster';
 
@@ -57,7 +57,26 @@ export { sdLikeUnetBody, sdLikeDecoderBody, sdLikeShape, SD15_SHAPE, type SdLike
 
 export { encodeClip, type ClipInfo, type EncodeClipOptions } from './clip/encode-clip';
 export { CLIP_ENCODING, clipOutputOptions, clipTimescale } from './clip/encoding';
-export { parseFfprobeJson, parseRational, probeMedia, probeVideo, type AudioStreamInfo, type MediaProbe, type VideoProbe, type VideoStreamInfo } from './clip/probe';
+
+export { runFfmpeg, ffmpegBinary, summariseLog, abortReason, MediaToolError, type FfmpegInput, type FfmpegJob, type FfmpegResult, type RunFfmpegOptions } from './media/ffmpeg';
+export { runTool, type RunToolOptions } from './media/run-tool';
+export {
+  ffprobeBinary,
+  parseFfprobeJson,
+  parseRational,
+  probeMedia,
+  probeStreams,
+  probeVideo,
+  type AudioStreamInfo,
+  type MediaProbe,
+  type StreamInfo,
+  type VideoProbe,
+  type VideoStreamInfo,
+} from './media/probe';
+export { CJK_FONT_CANDIDATES, DEFAULT_CJK_FAMILY, familyForFontsDir, findCjkFont, findCjkFontsDir, type CjkFont, type CjkFontCandidate } from './media/fonts';
+export { ESPEAK_BIN, SPEECH_VOICES, speechVoice, synthesizeSpeech, type SpeechLanguage, type SynthesizeOptions } from './media/speech';
+export { measureVolume, type MeasureVolumeOptions, type VolumeStats } from './media/loudness';
+export { sha256File } from './media/files';
 
 export * from './worker/protocol';
 export { previewThrottle, DEFAULT_PREVIEW_INTERVAL_MS, type PreviewStep } from './worker/preview-throttle';

@@ -5,9 +5,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleVideo, finalPassArgs, type AssembleOptions } from './assemble-video';
-import { FFMPEG_BIN, runMediaTool } from './ffmpeg-process';
-import { probeMedia } from '@reelcraft/inference';
+import { assembleVideo, finalPassJob, type AssembleOptions } from './assemble-video';
+import { measureVolume, probeMedia, runFfmpeg } from '@reelcraft/inference';
 import { buildAssSubtitles } from './subtitles';
 
 const W = 320;
@@ -15,7 +14,7 @@ const H = 180;
 /** A folder name with every character that ffmpeg's filter graph or concat list treats specially. */
 const AWKWARD = "it's a: [weird], dir;";
 
-const ff = (args: string[]) => execFileSync(FFMPEG_BIN, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { maxBuffer: 64 << 20 });
+const ff = (args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { maxBuffer: 64 << 20 });
 
 /** Encodes a clip the way the render worker does: libx264 high, yuv420p, no audio, +faststart. */
 function makeClip(path: string, seconds: number): void {
@@ -64,15 +63,7 @@ function changedShare(a: Buffer, b: Buffer, rowFrom: number, rowTo: number): num
 }
 
 async function meanVolumeDb(path: string, from: number, seconds: number): Promise<number> {
-  let mean = NaN;
-  await runMediaTool(FFMPEG_BIN, ['-hide_banner', '-nostdin', '-ss', String(from), '-t', String(seconds), '-i', path, '-vn', '-af', 'volumedetect', '-f', 'null', '-'], {
-    what: 'measuring volume',
-    onStderrLine: (l) => {
-      const m = /mean_volume: (-?[\d.]+) dB/.exec(l);
-      if (m) mean = Number(m[1]);
-    },
-  });
-  return mean;
+  return (await measureVolume(path, { from, seconds })).meanDb;
 }
 
 describe('assembleVideo (real ffmpeg)', () => {
@@ -153,7 +144,7 @@ describe('assembleVideo (real ffmpeg)', () => {
   });
 
   it('mixes music trimmed to the video, faded out at the end', async () => {
-    const o = options('music', { musicPath: music });
+    const o = options('music', { music: { path: music } });
     await assembleVideo(o);
     const p = await probeMedia(o.outPath);
     expect(p.audio?.codec).toBe('aac');
@@ -168,7 +159,7 @@ describe('assembleVideo (real ffmpeg)', () => {
   it('loops music that is shorter than the video', async () => {
     const short = join(root, 'short.m4a');
     ff(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=2.5', '-c:a', 'aac', short]);
-    const o = options('short-music', { musicPath: short });
+    const o = options('short-music', { music: { path: short } });
     await assembleVideo(o);
     const p = await probeMedia(o.outPath);
     expect(Math.abs(p.audio!.duration - p.duration)).toBeLessThanOrEqual(0.1);
@@ -203,7 +194,7 @@ describe('assembleVideo (real ffmpeg)', () => {
 
   it('on abort during the encode, kills ffmpeg, rejects and leaves no file', async () => {
     const ac = new AbortController();
-    const o = options('abort', { musicPath: music, signal: ac.signal, onProgress: (f) => f > 0.03 && ac.abort() });
+    const o = options('abort', { music: { path: music }, signal: ac.signal, onProgress: (f) => f > 0.03 && ac.abort() });
     await expect(assembleVideo(o)).rejects.toMatchObject({ name: 'AbortError' });
     expect(existsSync(o.outPath)).toBe(false);
     await expectNoLeftovers(o);
@@ -225,8 +216,7 @@ describe('assembleVideo (real ffmpeg)', () => {
     await writeFile(assPath, buildAssSubtitles(scenes, [2, 3, 1], { width: W, height: H }));
     const out = join(root, 'escape.mp4');
     const log: string[] = [];
-    await runMediaTool(FFMPEG_BIN, finalPassArgs({ joined: clips[1].path, assPath, fontsDir: dir, musicPath: null, total: 3, out }), {
-      what: 'escape test',
+    await runFfmpeg(finalPassJob({ video: { joined: clips[1].path }, burn: { assPath, fontsDir: dir }, subtitles: null, music: null, narration: [], total: 3, out }), {
       onStderrLine: (l) => log.push(l),
     });
     expect(log.some((l) => l.includes(`Loading font file '${join(dir, 'wqy-microhei.ttc')}'`))).toBe(true);
@@ -307,7 +297,7 @@ describe('assembleVideo (real ffmpeg)', () => {
           { scene_number: 2, subtitle: '河水流向大海', duration_sec: 2, transition: 'crossfade' },
           { scene_number: 3, subtitle: '', duration_sec: 2, transition: 'crossfade' },
         ],
-        musicPath: music,
+        music: { path: music },
       });
       const result = await assembleVideo(o);
       for (const f of result.subtitleFonts) expect(f).toMatch(/WenQuanYiMicroHei|wqy-microhei/i);
@@ -343,7 +333,7 @@ describe('assembleVideo (real ffmpeg)', () => {
 
     it('on abort during the encode, kills ffmpeg, rejects and leaves no file', async () => {
       const ac = new AbortController();
-      const o = options('abort-transition', { ...two('crossfade'), musicPath: music, signal: ac.signal, onProgress: () => ac.abort() });
+      const o = options('abort-transition', { ...two('crossfade'), music: { path: music }, signal: ac.signal, onProgress: () => ac.abort() });
       await expect(assembleVideo(o)).rejects.toMatchObject({ name: 'AbortError' });
       expect(existsSync(o.outPath)).toBe(false);
       await expectNoLeftovers(o);
@@ -353,7 +343,7 @@ describe('assembleVideo (real ffmpeg)', () => {
   it('validates its input before touching ffmpeg', async () => {
     await expect(assembleVideo(options('v1', { clips: [] }))).rejects.toThrow(/no clips/);
     await expect(assembleVideo(options('v2', { clips: clips.slice(0, 2) }))).rejects.toThrow(/2 clips but 3 scenes/);
-    await expect(assembleVideo(options('v3', { musicPath: join(root, 'no-music.mp3') }))).rejects.toThrow(/music file not found/);
+    await expect(assembleVideo(options('v3', { music: { path: join(root, 'no-music.mp3') } }))).rejects.toThrow(/music file not found/);
     await expect(assembleVideo(options('v4', { fontsDir: join(root, 'no-fonts') }))).rejects.toThrow(/fonts folder for subtitles not found/);
   });
 });

@@ -1,17 +1,27 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { probeMedia } from '@reelcraft/inference';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  MediaToolError,
+  abortReason,
+  detectLanguage,
+  familyForFontsDir,
+  findCjkFont,
+  probeMedia,
+  runFfmpeg,
+  sha256File,
+  type FfmpegInput,
+  type FfmpegJob,
+  type SpeechLanguage,
+} from '@reelcraft/inference';
 import { planTimeline, type RenderScene, type Timeline } from '@reelcraft/shared';
+import { audioGraph, type MusicMix } from './audio-mix';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
-import { FFMPEG_BIN, MediaToolError, abortReason, runMediaTool } from './ffmpeg-process';
-import { familyForFontsDir, findCjkFont } from './fonts';
-import { buildCues, renderAss, subtitleLayout } from './subtitles';
+import { speakCues, type SpokenLine } from './narration';
+import { renderAss, renderSrt, renderVtt, subtitleLayout, timelineCues, type SubtitleStyle } from './subtitles';
 
 // Callers that set up assembly look the font folder up here too, before any rendering starts.
-export { findCjkFontsDir } from './fonts';
+export { findCjkFontsDir } from '@reelcraft/inference';
 
 export interface AssembleClip {
   path: string;
@@ -21,6 +31,16 @@ export interface AssembleClip {
 
 /** `transition` (absent = cut) says how the scene begins, coming from the one before it. */
 export type AssembleScene = Pick<RenderScene, 'scene_number' | 'subtitle' | 'duration_sec' | 'transition'>;
+
+export interface MusicOptions {
+  path: string;
+  /** 0..1 (default 1). */
+  volume?: number;
+  /** Default 1 s; shortened to a quarter of a short video. */
+  fadeInSec?: number;
+  /** Default 2 s; ends with the picture. */
+  fadeOutSec?: number;
+}
 
 export interface AssembleOptions {
   /** In playback order; clips[i] belongs to scenes[i]. All must share encoding parameters. */
@@ -33,11 +53,24 @@ export interface AssembleOptions {
   height: number;
   /** Frame rate of the clips; probed from the first clip when omitted. Only transitions need it. */
   fps?: number;
-  musicPath?: string | null;
-  /** Defaults to findCjkFont(); needed only when some scene has a subtitle. */
+  /**
+   * The subtitles' language: the subtitle track's language tag and the narration's voice.
+   * Detected from the subtitles when omitted (any Chinese character: 'zh').
+   */
+  language?: SpeechLanguage;
+  /**
+   * Burn the subtitles into the picture as well (default true). The MP4 always carries them as a
+   * soft track, and SRT/WebVTT files are written beside it.
+   */
+  burnSubtitles?: boolean;
+  /** Look of burnt-in subtitles; omitted values follow the video's size (see subtitleLayout). */
+  subtitleStyle?: Partial<SubtitleStyle>;
+  /** Background music, looped or trimmed to the video and faded. */
+  music?: MusicOptions | null;
+  /** Speak each scene's subtitle (espeak-ng) at its cue; music, if any, is ducked under the voice. */
+  narration?: boolean;
+  /** Folder of the CJK font for burnt-in subtitles; defaults to findCjkFont()'s. */
   fontsDir?: string;
-  /** Family inside fontsDir; derived from fontsDir when omitted. */
-  fontName?: string;
   signal?: AbortSignal;
   /** 0..1, non-decreasing; 1 once the output is in place. */
   onProgress?(fraction: number): void;
@@ -49,23 +82,40 @@ export interface AssembleResult {
   bytes: number;
   sha256: string;
   /**
+   * How the clips were joined: 'concat-copy' (every scene starts with a cut: concat demuxer with
+   * stream copy, then one pass for subtitles and audio) or 'filter' (some scene has a transition:
+   * one ffmpeg pass joins the clips with xfade, burns subtitles and mixes the audio too).
+   */
+  joinedBy: 'concat-copy' | 'filter';
+  /** True when the clips' H.264 went into the MP4 unchanged (all cuts and nothing burnt in). */
+  videoCopied: boolean;
+  /**
    * What libass resolved the subtitle font to (from its `fontselect` log lines), e.g.
    * "WenQuanYiMicroHei". Empty when nothing was burnt in. Lets the caller spot a fallback font.
    */
   subtitleFonts: string[];
-  /**
-   * How the clips were joined: 'concat-copy' (every scene starts with a cut: concat demuxer with
-   * stream copy, then one pass for subtitles and music) or 'filter' (some scene has a transition:
-   * one ffmpeg pass joins the clips with xfade and burns subtitles and mixes music too).
-   */
-  joinedBy: 'concat-copy' | 'filter';
+  language: SpeechLanguage;
+  /** Cues in the subtitles; 0 when no scene has one (then there is no track and no SRT/VTT). */
+  subtitleCues: number;
+  /** A mov_text subtitle track tagged with the language. */
+  softSubtitles: boolean;
+  burntSubtitles: boolean;
+  /** Beside the MP4 (`<name>.srt`, `<name>.vtt`), or null without cues. */
+  srtPath: string | null;
+  vttPath: string | null;
+  /** A JPEG of an early frame at the video's size, beside the MP4 (`<name>.jpg`). */
+  posterPath: string;
+  music: boolean;
+  /** Lines spoken (0 without narration). */
+  narratedLines: number;
 }
 
-/** Fades of the background music; shortened for very short videos so they cannot overlap. */
-const FADE_IN_SEC = 1;
-const FADE_OUT_SEC = 2;
 /** Share of the progress bar the stream-copy concat gets; the encode is the real work. */
 const CONCAT_SHARE = 0.03;
+/** Where the final pass ends on the progress bar; the poster and the renames take the rest. */
+const ENCODE_END = 0.97;
+/** The MP4 subtitle track's language tag: ISO 639-2/T (the mov muxer drops two-letter codes). */
+const TRACK_LANGUAGE: Record<SpeechLanguage, string> = { zh: 'zho', en: 'eng' };
 
 /** ffmpeg's xfade transition for each of the storyboard's (see MEDIA-FACTS). */
 const XFADE: Record<NonNullable<Timeline['transitions'][number]>, string> = { crossfade: 'fade', 'fade-black': 'fadeblack' };
@@ -74,13 +124,17 @@ const XFADE: Record<NonNullable<Timeline['transitions'][number]>, string> = { cr
 const allCuts = (t: Timeline) => t.fadeIn === 0 && t.transitions.every((k) => k === null);
 
 /**
- * Stitches per-scene clips into the final MP4. When every scene starts with a cut: (1) concat
- * demuxer with stream copy into a temp file, valid because the render worker encodes every clip
- * identically; (2) one ffmpeg pass that burns the ASS subtitles and mixes the music. When some
- * scene has a transition, one ffmpeg pass does it all: the clips are normalised, joined with
- * concat/xfade filters (see Timeline in libs/shared for how that shortens the video), subtitled and mixed.
- * The output appears at outPath only when complete (written beside it under a temporary name,
- * then renamed), so a failure or abort never leaves a partial file.
+ * Stitches per-scene clips into the final MP4, with its subtitles (a soft mov_text track, and
+ * burnt in unless turned off), audio (music and/or narration, the music ducked under the voice)
+ * and `+faststart`, and writes a poster JPEG and SRT/WebVTT files beside it.
+ *
+ * When every scene starts with a cut: (1) concat demuxer with stream copy into a temp file, valid
+ * because the render worker encodes every clip identically; (2) one ffmpeg pass that adds the
+ * subtitle track and the audio, copying the picture unless subtitles are burnt in. When some scene
+ * has a transition, one ffmpeg pass does it all: the clips are normalised, joined with concat/xfade
+ * filters (see Timeline in libs/shared for how that shortens the video), subtitled and mixed.
+ * Every file appears only when complete (written under a temporary name, then renamed; the MP4
+ * last), so a failure or abort never leaves a partial file.
  */
 export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult> {
   validate(o);
@@ -90,23 +144,26 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
 
   const clips = o.clips.map((c) => ({ ...c, path: resolve(c.path) }));
   const outPath = resolve(o.outPath);
-  const musicPath = o.musicPath ? resolve(o.musicPath) : null;
+  const music = o.music ? musicMix(o.music) : null;
   await Promise.all([
-    ...clips.map((c, i) => mustBeFile(c.path, `clip for scene ${o.scenes[i].scene_number}`)),
-    ...(musicPath ? [mustBeFile(musicPath, 'music file')] : []),
+    ...clips.map((c, i) => mustBeFile(c.path, `clip for scene ${o.scenes[i]!.scene_number}`)),
+    ...(music ? [mustBeFile(music.path, 'music file')] : []),
   ]);
 
   const durations = clips.map((c) => c.duration);
   const transitions = o.scenes.map((s) => s.transition);
   // Only transitions need the frame rate; without any it is not probed.
   const wantsTransitions = transitions[0] === 'fade-black' || transitions.slice(1).some((t) => t !== undefined && t !== 'cut');
-  const fps = wantsTransitions ? (o.fps ?? (await clipFps(clips[0].path, o.scenes[0], signal))) : 0;
+  const fps = wantsTransitions ? (o.fps ?? (await clipFps(clips[0]!.path, o.scenes[0]!, signal))) : 0;
   const timeline = planTimeline(durations, wantsTransitions ? transitions : [], fps);
   const joinedBy = allCuts(timeline) ? 'concat-copy' : 'filter';
 
-  const layout = subtitleLayout(o.width, o.height);
-  const cues = buildCues(o.scenes, durations, layout, timeline.overlaps);
-  const font = cues.length > 0 ? resolveFont(o) : null;
+  const layout = subtitleLayout(o.width, o.height, o.subtitleStyle);
+  // The one cue list: burnt-in ASS, the mov_text track, SRT, WebVTT and the narration.
+  const cues = timelineCues(timeline, o.scenes, layout);
+  const language = o.language ?? detectLanguage(o.scenes.map((s) => s.subtitle).join(' '));
+  const burn = (o.burnSubtitles ?? true) && cues.length > 0;
+  const font = burn ? resolveFont(o) : null;
   // A wrong fontsdir is not an ffmpeg error: libass would quietly fall back to whatever fontconfig has.
   if (font && !(await stat(font.dir).then((s) => s.isDirectory(), () => false))) {
     throw new Error(`fonts folder for subtitles not found: ${font.dir}`);
@@ -115,7 +172,10 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   await mkdir(resolve(o.workDir), { recursive: true });
   await mkdir(dirname(outPath), { recursive: true });
   const tmp = await mkdtemp(join(resolve(o.workDir), 'assemble-'));
-  const partial = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(4).toString('hex')}.partial`);
+  const sidecars = sidecarPaths(outPath);
+  const tag = randomBytes(4).toString('hex');
+  const partialOf = (path: string) => join(dirname(path), `.${basename(path)}.${tag}.partial`);
+  const written: string[] = [];
   try {
     let joined: string | null = null;
     let total = timeline.total;
@@ -126,11 +186,15 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       joined = join(tmp, 'joined.mp4');
       await writeFile(listPath, concatListFile(clips.map((c) => c.path)));
       try {
-        await runMediaTool(
-          FFMPEG_BIN,
-          // -xerror: without it the concat demuxer logs an unreadable clip, skips it and exits 0.
-          ['-hide_banner', '-nostdin', '-loglevel', 'level+error', '-xerror', '-y', '-f', 'concat', '-safe', '0', '-i', listPath, '-map', '0:v:0', '-c', 'copy', joined],
-          { signal, what: 'concatenating the scene clips' },
+        await runFfmpeg(
+          {
+            // -xerror: without it the concat demuxer logs an unreadable clip, skips it and exits 0.
+            inputs: [{ source: listPath, options: ['-xerror', '-f', 'concat', '-safe', '0'] }],
+            output: joined,
+            outputOptions: ['-map', '0:v:0', '-c', 'copy'],
+            what: 'concatenating the scene clips',
+          },
+          { signal },
         );
       } catch (err) {
         throw nameFailedClip(err, clips, o.scenes);
@@ -138,61 +202,260 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       progress(CONCAT_SHARE);
       encodeFrom = CONCAT_SHARE;
 
-      // The joined file's own duration, not the sum of the inputs: the music and its fade-out must
+      // The joined file's own duration, not the sum of the inputs: the audio and its fade-out must
       // end exactly with the picture.
       total = (await probeMedia(joined, { signal })).duration;
       checkLength(total, timeline.total, clips.length, 'concatenated video');
     }
-    if (musicPath) {
-      const music = await probeMedia(musicPath, { signal });
+    if (music) {
+      const probe = await probeMedia(music.path, { signal });
       // An empty audio stream would make `-stream_loop -1` spin forever without producing samples.
-      if (!music.audio || !(music.audio.duration > 0.05)) throw new Error(`music file has no usable audio stream: ${musicPath}`);
+      if (!probe.audio || !(probe.audio.duration > 0.05)) throw new Error(`music file has no usable audio stream: ${music.path}`);
     }
+    const spoken = o.narration && cues.length > 0 ? await speakCues(cues, o.scenes, { language, dir: tmp, signal }) : [];
 
-    // Step 2 (or the only step): subtitles + music, one pass.
     let assPath: string | null = null;
     if (font) {
       assPath = join(tmp, 'subtitles.ass');
-      await writeFile(assPath, renderAss(cues, layout, { width: o.width, height: o.height, fontName: font.family }), 'utf8');
+      await writeFile(assPath, renderAss(cues, layout, { width: o.width, height: o.height, fontName: o.subtitleStyle?.fontFamily ?? font.family }), 'utf8');
     }
+    const srt = cues.length > 0 ? renderSrt(cues) : null;
+    if (srt !== null) await writeFile(join(tmp, 'subtitles.srt'), srt, 'utf8');
+
+    // Step 2 (or the only step): picture, subtitle track and audio, one pass.
+    const partial = partialOf(outPath);
+    written.push(partial);
+    const job = finalPassJob({
+      video: joined ? { joined } : { clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height },
+      burn: assPath ? { assPath, fontsDir: font?.dir ?? null } : null,
+      subtitles: srt !== null ? { srtPath: join(tmp, 'subtitles.srt'), language } : null,
+      music,
+      narration: spoken,
+      total,
+      out: partial,
+    });
     const fontsSelected: string[] = [];
-    const fontsDir = font?.dir ?? null;
-    const args = joined
-      ? finalPassArgs({ joined, assPath, fontsDir, musicPath, total, out: partial })
-      : transitionPassArgs({ clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height, fps: timeline.fps, assPath, fontsDir, musicPath, out: partial });
     try {
-      await runMediaTool(FFMPEG_BIN, args, {
+      await runFfmpeg(job, {
         signal,
-        what: joined ? 'burning subtitles and mixing music' : 'joining the scene clips with transitions, burning subtitles and mixing music',
-        onStdoutLine: (line) => {
-          const m = /^out_time_us=(\d+)/.exec(line);
-          if (m && total > 0) progress(encodeFrom + (1 - encodeFrom) * 0.99 * Math.min(1, Number(m[1]) / 1e6 / total));
-        },
+        onProgress: (s) => progress(encodeFrom + (ENCODE_END - encodeFrom) * Math.min(1, s / Math.max(total, 1e-3))),
         onStderrLine: (line) => {
           const m = /fontselect: .*-> (.*)$/.exec(line);
-          if (m) fontsSelected.push(m[1].split(',')[0].trim());
+          if (m) fontsSelected.push(m[1]!.split(',')[0]!.trim());
         },
       });
     } catch (err) {
       throw joined ? err : nameFailedClip(err, clips, o.scenes);
     }
 
-    const [info, sha256] = await Promise.all([probeMedia(partial, { signal }), sha256File(partial)]);
+    const info = await probeMedia(partial, { signal });
     // With transitions nothing was measured before the encode: a clip shorter than its stated
     // duration would put every xfade offset after it in the wrong place, and shows up here.
     if (!joined) checkLength(info.duration, timeline.total, clips.length, 'video joined with transitions');
+
+    const posterPartial = partialOf(sidecars.poster);
+    written.push(posterPartial);
+    await runFfmpeg(posterJob(partial, posterPartial, posterTime(info.duration)), { signal });
+    const texts: [string, string][] = srt !== null ? [[sidecars.srt, srt], [sidecars.vtt, renderVtt(cues)]] : [];
+    for (const [path, text] of texts) {
+      written.push(partialOf(path));
+      await writeFile(partialOf(path), text, 'utf8');
+    }
+    progress(0.99);
+    const sha256 = await sha256File(partial);
+
     signal?.throwIfAborted();
+    await rename(posterPartial, sidecars.poster);
+    for (const [path] of texts) await rename(partialOf(path), path);
+    // SRT/VTT of an earlier assembly with subtitles must not outlive them.
+    if (srt === null) await Promise.all([rm(sidecars.srt, { force: true }), rm(sidecars.vtt, { force: true })]);
     await rename(partial, outPath);
     progress(1);
-    return { path: outPath, duration: info.duration, bytes: info.bytes, sha256, subtitleFonts: [...new Set(fontsSelected)], joinedBy };
+    return {
+      path: outPath,
+      duration: info.duration,
+      bytes: info.bytes,
+      sha256,
+      joinedBy,
+      videoCopied: joinedBy === 'concat-copy' && !burn,
+      subtitleFonts: [...new Set(fontsSelected)],
+      language,
+      subtitleCues: cues.length,
+      softSubtitles: srt !== null,
+      burntSubtitles: burn,
+      srtPath: srt !== null ? sidecars.srt : null,
+      vttPath: srt !== null ? sidecars.vtt : null,
+      posterPath: sidecars.poster,
+      music: music !== null,
+      narratedLines: spoken.length,
+    };
   } catch (err) {
-    await rm(partial, { force: true });
+    await Promise.all(written.map((p) => rm(p, { force: true })));
     // An abort that surfaced as some other error (e.g. a killed ffprobe) is still an abort.
     if (signal?.aborted) throw abortReason(signal);
     throw err;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+export interface FinalPass {
+  /** The concatenated clips (the all-cut path), or the clips to join by the timeline's transitions. */
+  video: { joined: string } | { clips: string[]; timeline: Timeline; width: number; height: number };
+  /** Subtitles to burn into the picture (which is then re-encoded). */
+  burn: { assPath: string; fontsDir: string | null } | null;
+  /** The soft subtitle track: an SRT of the cues, stored as mov_text. */
+  subtitles: { srtPath: string; language: SpeechLanguage } | null;
+  music: (Omit<MusicMix, 'input'> & { path: string }) | null;
+  narration: readonly SpokenLine[];
+  total: number;
+  out: string;
+}
+
+/**
+ * Exported for tests: the one ffmpeg pass that makes the MP4 (step 2 of the all-cut path, the only
+ * step with transitions). Streams come out as video, audio, subtitles.
+ */
+export function finalPassJob(p: FinalPass): FfmpegJob {
+  const inputs: FfmpegInput[] = [];
+  const add = (input: FfmpegInput) => inputs.push(input) - 1;
+  const graph: string[] = [];
+  const maps: string[] = [];
+  const codecs: string[] = [];
+
+  if ('joined' in p.video) {
+    add({ source: p.video.joined });
+    if (p.burn) {
+      graph.push(`[0:v]${subtitlesFilter(p.burn)}[v]`);
+      maps.push('-map', '[v]');
+      codecs.push(...H264);
+    } else {
+      // Nothing to burn in: the concatenated stream is already the final encoding.
+      maps.push('-map', '0:v:0');
+      codecs.push('-c:v', 'copy');
+    }
+  } else {
+    for (const c of p.video.clips) add({ source: c });
+    graph.push(...joinGraph(p.video.clips.length, p.video.timeline, p.video.width, p.video.height), `[joined]${p.burn ? subtitlesFilter(p.burn) : 'null'}[v]`);
+    maps.push('-map', '[v]');
+    codecs.push(...H264);
+  }
+
+  const srtInput = p.subtitles ? add({ source: p.subtitles.srtPath, options: ['-f', 'srt'] }) : -1;
+  const narration = p.narration.map((line) => ({ input: add({ source: line.path }), start: line.start, tempo: line.tempo }));
+  // Looped so music shorter than the video still covers it; atrim then cuts it to the video.
+  const music = p.music ? { ...p.music, input: add({ source: p.music.path, options: ['-stream_loop', '-1'] }) } : null;
+  const audio = audioGraph({ total: p.total, music, narration });
+  if (audio) {
+    graph.push(...audio);
+    maps.push('-map', '[a]');
+    codecs.push('-c:a', 'aac', '-b:a', '192k');
+  } else {
+    codecs.push('-an');
+  }
+  if (p.subtitles) {
+    maps.push('-map', `${srtInput}:s:0`);
+    // ffmpeg's MP4 muxer marks the first track of each kind enabled whatever its disposition, so
+    // the track cannot be flagged "off" for videos that also have the text burnt in.
+    codecs.push('-c:s', 'mov_text', '-metadata:s:s:0', `language=${TRACK_LANGUAGE[p.subtitles.language]}`);
+  }
+
+  return {
+    inputs,
+    filterGraph: graph,
+    output: p.out,
+    outputOptions: [
+      ...maps,
+      ...codecs,
+      // The audio is trimmed to this already; the cap guards against a container rounding a frame longer.
+      '-t', sec(p.total),
+      '-movflags', '+faststart',
+      '-f', 'mp4',
+    ],
+    what: describe(p),
+    // verbose: libass reports its font choice (fontselect) only at this level.
+    logLevel: p.burn ? 'verbose' : 'error',
+  };
+}
+
+function describe(p: FinalPass): string {
+  const adding = [p.burn ? 'burnt-in subtitles' : null, p.subtitles ? 'the subtitle track' : null, p.music ? 'music' : null, p.narration.length > 0 ? 'narration' : null].filter(Boolean);
+  const base = 'joined' in p.video ? 'finishing the joined clips' : 'joining the scene clips with transitions';
+  return adding.length > 0 ? `${base}, adding ${adding.join(', ')}` : base;
+}
+
+/**
+ * The clips normalised (size, frame rate, time base, pixel format: xfade refuses inputs that
+ * differ in any of them) and joined: scenes that start with a cut by the concat filter, the others
+ * by xfade at their offset on the accumulated output (Timeline.starts). Ends in `[joined]`.
+ */
+function joinGraph(n: number, t: Timeline, width: number, height: number): string[] {
+  const graph = Array.from(
+    { length: n },
+    (_, i) => `[${i}:v]scale=${width}:${height},setsar=1,fps=${t.fps},settb=AVTB,format=yuv420p${i === 0 && t.fadeIn > 0 ? `,fade=t=in:st=0:d=${sec(t.fadeIn)}` : ''}[c${i}]`,
+  );
+  let acc = 'c0';
+  for (let i = 1; i < n; i++) {
+    const kind = t.transitions[i];
+    const out = `j${i}`;
+    graph.push(
+      kind
+        ? `[${acc}][c${i}]xfade=transition=${XFADE[kind]}:duration=${sec(t.overlaps[i]!)}:offset=${xfadeOffset(t.starts[i]!, t.fps)}[${out}]`
+        : `[${acc}][c${i}]concat=n=2:v=1:a=0[${out}]`,
+    );
+    acc = out;
+  }
+  graph.push(`[${acc}]null[joined]`);
+  return graph;
+}
+
+/**
+ * xfade starts blending at the first frame whose time is at least the offset, so an offset a hair
+ * past a frame's time (3 decimals of 19/6 s are 3.167 > 3.16667) would start it, and every clip
+ * after it, one frame late. Half a frame before the frame it should start on is unambiguous.
+ */
+function xfadeOffset(start: number, fps: number): string {
+  return Math.max(0, Math.round(start * fps) / fps - 0.5 / fps).toFixed(6);
+}
+
+const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p'];
+
+function subtitlesFilter(burn: { assPath: string; fontsDir: string | null }): string {
+  const fontsdir = burn.fontsDir ? `:fontsdir=${escapeFilterValue(burn.fontsDir)}` : '';
+  return `subtitles=filename=${escapeFilterValue(burn.assPath)}${fontsdir}`;
+}
+
+/** One JPEG of the video's first stream at `at` seconds, at the video's size. */
+function posterJob(video: string, out: string, at: number): FfmpegJob {
+  return {
+    inputs: [{ source: video, options: ['-ss', sec(at)] }],
+    output: out,
+    // yuvj420p: the JPEG encoder wants full-range YUV; ffmpeg converts from the video's limited range.
+    outputOptions: ['-map', '0:v:0', '-frames:v', '1', '-pix_fmt', 'yuvj420p', '-q:v', '3', '-f', 'mjpeg'],
+    what: 'writing the poster image',
+  };
+}
+
+/** Early, past any fade in from black: 1 s, or 10 % into a long video; never past the middle. */
+export function posterTime(duration: number): number {
+  return Math.min(Math.max(1, duration * 0.1), duration / 2);
+}
+
+/** `<name>.jpg`, `<name>.srt` and `<name>.vtt` beside `<name>.mp4`. */
+function sidecarPaths(outPath: string): { poster: string; srt: string; vtt: string } {
+  const base = join(dirname(outPath), basename(outPath, extname(outPath)));
+  return { poster: `${base}.jpg`, srt: `${base}.srt`, vtt: `${base}.vtt` };
+}
+
+function musicMix(m: MusicOptions): Omit<MusicMix, 'input'> & { path: string } {
+  const volume = m.volume ?? 1;
+  const fadeInSec = m.fadeInSec ?? 1;
+  const fadeOutSec = m.fadeOutSec ?? 2;
+  if (!(volume >= 0 && volume <= 1)) throw new Error(`assembleVideo: music volume must be from 0 to 1, got ${volume}`);
+  for (const [name, v] of [['fadeInSec', fadeInSec], ['fadeOutSec', fadeOutSec]] as const) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`assembleVideo: music ${name} must be 0 or more, got ${v}`);
+  }
+  return { path: resolve(m.path), volume, fadeInSec, fadeOutSec };
 }
 
 /**
@@ -215,145 +478,15 @@ async function clipFps(path: string, scene: AssembleScene, signal: AbortSignal |
   return fps;
 }
 
-interface FinalPassInput {
-  joined: string;
-  assPath: string | null;
-  fontsDir: string | null;
-  musicPath: string | null;
-  total: number;
-  out: string;
-}
-
-/** Exported for tests: the arguments of step 2 of the all-cut path. */
-export function finalPassArgs(p: FinalPassInput): string[] {
-  const graph: string[] = [];
-  const maps: string[] = [];
-  const codecs: string[] = [];
-
-  if (p.assPath) {
-    graph.push(`[0:v]${subtitlesFilter(p.assPath, p.fontsDir)}[v]`);
-    maps.push('-map', '[v]');
-    codecs.push(...H264);
-  } else {
-    // Nothing to burn in: the concatenated stream is already the final encoding.
-    maps.push('-map', '0:v:0');
-    codecs.push('-c:v', 'copy');
-  }
-  return encodeArgs(['-i', p.joined], 1, graph, maps, codecs, p.musicPath, p.total, p.out);
-}
-
-interface TransitionPassInput {
-  clips: string[];
-  timeline: Timeline;
-  width: number;
-  height: number;
-  fps: number;
-  assPath: string | null;
-  fontsDir: string | null;
-  musicPath: string | null;
-  out: string;
-}
-
-/**
- * Exported for tests: the one pass of the transition path. Every clip is normalised first (size,
- * frame rate, time base, pixel format: xfade refuses inputs that differ in any of them); scenes
- * that start with a cut are joined with the concat filter, the others with xfade at their offset
- * on the accumulated output (Timeline.starts); then subtitles are burnt in over the result.
- */
-export function transitionPassArgs(p: TransitionPassInput): string[] {
-  const t = p.timeline;
-  const graph = p.clips.map(
-    (_, i) => `[${i}:v]scale=${p.width}:${p.height},setsar=1,fps=${p.fps},settb=AVTB,format=yuv420p${i === 0 && t.fadeIn > 0 ? `,fade=t=in:st=0:d=${sec(t.fadeIn)}` : ''}[c${i}]`,
-  );
-  let acc = 'c0';
-  for (let i = 1; i < p.clips.length; i++) {
-    const kind = t.transitions[i];
-    const out = `j${i}`;
-    graph.push(
-      kind
-        ? `[${acc}][c${i}]xfade=transition=${XFADE[kind]}:duration=${sec(t.overlaps[i])}:offset=${xfadeOffset(t.starts[i], p.fps)}[${out}]`
-        : `[${acc}][c${i}]concat=n=2:v=1:a=0[${out}]`,
-    );
-    acc = out;
-  }
-  graph.push(`[${acc}]${p.assPath ? subtitlesFilter(p.assPath, p.fontsDir) : 'null'}[v]`);
-  const inputs = p.clips.flatMap((c) => ['-i', c]);
-  return encodeArgs(inputs, p.clips.length, graph, ['-map', '[v]'], [...H264], p.musicPath, t.total, p.out);
-}
-
-/**
- * xfade starts blending at the first frame whose time is at least the offset, so an offset a hair
- * past a frame's time (3 decimals of 19/6 s are 3.167 > 3.16667) would start it, and every clip
- * after it, one frame late. Half a frame before the frame it should start on is unambiguous.
- */
-function xfadeOffset(start: number, fps: number): string {
-  return Math.max(0, Math.round(start * fps) / fps - 0.5 / fps).toFixed(6);
-}
-
-const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p'];
-
-function subtitlesFilter(assPath: string, fontsDir: string | null): string {
-  const fontsdir = fontsDir ? `:fontsdir=${escapeFilterValue(fontsDir)}` : '';
-  return `subtitles=filename=${escapeFilterValue(assPath)}${fontsdir}`;
-}
-
-/** The common part of both passes: the music (input number `musicInput`), the log and the output. */
-function encodeArgs(inputs: string[], musicInput: number, graph: string[], maps: string[], codecs: string[], musicPath: string | null, total: number, out: string): string[] {
-  inputs = [...inputs];
-  graph = [...graph];
-  maps = [...maps];
-  codecs = [...codecs];
-  if (musicPath) {
-    // Looped so music shorter than the video still covers it; atrim then cuts it to the video.
-    inputs.push('-stream_loop', '-1', '-i', musicPath);
-    const fadeIn = Math.min(FADE_IN_SEC, total / 4);
-    const fadeOut = Math.min(FADE_OUT_SEC, total / 4);
-    graph.push(
-      `[${musicInput}:a]atrim=duration=${sec(total)},asetpts=PTS-STARTPTS,` +
-        `afade=t=in:st=0:d=${sec(fadeIn)},afade=t=out:st=${sec(total - fadeOut)}:d=${sec(fadeOut)},` +
-        `aformat=sample_rates=48000:channel_layouts=stereo[a]`,
-    );
-    maps.push('-map', '[a]');
-    codecs.push('-c:a', 'aac', '-b:a', '192k');
-  } else {
-    codecs.push('-an');
-  }
-
-  return [
-    '-hide_banner',
-    '-nostdin',
-    // verbose: libass reports its font choice (fontselect) only at this level; `level+` tags lines
-    // so error messages can quote just the [error] lines.
-    '-loglevel',
-    'level+verbose',
-    '-nostats',
-    '-progress',
-    'pipe:1',
-    '-y',
-    ...inputs,
-    ...(graph.length > 0 ? ['-filter_complex', graph.join(';')] : []),
-    ...maps,
-    ...codecs,
-    // The audio is trimmed to this already; the cap guards against a container rounding a frame longer.
-    '-t',
-    sec(total),
-    '-movflags',
-    '+faststart',
-    '-f',
-    'mp4',
-    out,
-  ];
-}
-
 function resolveFont(o: AssembleOptions): { dir: string; family: string } {
-  if (o.fontsDir) return { dir: resolve(o.fontsDir), family: o.fontName ?? familyForFontsDir(o.fontsDir) };
+  if (o.fontsDir) return { dir: resolve(o.fontsDir), family: familyForFontsDir(resolve(o.fontsDir)) };
   const found = findCjkFont();
   if (!found) {
     throw new Error(
       'No CJK font found for burnt-in subtitles (looked in /usr/share/fonts/truetype/wqy and /usr/share/fonts/opentype/noto); install fonts-wqy-microhei',
     );
   }
-  return { dir: found.dir, family: o.fontName ?? found.family };
+  return { dir: found.dir, family: found.family };
 }
 
 function validate(o: AssembleOptions): void {
@@ -363,7 +496,7 @@ function validate(o: AssembleOptions): void {
   }
   for (const [i, c] of o.clips.entries()) {
     if (!(Number.isFinite(c.duration) && c.duration > 0)) {
-      throw new Error(`assembleVideo: clip for scene ${o.scenes[i].scene_number} has invalid duration ${c.duration}`);
+      throw new Error(`assembleVideo: clip for scene ${o.scenes[i]!.scene_number} has invalid duration ${c.duration}`);
     }
   }
   if (!(Number.isInteger(o.width) && Number.isInteger(o.height) && o.width > 0 && o.height > 0)) {
@@ -377,7 +510,7 @@ function nameFailedClip(err: unknown, clips: readonly AssembleClip[], scenes: re
   // The concat demuxer says "Impossible to open '<path>'"; an input given with -i, "<path>: <reason>".
   const i = clips.findIndex((c) => err.stderrTail.some((l) => l.includes(`Impossible to open '${c.path}'`) || l.includes(`${c.path}: `)));
   if (i < 0) return err;
-  return new MediaToolError(`clip for scene ${scenes[i].scene_number} is unreadable (${clips[i].path}). ${err.message}`, err.exitCode, err.stderrTail);
+  return new MediaToolError(`clip for scene ${scenes[i]!.scene_number} is unreadable (${clips[i]!.path}). ${err.message}`, err.exitCode, err.stderrTail);
 }
 
 async function mustBeFile(path: string, what: string): Promise<void> {
@@ -388,12 +521,6 @@ async function mustBeFile(path: string, what: string): Promise<void> {
     ok = false;
   }
   if (!ok) throw new Error(`${what} not found: ${path}`);
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
 }
 
 function monotonic(cb: ((f: number) => void) | undefined): (f: number) => void {

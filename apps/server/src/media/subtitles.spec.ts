@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { planTimeline } from '@reelcraft/shared';
 import {
   buildAssSubtitles,
   buildCues,
+  buildSubtitleFiles,
   escapeAssText,
   fitText,
   formatAssTime,
+  formatCueTime,
+  renderSrt,
+  renderVtt,
   sceneBoundaries,
   subtitleLayout,
+  timelineCues,
   wrapSubtitleText,
 } from './subtitles';
 
@@ -161,5 +167,73 @@ describe('fitText', () => {
     expect(dialogues(ass)[0]).toMatch(/,,\{\\fs\d+\}河/);
     const cues = buildCues([scene(1, '短句')], [1], subtitleLayout(640, 360));
     expect(cues[0].fontSize).toBeUndefined();
+  });
+});
+
+describe('subtitle style', () => {
+  const style = (ass: string) => ass.split('\n').find((l) => l.startsWith('Style: '))!.slice(7).split(',');
+
+  it('places burnt-in text at the top or in the middle, at the given size and outline', () => {
+    const top = style(buildAssSubtitles([scene(1, 'x')], [1], { width: 640, height: 360, style: { position: 'top', fontSize: 30, outline: 3 } }));
+    expect([top[2], top[16], top[18]]).toEqual(['30', '3', '8']);
+    expect(style(buildAssSubtitles([scene(1, 'x')], [1], { width: 640, height: 360, style: { position: 'middle' } }))[18]).toBe('5');
+  });
+
+  it('wraps to the width the chosen size leaves', () => {
+    expect(subtitleLayout(640, 360, { fontSize: 50 }).maxLineUnits).toBeLessThan(subtitleLayout(640, 360).maxLineUnits);
+  });
+
+  it('rejects a size, outline or position that cannot be drawn', () => {
+    expect(() => subtitleLayout(640, 360, { fontSize: 0 })).toThrow(/font size/);
+    expect(() => subtitleLayout(640, 360, { outline: -1 })).toThrow(/outline/);
+    expect(() => subtitleLayout(640, 360, { position: 'left' as never })).toThrow(/position must be one of bottom, middle, top/);
+  });
+});
+
+describe('SRT and WebVTT', () => {
+  const cues = buildCues([scene(1, '森林里有一条河流'), scene(2, ''), scene(3, 'Fish & <chips> --> sea')], [2.04, 3, 3725.5], subtitleLayout(640, 360));
+
+  it('writes times to the millisecond, hours included', () => {
+    expect(formatCueTime(0, ',')).toBe('00:00:00,000');
+    expect(formatCueTime(3725.456, '.')).toBe('01:02:05.456');
+    expect(formatCueTime(59.9996, ',')).toBe('00:01:00,000');
+  });
+
+  it('numbers SRT cues and keeps their text; a text line never reads as a timing line', () => {
+    expect(renderSrt(cues)).toBe('1\n00:00:00,000 --> 00:00:02,040\n森林里有一条河流\n\n2\n00:00:05,040 --> 01:02:10,540\nFish & <chips> -> sea\n\n');
+  });
+
+  it('escapes WebVTT text', () => {
+    expect(renderVtt(cues)).toBe('WEBVTT\n\n00:00:00.000 --> 00:00:02.040\n森林里有一条河流\n\n00:00:05.040 --> 01:02:10.540\nFish &amp; &lt;chips&gt; -&gt; sea\n\n');
+  });
+
+  it('keeps the wrapped lines of the video', () => {
+    const long = buildCues([scene(1, '清晨的阳光穿过茂密的森林照在蜿蜒的小河上河水闪着金色的光芒')], [3], subtitleLayout(320, 180));
+    expect(long[0].lines.length).toBeGreaterThan(1);
+    expect(renderSrt(long).split('\n').slice(2, 2 + long[0].lines.length)).toEqual(long[0].lines);
+  });
+
+  it('builds both files from a planned timeline, cues switching in the middle of each transition', () => {
+    const scenes = [scene(1, '一'), scene(2, '二'), scene(3, '三')];
+    const timeline = planTimeline([2, 2, 2], [undefined, 'crossfade', 'fade-black'], 24);
+    const files = buildSubtitleFiles(timeline, scenes);
+    expect(files.cues.map((c) => [c.start, c.end])).toEqual([
+      [0, 1.75],
+      [1.75, 3.25],
+      [3.25, 5],
+    ]);
+    expect(files.srt).toContain('2\n00:00:01,750 --> 00:00:03,250\n二\n');
+    expect(files.vtt).toContain('00:00:03.250 --> 00:00:05.000\n三\n');
+    // The same cues as the clip-duration route the burnt-in ASS has always taken.
+    expect(files.cues).toEqual(buildCues(scenes, [2, 2, 2], { ...subtitleLayout(1920, 1080), maxLineUnits: Infinity }, timeline.overlaps));
+  });
+
+  it('wraps like the video when given its size, and leaves the lines whole without one', () => {
+    const scenes = [scene(1, 'A quiet river winds through the ancient forest toward the distant sea')];
+    const timeline = planTimeline([3], [], 24);
+    expect(buildSubtitleFiles(timeline, scenes).cues[0].lines).toHaveLength(1);
+    const sized = buildSubtitleFiles(timeline, scenes, { width: 320, height: 180 });
+    expect(sized.cues).toEqual(timelineCues(timeline, scenes, subtitleLayout(320, 180)));
+    expect(sized.cues[0].lines.length).toBeGreaterThan(1);
   });
 });

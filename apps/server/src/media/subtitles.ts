@@ -1,7 +1,20 @@
-import type { PlannedScene } from '@reelcraft/shared';
-import { DEFAULT_CJK_FAMILY } from './fonts';
+import { DEFAULT_CJK_FAMILY } from '@reelcraft/inference';
+import type { PlannedScene, Timeline } from '@reelcraft/shared';
 
 export type SubtitleScene = Pick<PlannedScene, 'scene_number' | 'subtitle'>;
+
+/** Where burnt-in subtitles sit; the ASS alignment of each (numpad layout, centred). */
+export const SUBTITLE_POSITIONS = { bottom: 2, middle: 5, top: 8 } as const;
+export type SubtitlePosition = keyof typeof SUBTITLE_POSITIONS;
+
+/** How burnt-in subtitles look. Sizes are output pixels; omitted values follow the video's size. */
+export interface SubtitleStyle {
+  /** Defaults to the CJK font's family (see findCjkFont); a family libass cannot find falls back through fontconfig. */
+  fontFamily?: string;
+  fontSize: number;
+  outline: number;
+  position: SubtitlePosition;
+}
 
 export interface SubtitleLayout {
   fontSize: number;
@@ -10,6 +23,7 @@ export interface SubtitleLayout {
   marginV: number;
   /** Line width budget in "em units": a CJK character counts 1, Latin text about half (see charWidth). */
   maxLineUnits: number;
+  position: SubtitlePosition;
 }
 
 export interface AssOptions {
@@ -17,6 +31,8 @@ export interface AssOptions {
   width: number;
   height: number;
   fontName?: string;
+  /** Only buildAssSubtitles reads it; renderAss takes the layout made from it. */
+  style?: Partial<SubtitleStyle>;
 }
 
 export interface SubtitleCue {
@@ -40,20 +56,22 @@ const LATIN_WIDTH = 0.55;
  * Sizes relative to the shorter side, so portrait and landscape videos get the same visual weight.
  * 7% matches the checked FontSize=22 on libass' default 288-line canvas (22/288 ≈ 7.6%).
  */
-export function subtitleLayout(width: number, height: number): SubtitleLayout {
+export function subtitleLayout(width: number, height: number, style: Partial<SubtitleStyle> = {}): SubtitleLayout {
   const short = Math.min(width, height);
-  const fontSize = Math.max(12, Math.round(short * 0.07));
+  const fontSize = style.fontSize ?? Math.max(12, Math.round(short * 0.07));
+  if (!(Number.isFinite(fontSize) && fontSize > 0)) throw new Error(`subtitle font size must be positive, got ${fontSize}`);
+  const outline = style.outline ?? Math.max(1, Math.round(fontSize * 0.08));
+  if (!(Number.isFinite(outline) && outline >= 0)) throw new Error(`subtitle outline must be 0 or more, got ${outline}`);
+  const position = style.position ?? 'bottom';
+  if (!(position in SUBTITLE_POSITIONS)) throw new Error(`subtitle position must be one of ${Object.keys(SUBTITLE_POSITIONS).join(', ')}, got ${position}`);
   const marginH = Math.round(width * 0.05);
   // 0.95: leave slack for the outline and for our width estimate being approximate.
   const maxLineUnits = Math.max(4, Math.floor(((width - 2 * marginH) / fontSize) * 0.95));
-  return {
-    fontSize,
-    outline: Math.max(1, Math.round(fontSize * 0.08)),
-    marginH,
-    marginV: Math.round(short * 0.065),
-    maxLineUnits,
-  };
+  return { fontSize, outline, marginH, marginV: Math.round(short * 0.065), maxLineUnits, position };
 }
+
+/** Where each clip starts on the output and how long the output is: what cue times are computed from. */
+type ClipPlacement = Pick<Timeline, 'starts' | 'overlaps' | 'total'>;
 
 /**
  * Start/end of each scene on the assembled timeline. Boundaries are rounded once, cumulatively,
@@ -64,22 +82,30 @@ export function subtitleLayout(width: number, height: number): SubtitleLayout {
  * the overlaps, and the boundary between two scenes sits in the middle of their transition.
  */
 export function sceneBoundaries(durations: readonly number[], overlaps: readonly number[] = []): { start: number; end: number }[] {
-  // Where each clip starts on the output, and the boundaries between scenes.
-  let clipStart = 0;
+  return placementSpans(placeClips(durations, overlaps));
+}
+
+/** The clips laid out as planTimeline (libs/shared) lays them out, with the same arithmetic. */
+function placeClips(durations: readonly number[], overlaps: readonly number[]): ClipPlacement {
+  const starts: number[] = [];
+  const used: number[] = [];
   let total = 0;
-  const cuts: number[] = [];
   durations.forEach((d, i) => {
     if (!Number.isFinite(d) || d < 0) throw new Error(`invalid clip duration: ${d}`);
     const o = i === 0 ? 0 : (overlaps[i] ?? 0);
     if (!Number.isFinite(o) || o < 0) throw new Error(`invalid transition length: ${o}`);
-    if (i > 0) {
-      clipStart = total - o;
-      cuts.push(clipStart + o / 2);
-    }
-    total = clipStart + d;
+    starts.push(i === 0 ? 0 : total - o);
+    used.push(o);
+    total = starts[i]! + d;
   });
-  const edges = [0, ...cuts, total].map((t) => Math.round(t * 100));
-  return durations.map((_, i) => ({ start: edges[i] / 100, end: Math.max(edges[i], edges[i + 1]) / 100 }));
+  return { starts, overlaps: used, total };
+}
+
+/** Each scene's span: from the middle of the transition into it to the middle of the one out of it. */
+function placementSpans(p: ClipPlacement): { start: number; end: number }[] {
+  const cuts = p.starts.slice(1).map((s, i) => s + (p.overlaps[i + 1] ?? 0) / 2);
+  const edges = [0, ...cuts, p.total].map((t) => Math.round(t * 100));
+  return p.starts.map((_, i) => ({ start: edges[i]! / 100, end: Math.max(edges[i]!, edges[i + 1]!) / 100 }));
 }
 
 /**
@@ -90,18 +116,79 @@ export function buildCues(scenes: readonly SubtitleScene[], durations: readonly 
   if (scenes.length !== durations.length) {
     throw new Error(`subtitles: ${scenes.length} scenes but ${durations.length} clip durations`);
   }
-  const spans = sceneBoundaries(durations, overlaps);
+  return cuesFor(scenes, sceneBoundaries(durations, overlaps), layout);
+}
+
+/**
+ * The cues of a video laid out by planTimeline: the one cue list that the burnt-in ASS, the MP4's
+ * mov_text track, the narration and the SRT/WebVTT files are all made from.
+ */
+export function timelineCues(timeline: ClipPlacement, scenes: readonly SubtitleScene[], layout: SubtitleLayout): SubtitleCue[] {
+  if (scenes.length !== timeline.starts.length) {
+    throw new Error(`subtitles: ${scenes.length} scenes but ${timeline.starts.length} clips on the timeline`);
+  }
+  return cuesFor(scenes, placementSpans(timeline), layout);
+}
+
+function cuesFor(scenes: readonly SubtitleScene[], spans: readonly { start: number; end: number }[], layout: SubtitleLayout): SubtitleCue[] {
   const cues: SubtitleCue[] = [];
   scenes.forEach((scene, i) => {
-    const { start, end } = spans[i];
+    const { start, end } = spans[i]!;
     if (scene.subtitle.trim() === '' || end <= start) return;
     cues.push({ sceneNumber: scene.scene_number, start, end, ...fitText(scene.subtitle, layout) });
   });
   return cues;
 }
 
+export interface SubtitleFiles {
+  srt: string;
+  vtt: string;
+  cues: SubtitleCue[];
+}
+
+/**
+ * SRT and WebVTT for a video, cue for cue what its subtitle track and burnt-in text show
+ * (transitions included). With a size the lines are wrapped as in the video; without one, each
+ * subtitle stays one line per paragraph and the player wraps it.
+ */
+export function buildSubtitleFiles(
+  timeline: ClipPlacement,
+  scenes: readonly SubtitleScene[],
+  size?: { width: number; height: number; style?: Partial<SubtitleStyle> },
+): SubtitleFiles {
+  const layout = size ? subtitleLayout(size.width, size.height, size.style) : { ...subtitleLayout(1920, 1080), maxLineUnits: Infinity };
+  const cues = timelineCues(timeline, scenes, layout);
+  return { srt: renderSrt(cues), vtt: renderVtt(cues), cues };
+}
+
+/** SubRip: numbered cues, `HH:MM:SS,mmm` times. SubRip has no escapes; line breaks are the wrapper's. */
+export function renderSrt(cues: readonly SubtitleCue[]): string {
+  return cues.map((c, i) => `${i + 1}\n${formatCueTime(c.start, ',')} --> ${formatCueTime(c.end, ',')}\n${c.lines.map(plainCueText).join('\n')}\n\n`).join('');
+}
+
+/** WebVTT: `HH:MM:SS.mmm` times; `&`, `<` and `>` escaped as the format requires. */
+export function renderVtt(cues: readonly SubtitleCue[]): string {
+  const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const body = cues.map((c) => `${formatCueTime(c.start, '.')} --> ${formatCueTime(c.end, '.')}\n${c.lines.map((l) => escape(plainCueText(l))).join('\n')}\n\n`);
+  return ['WEBVTT\n\n', ...body].join('');
+}
+
+/** SRT/WebVTT time, `HH:MM:SS<sep>mmm`. */
+export function formatCueTime(seconds: number, separator: ',' | '.'): string {
+  const ms = Math.max(0, Math.round(seconds * 1000));
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  return `${pad2(h)}:${pad2(m)}:${pad2(s)}${separator}${String(ms % 1000).padStart(3, '0')}`;
+}
+
+/** A cue line must not read as a cue's end (blank) or a timing line (`-->`). */
+function plainCueText(line: string): string {
+  return line.replace(/-->/g, '->').trim() || '\u00A0';
+}
+
 export function buildAssSubtitles(scenes: readonly SubtitleScene[], durations: readonly number[], opts: AssOptions, overlaps: readonly number[] = []): string {
-  const layout = subtitleLayout(opts.width, opts.height);
+  const layout = subtitleLayout(opts.width, opts.height, opts.style);
   const cues = buildCues(scenes, durations, layout, overlaps);
   return renderAss(cues, layout, opts);
 }
@@ -120,8 +207,8 @@ export function renderAss(cues: readonly SubtitleCue[], layout: SubtitleLayout, 
     '',
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    // White text, black outline, no shadow, bottom centre (Alignment 2).
-    `Style: Default,${font},${layout.fontSize},&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${layout.outline},0,2,${layout.marginH},${layout.marginH},${layout.marginV},1`,
+    // White text, black outline, no shadow, centred at the layout's position (bottom: Alignment 2).
+    `Style: Default,${font},${layout.fontSize},&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,${layout.outline},0,${SUBTITLE_POSITIONS[layout.position]},${layout.marginH},${layout.marginH},${layout.marginV},1`,
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',

@@ -82,7 +82,7 @@ export async function renderTask(
     width: look.width,
     height: look.height,
     fps: look.fps,
-    musicPath: config.render.musicFile ?? null,
+    music: config.render.musicFile ? { path: config.render.musicFile } : null,
     fontsDir,
     signal,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRequestError, errorText, networkError, parseRetryAfter, reasonPhrase, toApiError } from './api-errors';
+import { ApiRequestError, contentBlocked, errorText, networkError, parseRetryAfter, reasonPhrase, toApiError } from './api-errors';
 
 describe('toApiError', () => {
   it('reads an ApiError body', () => {
@@ -94,5 +94,30 @@ describe('networkError / errorText / reasonPhrase', () => {
   it('knows the common reason phrases', () => {
     expect(reasonPhrase(401)).toBe('Unauthorized');
     expect(reasonPhrase(599)).toBe('Server Error');
+  });
+});
+
+describe('contentBlocked', () => {
+  it('reads the content filter\'s refusal of one text', () => {
+    const err = toApiError(422, JSON.stringify({ statusCode: 422, error: 'Unprocessable Entity', code: 'content_blocked', message: 'blocked (category gambling)', category: 'gambling', span: { start: 2, end: 4, text: '赌博' } }));
+    expect(err.code).toBe('content_blocked');
+    expect(err.span).toEqual({ start: 2, end: 4, text: '赌博' });
+    expect(contentBlocked(err)).toEqual({ categories: ['gambling'], texts: ['赌博'] });
+  });
+
+  it('reads a refused render\'s scenes, each category and word once', () => {
+    const scenes = [
+      { scene_id: 'a', scene_number: 1, field: 'subtitle', category: 'gambling', start: 0, end: 2, text: '赌博' },
+      { scene_id: 'b', scene_number: 2, field: 'description', category: 'drugs', start: 0, end: 2, text: '毒品' },
+      { scene_id: 'c', scene_number: 3, field: 'description', category: 'gambling', start: 0, end: 2, text: '赌博' },
+    ];
+    const err = toApiError(422, JSON.stringify({ code: 'content_blocked', message: 'x', category: 'gambling', span: { start: 0, end: 2, text: '赌博' }, scenes }));
+    expect(contentBlocked(err)).toEqual({ categories: ['gambling', 'drugs'], texts: ['赌博', '毒品'] });
+  });
+
+  it('is null for any other error', () => {
+    expect(contentBlocked(toApiError(422, JSON.stringify({ message: 'bad' })))).toBeNull();
+    expect(contentBlocked(new Error('x'))).toBeNull();
+    expect(toApiError(400, JSON.stringify({ code: 42, span: 'x' })).code).toBeUndefined();
   });
 });

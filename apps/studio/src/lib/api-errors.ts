@@ -5,6 +5,12 @@ export class ApiRequestError extends Error implements ApiError {
   readonly statusCode: number;
   readonly error: string;
   readonly issues?: { path: string; message: string }[];
+  /** A stable machine code (`content_blocked`…) where the server gave one. */
+  readonly code?: string;
+  /** `content_blocked`: the category and the span the content filter blocked. */
+  readonly category?: string;
+  readonly span?: ApiError['span'];
+  readonly scenes?: ApiError['scenes'];
   /** Seconds to wait before retrying (from Retry-After on 429/503), when the server said so. */
   readonly retryAfter: number | null;
 
@@ -14,6 +20,10 @@ export class ApiRequestError extends Error implements ApiError {
     this.statusCode = init.statusCode;
     this.error = init.error;
     this.issues = init.issues;
+    this.code = init.code;
+    this.category = init.category;
+    this.span = init.span;
+    this.scenes = init.scenes;
     this.retryAfter = init.retryAfter ?? null;
   }
 
@@ -74,6 +84,33 @@ function readIssues(v: unknown): { path: string; message: string }[] | undefined
   return issues.length > 0 ? issues : undefined;
 }
 
+/** The machine code and, for `content_blocked`, what the filter blocked; malformed parts are left out. */
+function readBlocked(v: Record<string, unknown>): Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> {
+  const out: Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> = {};
+  if (typeof v.code === 'string') out.code = v.code;
+  if (typeof v.category === 'string') out.category = v.category;
+  const span = v.span;
+  if (isRecord(span) && typeof span.start === 'number' && typeof span.end === 'number' && typeof span.text === 'string') {
+    out.span = { start: span.start, end: span.end, text: span.text };
+  }
+  if (Array.isArray(v.scenes)) {
+    out.scenes = v.scenes.filter(isRecord).flatMap((s) =>
+      typeof s.category === 'string' && typeof s.text === 'string'
+        ? [{ scene_id: String(s.scene_id ?? ''), scene_number: Number(s.scene_number ?? 0), field: String(s.field ?? ''), category: s.category, start: Number(s.start ?? 0), end: Number(s.end ?? 0), text: s.text }]
+        : [],
+    );
+  }
+  return out;
+}
+
+/** What the content filter blocked, when this error is its refusal (422 `content_blocked`). */
+export function contentBlocked(err: unknown): { categories: string[]; texts: string[] } | null {
+  if (!(err instanceof ApiRequestError) || err.code !== 'content_blocked') return null;
+  const spans = err.scenes?.length ? err.scenes : err.category ? [{ category: err.category, text: err.span?.text ?? '' }] : [];
+  if (spans.length === 0) return null;
+  return { categories: [...new Set(spans.map((s) => s.category))], texts: [...new Set(spans.map((s) => s.text).filter(Boolean))] };
+}
+
 /**
  * Turns the answer of a failed request into an ApiRequestError. `body` is the raw response text
  * (may be empty, JSON ApiError, or anything else a proxy put there).
@@ -95,12 +132,14 @@ export function toApiError(
   let error = reasonPhrase(status);
   let message = '';
   let issues: ApiError['issues'];
+  let blocked: Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> = {};
   if (isRecord(parsed)) {
     if (typeof parsed.error === 'string' && parsed.error) error = parsed.error;
     const m = parsed.message;
     if (typeof m === 'string') message = m;
     else if (Array.isArray(m)) message = m.map(String).join('; ');
     issues = readIssues(parsed.issues);
+    blocked = readBlocked(parsed);
   }
   if (!message) message = error;
   return new ApiRequestError({
@@ -108,6 +147,7 @@ export function toApiError(
     error,
     message,
     issues,
+    ...blocked,
     retryAfter: parseRetryAfter(retryAfterHeader, now),
   });
 }

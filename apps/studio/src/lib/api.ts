@@ -5,7 +5,22 @@
  */
 import type {
   AddMemberBody,
+  AuditEntryView,
+  AuditKind,
   BatchCreateTasksResponse,
+  CreateFilterRuleBody,
+  CreateUserBody,
+  FilterRuleView,
+  FilterStage,
+  ImportFilterRulesBody,
+  ImportFilterRulesResponse,
+  ModelsView,
+  ReviewItemView,
+  SystemStatusView,
+  TaskStatus,
+  TestFilterResponse,
+  UpdateFilterRuleBody,
+  UpdateUserBody,
   CreateProjectBody,
   CreateTaskResponse,
   CreateVersionBody,
@@ -23,9 +38,30 @@ import type {
   UserView,
   VersionView,
 } from '@reelcraft/shared';
-import { ApiRequestError, networkError, toApiError } from './api-errors';
+import { ApiRequestError, contentBlocked, errorText as plainErrorText, networkError, toApiError } from './api-errors';
+import { queryString } from './admin/query';
+import { t } from './i18n/index.svelte';
 
-export { ApiRequestError, errorText } from './api-errors';
+export { ApiRequestError } from './api-errors';
+
+/**
+ * Everything worth showing to the user about an error, on one line; the content filter's refusal
+ * in the interface language, naming the category (the server's message is English).
+ */
+export function errorText(err: unknown): string {
+  const blocked = contentBlocked(err);
+  if (!blocked) return plainErrorText(err);
+  const sep = t('list_separator');
+  return t('filter_blocked', { categories: blocked.categories.join(sep), words: blocked.texts.map((w) => `“${w}”`).join(sep) });
+}
+
+export type ReviewStatus = ReviewItemView['status'];
+export type ExportFormat = 'lines' | 'csv';
+
+/** `GET /api/admin/filter-rules/export`: a plain link downloads it (the session cookie signs it). */
+export function filterRulesExportUrl(format: ExportFormat): string {
+  return `/api/admin/filter-rules/export${queryString({ format })}`;
+}
 
 const TOKEN_KEY = 'reelcraft.token';
 const EXPIRES_KEY = 'reelcraft.token_expires_at';
@@ -155,6 +191,61 @@ export const api = {
   },
   deleteTask(id: string): Promise<void> {
     return request<void>(`/api/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+
+  // Admin console (admins only; others get 403) -------------------------------------------------
+  listUsers(q: { page: number; page_size: number; q?: string }, signal?: AbortSignal): Promise<Page<UserView>> {
+    return request(`/api/users${queryString(q)}`, { signal });
+  },
+  createUser(body: CreateUserBody): Promise<UserView> {
+    return request('/api/users', { method: 'POST', body });
+  },
+  updateUser(id: string, body: UpdateUserBody): Promise<UserView> {
+    return request(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+  },
+  resetPassword(id: string, password: string): Promise<void> {
+    return request(`/api/users/${encodeURIComponent(id)}/password`, { method: 'POST', body: { password } });
+  },
+  listFilterRules(q: { page: number; page_size: number; q?: string }, signal?: AbortSignal): Promise<Page<FilterRuleView>> {
+    return request(`/api/admin/filter-rules${queryString(q)}`, { signal });
+  },
+  /** A regular expression the server finds unsafe is a 400 whose message says why. */
+  createFilterRule(body: CreateFilterRuleBody): Promise<FilterRuleView> {
+    return request('/api/admin/filter-rules', { method: 'POST', body });
+  },
+  updateFilterRule(id: string, body: UpdateFilterRuleBody): Promise<FilterRuleView> {
+    return request(`/api/admin/filter-rules/${encodeURIComponent(id)}`, { method: 'PATCH', body });
+  },
+  deleteFilterRule(id: string): Promise<void> {
+    return request(`/api/admin/filter-rules/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  },
+  /** What the rules as they are now would do to `text` (counts no hits). */
+  testFilter(text: string, stage?: FilterStage): Promise<TestFilterResponse> {
+    return request('/api/admin/filter-rules/test', { method: 'POST', body: stage ? { text, stage } : { text } });
+  },
+  importFilterRules(body: ImportFilterRulesBody): Promise<ImportFilterRulesResponse> {
+    return request('/api/admin/filter-rules/import', { method: 'POST', body });
+  },
+  listReviews(q: { page: number; page_size: number; status?: ReviewStatus }, signal?: AbortSignal): Promise<Page<ReviewItemView>> {
+    return request(`/api/admin/reviews${queryString(q)}`, { signal });
+  },
+  decideReview(id: string, approve: boolean, note?: string): Promise<ReviewItemView> {
+    return request(`/api/admin/reviews/${encodeURIComponent(id)}/${approve ? 'approve' : 'reject'}`, { method: 'POST', body: note ? { note } : {} });
+  },
+  listAllTasks(q: { page: number; page_size: number; status?: TaskStatus }, signal?: AbortSignal): Promise<Page<TaskView>> {
+    return request(`/api/admin/tasks${queryString(q)}`, { signal });
+  },
+  models(signal?: AbortSignal): Promise<ModelsView> {
+    return request('/api/admin/models', { signal });
+  },
+  rescanModels(): Promise<ModelsView> {
+    return request('/api/admin/models/rescan', { method: 'POST' });
+  },
+  listAudit(q: { page: number; page_size: number; username?: string; kind?: AuditKind; from?: string; to?: string }, signal?: AbortSignal): Promise<Page<AuditEntryView>> {
+    return request(`/api/admin/audit${queryString(q)}`, { signal });
+  },
+  systemStatus(signal?: AbortSignal): Promise<SystemStatusView> {
+    return request('/api/admin/status', { signal });
   },
 
   // Projects (live co-edited storyboards) -------------------------------------------------------

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   downloadUrl,
+  formatUptime,
+  percentOf,
   formatBytes,
   formatDateTime,
   formatDuration,
@@ -108,5 +110,29 @@ describe('shortId', () => {
   it('keeps the first 8 characters', () => {
     expect(shortId('0123456789abcdef')).toBe('01234567');
     expect(shortId('abc')).toBe('abc');
+  });
+});
+
+describe('formatUptime', () => {
+  it('shows the two largest units in the interface language', () => {
+    expect(formatUptime(3 * 86400 + 4 * 3600 + 59, 'en')).toBe('3 d 4 h');
+    expect(formatUptime(3 * 86400 + 4 * 3600, 'zh')).toBe('3 天 4 小时');
+    expect(formatUptime(2 * 3600 + 5 * 60 + 7, 'en')).toBe('2 h 5 min');
+    expect(formatUptime(45, 'en')).toBe('45 s');
+    expect(formatUptime(86400 + 30, 'en')).toBe('1 d');
+    expect(formatUptime(0, 'zh')).toBe('0 秒');
+  });
+
+  it('shows a dash for nothing usable', () => {
+    expect(formatUptime(null, 'en')).toBe('–');
+    expect(formatUptime(-1, 'en')).toBe('–');
+  });
+});
+
+describe('percentOf', () => {
+  it('is a clamped whole percentage, 0 without a whole', () => {
+    expect(percentOf(1, 3)).toBe(33);
+    expect(percentOf(5, 4)).toBe(100);
+    expect(percentOf(1, 0)).toBe(0);
   });
 });

@@ -88,3 +88,25 @@ export function safeNext(next: string | null | undefined): string {
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }
+
+/** How long something has run, in its two largest units: "3 d 4 h", "2 h 5 min", "45 s" (zh: "3 天 4 小时"). */
+export function formatUptime(seconds: number | null | undefined, lang: 'zh' | 'en'): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const units = lang === 'zh' ? (['天', '小时', '分钟', '秒'] as const) : (['d', 'h', 'min', 's'] as const);
+  const s = Math.floor(seconds);
+  const parts = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const first = parts.findIndex((n) => n > 0);
+  if (first < 0) return `0 ${units[3]}`;
+  return parts
+    .slice(first, first + 2)
+    .map((n, i) => ({ n, unit: units[first + i] }))
+    .filter((p, i) => i === 0 || p.n > 0)
+    .map((p) => `${p.n} ${p.unit}`)
+    .join(' ');
+}
+
+/** A share of a whole as a whole percentage (0 when the whole is unknown). */
+export function percentOf(part: number, whole: number): number {
+  if (!Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return 0;
+  return Math.round(Math.min(1, Math.max(0, part / whole)) * 100);
+}

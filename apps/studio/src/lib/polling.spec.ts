@@ -16,6 +16,13 @@ describe('polling decisions', () => {
     expect(ACTIVE_POLL_MS).toBeLessThanOrEqual(2000);
   });
 
+  it('polls slowly for a task held for review', () => {
+    expect(isFinal('held')).toBe(false);
+    expect(needsPolling([{ status: 'held' }, { status: 'completed' }])).toBe(false);
+    expect(nextPollDelay([{ status: 'held' }])).toBe(IDLE_POLL_MS);
+    expect(nextPollDelay([{ status: 'held' }, { status: 'pending' }])).toBe(ACTIVE_POLL_MS);
+  });
+
   it('slows down when everything is final', () => {
     expect(needsPolling([])).toBe(false);
     expect(needsPolling([{ status: 'failed' }, { status: 'cancelled' }])).toBe(false);

@@ -9,9 +9,17 @@ export function isFinal(status: TaskStatus): boolean {
   return FINAL_TASK_STATUSES.includes(status);
 }
 
-/** True while any task may still change by itself. */
+/**
+ * True while the task may change soon by itself. A `held` task waits for an admin's review, which
+ * may take hours: it is not final, but not worth a fast refresh either.
+ */
+export function changesSoon(status: TaskStatus): boolean {
+  return !isFinal(status) && status !== 'held';
+}
+
+/** True while any task may still change soon by itself. */
 export function needsPolling(tasks: readonly { status: TaskStatus }[]): boolean {
-  return tasks.some((t) => !isFinal(t.status));
+  return tasks.some((t) => changesSoon(t.status));
 }
 
 /** Delay before the next list refresh. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeClip } from './encode-clip';
 import { clipTimescale } from './encoding';
-import { parseRational, probeVideo } from './probe';
+import { parseRational, probeVideo } from '../media/probe';
 
 const dir = mkdtempSync(join(tmpdir(), 'reelcraft-clip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

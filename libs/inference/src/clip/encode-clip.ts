@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { PassThrough } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
-import { AbortError } from '../util/abort';
+import { runFfmpeg } from '../media/ffmpeg';
+import { sha256File } from '../media/files';
+import { AbortError, isAbortError } from '../util/abort';
 import { clipOutputOptions } from './encoding';
 
 export interface ClipInfo {
@@ -33,12 +32,9 @@ export interface EncodeClipOptions {
   signal?: AbortSignal;
 }
 
-/** How long to wait for a killed ffmpeg to exit before removing its output anyway. */
-const KILL_GRACE_MS = 10_000;
-const STDERR_TAIL_LINES = 8;
-
 /**
- * Encodes raw RGB24 frames into an H.264 MP4 with the shared clip parameters.
+ * Encodes raw RGB24 frames into an H.264 MP4 with the shared clip parameters, through the media
+ * module's ffmpeg runner with the frames on ffmpeg's stdin.
  *
  * ffmpeg writes to `<outPath>.part` and the file is renamed when complete, so `outPath` only
  * ever holds a finished clip. Writing waits for ffmpeg to drain its stdin, so a slow encoder
@@ -57,71 +53,57 @@ export async function encodeClip(frames: AsyncIterable<Buffer>, options: EncodeC
 
   // Room for two frames: enough to keep ffmpeg busy while the next frame renders.
   const input = new PassThrough({ highWaterMark: frameBytes * 2 });
-  const command = ffmpeg()
-    .input(input)
-    .inputOptions(['-hide_banner', '-nostats', '-loglevel', 'error'])
-    .inputOptions(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps)])
-    .outputOptions(clipOutputOptions(fps))
-    .output(partPath);
-
-  let aborted = false;
-  let ffmpegExited = false;
-  const finished = new Promise<void>((resolve, reject) => {
-    command.on('end', () => resolve());
-    command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => reject(ffmpegError(err, stderr, outPath)));
-  }).finally(() => {
-    ffmpegExited = true;
-  });
-  // Rejections are handled where `finished` is awaited; this keeps an early one from being "unhandled".
-  finished.catch(() => undefined);
-
-  const kill = () => {
-    command.kill('SIGKILL');
-    // If ffmpeg has not been spawned yet, ending stdin makes it exit as soon as it starts.
-    input.end();
-  };
-  command.on('start', () => {
-    if (aborted) command.kill('SIGKILL');
-  });
-  const stopWaiting = new AbortController();
-  const onAbort = () => {
-    aborted = true;
-    kill();
-    stopWaiting.abort();
-  };
+  // Stops ffmpeg on the caller's abort and on our own failures (a bad frame, a failed rename).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(new AbortError('Encoding was aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
-  command.run();
+  const finished = runFfmpeg(
+    {
+      inputs: [{ source: input, options: ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(fps)] }],
+      output: partPath,
+      outputOptions: clipOutputOptions(fps),
+      what: `ffmpeg failed to encode ${outPath}`,
+    },
+    { signal: stop.signal },
+  );
+  let ffmpegExited = false;
+  // Rejections are handled where `finished` is awaited; this also keeps an early one from being "unhandled".
+  finished.then(
+    () => (ffmpegExited = true),
+    () => (ffmpegExited = true),
+  );
 
   let done = 0;
   try {
     for await (const frame of frames) {
-      if (aborted) break;
+      if (stop.signal.aborted) break;
       if (frame.length !== frameBytes) {
         throw new RangeError(`frame ${done} has ${frame.length} bytes, expected ${frameBytes} (${width}x${height} rgb24)`);
       }
       if (!input.write(frame)) {
         // Wait for ffmpeg to catch up; its failure or an abort must also end the wait.
-        await Promise.race([once(input, 'drain', { signal: stopWaiting.signal }), finished]);
+        await Promise.race([once(input, 'drain', { signal: stop.signal }), finished]);
         if (ffmpegExited) throw new Error(`ffmpeg stopped before all frames of ${outPath} were written`);
       }
       done++;
       options.onProgress?.(done, total);
     }
-    if (aborted) throw new AbortError('Encoding was aborted');
+    if (stop.signal.aborted) throw new AbortError('Encoding was aborted');
+    if (done === 0) throw new Error(`no frames to encode for ${outPath}`);
     input.end();
     await finished;
-    if (aborted) throw new AbortError('Encoding was aborted');
-    if (done === 0) throw new Error(`no frames to encode for ${outPath}`);
+    if (signal?.aborted) throw new AbortError('Encoding was aborted');
     await rename(partPath, outPath);
   } catch (err) {
-    kill();
-    await settleWithin(finished, KILL_GRACE_MS);
-    // Best effort: a failed cleanup must not hide why encoding failed.
+    // Kills ffmpeg if it still runs; the runner settles once it has exited and removed the .part.
+    stop.abort(err);
+    input.end();
+    await finished.catch(() => undefined);
+    // ffmpeg may have finished before the failure (an abort just before the rename).
     await rm(partPath, { force: true }).catch(() => undefined);
-    throw aborted || isAbortLike(err) ? new AbortError('Encoding was aborted') : err;
+    throw signal?.aborted || isAbortError(err) ? new AbortError('Encoding was aborted') : err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    stopWaiting.abort();
   }
 
   const [bytes, sha256] = await Promise.all([stat(outPath).then((s) => s.size), sha256File(outPath)]);
@@ -143,31 +125,4 @@ function checkOptions(o: EncodeClipOptions): void {
   }
   if (!Number.isInteger(o.fps) || o.fps <= 0 || o.fps > 120) throw new RangeError(`fps must be an integer from 1 to 120, got ${o.fps}`);
   if (typeof o.outPath !== 'string' || o.outPath === '') throw new TypeError('outPath is required');
-}
-
-function ffmpegError(err: Error, stderr: string | null, outPath: string): Error {
-  const tail = (stderr ?? '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(-STDERR_TAIL_LINES)
-    .join('\n');
-  const message = `ffmpeg failed to encode ${outPath}: ${err.message.split('\n')[0]}${tail && !err.message.includes(tail) ? `\n${tail}` : ''}`;
-  return Object.assign(new Error(message), { stderr: tail });
-}
-
-function isAbortLike(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError';
-}
-
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StoryboardPlan } from '@reelcraft/shared';
 import { loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeVideo } from '../clip/probe';
+import { probeVideo } from '../media/probe';
 import { writeTinyDiffusionPipeline } from '../testing/tiny-onnx';
 import { isWorkerMessage, parseRenderJob } from '../worker/protocol';
 import { runRenderJob, type ScenePreview } from '../worker/run-render-job';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoryboardPlanSchema, type StoryboardPlan } from '@reelcraft/shared';
-import { probeVideo } from '../clip/probe';
+import { probeVideo } from '../media/probe';
 import { RuleBasedPlanner } from '../planner/rule-based-planner';
 import { writeTinyGguf } from '../testing/tiny-gguf';
 import { runRenderJob, type SceneProgress } from './run-render-job';

@@ -40,6 +40,9 @@ export interface PresenceGroups {
   editingByScene: Map<string, RemoteEditor[]>;
 }
 
+/** No one present yet (before the first awareness update). */
+export const EMPTY_PRESENCE: PresenceGroups = Object.freeze({ people: [], editingByScene: new Map<string, RemoteEditor[]>() });
+
 function isUser(u: unknown): u is PresenceUser {
   return !!u && typeof u === 'object' && typeof (u as PresenceUser).name === 'string' && (u as PresenceUser).name !== '' && typeof (u as PresenceUser).colour === 'string';
 }

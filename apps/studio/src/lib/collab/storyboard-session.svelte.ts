@@ -15,7 +15,6 @@ import { WebsocketProvider } from 'y-websocket';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import {
   COLLAB_CLOSE,
-  DEFAULT_STYLE,
   LIMITS,
   addCharacter as addCharacterToDoc,
   addComment as addCommentToDoc,
@@ -25,7 +24,6 @@ import {
   deleteScene,
   duplicateScene,
   hasStoryboard,
-  listCharacters,
   moveScene,
   newScene,
   removeCharacter as removeCharacterFromDoc,
@@ -37,104 +35,16 @@ import {
   updateCharacter as updateCharacterInDoc,
   updateSceneField,
   type Aspect,
-  type Character,
-  type SceneCamera,
   type SceneField,
   type StoryboardScene,
   type StoryboardStyle,
-  type Transition,
 } from '@reelcraft/shared';
 import { colourFor } from './colour';
 import { clearLocalCopy, hasLocalCopy, localCopiesSupported, localCopyName, pendingEdits, registerLocalCopy, setPendingEdits } from './local-copy';
-import { groupPresence, type EditableField, type PresenceGroups, type PresenceState } from './presence';
+import { EMPTY_PRESENCE, groupPresence, type EditableField, type PresenceGroups, type PresenceState } from './presence';
+import { ASPECT_SIZES, viewOf, type StoryboardView } from './storyboard-view';
 
 export type ConnectionState = 'connecting' | 'syncing' | 'online' | 'offline' | 'closed';
-
-export interface CommentView {
-  id: string;
-  author: string;
-  text: string;
-  created_at: string;
-  resolved: boolean;
-}
-
-export interface SceneView {
-  id: string;
-  description: string;
-  subtitle: string;
-  camera: SceneCamera;
-  duration_sec: number;
-  transition: Transition;
-  seed?: number;
-  locked: boolean;
-  character_ids: string[];
-  comments: CommentView[];
-}
-
-export interface StoryboardView {
-  title: string;
-  language: 'zh' | 'en';
-  style: StoryboardStyle;
-  characters: Character[];
-  scenes: SceneView[];
-}
-
-/** The width and height each aspect preset renders at (the server's default size is 640×360). */
-export const ASPECT_SIZES: Record<Aspect, { width: number; height: number }> = {
-  '16:9': { width: 640, height: 360 },
-  '9:16': { width: 360, height: 640 },
-  '1:1': { width: 480, height: 480 },
-  '4:3': { width: 480, height: 360 },
-};
-
-const asString = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : fallback);
-const asNumber = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-
-/** A tolerant plain view of the document: stray copies of moved scenes dropped, missing fields defaulted. */
-export function viewOf(doc: Y.Doc): StoryboardView | null {
-  if (!hasStoryboard(doc)) return null;
-  const root = storyboardRoot(doc);
-  const styleMap = root.get('style');
-  const style = { ...DEFAULT_STYLE, ...(styleMap instanceof Y.Map ? (styleMap.toJSON() as Partial<StoryboardStyle>) : {}) };
-  const seen = new Set<string>();
-  const scenes: SceneView[] = [];
-  (root.get('scenes') as Y.Array<unknown>).forEach((m) => {
-    if (!(m instanceof Y.Map)) return;
-    const id = m.get('id');
-    if (typeof id !== 'string' || seen.has(id)) return;
-    seen.add(id);
-    const camera = m.get('camera');
-    const cam = camera instanceof Y.Map ? (camera.toJSON() as Partial<SceneCamera>) : {};
-    const comments = m.get('comments');
-    const commentList: CommentView[] = [];
-    const commentIds = new Set<string>();
-    if (comments instanceof Y.Array) {
-      comments.forEach((c) => {
-        if (!(c instanceof Y.Map)) return;
-        const cid = asString(c.get('id'));
-        if (!cid || commentIds.has(cid)) return;
-        commentIds.add(cid);
-        commentList.push({ id: cid, author: asString(c.get('author')), text: asString(c.get('text')), created_at: asString(c.get('created_at')), resolved: c.get('resolved') === true });
-      });
-    }
-    const seed = m.get('seed');
-    const characterIds = m.get('character_ids');
-    scenes.push({
-      id,
-      description: asString(m.get('description')),
-      subtitle: asString(m.get('subtitle')),
-      camera: { shot: cam.shot ?? 'medium', move: cam.move ?? 'static', speed: asNumber(cam.speed, 1) },
-      duration_sec: asNumber(m.get('duration_sec'), 4),
-      transition: (m.get('transition') as Transition) ?? 'cut',
-      ...(typeof seed === 'number' ? { seed } : {}),
-      locked: m.get('locked') === true,
-      character_ids: characterIds instanceof Y.Array ? [...new Set(characterIds.toArray().filter((c): c is string => typeof c === 'string'))] : [],
-      comments: commentList,
-    });
-  });
-  const language = root.get('language') === 'zh' ? 'zh' : 'en';
-  return { title: asString(root.get('title')), language, style, characters: listCharacters(doc), scenes };
-}
 
 export interface SessionOptions {
   projectId: string;
@@ -172,7 +82,7 @@ export class StoryboardSession {
   readonly persistent: boolean;
   /** Close code of a refusal the server means (4401, 4403, 4404, 4405…), once reconnecting stopped. */
   closedCode = $state<number | null>(null);
-  presence = $state.raw<PresenceGroups>({ people: [], editingByScene: new Map() });
+  presence = $state.raw<PresenceGroups>(EMPTY_PRESENCE);
   canUndo = $state(false);
   canRedo = $state(false);
 
@@ -198,6 +108,8 @@ export class StoryboardSession {
       connect: false,
       shouldReconnect: (event: CloseEvent) => shouldReconnect(event.code),
     });
+    // Yjs's own set of origins to track, read by the undo manager only: not state the page renders.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.undoManager = new Y.UndoManager(storyboardRoot(this.doc), { trackedOrigins: new Set([this.localOrigin]), captureTimeout: 400 });
 
     this.doc.on('update', this.#onUpdate);

@@ -1,5 +1,5 @@
 /** Pure i18n helpers (no browser state): lookup, interpolation, language detection. */
-import type { Camera, ProjectRole, Role, SceneDiffField, StoryboardSetting, TaskStatus, Transition } from '@reelcraft/shared';
+import type { AuditKind, Camera, FilterAction, FilterRuleKind, FilterStage, ModelKind, ProjectRole, ReviewItemView, ReviewKind, Role, SceneDiffField, StoryboardSetting, TaskStatus, Transition } from '@reelcraft/shared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -9,7 +9,8 @@ export const DICTIONARIES: Record<Lang, Messages> = { zh, en };
 export type Params = Record<string, string | number>;
 export type { MessageKey, Messages };
 
-// Compile-time checks: every status, role and camera value has a label in the dictionaries.
+// Compile-time checks: every status, role and camera value (and every value the admin console
+// shows: filter actions, kinds and stages, review and audit kinds, model kinds) has a label.
 type Covered<K extends string> = K extends MessageKey ? true : never;
 const _statusKeys: Covered<`status_${TaskStatus}`> = true;
 const _roleKeys: Covered<`role_${Role}`> = true;
@@ -19,7 +20,15 @@ const _projectRoleKeys: Covered<`project_role_${ProjectRole}`> = true;
 const _transitionKeys: Covered<`transition_${Transition}`> = true;
 const _diffFieldKeys: Covered<`diff_field_${SceneDiffField}`> = true;
 const _diffSettingKeys: Covered<`diff_setting_${StoryboardSetting}`> = true;
+const _filterActionKeys: Covered<`filter_action_${FilterAction | 'allow'}`> = true;
+const _ruleKindKeys: Covered<`filter_kind_${FilterRuleKind}`> = true;
+const _stageKeys: Covered<`filter_stage_${FilterStage}`> = true;
+const _reviewKindKeys: Covered<`admin_reviews_kind_${ReviewKind}`> = true;
+const _reviewStatusKeys: Covered<`admin_reviews_status_${ReviewItemView['status']}` | `admin_reviews_none_${ReviewItemView['status']}`> = true;
+const _auditKindKeys: Covered<`admin_audit_kind_${AuditKind}`> = true;
+const _modelKindKeys: Covered<`admin_models_${ModelKind}` | `admin_models_none_${ModelKind}`> = true;
 void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys, _diffFieldKeys, _diffSettingKeys];
+void [_filterActionKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {

@@ -5,7 +5,7 @@
  */
 import { LIMITS, type TaskView } from '@reelcraft/shared';
 import { api, errorText, ApiRequestError } from '$lib/api';
-import { ACTIVE_POLL_MS, Poller, isFinal, nextPollDelay } from '$lib/polling';
+import { ACTIVE_POLL_MS, IDLE_POLL_MS, Poller, changesSoon, isFinal, nextPollDelay } from '$lib/polling';
 
 const aborted = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
 
@@ -92,7 +92,7 @@ export class TaskFeed {
     nextDelay: () => {
       if (this.error) return ACTIVE_POLL_MS * 2;
       if (this.notFound || (this.task && isFinal(this.task.status))) return null;
-      return ACTIVE_POLL_MS;
+      return !this.task || changesSoon(this.task.status) ? ACTIVE_POLL_MS : IDLE_POLL_MS;
     },
   });
 

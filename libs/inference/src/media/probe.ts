@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import { runTool } from './run-tool';
 
 /**
  * The one ffprobe wrapper of the project: the render worker checks its clips with `probeVideo`,
@@ -56,7 +56,10 @@ export interface VideoProbe {
 }
 
 interface FfprobeStream {
+  index?: number;
   codec_type?: string;
+  tags?: { language?: string };
+  disposition?: { default?: number };
   codec_name?: string;
   profile?: string;
   width?: number;
@@ -76,21 +79,16 @@ interface FfprobeOutput {
 }
 
 /** FFPROBE_PATH overrides the binary (Debian installs it in /usr/bin, found through PATH). */
-function ffprobeBinary(): string {
+export function ffprobeBinary(): string {
   return process.env.FFPROBE_PATH || 'ffprobe';
 }
 
-/** Runs ffprobe without a shell; the error names the file and quotes the end of ffprobe's stderr. */
+/** Runs ffprobe with JSON output; the error names the file and quotes the end of ffprobe's stderr. */
 function runFfprobe(path: string, args: string[], signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(ffprobeBinary(), ['-hide_banner', '-v', 'error', '-print_format', 'json', ...args, '--', path], { maxBuffer: 16 * 1024 * 1024, signal }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = String(stderr).trim().split('\n').slice(-4).join('\n');
-        reject(err.name === 'AbortError' ? err : new Error(`ffprobe failed for ${path}: ${detail || err.message}`));
-        return;
-      }
-      resolve(stdout);
-    });
+  return runTool(ffprobeBinary(), ['-hide_banner', '-v', 'error', '-print_format', 'json', ...args, '--', path], {
+    what: `ffprobe failed for ${path}`,
+    signal,
+    missingHint: 'Install ffmpeg or set FFPROBE_PATH.',
   });
 }
 
@@ -138,8 +136,8 @@ export async function parseFfprobeJson(json: string, path: string, sizeFallback:
  * decoding when the container does not store the count. Rejects when the file is missing,
  * unreadable or has no video stream.
  */
-export async function probeVideo(path: string): Promise<VideoProbe> {
-  const info = parseJson(await runFfprobe(path, ['-show_streams', '-show_format']), path);
+export async function probeVideo(path: string, opts: { signal?: AbortSignal } = {}): Promise<VideoProbe> {
+  const info = parseJson(await runFfprobe(path, ['-show_streams', '-show_format'], opts.signal), path);
   const streams = info.streams ?? [];
   const video = streams.find((s) => s.codec_type === 'video');
   if (!video) throw new Error(`no video stream in ${path}`);
@@ -148,7 +146,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
   let frames = Number(video.nb_frames);
   if (!Number.isFinite(frames) || frames <= 0) {
     // Some containers (e.g. raw streams, fragmented files) do not store a count: decode to count.
-    const counted = parseJson(await runFfprobe(path, ['-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames']), path);
+    const counted = parseJson(await runFfprobe(path, ['-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames'], opts.signal), path);
     frames = Number(counted.streams?.[0]?.nb_read_frames) || 0;
   }
   const duration = Number(info.format?.duration ?? video.duration);
@@ -187,4 +185,38 @@ function num(s: string | undefined): number | undefined {
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/** One stream of a media file, as the assembly tests and reports need it. */
+export interface StreamInfo {
+  index: number;
+  type: 'video' | 'audio' | 'subtitle' | 'data' | 'attachment' | 'unknown';
+  codec: string;
+  /** The stream's `language` tag (ISO 639-2, e.g. 'zho', 'eng'), when it has one. */
+  language?: string;
+  /** Seconds, when the container reports it per stream. */
+  duration?: number;
+  width?: number;
+  height?: number;
+  /** Whether the `default` disposition is set (a player shows or plays this stream unasked). */
+  isDefault: boolean;
+}
+
+/** Every stream of a media file, in file order. */
+export async function probeStreams(path: string, opts: { signal?: AbortSignal } = {}): Promise<StreamInfo[]> {
+  const data = parseJson(await runFfprobe(path, ['-show_streams'], opts.signal), path);
+  return (data.streams ?? []).map((s, i) => {
+    const duration = num(s.duration);
+    const type = s.codec_type;
+    return {
+      index: s.index ?? i,
+      type: type === 'video' || type === 'audio' || type === 'subtitle' || type === 'data' || type === 'attachment' ? type : 'unknown',
+      codec: s.codec_name ?? 'unknown',
+      ...(s.tags?.language ? { language: s.tags.language } : {}),
+      ...(duration !== undefined ? { duration } : {}),
+      ...(s.width !== undefined ? { width: s.width } : {}),
+      ...(s.height !== undefined ? { height: s.height } : {}),
+      isDefault: s.disposition?.default === 1,
+    };
+  });
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFfprobeJson, probeMedia } from './probe';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseFfprobeJson, probeMedia, probeStreams } from './probe';
 
 describe('probeMedia (real ffprobe)', () => {
   let dir: string;
@@ -38,6 +38,27 @@ describe('probeMedia (real ffprobe)', () => {
   it('rejects with the path and ffprobe’s reason for a missing file', async () => {
     const missing = join(dir, 'nope.mp4');
     await expect(probeMedia(missing)).rejects.toThrow(/nope\.mp4[\s\S]*No such file or directory/);
+  });
+
+  it('lists every stream with its language tag', async () => {
+    expect(await probeStreams(music)).toEqual([{ index: 0, type: 'audio', codec: 'aac', language: 'und', duration: expect.closeTo(3, 1), isDefault: true }]);
+  });
+
+  describe('FFPROBE_PATH', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('runs the binary it names, and says so clearly when it is missing', async () => {
+      const log = join(dir, 'ffprobe.log');
+      const wrapper = join(dir, 'ffprobe-wrapper.sh');
+      await writeFile(wrapper, `#!/bin/sh\necho "$@" >> '${log}'\nexec ffprobe "$@"\n`);
+      await chmod(wrapper, 0o755);
+      vi.stubEnv('FFPROBE_PATH', wrapper);
+      expect((await probeMedia(clip)).video?.codec).toBe('h264');
+      expect(await readFile(log, 'utf8')).toContain('clip.mp4');
+
+      vi.stubEnv('FFPROBE_PATH', join(dir, 'no-ffprobe'));
+      await expect(probeMedia(clip)).rejects.toThrow(/ffprobe failed for .*clip\.mp4: could not start .*no-ffprobe .*FFPROBE_PATH/);
+    });
   });
 });
 
