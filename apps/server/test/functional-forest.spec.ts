@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '@reelcraft/inference';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, clipFiles, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const FOREST = '制作一段关于森林探险的短视频，包含河流和小动物';
 
@@ -47,8 +47,9 @@ describe('functional test: the forest prompt becomes a subtitled MP4 with music'
     // One clip per scene, each as long as its scene.
     expect(clips).toHaveLength(storyboard.length);
     const fps = t.config.render.fps;
+    const files = await clipFiles(t, task.task_id);
     for (const [i, clip] of clips.entries()) {
-      const file = join(t.config.dataDir, 'tasks', task.task_id, `scene-${String(i + 1).padStart(2, '0')}.mp4`);
+      const file = files[i]!;
       const probe = await probeMedia(file);
       expect(probe.video?.codec).toBe('h264');
       expect(probe.video?.frames).toBe(storyboard[i].duration_sec * fps);

@@ -5,7 +5,7 @@ import { readStoryboard, writeStoryboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
 import { probeMedia } from '@reelcraft/inference';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, clipFiles, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** One frame of a video as 8-bit grey pixels; also saved as a PNG under `png` for a person to look at. */
 function frameAt(path: string, atSec: number, png: string): Buffer {
@@ -120,7 +120,7 @@ describe('rendering a project', () => {
     const mid = frameAt(final, 1.75, join(reports, 'crossfade-middle.png'));
     frameAt(final, 1, join(reports, 'crossfade-scene1.png'));
     frameAt(final, 3, join(reports, 'crossfade-scene2.png'));
-    const clips = ['scene-01.mp4', 'scene-02.mp4'].map((f) => join(dir, f));
+    const clips = await clipFiles(t, task.task_id);
     for (const c of clips) expect(existsSync(c), c).toBe(true);
     const a = frameAt(clips[0], 1.75, join(reports, 'crossfade-from.png'));
     const b = frameAt(clips[1], 0.25, join(reports, 'crossfade-to.png'));

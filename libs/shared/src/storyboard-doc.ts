@@ -294,6 +294,7 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
       });
       const planned = plannedScene(s, i + 1);
       return {
+        id: s.id,
         ...planned,
         camera: { ...planned.camera, speed: s.camera.speed },
         ...(cast.length ? { characters: cast } : {}),

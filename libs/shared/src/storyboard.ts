@@ -40,6 +40,8 @@ const seed = z.number().int().min(SB.seed.min).max(SB.seed.max);
  * a plan straight from a planner renders as it is.
  */
 export const RenderSceneSchema = PlannedSceneSchema.extend({
+  /** The storyboard scene it renders (absent in a plan straight from a planner): its takes are kept under it. */
+  id: z.string().min(1).max(64).optional(),
   camera: CameraSchema.extend({ speed: z.number().min(SB.cameraSpeed.min).max(SB.cameraSpeed.max).optional() }),
   /** "Name: visual description" of each character in the scene, added to its prompt. */
   characters: z

@@ -40,6 +40,21 @@ export interface ClipView {
   resolution: string;
 }
 
+/**
+ * One scene of a render: `cached` when an identical earlier render of it (same picture-deciding
+ * content, same renderer) was reused instead of drawn again; `take_id` names the clip it uses.
+ */
+export interface TaskSceneView {
+  scene_number: number;
+  /** The storyboard scene's id; null for a plan straight from a planner. */
+  scene_id: string | null;
+  status: 'pending' | 'rendering' | 'done';
+  cached: boolean;
+  take_id: string | null;
+  /** 0..1 of this scene. */
+  progress: number;
+}
+
 export interface TaskResult {
   video_url: string;
   duration: number;
@@ -65,6 +80,8 @@ export interface TaskView {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The render's scenes with their own state, once the storyboard is known. */
+  scenes: TaskSceneView[];
   result: TaskResult | null;
 }
 

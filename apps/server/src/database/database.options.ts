@@ -14,6 +14,8 @@ import { PlannerRecord1764450000000 } from './migrations/1764450000000-planner-r
 import { DocUpdatesKey1764500000000 } from './migrations/1764500000000-doc-updates-key';
 import { TaskProject1764600000000 } from './migrations/1764600000000-task-project';
 import { Moderation1764700000000 } from './migrations/1764700000000-moderation';
+import { SceneTakes1764800000000 } from './migrations/1764800000000-scene-takes';
+import { Take } from '../renders/take.entity';
 import { AuditEntry } from '../moderation/audit-entry.entity';
 import { FilterRule, FilterState } from '../moderation/filter-rule.entity';
 import { ReviewItem } from '../moderation/review-item.entity';
@@ -22,8 +24,8 @@ import { storyboardVersionEntity } from '../versions/storyboard-version.entity';
 import { Project } from '../projects/project.entity';
 import { ProjectMember } from '../projects/project-member.entity';
 
-export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember, FilterRule, FilterState, AuditEntry, ReviewItem];
-export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000, TaskProject1764600000000, Moderation1764700000000];
+export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember, FilterRule, FilterState, AuditEntry, ReviewItem, Take];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000, TaskProject1764600000000, Moderation1764700000000, SceneTakes1764800000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {

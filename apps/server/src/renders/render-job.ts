@@ -1,15 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
-import type { RenderPlan } from '@reelcraft/shared';
+import type { RenderPlan, RenderScene } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
+import { rendererIdentity, sceneContentHash, sceneContentParams, type SceneContentParams, type SceneLook } from './scene-hash';
+import { Take } from './take.entity';
 import type { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
 
@@ -27,14 +29,17 @@ export const overallProgress = (p: JobProgress): number =>
 export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDir, 'tasks', taskId);
 
 /**
- * Carries one task from prompt to final MP4: a forked render worker plans and renders the clips
- * (so frame drawing never blocks the API), this process records each result as it arrives and
- * then assembles the final video. Any earlier partial attempt of the task is cleared first.
+ * Carries one task from its plan to the final MP4. Each scene is first looked up among the
+ * project's takes by the hash of everything that decides its pixels (scene-hash.ts): a scene
+ * rendered before, unchanged, is reused (`cached`). Only the others go to a forked render worker
+ * (so frame drawing never blocks the API); each clip it finishes is kept as a take under
+ * DATA_DIR/takes. Then the final video is assembled from the takes in storyboard order. Any earlier
+ * partial attempt of the task is cleared first (its takes stay: a retry reuses them).
  */
 export async function renderTask(
   db: DataSource,
   config: AppConfig,
-  task: Pick<Task, 'id' | 'prompt' | 'plan'>,
+  task: Pick<Task, 'id' | 'prompt' | 'plan' | 'project_id' | 'owner_id'>,
   /** A usable diffusion export to render with; without one every scene is drawn as an animatic. */
   diffusionDir: string | undefined,
   progress: JobProgress,
@@ -43,38 +48,74 @@ export async function renderTask(
   onMessage?: (msg: WorkerMessage) => void,
 ): Promise<VideoResource> {
   const taskId = task.id;
+  const plan = task.plan;
+  if (!plan) throw new Error('the task has no storyboard to render');
   const dir = taskDir(config, taskId);
   await db.getRepository(VideoResource).delete({ task_id: taskId });
   await db.getRepository(Scene).delete({ task_id: taskId });
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
+  await mkdir(join(config.dataDir, TAKES_DIR), { recursive: true });
 
   const fontsDir = findCjkFontsDir();
   if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
 
   // A storyboard people edited brings its own size, frame rate and seed; a planned prompt uses the server's.
-  const look = task.plan?.style ?? { width: config.render.width, height: config.render.height, fps: config.render.fps, seed: undefined };
-  const job: RenderJob = {
-    taskId,
-    prompt: task.prompt,
-    workDir: dir,
-    width: look.width,
-    height: look.height,
-    fps: look.fps,
-    ...(look.seed !== undefined ? { seed: look.seed } : {}),
-    // No modelsDir: the queue has planned the task already (the LLM in its planner process), so the
-    // worker renders the plan it is given and never loads a GGUF.
-    ...(config.render.threads ? { threads: config.render.threads } : {}),
-    ...(config.render.device !== 'cpu' ? { device: config.render.device } : {}),
-    ...(task.plan ? { plan: task.plan } : {}),
-    ...(diffusionDir ? { diffusionDir } : {}),
-  };
-  const { plan, clips } = await renderInWorker(db, config, job, progress, signal, onMessage);
+  const look = plan.style ?? { width: config.render.width, height: config.render.height, fps: config.render.fps, seed: undefined };
+  const renderer = await rendererIdentity(diffusionDir);
+  const scenes = await matchTakes(db, config, task, plan, look, renderer);
+  const rows = scenes.map(({ scene, params, hash, take }) => ({
+    id: randomUUID(),
+    task_id: taskId,
+    scene_number: scene.scene_number,
+    description: scene.description,
+    subtitle: scene.subtitle,
+    camera_settings: scene.camera,
+    duration_sec: scene.duration_sec,
+    storyboard_scene_id: scene.id ?? null,
+    content_hash: hash,
+    status: take ? ('done' as const) : ('pending' as const),
+    cached: !!take,
+    take_id: take?.id ?? null,
+    params,
+  }));
+  await db.getRepository(Scene).insert(rows.map(({ params: _p, ...row }) => row));
+  for (const [i, { take }] of scenes.entries()) if (take) await insertClipResource(db, taskId, rows[i]!.id, take);
+  progress.scenesPlanned = plan.scenes.length;
+  progress.scenesDone = scenes.filter((s) => s.take).length;
+
+  const todo = rows.filter((r) => !r.cached);
+  if (todo.length) {
+    const job: RenderJob = {
+      taskId,
+      prompt: task.prompt,
+      workDir: dir,
+      width: look.width,
+      height: look.height,
+      fps: look.fps,
+      ...(look.seed !== undefined ? { seed: look.seed } : {}),
+      // No modelsDir: the queue has planned the task already (the LLM in its planner process), so the
+      // worker renders the plan it is given and never loads a GGUF.
+      ...(config.render.threads ? { threads: config.render.threads } : {}),
+      ...(config.render.device !== 'cpu' ? { device: config.render.device } : {}),
+      // Only the scenes no take has; they keep their numbers, which place them and seed them.
+      plan: { ...plan, scenes: plan.scenes.filter((s) => todo.some((r) => r.scene_number === s.scene_number)) },
+      ...(diffusionDir ? { diffusionDir } : {}),
+    };
+    await renderInWorker(db, config, job, progress, signal, onMessage, async (clip, scene_number, poster) => {
+      const row = todo.find((r) => r.scene_number === scene_number);
+      if (!row) throw new Error(`render worker sent scene ${scene_number}, which it was not asked for`);
+      const take = await keepTake(db, config, task, row, clip, poster);
+      scenes[rows.indexOf(row)]!.take = take;
+      await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
+      await insertClipResource(db, taskId, row.id, take);
+    });
+  }
 
   progress.assembling = true;
   const outPath = join(dir, 'final.mp4');
   const final = await assembleVideo({
-    clips: clips.map((c) => ({ path: c.path, duration: c.duration })),
+    clips: scenes.map(({ take }) => ({ path: join(config.dataDir, take!.clip_path), duration: take!.duration })),
     // A storyboard's scenes bring their transitions (crossfade, fade through black) along.
     scenes: plan.scenes,
     outPath,
@@ -101,15 +142,111 @@ export async function renderTask(
   return db.getRepository(VideoResource).save(resource);
 }
 
+/** Where takes live, under DATA_DIR. */
+const TAKES_DIR = 'takes';
+
+interface PlannedTake {
+  scene: RenderScene;
+  params: SceneContentParams;
+  hash: string;
+  take: Take | null;
+}
+
+/**
+ * Each scene with the newest take of the same content this render may reuse: one of the same
+ * project (whoever made it: every member could watch it), or for a task without a project one of
+ * the same owner's; a take whose file has gone is not used.
+ */
+async function matchTakes(
+  db: DataSource,
+  config: AppConfig,
+  task: Pick<Task, 'project_id' | 'owner_id'>,
+  plan: RenderPlan,
+  look: SceneLook,
+  renderer: string,
+): Promise<PlannedTake[]> {
+  const planned = plan.scenes.map((scene) => {
+    const params = sceneContentParams(scene, plan, look, renderer);
+    return { scene, params, hash: sceneContentHash(params), take: null as Take | null };
+  });
+  const hashes = [...new Set(planned.map((p) => p.hash))];
+  const owned = task.project_id ? { project_id: task.project_id } : { project_id: IsNull(), created_by: task.owner_id };
+  const takes = await db.getRepository(Take).find({ where: { ...owned, content_hash: In(hashes) }, order: { created_at: 'DESC' } });
+  for (const p of planned) {
+    for (const take of takes.filter((t) => t.content_hash === p.hash)) {
+      if (await stat(join(config.dataDir, take.clip_path)).catch(() => null)) {
+        p.take = take;
+        break;
+      }
+    }
+  }
+  return planned;
+}
+
+/** Moves a freshly rendered clip (and its poster) out of the task's folder into the takes and records it. */
+async function keepTake(
+  db: DataSource,
+  config: AppConfig,
+  task: Pick<Task, 'id' | 'project_id' | 'owner_id'>,
+  row: { storyboard_scene_id: string | null; content_hash: string; params: SceneContentParams },
+  clip: ClipInfo,
+  poster: string | undefined,
+): Promise<Take> {
+  const id = randomUUID();
+  const clipPath = join(TAKES_DIR, `${id}.mp4`);
+  // Same file system: a rename, so the take is never half there.
+  await rename(clip.path, join(config.dataDir, clipPath));
+  let posterPath: string | null = null;
+  if (poster) {
+    posterPath = join(TAKES_DIR, `${id}.jpg`);
+    await rename(poster, join(config.dataDir, posterPath));
+  }
+  const take: Take = {
+    id,
+    project_id: task.project_id,
+    storyboard_scene_id: row.storyboard_scene_id,
+    content_hash: row.content_hash,
+    clip_path: clipPath,
+    poster_path: posterPath,
+    params: row.params,
+    created_by: task.owner_id,
+    task_id: task.id,
+    duration: clip.duration,
+    bytes: clip.bytes,
+    sha256: clip.sha256,
+    created_at: new Date(),
+  };
+  await db.getRepository(Take).insert(take);
+  return take;
+}
+
+async function insertClipResource(db: DataSource, taskId: string, sceneId: string, take: Take): Promise<void> {
+  const { width, height, fps } = take.params;
+  await db.getRepository(VideoResource).insert({
+    id: randomUUID(),
+    task_id: taskId,
+    scene_id: sceneId,
+    kind: 'clip',
+    file_path: take.clip_path,
+    frame_rate: fps,
+    resolution: `${width}x${height}`,
+    duration: take.duration,
+    bytes: take.bytes,
+    sha256: take.sha256,
+  });
+}
+
 function renderInWorker(
   db: DataSource,
   config: AppConfig,
   job: RenderJob,
   progress: JobProgress,
   signal: AbortSignal,
-  onMessage?: (msg: WorkerMessage) => void,
-): Promise<{ plan: RenderPlan; clips: ClipInfo[] }> {
-  return new Promise((resolve, reject) => {
+  onMessage: ((msg: WorkerMessage) => void) | undefined,
+  /** Each finished clip, in order: kept as a take by the caller. */
+  onClip: (clip: ClipInfo, sceneNumber: number, poster: string | undefined) => Promise<void>,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(new Error('cancelled'));
     const limitMb = config.render.memoryLimitMb;
     // The V8 heap is only part of a worker's memory (ONNX Runtime and llama.cpp allocate natively),
@@ -124,8 +261,7 @@ function renderInWorker(
     // The worker answers with the plan it renders: the job's own (checked with RenderPlanSchema,
     // so a storyboard's transitions survive) or the one it planned from the prompt.
     let plan: RenderPlan | null = null;
-    const sceneIds = new Map<number, string>();
-    const clips: ClipInfo[] = [];
+    let clips = 0;
     let settled = false;
     // Messages are handled one at a time so database writes keep their order.
     let chain: Promise<void> = Promise.resolve();
@@ -136,7 +272,7 @@ function renderInWorker(
       watchdog?.stop();
       signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
-      else resolve({ plan: plan!, clips });
+      else resolve();
     };
     const alive = () => child.exitCode === null && child.signalCode === null;
     const onAbort = () => {
@@ -152,40 +288,21 @@ function renderInWorker(
 
     const handle = async (msg: WorkerMessage) => {
       switch (msg.type) {
-        case 'planned': {
+        case 'planned':
           plan = msg.plan;
-          progress.scenesPlanned = plan.scenes.length;
-          const rows = plan.scenes.map((s) => {
-            const id = randomUUID();
-            sceneIds.set(s.scene_number, id);
-            return { id, task_id: job.taskId, scene_number: s.scene_number, description: s.description, subtitle: s.subtitle, camera_settings: s.camera, duration_sec: s.duration_sec };
-          });
-          await db.getRepository(Scene).insert(rows);
           return;
-        }
         case 'scene-progress':
           progress.currentScene = msg.frames ? msg.frame / msg.frames : 0;
           return;
         case 'scene-done': {
-          clips.push(msg.clip);
+          await onClip(msg.clip, msg.scene_number, msg.poster);
+          clips += 1;
           progress.scenesDone += 1;
           progress.currentScene = 0;
-          await db.getRepository(VideoResource).insert({
-            id: randomUUID(),
-            task_id: job.taskId,
-            scene_id: sceneIds.get(msg.scene_number) ?? null,
-            kind: 'clip',
-            file_path: relative(config.dataDir, msg.clip.path),
-            frame_rate: msg.clip.frame_rate,
-            resolution: msg.clip.resolution,
-            duration: msg.clip.duration,
-            bytes: msg.clip.bytes,
-            sha256: msg.clip.sha256,
-          });
           return;
         }
         case 'done':
-          if (!plan || clips.length !== plan.scenes.length) throw new Error('render worker finished without every scene');
+          if (!plan || clips !== plan.scenes.length) throw new Error('render worker finished without every scene');
           return finish(null);
         case 'failed':
           throw new Error(msg.message);

@@ -69,6 +69,11 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     void this.pump().catch((err: Error) => this.logger.error(`queue pump failed: ${err.stack ?? err.message}`));
   }
 
+  /** How far the running job of a task is, scene by scene; null when it is not running here. */
+  jobProgress(taskId: string): Readonly<JobProgress> | null {
+    return this.running.get(taskId)?.progress ?? null;
+  }
+
   progressOf(taskId: string): number | null {
     const job = this.running.get(taskId);
     return job ? overallProgress(job.progress) : null;

@@ -25,4 +25,23 @@ export class Scene {
 
   @Column({ type: 'integer' })
   duration_sec: number;
+
+  /** The storyboard scene it renders; null for a plan straight from a planner. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  storyboard_scene_id: string | null;
+
+  /** Hash of everything that decides the scene's pixels (see scene-hash.ts). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  content_hash: string | null;
+
+  /** `done` once its clip exists (drawn now, or reused: then `cached`). Always written; the default covers renders from before scenes had a state. */
+  @Column({ type: 'varchar', length: 16, default: 'done' })
+  status: 'pending' | 'rendering' | 'done';
+
+  @Column({ type: 'boolean', default: false })
+  cached: boolean;
+
+  /** The take (clip) the render uses for this scene. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  take_id: string | null;
 }

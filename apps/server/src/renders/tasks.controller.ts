@@ -80,6 +80,29 @@ export class TasksController {
     await sendVideo(res, path);
   }
 
+  /** The subtitles as a file, cue times equal to the video's (transitions included): `srt` or `vtt`. */
+  @Get(':id/subtitles.:format')
+  async subtitles(
+    @Param('id', taskId) id: string,
+    @Param('format') format: string,
+    @CurrentUser() me: AuthenticatedUser,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (format !== 'srt' && format !== 'vtt') throw new HttpException('subtitles come as .srt or .vtt', HttpStatus.NOT_FOUND);
+    const path = await this.tasks.sidecarPath(me, id, format);
+    res.type(format === 'srt' ? 'application/x-subrip; charset=utf-8' : 'text/vtt; charset=utf-8');
+    if (format === 'srt') res.attachment(`reelcraft-${id}.srt`);
+    await sendFile(res, path, 'the subtitles are missing');
+  }
+
+  /** A still of the finished video, for lists and the player. */
+  @Get(':id/poster.jpg')
+  async poster(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser, @Res() res: Response): Promise<void> {
+    const path = await this.tasks.sidecarPath(me, id, 'jpg');
+    res.type('image/jpeg');
+    await sendFile(res, path, 'the poster is missing');
+  }
+
   @Get(':id/clips/:scene')
   async clip(
     @Param('id', taskId) id: string,
@@ -89,6 +112,15 @@ export class TasksController {
   ): Promise<void> {
     await sendVideo(res, await this.tasks.filePath(me, id, scene));
   }
+}
+
+function sendFile(res: Response, path: string, missing: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.sendFile(path, { headers: { 'Cache-Control': 'private, max-age=0' } }, (err) => {
+      if (!err || res.headersSent) return resolve();
+      reject(new HttpException(missing, HttpStatus.NOT_FOUND));
+    });
+  });
 }
 
 function sendVideo(res: Response, path: string): Promise<void> {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskStatus, type TaskView } from '@reelcraft/shared';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskSceneView, type TaskStatus, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AuditLog } from '../moderation/audit-log';
@@ -161,6 +161,12 @@ export class TasksService implements OnModuleInit {
     await this.taskEvents.emit('deleted', { task_id: id });
   }
 
+  /** Absolute path of a finished task's subtitles or poster, written beside its video. */
+  async sidecarPath(user: AuthenticatedUser, id: string, ext: 'srt' | 'vtt' | 'jpg'): Promise<string> {
+    const video = await this.filePath(user, id);
+    return video.replace(/\.mp4$/, `.${ext}`);
+  }
+
   /** Absolute path of a task's final video, or of one scene's clip. */
   async filePath(user: AuthenticatedUser, id: string, sceneNumber?: number): Promise<string> {
     const task = await this.findVisible(user, id);
@@ -179,6 +185,21 @@ export class TasksService implements OnModuleInit {
     const rel = relative(this.config.dataDir, path);
     if (rel.startsWith('..') || isAbsolute(rel)) throw new NotFoundException('file is outside the data folder');
     return path;
+  }
+
+  /** Each scene's own state; the first one still to draw of a running task is the one rendering now. */
+  private sceneViews(task: Task, scenes: Scene[]): TaskSceneView[] {
+    const job = task.status === 'running' ? this.queue.jobProgress(task.id) : null;
+    let current = job ? scenes.find((s) => s.status !== 'done') : undefined;
+    if (job?.assembling) current = undefined;
+    return scenes.map((s) => ({
+      scene_number: s.scene_number,
+      scene_id: s.storyboard_scene_id,
+      status: s === current ? 'rendering' : s.status,
+      cached: s.cached,
+      take_id: s.take_id,
+      progress: s.status === 'done' ? 1 : s === current ? job!.currentScene : 0,
+    }));
   }
 
   private async views(tasks: Task[]): Promise<TaskView[]> {
@@ -209,6 +230,7 @@ export class TasksService implements OnModuleInit {
         created_at: t.created_at.toISOString(),
         started_at: t.started_at?.toISOString() ?? null,
         finished_at: t.finished_at?.toISOString() ?? null,
+        scenes: this.sceneViews(t, taskScenes),
         result:
           t.status === 'completed' && final
             ? {

@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Scene } from '../renders/scene.entity';
+import { VideoResource } from '../renders/video-resource.entity';
 import { createApp } from '../bootstrap';
 import { loadConfig, type AppConfig } from '../config/config';
 
@@ -61,6 +64,14 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The absolute paths of a finished task's scene clips (its takes), in scene order. */
+export async function clipFiles(t: TestApp, taskId: string): Promise<string[]> {
+  const db = t.app.get(DataSource);
+  const scenes = await db.getRepository(Scene).find({ where: { task_id: taskId }, order: { scene_number: 'ASC' } });
+  const clips = await db.getRepository(VideoResource).find({ where: { task_id: taskId, kind: 'clip' } });
+  return scenes.map((s) => join(t.config.dataDir, clips.find((c) => c.scene_id === s.id)!.file_path));
 }
 
 /** A small fetch wrapper for API tests: JSON in, status + JSON (or text) out. */

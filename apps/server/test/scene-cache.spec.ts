@@ -1,0 +1,96 @@
+import { newScene, sceneText, type Storyboard } from '@reelcraft/shared';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CollabDocuments } from '../src/collab/collab-documents';
+import { StoryboardStore } from '../src/projects/storyboard-store';
+import { Take } from '../src/renders/take.entity';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+
+function eightScenes(): Storyboard {
+  return {
+    title: 'Harbour',
+    language: 'zh',
+    style: { style_prompt: '', negative_prompt: '', seed: 3, aspect: '16:9', width: 160, height: 90, fps: 8 },
+    characters: [],
+    music: { enabled: false, track_name: '', file_id: null, volume: 0.8, fade_in_sec: 1, fade_out_sec: 2 },
+    scenes: ['清晨的港口', '渔船出海', '海鸥盘旋', '集市开张', '孩子们奔跑', '午后的雨', '夕阳下的灯塔', '夜里的渔火'].map((description, i) => ({
+      ...newScene({ description, subtitle: `第${i + 1}幕` }),
+      duration_sec: 1,
+    })),
+  };
+}
+
+/** Scenes are cached by the hash of what decides their pixels: an edit re-renders only what it touched. */
+describe('scene cache and takes', () => {
+  let t: TestApp;
+  let token: string;
+  let user: ReturnType<typeof apiClient>;
+  const takes = () => t.app.get(DataSource).getRepository(Take).count();
+  const render = async (projectId: string) => {
+    const started = await user('POST', `/api/projects/${projectId}/render`);
+    expect(started.status, started.text).toBe(201);
+    const done = await waitForTask(t.baseUrl, token, started.json.task_id);
+    expect(done.status, done.error).toBe('completed');
+    return done;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
+    await admin('POST', '/api/users', { username: 'lin', password: 'lin-password' });
+    token = await login(t.baseUrl, 'lin', 'lin-password');
+    user = apiClient(t.baseUrl, token);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('re-renders only the edited scene of eight and marks the other seven cached; an unchanged storyboard renders nothing', async () => {
+    const project = (await user('POST', '/api/projects', { name: 'Harbour' })).json.id as string;
+    await t.app.get(StoryboardStore).initialise(project, eightScenes());
+    const first = await render(project);
+    expect(first.scenes).toHaveLength(8);
+    expect(first.scenes.every((s: { cached: boolean; status: string }) => !s.cached && s.status === 'done')).toBe(true);
+    expect(await takes()).toBe(8);
+
+    // One word of scene 5 changes; its subtitle changes too, which is the assembly's, not the picture's.
+    await t.app.get(CollabDocuments).applyServerChange(project, (doc) => {
+      sceneText(doc, 4, 'description').insert(0, '很多');
+      sceneText(doc, 1, 'subtitle').insert(0, '远处');
+    });
+    const second = await render(project);
+    expect(second.scenes.map((s: { cached: boolean }) => s.cached)).toEqual([true, true, true, true, false, true, true, true]);
+    // One renderer invocation: one new take.
+    expect(await takes()).toBe(9);
+    expect(second.scenes[4].take_id).not.toBe(first.scenes[4].take_id);
+    expect(second.scenes[0].take_id).toBe(first.scenes[0].take_id);
+    expect(second.result.duration).toBeCloseTo(first.result.duration, 1);
+
+    const third = await render(project);
+    expect(third.scenes.every((s: { cached: boolean }) => s.cached)).toBe(true);
+    expect(await takes()).toBe(9);
+
+    // The subtitles come as files whose cues follow the edit.
+    const srt = await user('GET', `/api/tasks/${second.task_id}/subtitles.srt`);
+    expect(srt.status).toBe(200);
+    expect(srt.text).toMatch(/00:00:01,000 --> 00:00:02,000\r?\n远处第2幕/);
+    const vtt = await user('GET', `/api/tasks/${second.task_id}/subtitles.vtt`);
+    expect(vtt.text.startsWith('WEBVTT')).toBe(true);
+    const poster = await fetch(`${t.baseUrl}/api/tasks/${second.task_id}/poster.jpg`, { headers: { authorization: `Bearer ${token}` } });
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    expect([...new Uint8Array(await poster.arrayBuffer()).slice(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    expect((await user('GET', `/api/tasks/${second.task_id}/subtitles.ass`)).status).toBe(404);
+  });
+
+  it('does not reuse another project’s takes, and deleting a render keeps its takes for the next one', async () => {
+    const other = (await user('POST', '/api/projects', { name: 'Harbour copy' })).json.id as string;
+    await t.app.get(StoryboardStore).initialise(other, eightScenes());
+    const before = await takes();
+    const first = await render(other);
+    expect(first.scenes.some((s: { cached: boolean }) => s.cached)).toBe(false);
+    expect(await takes()).toBe(before + 8);
+    expect((await user('DELETE', `/api/tasks/${first.task_id}`)).status).toBe(204);
+    const again = await render(other);
+    expect(again.scenes.every((s: { cached: boolean }) => s.cached)).toBe(true);
+  });
+});
