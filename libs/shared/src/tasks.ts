@@ -80,9 +80,25 @@ export interface TaskView {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Higher runs first; admins change it. */
+  priority: number;
+  /** 1 = next to start; null unless pending. Users take turns, so this is not the order of submission. */
+  queue_position: number | null;
+  /** Seconds until it is done, from the scene times measured here; null when unknown or not waiting/running. */
+  eta_s: number | null;
   /** The render's scenes with their own state, once the storyboard is known. */
   scenes: TaskSceneView[];
   result: TaskResult | null;
+}
+
+export const TaskPriorityBodySchema = z.strictObject({ priority: z.number().int().min(-100).max(100) });
+export type TaskPriorityBody = z.infer<typeof TaskPriorityBodySchema>;
+
+/** `GET /api/admin/queue`: whether new tasks start, and the waiting ones in the order they will. */
+export interface QueueView {
+  paused: boolean;
+  running: TaskView[];
+  pending: TaskView[];
 }
 
 export interface CreateTaskResponse { task_id: string }

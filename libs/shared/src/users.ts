@@ -23,9 +23,17 @@ export type LoginBody = z.infer<typeof LoginBodySchema>;
 export const CreateUserBodySchema = z.strictObject({ username, password, role: z.enum(ROLES).default('user') });
 export type CreateUserBody = z.infer<typeof CreateUserBodySchema>;
 
+const limit = z.number().int().min(1).max(100_000).nullable().optional();
 export const UpdateUserBodySchema = z
-  .strictObject({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() })
-  .refine((b) => b.role !== undefined || b.disabled !== undefined, { error: 'give role or disabled' });
+  .strictObject({
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    /** Tasks rendering at once; null: the server's default. */
+    max_running_tasks: limit,
+    /** Tasks waiting or rendering; null: the server's default. */
+    max_queued_tasks: limit,
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { error: 'give role, disabled, max_running_tasks or max_queued_tasks' });
 export type UpdateUserBody = z.infer<typeof UpdateUserBodySchema>;
 
 export const ResetPasswordBodySchema = z.strictObject({ password });
@@ -45,5 +53,8 @@ export interface UserView {
   username: string;
   role: Role;
   disabled: boolean;
+  /** null: the server's default. */
+  max_running_tasks: number | null;
+  max_queued_tasks: number | null;
   created_at: string;
 }

@@ -32,6 +32,10 @@ const EnvSchema = z.object({
   /** Failed sign-ins for one username, from anywhere, after which each attempt for it is slowed. */
   LOGIN_USER_SLOW_AFTER: int(20, 1),
   RENDER_CONCURRENCY: int(1, 1, 16),
+  /** Tasks one user may have rendering at once (admins can set it per user); unset: RENDER_CONCURRENCY. */
+  RENDER_USER_CONCURRENCY: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(16).optional()),
+  /** Tasks one user may have waiting or rendering (admins can set it per user). */
+  USER_MAX_QUEUED_TASKS: int(100, 1, 100_000),
   RENDER_WIDTH: int(640, 64, 3840).refine((v) => v % 2 === 0, { error: 'RENDER_WIDTH must be even' }),
   RENDER_HEIGHT: int(360, 64, 2160).refine((v) => v % 2 === 0, { error: 'RENDER_HEIGHT must be even' }),
   RENDER_FPS: int(24, 1, 60),
@@ -111,6 +115,9 @@ export interface AppConfig {
   trustProxy?: number | string[];
   render: {
     concurrency: number;
+    /** Default per-user limits; a user's own (set by an admin) wins. */
+    userConcurrency: number;
+    userMaxQueued: number;
     width: number;
     height: number;
     fps: number;
@@ -159,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY,
     render: {
       concurrency: e.RENDER_CONCURRENCY,
+      userConcurrency: e.RENDER_USER_CONCURRENCY ?? e.RENDER_CONCURRENCY,
+      userMaxQueued: e.USER_MAX_QUEUED_TASKS,
       width: e.RENDER_WIDTH,
       height: e.RENDER_HEIGHT,
       fps: e.RENDER_FPS,

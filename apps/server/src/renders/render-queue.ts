@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { StoryboardPlan } from '@reelcraft/shared';
-import { DataSource, In, Not } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
 import { ContentScreening } from '../moderation/content-screening';
@@ -9,10 +9,17 @@ import { PlanningService } from '../planning/planning.service';
 import { StoryboardExamples } from '../planning/storyboard-examples';
 import { RenderEvents } from './render-events';
 import { overallProgress, renderTask, type JobProgress } from './render-job';
+import { User } from '../users/user.entity';
+import { pickNext, queueOrder, type QueueState } from './fair-pick';
+import { Scene } from './scene.entity';
+import { ServerSetting } from './server-setting.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
 
+const PAUSED = 'queue.paused';
+
 interface RunningJob {
+  ownerId: string;
   abort: AbortController;
   progress: JobProgress;
   done: Promise<void>;
@@ -30,6 +37,8 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   private pumping = false;
   private pumpAgain = false;
   private closing = false;
+  /** When each owner's last task started, for taking turns (this process's memory: a restart starts the turns afresh). */
+  private readonly lastStart = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -96,11 +105,8 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       do {
         this.pumpAgain = false;
-        while (!this.closing && this.running.size < this.config.render.concurrency) {
-          const next = await this.tasks.findOne({
-            where: { status: 'pending', id: this.running.size ? Not(In([...this.running.keys()])) : undefined },
-            order: { created_at: 'ASC', id: 'ASC' },
-          });
+        while (!this.closing && this.running.size < this.config.render.concurrency && !(await this.paused())) {
+          const next = await this.nextTask();
           if (!next) break;
           // Claim with a conditional update so a cancel that lands in between wins.
           const claimed = await this.tasks.update(
@@ -113,6 +119,63 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Whether an admin paused the queue: running tasks finish, no new one starts. */
+  async paused(): Promise<boolean> {
+    return (await this.db.getRepository(ServerSetting).findOne({ where: { key: PAUSED } }))?.value === 'true';
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    await this.db.getRepository(ServerSetting).upsert({ key: PAUSED, value: String(paused) }, ['key']);
+    if (!paused) this.kick();
+  }
+
+  /** The pending tasks in the order they will start (fair-pick.ts), for positions and the admin's queue. */
+  async order(): Promise<Task[]> {
+    const pending = await this.pending();
+    return queueOrder(pending, await this.queueState()) as Task[];
+  }
+
+  /** Seconds a scene takes here, from the last finished renders; null until one finished. */
+  async secondsPerScene(): Promise<number | null> {
+    const rows: { started_at: Date | string | null; finished_at: Date | string | null; scenes: number | string }[] = await this.tasks
+      .createQueryBuilder('t')
+      .select('t.started_at', 'started_at')
+      .addSelect('t.finished_at', 'finished_at')
+      .addSelect((q) => q.select('COUNT(*)').from(Scene, 's').where('s.task_id = t.id AND s.cached = :no', { no: false }), 'scenes')
+      .where({ status: 'completed' })
+      .orderBy('t.finished_at', 'DESC')
+      .limit(20)
+      .getRawMany();
+    let seconds = 0;
+    let scenes = 0;
+    for (const r of rows) {
+      if (!r.started_at || !r.finished_at || !Number(r.scenes)) continue;
+      seconds += (new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()) / 1000;
+      scenes += Number(r.scenes);
+    }
+    return scenes ? seconds / scenes : null;
+  }
+
+  private async pending(): Promise<Task[]> {
+    return this.tasks.find({
+      where: { status: 'pending', id: this.running.size ? Not(In([...this.running.keys()])) : undefined },
+      order: { priority: 'DESC', created_at: 'ASC', id: 'ASC' },
+      take: 500,
+    });
+  }
+
+  private async queueState(): Promise<QueueState> {
+    const runningByOwner = new Map<string, number>();
+    for (const job of this.running.values()) runningByOwner.set(job.ownerId, (runningByOwner.get(job.ownerId) ?? 0) + 1);
+    const owners = await this.db.getRepository(User).find({ select: { id: true, max_running_tasks: true }, where: { max_running_tasks: Not(IsNull()) } });
+    const limits = new Map(owners.map((u) => [u.id, u.max_running_tasks!]));
+    return { runningByOwner, lastStartByOwner: this.lastStart, maxRunningOf: (id) => limits.get(id) ?? this.config.render.userConcurrency };
+  }
+
+  private async nextTask(): Promise<Task | null> {
+    return pickNext(await this.pending(), await this.queueState()) as Task | null;
   }
 
   /**
@@ -184,6 +247,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
         this.running.delete(task.id);
         this.kick();
       });
-    this.running.set(task.id, { abort, progress, done });
+    this.lastStart.set(task.owner_id, Date.now());
+    this.running.set(task.id, { abort, progress, done, ownerId: task.owner_id });
   }
 }

@@ -11,6 +11,6 @@ import { TasksService } from './tasks.service';
   imports: [ModelsModule, PlanningModule],
   controllers: [TasksController],
   providers: [TasksService, RenderQueue, RenderEvents, TaskEvents],
-  exports: [RenderEvents, TaskEvents, TasksService],
+  exports: [RenderEvents, TaskEvents, TasksService, RenderQueue],
 })
 export class RendersModule {}

@@ -33,6 +33,10 @@ export class Task {
   @Column({ type: 'simple-json', nullable: true })
   planner: PlannerRecord | null;
 
+  /** Higher runs first (an admin's reordering); within a priority, users take turns (fair-pick.ts). */
+  @Column({ type: 'integer', default: 0 })
+  priority: number;
+
   /** How many times a worker has picked the task up (a restart re-queues a running task). */
   @Column({ type: 'integer', default: 0 })
   attempts: number;

@@ -61,6 +61,13 @@ export class TasksController {
     return this.tasks.view(await this.tasks.cancel(me, id));
   }
 
+  /** A failed or cancelled task goes back to the queue; the scenes it had drawn are reused, not redone. */
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<TaskView> {
+    return this.tasks.view(await this.tasks.retry(me, id));
+  }
+
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id', taskId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<void> {

@@ -1,10 +1,10 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { ConflictException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type RenderPlan, type TaskSceneView, type TaskStatus, type TaskView } from '@reelcraft/shared';
+import { FINAL_TASK_STATUSES, type Page, type PageQuery, type QueueView, type RenderPlan, type TaskSceneView, type TaskStatus, type TaskView } from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AuditLog } from '../moderation/audit-log';
@@ -19,6 +19,9 @@ import { Scene } from './scene.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
+
+/** A prompt's storyboard before it is planned: what the rule-based planner writes for a typical prompt. */
+const TYPICAL_PLANNED_SCENES = 4;
 
 @Injectable()
 export class TasksService implements OnModuleInit {
@@ -43,6 +46,7 @@ export class TasksService implements OnModuleInit {
    * answering, then wakes the queue. A prompt a `review` rule matched waits in `held` for an admin.
    */
   async create(owner: AuthenticatedUser, prompts: string[]): Promise<string[]> {
+    await this.withinQueueLimit(owner, prompts.length);
     const actor = { id: owner.id, username: owner.username };
     const screened = [];
     for (const prompt of prompts) screened.push(await this.screening.enforce(prompt, 'prompt', { actor, where: 'POST /api/tasks' }));
@@ -92,8 +96,47 @@ export class TasksService implements OnModuleInit {
     return { items: await this.views(rows), total, page: q.page, page_size: q.page_size };
   }
 
+  /** A user may have so many tasks waiting or rendering (their own limit, else USER_MAX_QUEUED_TASKS): 429 past it. */
+  private async withinQueueLimit(owner: AuthenticatedUser, adding: number): Promise<void> {
+    const user = await this.db.getRepository(User).findOne({ where: { id: owner.id } });
+    const max = user?.max_queued_tasks ?? this.config.render.userMaxQueued;
+    const queued = await this.tasks.count({ where: { owner_id: owner.id, status: In(['pending', 'held', 'running']) } });
+    if (queued + adding > max) {
+      throw new HttpException(`you have ${queued} task(s) waiting or rendering and may have at most ${max}: wait for some to finish`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+  }
+
+  /** A failed or cancelled task goes back to the queue; scenes already drawn are reused from their takes. */
+  async retry(user: AuthenticatedUser, id: string): Promise<Task> {
+    const task = await this.findOwned(user, id);
+    if (task.status !== 'failed' && task.status !== 'cancelled') throw new ConflictException(`only a failed or cancelled task can be retried; this one is ${task.status}`);
+    await this.withinQueueLimit(user, 1);
+    const moved = await this.tasks.update({ id, status: In(['failed', 'cancelled']) }, { status: 'pending', error: null, started_at: null, finished_at: null });
+    if (!moved.affected) throw new ConflictException('the task changed meanwhile; reload it');
+    this.renderEvents.emit('status', { taskId: id, ownerId: task.owner_id, status: 'pending', progress: 0 });
+    this.queue.kick();
+    return this.findVisible(user, id);
+  }
+
+  /** An admin's reordering: higher runs first. */
+  async setPriority(admin: AuthenticatedUser, id: string, priority: number): Promise<Task> {
+    const task = await this.tasks.findOne({ where: { id } });
+    if (!task) throw new NotFoundException(`no task ${id}`);
+    await this.tasks.update({ id }, { priority });
+    await this.audit.record({ kind: 'admin_action', action: 'task.priority', actor: { id: admin.id, username: admin.username }, target: id, detail: { priority } });
+    this.queue.kick();
+    return { ...task, priority };
+  }
+
+  /** The queue as the console shows it: paused or not, what runs, and what waits in the order it will start. */
+  async queueView(): Promise<QueueView> {
+    const [paused, order, running] = await Promise.all([this.queue.paused(), this.queue.order(), this.tasks.find({ where: { status: 'running' }, order: { started_at: 'ASC' } })]);
+    return { paused, running: await this.views(running), pending: await this.views(order) };
+  }
+
   /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
   async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan): Promise<string> {
+    await this.withinQueueLimit(owner, 1);
     const id = randomUUID();
     await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, status: 'pending', attempts: 0 });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
@@ -202,8 +245,29 @@ export class TasksService implements OnModuleInit {
     }));
   }
 
+  /** Each pending task's place in the fair order and, from measured scene times, when it should be done. */
+  private async waiting(tasks: Task[]): Promise<Map<string, { position: number | null; eta: number | null }>> {
+    const out = new Map<string, { position: number | null; eta: number | null }>();
+    if (!tasks.some((t) => t.status === 'pending' || t.status === 'running')) return out;
+    const [order, perScene, running] = await Promise.all([this.queue.order(), this.queue.secondsPerScene(), this.tasks.find({ where: { status: 'running' } })]);
+    const scenesOf = (t: Task) => t.plan?.scenes.length ?? TYPICAL_PLANNED_SCENES;
+    const remaining = (t: Task) => {
+      const job = this.queue.jobProgress(t.id);
+      return job ? Math.max(0, job.scenesPlanned - job.scenesDone - job.currentScene) : scenesOf(t);
+    };
+    let ahead = running.reduce((n, t) => n + remaining(t), 0);
+    const lanes = this.config.render.concurrency;
+    for (const t of running) out.set(t.id, { position: null, eta: perScene === null ? null : Math.round(remaining(t) * perScene) });
+    order.forEach((t, i) => {
+      out.set(t.id, { position: i + 1, eta: perScene === null ? null : Math.round((ahead / lanes + scenesOf(t)) * perScene) });
+      ahead += scenesOf(t);
+    });
+    return out;
+  }
+
   private async views(tasks: Task[]): Promise<TaskView[]> {
     if (tasks.length === 0) return [];
+    const waiting = await this.waiting(tasks);
     const ids = tasks.map((t) => t.id);
     const [owners, scenes, resources] = await Promise.all([
       this.db.getRepository(User).find({ where: { id: In([...new Set(tasks.map((t) => t.owner_id))]) } }),
@@ -230,6 +294,9 @@ export class TasksService implements OnModuleInit {
         created_at: t.created_at.toISOString(),
         started_at: t.started_at?.toISOString() ?? null,
         finished_at: t.finished_at?.toISOString() ?? null,
+        priority: t.priority,
+        queue_position: waiting.get(t.id)?.position ?? null,
+        eta_s: waiting.get(t.id)?.eta ?? null,
         scenes: this.sceneViews(t, taskScenes),
         result:
           t.status === 'completed' && final

@@ -18,6 +18,14 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** Tasks this user may have rendering at once; null: RENDER_USER_CONCURRENCY. */
+  @Column({ type: 'integer', nullable: true })
+  max_running_tasks: number | null;
+
+  /** Tasks this user may have waiting or rendering; null: USER_MAX_QUEUED_TASKS. */
+  @Column({ type: 'integer', nullable: true })
+  max_queued_tasks: number | null;
+
   @CreateDateColumn()
   created_at: Date;
 }

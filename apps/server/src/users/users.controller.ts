@@ -106,7 +106,7 @@ export class UsersController {
     @CurrentUser() me: AuthenticatedUser,
   ): Promise<UserView> {
     const user = await this.users.update(id, body, me.id);
-    await this.audit.record({ kind: 'admin_action', action: body.role !== undefined ? 'user.role' : body.disabled ? 'user.disable' : 'user.enable', actor: actorOf(me), target: id, detail: { username: user.username, ...body } });
+    await this.audit.record({ kind: 'admin_action', action: body.role !== undefined ? 'user.role' : body.disabled !== undefined ? (body.disabled ? 'user.disable' : 'user.enable') : 'user.limits', actor: actorOf(me), target: id, detail: { username: user.username, ...body } });
     return toUserView(user);
   }
 

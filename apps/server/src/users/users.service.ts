@@ -13,6 +13,8 @@ export const toUserView = (u: User): UserView => ({
   username: u.username,
   role: u.role,
   disabled: u.disabled,
+  max_running_tasks: u.max_running_tasks,
+  max_queued_tasks: u.max_queued_tasks,
   created_at: u.created_at.toISOString(),
 });
 
@@ -73,6 +75,8 @@ export class UsersService implements OnApplicationBootstrap {
       password_hash: await hashPassword(body.password),
       role: body.role,
       disabled: false,
+      max_running_tasks: null,
+      max_queued_tasks: null,
     });
     return this.users.save(user);
   }
@@ -85,6 +89,8 @@ export class UsersService implements OnApplicationBootstrap {
     const roleChanged = body.role !== undefined && body.role !== user.role;
     if (body.role !== undefined) user.role = body.role;
     if (body.disabled !== undefined) user.disabled = body.disabled;
+    if (body.max_running_tasks !== undefined) user.max_running_tasks = body.max_running_tasks;
+    if (body.max_queued_tasks !== undefined) user.max_queued_tasks = body.max_queued_tasks;
     await this.users.save(user);
     if (body.disabled) await this.sessions.revokeAllOf(id);
     else if (roleChanged) this.sessions.userChanged(id);
