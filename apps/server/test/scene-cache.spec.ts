@@ -1,4 +1,6 @@
-import { newScene, sceneText, type Storyboard } from '@reelcraft/shared';
+import { newScene, sceneText, updateSceneField, type Storyboard } from '@reelcraft/shared';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
@@ -92,5 +94,54 @@ describe('scene cache and takes', () => {
     expect((await user('DELETE', `/api/tasks/${first.task_id}`)).status).toBe(204);
     const again = await render(other);
     expect(again.scenes.every((s: { cached: boolean }) => s.cached)).toBe(true);
+  });
+
+  it('keeps every take of a scene, lets an editor pick an older one for the edit and delete one', async () => {
+    const project = (await user('POST', '/api/projects', { name: 'Takes' })).json.id as string;
+    const sb = eightScenes();
+    sb.scenes = sb.scenes.slice(0, 2);
+    await t.app.get(StoryboardStore).initialise(project, sb);
+    const sceneId = sb.scenes[0]!.id;
+    const first = await render(project);
+    const edit = (change: Parameters<CollabDocuments['applyServerChange']>[1]) => t.app.get(CollabDocuments).applyServerChange(project, change);
+
+    await edit((doc) => updateSceneField(doc, 0, 'seed', 42));
+    const second = await render(project);
+    expect(second.scenes.map((s: { cached: boolean }) => s.cached)).toEqual([false, true]);
+    let takes = (await user('GET', `/api/projects/${project}/scenes/${sceneId}/takes`)).json;
+    expect(takes).toHaveLength(2);
+    expect(takes.map((x: { matches_current: boolean }) => x.matches_current)).toEqual([true, false]);
+    expect(takes[1].id).toBe(first.scenes[0].take_id);
+    expect(takes[1].params).toMatchObject({ scene_seed: null, duration_sec: 1 });
+    const poster = await fetch(t.baseUrl + takes[1].poster_url, { headers: { authorization: `Bearer ${token}` } });
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+
+    // The older take goes back into the edit without drawing anything.
+    takes = (await user('POST', `/api/projects/${project}/scenes/${sceneId}/takes/${first.scenes[0].take_id}/select`)).json;
+    expect(takes.find((x: { selected: boolean }) => x.selected).id).toBe(first.scenes[0].take_id);
+    const count = await t.app.get(DataSource).getRepository(Take).count();
+    const third = await render(project);
+    expect(third.scenes[0]).toMatchObject({ cached: true, take_id: first.scenes[0].take_id });
+    expect(await t.app.get(DataSource).getRepository(Take).count()).toBe(count);
+
+    // Once the scene is edited, the pick no longer holds.
+    await edit((doc) => sceneText(doc, 0, 'description').insert(0, '雾中'));
+    const fourth = await render(project);
+    expect(fourth.scenes[0].cached).toBe(false);
+
+    // A take of another length cannot be picked for the scene; one can be deleted, file and all.
+    await edit((doc) => updateSceneField(doc, 0, 'duration_sec', 2));
+    const refused = await user('POST', `/api/projects/${project}/scenes/${sceneId}/takes/${first.scenes[0].take_id}/select`);
+    expect(refused.status).toBe(409);
+    const old = (await user('GET', `/api/projects/${project}/scenes/${sceneId}/takes`)).json.at(-1);
+    const file = join(t.config.dataDir, 'takes', `${old.id}.mp4`);
+    expect(existsSync(file)).toBe(true);
+    expect((await user('DELETE', `/api/projects/${project}/scenes/${sceneId}/takes/${old.id}`)).status).toBe(204);
+    expect(existsSync(file)).toBe(false);
+    expect((await user('GET', `/api/projects/${project}/scenes/${sceneId}/takes`)).json).toHaveLength(2);
+    const disk = (await user('GET', `/api/projects/${project}/disk`)).json;
+    expect(disk.takes.count).toBe(3);
+    expect(disk.total_bytes).toBe(disk.takes.bytes + disk.renders.bytes);
+    expect(disk.renders.count).toBe(4);
   });
 });

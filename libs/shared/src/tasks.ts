@@ -101,6 +101,32 @@ export interface QueueView {
   pending: TaskView[];
 }
 
+/** One kept render of a scene (`GET /api/projects/{id}/scenes/{sceneId}/takes`), newest first. */
+export interface TakeView {
+  id: string;
+  scene_id: string | null;
+  created_at: string;
+  /** Who started the render that drew it. */
+  created_by: string;
+  duration: number;
+  bytes: number;
+  clip_url: string;
+  poster_url: string | null;
+  /** What it was drawn from (description, seed, camera, size, renderer…). */
+  params: Record<string, unknown>;
+  /** The scene as it is now would render to exactly this take. */
+  matches_current: boolean;
+  /** Picked by someone: the next render uses it for this scene while the scene stays as it was when picked. */
+  selected: boolean;
+}
+
+/** `GET /api/projects/{id}/disk`: what the project's renders keep on disk. */
+export interface ProjectDiskView {
+  takes: { count: number; bytes: number };
+  renders: { count: number; bytes: number };
+  total_bytes: number;
+}
+
 export interface CreateTaskResponse { task_id: string }
 export interface BatchCreateTasksResponse { task_ids: string[] }
 export interface Page<T> { items: T[]; total: number; page: number; page_size: number }

@@ -9,6 +9,8 @@ import { PROJECT_PLANNER, ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
 import { StoryboardStore } from './storyboard-store';
 import { TaskProjects } from './task-projects';
+import { TakesController } from './takes.controller';
+import { TakesService } from './takes.service';
 
 /**
  * Projects, membership and the storyboard store. The collab module replaces the StoryboardStore
@@ -17,10 +19,11 @@ import { TaskProjects } from './task-projects';
  */
 @Module({
   imports: [RendersModule, CollabDocumentsModule, PlanningModule],
-  controllers: [ProjectsController],
+  controllers: [ProjectsController, TakesController],
   providers: [
     ProjectsService,
     SceneEditsService,
+    TakesService,
     TaskProjects,
     // The live documents' update log (collab): editors and the planner write through one path.
     { provide: StoryboardStore, useExisting: DocStoryboardStore },

@@ -11,6 +11,7 @@ import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './mem
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
 import { rendererIdentity, sceneContentHash, sceneContentParams, type SceneContentParams, type SceneLook } from './scene-hash';
+import { TakeSelection } from './take-selection.entity';
 import { Take } from './take.entity';
 import type { Task } from './task.entity';
 import { VideoResource } from './video-resource.entity';
@@ -172,7 +173,16 @@ async function matchTakes(
   const hashes = [...new Set(planned.map((p) => p.hash))];
   const owned = task.project_id ? { project_id: task.project_id } : { project_id: IsNull(), created_by: task.owner_id };
   const takes = await db.getRepository(Take).find({ where: { ...owned, content_hash: In(hashes) }, order: { created_at: 'DESC' } });
+  // A take someone picked for a scene wins while the scene is as it was when they picked it.
+  const selections = task.project_id ? await db.getRepository(TakeSelection).find({ where: { project_id: task.project_id } }) : [];
+  const picked = selections.length ? await db.getRepository(Take).find({ where: { id: In(selections.map((s) => s.take_id)) } }) : [];
   for (const p of planned) {
+    const selection = selections.find((s) => s.scene_id === p.scene.id && s.scene_hash === p.hash);
+    const take = selection && picked.find((t) => t.id === selection.take_id);
+    if (take && (await stat(join(config.dataDir, take.clip_path)).catch(() => null))) {
+      p.take = take;
+      continue;
+    }
     for (const take of takes.filter((t) => t.content_hash === p.hash)) {
       if (await stat(join(config.dataDir, take.clip_path)).catch(() => null)) {
         p.take = take;

@@ -52,7 +52,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
-  private async diffusionDir(): Promise<string | undefined> {
+  async diffusionDir(): Promise<string | undefined> {
     return (await this.models.view()).diffusion.find((entry) => entry.ok)?.path;
   }
 
