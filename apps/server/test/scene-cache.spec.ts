@@ -1,5 +1,6 @@
 import { newScene, sceneText, updateSceneField, type Storyboard } from '@reelcraft/shared';
 import { existsSync } from 'node:fs';
+import { probeStreams } from '@reelcraft/inference';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,5 +144,23 @@ describe('scene cache and takes', () => {
     expect(disk.takes.count).toBe(3);
     expect(disk.total_bytes).toBe(disk.takes.bytes + disk.renders.bytes);
     expect(disk.renders.count).toBe(4);
+  });
+
+  it("delivers the video as the storyboard's output settings ask: no caption card (a new picture), subtitles only as a soft track, narration", async () => {
+    const project = (await user('POST', '/api/projects', { name: 'Delivery' })).json.id as string;
+    const sb = eightScenes();
+    sb.scenes = sb.scenes.slice(0, 2);
+    await t.app.get(StoryboardStore).initialise(project, sb);
+    const first = await render(project);
+    sb.output = { burn_subtitles: false, subtitle_scale: 1.5, subtitle_position: 'top', narration: true, caption_card: false };
+    await t.app.get(StoryboardStore).initialise(project, sb);
+    const second = await render(project);
+    // The caption card is part of the picture: both scenes are drawn again.
+    expect(second.scenes.map((s: { cached: boolean }) => s.cached)).toEqual([false, false]);
+    const streams = await probeStreams(join(t.config.dataDir, 'tasks', second.task_id, 'final.mp4'));
+    expect(streams.map((s) => s.type).sort()).toEqual(['audio', 'subtitle', 'video']);
+    expect(streams.find((s) => s.type === 'subtitle')).toMatchObject({ codec: 'mov_text', language: 'zho' });
+    const before = await probeStreams(join(t.config.dataDir, 'tasks', first.task_id, 'final.mp4'));
+    expect(before.some((s) => s.type === 'audio')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { CAMERA_MOVES, CAMERA_SHOTS, LANGUAGES, SCENE_TRANSITIONS, type Language, type PlannedScene, type RenderPlan, type StoryboardPlan } from './storyboard';
+import { CAMERA_MOVES, CAMERA_SHOTS, DEFAULT_OUTPUT, LANGUAGES, OutputSettingsSchema, SCENE_TRANSITIONS, type Language, type PlannedScene, type RenderPlan, type StoryboardPlan } from './storyboard';
 
 /**
  * The editable storyboard of a project: what people co-edit live (mapped onto a Y.Doc by
@@ -141,6 +141,8 @@ export const StoryboardSchema = z
       .array(CharacterSchema, { error: 'characters must be a list' })
       .max(SB.characters.max, { error: `a storyboard can hold at most ${SB.characters.max} characters` }),
     music: MusicSettingsSchema,
+    /** Absent in storyboards made before it existed: DEFAULT_OUTPUT applies. */
+    output: OutputSettingsSchema.optional(),
     scenes: z
       .array(StoryboardSceneSchema, { error: 'scenes must be a list' })
       .max(SB.scenes.max, { error: `a storyboard can hold at most ${SB.scenes.max} scenes` }),
@@ -286,6 +288,8 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
     language: sb.language,
     title: planTitle(sb),
     style: { style_prompt, negative_prompt, seed, width, height, fps },
+    output: sb.output ?? DEFAULT_OUTPUT,
+    music: { enabled: sb.music.enabled, file_id: sb.music.file_id, volume: sb.music.volume, fade_in_sec: sb.music.fade_in_sec, fade_out_sec: sb.music.fade_out_sec },
     scenes: sb.scenes.map((s, i) => {
       const cast = s.character_ids.flatMap((id) => {
         const c = characters.get(id);

@@ -94,6 +94,7 @@ export function writeStoryboard(doc: Y.Doc, sb: Storyboard, origin: unknown = nu
     root.set('language', v.language);
     root.set('style', mapOf({ ...v.style }));
     root.set('music', mapOf({ ...v.music }));
+    if (v.output) root.set('output', mapOf({ ...v.output }));
     root.set('characters', Y.Array.from(v.characters.map(characterToY)));
     root.set('scenes', Y.Array.from(v.scenes.map(sceneToY)));
   }, origin);

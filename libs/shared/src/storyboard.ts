@@ -59,6 +59,37 @@ export const RenderSceneSchema = PlannedSceneSchema.extend({
 });
 export type RenderScene = z.infer<typeof RenderSceneSchema>;
 
+export const SUBTITLE_POSITIONS = ['bottom', 'top', 'middle'] as const;
+export type SubtitlePlacement = (typeof SUBTITLE_POSITIONS)[number];
+
+/**
+ * How the finished video is delivered. A soft subtitle track, SRT and WebVTT come with every
+ * render; these say whether the subtitles are also burnt into the picture and how they look,
+ * whether the subtitles are spoken (local TTS), and whether the animatic draws its caption card
+ * (scene number, shot, description) in the corner — off for a video meant to be delivered.
+ */
+export const OutputSettingsSchema = z.object({
+  burn_subtitles: z.boolean({ error: 'burn subtitles must be true or false' }),
+  /** Multiplies the size the assembler picks for the video's height. */
+  subtitle_scale: z.number({ error: 'subtitle scale must be a number' }).min(0.5, { error: 'subtitle scale must be at least 0.5' }).max(2, { error: 'subtitle scale must be at most 2' }),
+  subtitle_position: z.enum(SUBTITLE_POSITIONS, { error: `subtitle position must be one of ${SUBTITLE_POSITIONS.join(', ')}` }),
+  narration: z.boolean({ error: 'narration must be true or false' }),
+  caption_card: z.boolean({ error: 'caption card must be true or false' }),
+});
+export type OutputSettings = z.infer<typeof OutputSettingsSchema>;
+
+/** What a storyboard without output settings (every one made before they existed) renders with. */
+export const DEFAULT_OUTPUT: OutputSettings = { burn_subtitles: true, subtitle_scale: 1, subtitle_position: 'bottom', narration: false, caption_card: true };
+
+/** What a render needs of the storyboard's music settings (the track is chosen by `file_id`). */
+export const RenderMusicSchema = z.object({
+  enabled: z.boolean(),
+  file_id: z.string().max(64).nullable(),
+  volume: z.number().min(0).max(1),
+  fade_in_sec: z.number().min(0),
+  fade_out_sec: z.number().min(0),
+});
+
 /** The storyboard's global look, applied to every scene of a render. */
 export const RenderStyleSchema = z.object({
   style_prompt: z.string().max(SB.stylePrompt.max),
@@ -77,5 +108,9 @@ export type RenderStyle = z.infer<typeof RenderStyleSchema>;
 export const RenderPlanSchema = StoryboardPlanSchema.extend({
   scenes: z.array(RenderSceneSchema).min(1).max(SB.scenes.max),
   style: RenderStyleSchema.optional(),
+  /** An edited storyboard's delivery settings (storyboard-doc.ts); absent: the defaults. */
+  output: OutputSettingsSchema.optional(),
+  /** An edited storyboard's music settings. */
+  music: RenderMusicSchema.optional(),
 });
 export type RenderPlan = z.infer<typeof RenderPlanSchema>;

@@ -28,7 +28,8 @@ export async function speakCues(
   scenes: readonly SubtitleScene[],
   opts: { language: SpeechLanguage; dir: string; signal?: AbortSignal },
 ): Promise<SpokenLine[]> {
-  const text = new Map(scenes.map((s) => [s.scene_number, s.subtitle]));
+  // Words the content filter masked are left unsaid, not read out as asterisks.
+  const text = new Map(scenes.map((s) => [s.scene_number, unmaskedSpeech(s.subtitle)]));
   const lines: SpokenLine[] = new Array(cues.length);
   let next = 0;
   let failed = false;
@@ -53,4 +54,9 @@ export async function speakCues(
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, cues.length) }, worker));
   if (failed) throw failure;
   return lines;
+}
+
+/** The line without the content filter's mask characters (＊), which a TTS would read out. */
+export function unmaskedSpeech(line: string): string {
+  return line.replace(/＊+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }

@@ -17,6 +17,8 @@ export class DocumentScreening implements OnModuleDestroy {
   private readonly logger = new Logger('DocumentFilter');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly latest = new Map<string, DocumentFilterHit[]>();
+  /** The words each announced hit matched (kept here: members are sent where, not what). */
+  private readonly matchedText = new WeakMap<DocumentFilterHit, string>();
   private readonly listeners = new Set<(e: DocumentFilterHitsEvent) => void>();
   private readonly stop: () => void;
 
@@ -67,13 +69,16 @@ export class DocumentScreening implements OnModuleDestroy {
     // The members see where and which category, never which rule.
     const hits: DocumentFilterHit[] = found.map(({ rule_id: _r, text: _t, ...hit }) => hit);
     const before = this.hitsOf(projectId);
-    const known = new Set(before.map(key));
-    const fresh = found.filter((h) => !known.has(key(h)));
+    const known = new Set(keys(before, before.map((h) => this.matchedText.get(h) ?? '')));
+    const foundKeys = keys(hits, found.map((h) => h.text));
+    const fresh = found.filter((_, i) => !known.has(foundKeys[i]!));
+    found.forEach((h, i) => this.matchedText.set(hits[i]!, h.text));
     if (fresh.length) {
       // Audited (and counted) once per new hit, not on every debounced read.
       await this.screening.recordDocumentHits(projectId, fresh);
     }
-    if (fresh.length || before.length !== hits.length) {
+    const moved = hits.some((h, i) => before[i]?.start !== h.start || before[i]?.end !== h.end || before[i]?.field !== h.field);
+    if (fresh.length || before.length !== hits.length || moved) {
       this.latest.set(projectId, hits);
       if (hits.length === 0) this.latest.delete(projectId);
       for (const l of this.listeners) l({ project_id: projectId, hits });
@@ -82,7 +87,19 @@ export class DocumentScreening implements OnModuleDestroy {
   }
 }
 
-const key = (h: DocumentFilterHit) => `${h.scene_id}|${h.field}|${h.start}|${h.end}|${h.category}`;
+/**
+ * A hit is the same hit while the same words stay in the same field, wherever typing around them
+ * moves them: keyed by field, category and the matched text, numbered by occurrence.
+ */
+function keys(hits: readonly DocumentFilterHit[], texts: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return hits.map((h, i) => {
+    const base = `${h.scene_id}|${h.field}|${h.category}|${texts[i] ?? ''}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return `${base}|${n}`;
+  });
+}
 
 /** Every text of the storyboard people write, with where it is. */
 function textsOf(sb: Storyboard): { scene_id: string | null; field: string; text: string }[] {

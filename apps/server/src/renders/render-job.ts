@@ -4,9 +4,9 @@ import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource } from 'typeorm';
 import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
-import type { RenderPlan, RenderScene } from '@reelcraft/shared';
+import { DEFAULT_OUTPUT, type RenderPlan, type RenderScene } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
-import { assembleVideo, findCjkFontsDir } from '../media/assemble-video';
+import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
@@ -124,7 +124,7 @@ export async function renderTask(
     width: look.width,
     height: look.height,
     fps: look.fps,
-    music: config.render.musicFile ? { path: config.render.musicFile } : null,
+    ...deliveryOptions(plan, look, config),
     fontsDir,
     signal,
   });
@@ -141,6 +141,31 @@ export async function renderTask(
     sha256: final.sha256,
   });
   return db.getRepository(VideoResource).save(resource);
+}
+
+/**
+ * How the storyboard asks for its video to be delivered: subtitles burnt in or only as the soft
+ * track, their size and place, narration, and its music settings. A seed-API plan has none of
+ * these: it gets burnt subtitles and the server's MUSIC_FILE, as before.
+ */
+function deliveryOptions(plan: RenderPlan, look: SceneLook, config: AppConfig): Pick<AssembleOptions, 'language' | 'burnSubtitles' | 'subtitleStyle' | 'narration' | 'music'> {
+  const output = plan.output ?? DEFAULT_OUTPUT;
+  // The assembler's own size for this height (7 % of the short side), scaled as the storyboard asks.
+  const fontSize = Math.max(12, Math.round(Math.min(look.width, look.height) * 0.07 * output.subtitle_scale));
+  const serverMusic = config.render.musicFile;
+  // The music library is not built yet: a storyboard with music on gets the server's track at its own volume and fades.
+  const music = !plan.music
+    ? serverMusic ? { path: serverMusic } : null
+    : plan.music.enabled && serverMusic
+      ? { path: serverMusic, volume: plan.music.volume, fadeInSec: plan.music.fade_in_sec, fadeOutSec: plan.music.fade_out_sec }
+      : null;
+  return {
+    language: plan.language,
+    burnSubtitles: output.burn_subtitles,
+    subtitleStyle: { fontSize, position: output.subtitle_position },
+    narration: output.narration,
+    music,
+  };
 }
 
 /** Where takes live, under DATA_DIR. */

@@ -43,16 +43,18 @@ export interface SceneContentParams {
   width: number;
   height: number;
   fps: number;
+  /** The animatic's caption card and playhead. */
+  caption_card: boolean;
 }
 
 /**
  * Everything that decides a scene's pixels, and nothing that does not (subtitles and transitions
  * are the assembly's): the renderer, the scene's prompt (description, camera, characters), the
  * storyboard's style and negative prompt, the seeds (the video's and the scene's own), the scene's
- * number (the animatic's caption shows it), duration, size and frame rate, and the title (the
- * animatic's theme). Two scenes with the same hash render to the same clip.
+ * number (the animatic's caption shows it) and whether the caption card is drawn, duration, size
+ * and frame rate, and the title (the animatic's theme). Two scenes with the same hash render to the same clip.
  */
-export function sceneContentParams(scene: RenderScene, plan: Pick<RenderPlan, 'title' | 'style'>, look: SceneLook, renderer: string): SceneContentParams {
+export function sceneContentParams(scene: RenderScene, plan: Pick<RenderPlan, 'title' | 'style' | 'output'>, look: SceneLook, renderer: string): SceneContentParams {
   return {
     renderer,
     title: plan.title,
@@ -68,6 +70,7 @@ export function sceneContentParams(scene: RenderScene, plan: Pick<RenderPlan, 't
     width: look.width,
     height: look.height,
     fps: look.fps,
+    caption_card: plan.output?.caption_card ?? true,
   };
 }
 

@@ -60,7 +60,8 @@ export class AnimaticComposer {
   private readonly fps: number;
   private readonly backdrop: Canvas;
   private readonly motion: MotionLayer;
-  private readonly label: ReturnType<typeof renderLabel>;
+  /** Null when the storyboard turned the caption card off (a video meant for delivery). */
+  private readonly label: ReturnType<typeof renderLabel> | null;
   private readonly canvas: Canvas;
   private readonly ctx: SKRSContext2D;
   private readonly calm: CanvasGradient;
@@ -79,8 +80,8 @@ export class AnimaticComposer {
     // Rasterise now: otherwise the canvas keeps its drawing commands and replays them per frame.
     this.backdrop.data();
     this.motion = new MotionLayer(this.style, this.layout, scene.camera.shot === 'close-up');
-    this.label = renderLabel(scene, this.width, this.height);
-    this.label.canvas.data();
+    this.label = options.caption === false ? null : renderLabel(scene, this.width, this.height);
+    this.label?.canvas.data();
 
     this.canvas = createCanvas(this.width, this.height);
     this.ctx = this.canvas.getContext('2d');
@@ -120,13 +121,15 @@ export class AnimaticComposer {
 
     ctx.fillStyle = this.calm;
     ctx.fillRect(0, Math.floor(H * (1 - SUBTITLE_SAFE_AREA)), W, Math.ceil(H * SUBTITLE_SAFE_AREA));
-    ctx.drawImage(this.label.canvas, this.label.x, this.label.y);
-    // A thin timeline along the top edge: the animatic's playhead within the scene.
-    const bar = Math.max(2, Math.round(H / 180));
-    ctx.fillStyle = 'rgba(0,0,0,0.35)';
-    ctx.fillRect(0, 0, W, bar);
-    ctx.fillStyle = 'rgba(255,205,90,0.95)';
-    ctx.fillRect(0, 0, Math.round(W * (total > 0 ? (index + 1) / total : 1)), bar);
+    if (this.label) {
+      ctx.drawImage(this.label.canvas, this.label.x, this.label.y);
+      // A thin timeline along the top edge: the animatic's playhead within the scene.
+      const bar = Math.max(2, Math.round(H / 180));
+      ctx.fillStyle = 'rgba(0,0,0,0.35)';
+      ctx.fillRect(0, 0, W, bar);
+      ctx.fillStyle = 'rgba(255,205,90,0.95)';
+      ctx.fillRect(0, 0, Math.round(W * (total > 0 ? (index + 1) / total : 1)), bar);
+    }
     return this.canvas;
   }
 }

@@ -13,6 +13,11 @@ export interface RenderOptions {
   theme?: string;
   /** The storyboard's style prompt and negative prompt, for renderers that read text (diffusion). */
   style?: { stylePrompt?: string; negativePrompt?: string };
+  /**
+   * The animatic's caption card (scene number, shot, description) and playhead; true unless the
+   * storyboard turned them off for delivery. Renderers that draw no captions ignore it.
+   */
+  caption?: boolean;
   /** Stops rendering between frames; the iterator then throws an AbortError. */
   signal?: AbortSignal;
 }

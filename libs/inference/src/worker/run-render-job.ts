@@ -138,7 +138,8 @@ async function renderScene(
   interval: number,
 ): Promise<SceneResult> {
   const style = job.plan?.style ? { stylePrompt: job.plan.style.style_prompt, negativePrompt: job.plan.style.negative_prompt } : undefined;
-  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, signal: hooks.signal, ...(style ? { style } : {}) };
+  const caption = job.plan?.output?.caption_card ?? true;
+  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, caption, signal: hooks.signal, ...(style ? { style } : {}) };
   const frames = renderer.frameCount(scene, options);
   const middle = Math.floor(frames / 2);
   let still: Buffer | undefined;

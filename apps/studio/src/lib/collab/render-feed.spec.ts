@@ -14,6 +14,10 @@ const finished: TaskView = {
   created_at: '2026-11-26T04:00:00.000Z',
   started_at: '2026-11-26T04:00:01.000Z',
   finished_at: '2026-11-26T04:00:09.000Z',
+  priority: 0,
+  queue_position: null,
+  eta_s: null,
+  scenes: [],
   result: { video_url: '/api/tasks/task-1/video', duration: 16, bytes: 1000, resolution: '640x360', storyboard: [], clips: [] },
 };
 

@@ -4,10 +4,11 @@
  * previous URL is revoked whenever a frame replaces it, and all of them on stop). It also follows
  * the planner writing the storyboard: `planner:started`, `planner:scene` (scene by scene, no total
  * while the LLM writes) and `planner:done` (which planner wrote it, or why planning failed); the
- * join ack says how far it is for a page opened (or reconnected) mid-way.
+ * join ack says how far it is for a page opened (or reconnected) mid-way. The content filter's hits
+ * in the live storyboard (`filter:hits`) go to whoever listens (onFilterHits), on this one socket.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
+import type { ClientToServerEvents, DocumentFilterHit, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
 
 export interface SceneRenderState {
   step: number;
@@ -55,6 +56,9 @@ export class RenderFeed {
 
   readonly #projectId: string;
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  // Callbacks, not state the page renders.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #filterListeners = new Set<(hits: DocumentFilterHit[]) => void>();
 
   constructor(projectId: string) {
     this.#projectId = projectId;
@@ -73,9 +77,13 @@ export class RenderFeed {
     let joinedBefore = false;
     // Whether a planner event came after the last join was sent: it is newer than that join's ack.
     let plannerHeard = false;
+    // Whether filter:hits came since the last join was sent: the server sends the latest hits
+    // before answering a join, and nothing when there are none.
+    let filterHeard = false;
     socket.on('connect', () => {
       this.connected = true;
       plannerHeard = false;
+      filterHeard = false;
       socket.emit('project:join', { project_id: this.#projectId }, (ack: JoinProjectAck) => {
         if (!ack.ok) {
           this.error = ack.message;
@@ -83,6 +91,8 @@ export class RenderFeed {
         }
         this.role = ack.role;
         if (!plannerHeard) this.planning = ack.planning;
+        // Clean now (or cleaned while this socket was away): no marks left over.
+        if (!filterHeard) this.#emitFilterHits([]);
         // Back after a disconnect: versions may have changed meanwhile, unheard.
         if (joinedBefore) {
           this.versionsRevision++;
@@ -114,6 +124,11 @@ export class RenderFeed {
       this.planning = null;
       this.planner = e.ok ? e.planner : null;
       this.planningError = e.ok ? null : (e.error ?? '');
+    });
+    socket.on('filter:hits', (e) => {
+      if (!mine(e)) return;
+      filterHeard = true;
+      this.#emitFilterHits(e.hits);
     });
     socket.on('disconnect', () => (this.connected = false));
     socket.on('task:status', (e) => {
@@ -156,6 +171,16 @@ export class RenderFeed {
     socket.on('project:role', (e) => {
       if (mine(e)) this.role = e.role;
     });
+  }
+
+  /** Calls `listener` with every list of the storyboard's filter hits (all of them; empty once clean). */
+  onFilterHits(listener: (hits: DocumentFilterHit[]) => void): () => void {
+    this.#filterListeners.add(listener);
+    return () => this.#filterListeners.delete(listener);
+  }
+
+  #emitFilterHits(hits: DocumentFilterHit[]): void {
+    for (const l of this.#filterListeners) l(hits);
   }
 
   /**

@@ -10,7 +10,8 @@ export type Params = Record<string, string | number>;
 export type { MessageKey, Messages };
 
 // Compile-time checks: every status, role and camera value (and every value the admin console
-// shows: filter actions, kinds and stages, review and audit kinds, model kinds) has a label.
+// shows: filter actions, kinds and stages, review and audit kinds, model kinds; and the editor's
+// filter marks and notices for each action) has a label.
 type Covered<K extends string> = K extends MessageKey ? true : never;
 const _statusKeys: Covered<`status_${TaskStatus}`> = true;
 const _roleKeys: Covered<`role_${Role}`> = true;
@@ -21,6 +22,7 @@ const _transitionKeys: Covered<`transition_${Transition}`> = true;
 const _diffFieldKeys: Covered<`diff_field_${SceneDiffField}`> = true;
 const _diffSettingKeys: Covered<`diff_setting_${StoryboardSetting}`> = true;
 const _filterActionKeys: Covered<`filter_action_${FilterAction | 'allow'}`> = true;
+const _filterMarkKeys: Covered<`filter_mark_${FilterAction}` | `filter_notice_${FilterAction}_${'one' | 'many'}`> = true;
 const _ruleKindKeys: Covered<`filter_kind_${FilterRuleKind}`> = true;
 const _stageKeys: Covered<`filter_stage_${FilterStage}`> = true;
 const _reviewKindKeys: Covered<`admin_reviews_kind_${ReviewKind}`> = true;
@@ -28,7 +30,7 @@ const _reviewStatusKeys: Covered<`admin_reviews_status_${ReviewItemView['status'
 const _auditKindKeys: Covered<`admin_audit_kind_${AuditKind}`> = true;
 const _modelKindKeys: Covered<`admin_models_${ModelKind}` | `admin_models_none_${ModelKind}`> = true;
 void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys, _diffFieldKeys, _diffSettingKeys];
-void [_filterActionKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys];
+void [_filterActionKeys, _filterMarkKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {
