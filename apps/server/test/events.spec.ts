@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 import { ProjectsService } from '../src/projects/projects.service';
+import { RenderEvents } from '../src/renders/render-events';
 import { until } from './support/collab-clients';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -115,6 +116,33 @@ describe('Socket.IO gateway', () => {
     await until('a preview per scene', async () => previews.length >= scenes.length);
     expect(previews.every((p) => p.bytes[0] === 0xff && p.bytes[1] === 0xd8)).toBe(true);
     expect((await waitForTask(t.baseUrl, tokens.alice, first)).status).toBe('completed');
+  });
+
+  it("replays to a late joiner only the preview of the scene under way, never one of a finished scene or task", async () => {
+    const events = t.app.get(RenderEvents);
+    const ref = { taskId: '00000000-0000-4000-8000-0000000000aa', ownerId: ids.alice };
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
+    const replayed = async () => {
+      const s = connect(tokens.alice);
+      const got: number[] = [];
+      s.on('render:preview', (e) => e.task_id === ref.taskId && got.push(e.scene_number));
+      await connected(s);
+      await new Promise((r) => setTimeout(r, 150));
+      s.disconnect();
+      return got;
+    };
+    events.emit('preview', { ...ref, sceneNumber: 1, jpeg });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await replayed()).toEqual([1]);
+    // Scene 2 makes progress: scene 1 is over, its frame is no longer current.
+    events.emit('progress', { ...ref, sceneNumber: 2, step: 1, total: 10, etaS: null, taskProgress: 0.5 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await replayed()).toEqual([]);
+    // A frame that comes after the task has ended is not kept either.
+    events.emit('finished', { ...ref, videoUrl: '/x', duration: 1 });
+    events.emit('preview', { ...ref, sceneNumber: 2, jpeg });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await replayed()).toEqual([]);
   });
 
   it('tells the room when the planner starts and ends, and whoever joins mid-way how far it is', async () => {

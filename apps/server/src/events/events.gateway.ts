@@ -44,6 +44,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
   private readonly logger = new Logger('Events');
   /** The newest preview of each rendering task, for sockets that join after it was sent. */
   private readonly latestPreview = new Map<string, { ownerId: string; event: PreviewFrameEvent }>();
+  /** Tasks that finished or failed lately, newest last. */
+  private readonly ended = new Set<string>();
   /** Task id → project id; a task's project never changes once made. */
   private readonly projectOfTask = new Map<string, string>();
 
@@ -143,7 +145,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
   handleConnection(socket: EventsSocket): void {
     const user = socket.data.user;
     void socket.join(ownerRoom(user.id));
-    for (const { ownerId, event } of this.latestPreview.values()) if (ownerId === user.id) socket.volatile.emit('render:preview', event);
+    // Not volatile: one frame, sent as the socket opens, when a volatile one is simply dropped.
+    for (const { ownerId, event } of this.latestPreview.values()) if (ownerId === user.id) socket.emit('render:preview', event);
     socket.on('project:join', (req, ack) => {
       void this.join(socket, req?.project_id).then(
         (res) => typeof ack === 'function' && ack(res),
@@ -193,7 +196,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     const role = await this.projects.roleOf(user, projectId);
     if (!role) return { ok: false, code: 404, message: 'no such project, or you are not a member' };
     await socket.join(projectRoom(projectId));
-    for (const { event } of this.latestPreview.values()) if (event.project_id === projectId) socket.volatile.emit('render:preview', event);
+    for (const { event } of this.latestPreview.values()) if (event.project_id === projectId) socket.emit('render:preview', event);
     const hits = this.documentScreening.hitsOf(projectId);
     if (hits.length) socket.emit('filter:hits', { project_id: projectId, hits });
     // Read once in the room: every planner event from here on reaches this socket as well.
@@ -210,6 +213,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       (await this.rooms(e)).emit('task:status', { project_id: await this.project(e.taskId), task_id: e.taskId, status: e.status, progress: e.progress });
     });
     on('progress', async (e) => {
+      // The stored preview belongs to a scene that is over once another one makes progress: a later joiner must not see it.
+      if (this.latestPreview.get(e.taskId)?.event.scene_number !== e.sceneNumber) this.latestPreview.delete(e.taskId);
       (await this.rooms(e)).emit('render:progress', {
         project_id: await this.project(e.taskId),
         task_id: e.taskId,
@@ -222,20 +227,30 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     });
     on('preview', async (e) => {
       const event: PreviewFrameEvent = { project_id: await this.project(e.taskId), task_id: e.taskId, scene_number: e.sceneNumber, jpeg: e.jpeg };
+      // A frame that arrives after its task ended (the lookup above yields) is never stored for replay.
+      if (this.ended.has(e.taskId)) return;
       this.latestPreview.set(e.taskId, { ownerId: e.ownerId, event });
       // Volatile: a slow client skips frames instead of queueing them; the next one supersedes it anyway.
       (await this.rooms(e)).volatile.emit('render:preview', event);
     });
     on('finished', async (e) => {
-      this.latestPreview.delete(e.taskId);
+      this.end(e.taskId);
       (await this.rooms(e)).emit('task:finished', { project_id: await this.project(e.taskId), task_id: e.taskId, video_url: e.videoUrl, duration: e.duration });
       this.projectOfTask.delete(e.taskId);
     });
     on('failed', async (e) => {
-      this.latestPreview.delete(e.taskId);
+      this.end(e.taskId);
       (await this.rooms(e)).emit('task:failed', { project_id: await this.project(e.taskId), task_id: e.taskId, error: e.error });
       this.projectOfTask.delete(e.taskId);
     });
+  }
+
+  /** The task is over: its preview goes, and a frame still on its way is dropped. */
+  private end(taskId: string): void {
+    this.latestPreview.delete(taskId);
+    this.ended.add(taskId);
+    // Bounded: a late frame arrives within moments of the end, never after a thousand more tasks.
+    if (this.ended.size > 1000) this.ended.delete(this.ended.values().next().value!);
   }
 
   private async rooms(e: { taskId: string; ownerId: string }) {
