@@ -123,6 +123,8 @@ export const StoryboardSceneSchema = z.object({
   seed: int('scene seed', SB.seed.min, SB.seed.max).optional(),
   /** Kept as is: re-planning and "regenerate all" leave a locked scene alone. */
   locked: z.boolean({ error: 'locked must be true or false' }),
+  /** An uploaded image or clip the scene shows instead of a generated picture (POST …/scenes/{id}/media). */
+  media_id: id('scene media id').optional(),
   character_ids: z
     .array(id('character id'), { error: 'character_ids must be a list' })
     .max(SB.characters.max, { error: `a scene can name at most ${SB.characters.max} characters` }),
@@ -304,6 +306,7 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
         ...(cast.length ? { characters: cast } : {}),
         ...(s.seed !== undefined ? { seed: s.seed } : {}),
         ...(s.transition !== 'cut' ? { transition: s.transition } : {}),
+        ...(s.media_id ? { media_id: s.media_id } : {}),
       };
     }),
   };

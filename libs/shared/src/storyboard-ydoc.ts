@@ -75,6 +75,7 @@ function sceneToY(s: StoryboardScene): Y.Map<unknown> {
     duration_sec: s.duration_sec,
     transition: s.transition,
     seed: s.seed,
+    media_id: s.media_id,
     locked: s.locked,
     character_ids: Y.Array.from([...s.character_ids]),
     comments: Y.Array.from(s.comments.map(commentToY)),
@@ -307,8 +308,9 @@ export function updateSceneField<K extends SceneField>(doc: Y.Doc, index: number
         return;
       }
       case 'seed':
-        if (v === undefined) scene.delete('seed');
-        else scene.set('seed', v);
+      case 'media_id':
+        if (v === undefined) scene.delete(field);
+        else scene.set(field, v);
         return;
       default:
         if (scene.get(field) !== v) scene.set(field, v);

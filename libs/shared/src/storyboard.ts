@@ -48,6 +48,8 @@ export const RenderSceneSchema = PlannedSceneSchema.extend({
     .array(z.string().min(1).max(SB.characterName.max + 2 + SB.characterDescription.max))
     .max(SB.characters.max)
     .optional(),
+  /** The uploaded image or clip this scene shows instead of a generated picture. */
+  media_id: z.string().min(1).max(64).optional(),
   /** Fixes this scene's noise, whatever its position and the video's seed. */
   seed: seed.optional(),
   /**
@@ -89,6 +91,21 @@ export const RenderMusicSchema = z.object({
   fade_in_sec: z.number().min(0),
   fade_out_sec: z.number().min(0),
 });
+
+/** An uploaded image or clip for a scene (`POST /api/projects/{id}/scenes/{sceneId}/media`). */
+export interface SceneMediaView {
+  id: string;
+  kind: 'image' | 'video';
+  /** The detected format (`jpeg`, `png`, `webp`, `mp4`, `webm`…), never the file name's extension. */
+  format: string;
+  width: number;
+  height: number;
+  /** Seconds; 0 for an image. */
+  duration: number;
+  bytes: number;
+  original_name: string;
+  url: string;
+}
 
 /** The storyboard's global look, applied to every scene of a render. */
 export const RenderStyleSchema = z.object({

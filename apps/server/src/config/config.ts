@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   /** Resident memory a render worker may use, in MiB, before the server kills it and fails its task; 0: no limit. */
   RENDER_MEMORY_LIMIT_MB: int(0, 0, 1024 * 1024).refine((v) => v === 0 || v >= 16, { error: 'RENDER_MEMORY_LIMIT_MB must be 0 (no limit) or at least 16' }),
   MUSIC_FILE: optionalString,
+  /** Largest picture or clip a scene upload may be, in MiB. */
+  UPLOAD_MAX_MB: int(100, 1, 4096),
   /** The planner process (and the GGUF loaded in it) goes after this many seconds without a plan request; 0: never. */
   PLANNER_IDLE_SECONDS: int(600, 0),
   /** Time limit of one plan by the LLM, in seconds; past it the rule-based planner finishes the storyboard. */
@@ -128,6 +130,8 @@ export interface AppConfig {
     musicFile?: string;
   };
   planner: { idleMs: number; timeoutMs: number };
+  /** Largest scene upload, in bytes. */
+  uploadMaxBytes: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
@@ -177,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
     },
     planner: { idleMs: e.PLANNER_IDLE_SECONDS * 1000, timeoutMs: e.PLANNER_TIMEOUT_SECONDS * 1000 },
+    uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,
     logLevel: e.LOG_LEVEL,
   };
 }

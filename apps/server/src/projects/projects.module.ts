@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { SceneMediaController } from './scene-media.controller';
+import { SceneMediaService, UPLOAD_TMP_DIR } from './scene-media.service';
 import { PlanningModule } from '../planning/planning.module';
 import { PlanningService } from '../planning/planning.service';
 import { RendersModule } from '../renders/renders.module';
@@ -18,12 +24,26 @@ import { TakesService } from './takes.service';
  * onMembershipChanged to admit, switch and drop connections.
  */
 @Module({
-  imports: [RendersModule, CollabDocumentsModule, PlanningModule],
-  controllers: [ProjectsController, TakesController],
+  imports: [
+    RendersModule,
+    CollabDocumentsModule,
+    PlanningModule,
+    // Scene uploads land in DATA_DIR/uploads-tmp first and are checked before anything is kept.
+    MulterModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const dest = join(config.dataDir, UPLOAD_TMP_DIR);
+        mkdirSync(dest, { recursive: true });
+        return { dest, limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 4 } };
+      },
+    }),
+  ],
+  controllers: [ProjectsController, TakesController, SceneMediaController],
   providers: [
     ProjectsService,
     SceneEditsService,
     TakesService,
+    SceneMediaService,
     TaskProjects,
     // The live documents' update log (collab): editors and the planner write through one path.
     { provide: StoryboardStore, useExisting: DocStoryboardStore },

@@ -7,10 +7,12 @@ import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage,
 import { DEFAULT_OUTPUT, type RenderPlan, type RenderScene } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
+import { SceneMedia } from '../media/scene-media.entity';
+import { renderMediaClip } from '../media/scene-media-clip';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
-import { rendererIdentity, sceneContentHash, sceneContentParams, type SceneContentParams, type SceneLook } from './scene-hash';
+import { rendererIdentity, sceneContentHash, sceneContentParams, sceneRenderer, type SceneContentParams, type SceneLook } from './scene-hash';
 import { TakeSelection } from './take-selection.entity';
 import { Take } from './take.entity';
 import type { Task } from './task.entity';
@@ -85,7 +87,32 @@ export async function renderTask(
   progress.scenesPlanned = plan.scenes.length;
   progress.scenesDone = scenes.filter((s) => s.take).length;
 
-  const todo = rows.filter((r) => !r.cached);
+  // Scenes with an uploaded picture or clip are made here (one ffmpeg each); the worker draws the rest.
+  const media = await mediaOf(db, task.project_id, plan);
+  for (const row of rows.filter((r) => !r.cached)) {
+    const scene = plan.scenes.find((s) => s.scene_number === row.scene_number)!;
+    const upload = scene.media_id ? media.get(scene.media_id) : undefined;
+    if (!upload) continue;
+    signal.throwIfAborted();
+    const clip = await renderMediaClip({
+      path: join(config.dataDir, upload.file_path),
+      kind: upload.kind,
+      move: scene.camera.move,
+      speed: scene.camera.speed ?? 1,
+      durationSec: scene.duration_sec,
+      width: look.width,
+      height: look.height,
+      fps: look.fps,
+      outPath: join(dir, `scene-${String(scene.scene_number).padStart(2, '0')}-media.mp4`),
+      signal,
+    });
+    const take = await keepTake(db, config, task, row, clip, undefined);
+    scenes[rows.indexOf(row)]!.take = take;
+    await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
+    await insertClipResource(db, taskId, row.id, take);
+    progress.scenesDone += 1;
+  }
+  const todo = rows.filter((r) => !scenes[rows.indexOf(r)]!.take);
   if (todo.length) {
     const job: RenderJob = {
       taskId,
@@ -168,6 +195,14 @@ function deliveryOptions(plan: RenderPlan, look: SceneLook, config: AppConfig): 
   };
 }
 
+/** The uploads the plan's scenes show, by id (only the project's own). */
+async function mediaOf(db: DataSource, projectId: string | null, plan: RenderPlan): Promise<Map<string, SceneMedia>> {
+  const ids = [...new Set(plan.scenes.flatMap((s) => (s.media_id ? [s.media_id] : [])))];
+  if (!projectId || ids.length === 0) return new Map();
+  const rows = await db.getRepository(SceneMedia).find({ where: { project_id: projectId, id: In(ids) } });
+  return new Map(rows.map((m) => [m.id, m]));
+}
+
 /** Where takes live, under DATA_DIR. */
 const TAKES_DIR = 'takes';
 
@@ -191,8 +226,9 @@ async function matchTakes(
   look: SceneLook,
   renderer: string,
 ): Promise<PlannedTake[]> {
+  const media = await mediaOf(db, task.project_id, plan);
   const planned = plan.scenes.map((scene) => {
-    const params = sceneContentParams(scene, plan, look, renderer);
+    const params = sceneContentParams(scene, plan, look, sceneRenderer(scene, renderer, media));
     return { scene, params, hash: sceneContentHash(params), take: null as Take | null };
   });
   const hashes = [...new Set(planned.map((p) => p.hash))];

@@ -20,6 +20,17 @@ export async function rendererIdentity(diffusionDir: string | undefined): Promis
   return `diffusion:${basename(diffusionDir)}:${files.join(',')}`;
 }
 
+/** What draws a scene that shows an uploaded picture or clip: the upload's content, not a model. */
+export function mediaRenderer(sha256: string): string {
+  return `media/1:${sha256}`;
+}
+
+/** The renderer identity of one scene: its upload's when it has one, else the storyboard's renderer. */
+export function sceneRenderer(scene: RenderScene, renderer: string, media: ReadonlyMap<string, { sha256: string }>): string {
+  const upload = scene.media_id ? media.get(scene.media_id) : undefined;
+  return upload ? mediaRenderer(upload.sha256) : renderer;
+}
+
 export interface SceneLook {
   width: number;
   height: number;

@@ -1,0 +1,69 @@
+import { ffmpegBinary, probeMedia, probeStreams, runTool } from '@reelcraft/inference';
+import { open } from 'node:fs/promises';
+
+export interface CheckedMedia {
+  kind: 'image' | 'video';
+  format: string;
+  width: number;
+  height: number;
+  duration: number;
+}
+
+/** A file that is not what a scene can show, with the reason for the 4xx. */
+export class UnusableMedia extends Error {
+  constructor(message: string, readonly status: 400 | 415) {
+    super(message);
+  }
+}
+
+/** The formats a scene takes, told by their first bytes (never by the file's name). */
+const SIGNATURES: { format: string; kind: 'image' | 'video'; test: (b: Buffer) => boolean }[] = [
+  { format: 'jpeg', kind: 'image', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { format: 'png', kind: 'image', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { format: 'webp', kind: 'image', test: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  { format: 'mp4', kind: 'video', test: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
+  { format: 'webm', kind: 'video', test: (b) => b.readUInt32BE(0) === 0x1a45dfa3 },
+];
+const IMAGE_CODECS = new Set(['mjpeg', 'png', 'webp']);
+const ACCEPTED = 'a JPEG, PNG or WebP image, or an MP4, MOV or WebM video';
+
+/**
+ * What an uploaded file is, from its content: the first bytes name the format, ffprobe must read
+ * a picture of sensible size from it, and a video must decode from start to end (a truncated MP4
+ * fails here, not halfway through a render). Throws UnusableMedia with the reason.
+ */
+export async function checkSceneMedia(path: string, signal?: AbortSignal): Promise<CheckedMedia> {
+  const head = Buffer.alloc(16);
+  const handle = await open(path, 'r');
+  let read: number;
+  try {
+    ({ bytesRead: read } = await handle.read(head, 0, 16, 0));
+  } finally {
+    await handle.close();
+  }
+  const sig = read >= 12 ? SIGNATURES.find((s) => s.test(head)) : undefined;
+  if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED} (its content says so, whatever its name)`, 415);
+  const streams = await probeStreams(path, { signal }).catch((err: Error) => {
+    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);
+  });
+  const video = streams.find((s) => s.type === 'video');
+  if (!video || !video.width || !video.height) throw new UnusableMedia(`the ${sig.format} file holds no picture`, 400);
+  if (video.width < 16 || video.height < 16 || video.width > 8192 || video.height > 8192) {
+    throw new UnusableMedia(`the picture is ${video.width}×${video.height}; it must be between 16 and 8192 pixels each way`, 400);
+  }
+  if (sig.kind === 'image') {
+    if (!IMAGE_CODECS.has(video.codec)) throw new UnusableMedia(`the image is ${video.codec}, not ${ACCEPTED}`, 415);
+    return { kind: 'image', format: sig.format, width: video.width, height: video.height, duration: 0 };
+  }
+  const probe = await probeMedia(path, { signal }).catch((err: Error) => {
+    throw new UnusableMedia(`the video cannot be read: ${firstLine(err.message)}`, 400);
+  });
+  if (!(probe.duration > 0.05)) throw new UnusableMedia('the video has no length', 400);
+  // Decode every frame: errors stop it (-xerror), so a file cut short is refused now.
+  await runTool(ffmpegBinary(), ['-v', 'error', '-xerror', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], { what: 'checking the uploaded video', signal }).catch((err: Error) => {
+    throw new UnusableMedia(`the video is damaged or cut short: ${firstLine(err.message)}`, 400);
+  });
+  return { kind: 'video', format: sig.format, width: video.width, height: video.height, duration: probe.duration };
+}
+
+const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.slice(0, 300) ?? s.slice(0, 300);
