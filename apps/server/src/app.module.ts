@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { ModelsModule } from './models/models.module';
 import { ModerationModule } from './moderation/moderation.module';
+import { MusicModule } from './music/music.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
@@ -33,6 +34,7 @@ export class AppModule {
         VersionsModule,
         EventsModule,
         ModelsModule,
+        MusicModule,
         AdminModule,
       ],
       controllers: [HealthController],

@@ -83,6 +83,24 @@ export type OutputSettings = z.infer<typeof OutputSettingsSchema>;
 /** What a storyboard without output settings (every one made before they existed) renders with. */
 export const DEFAULT_OUTPUT: OutputSettings = { burn_subtitles: true, subtitle_scale: 1, subtitle_position: 'bottom', narration: false, caption_card: true };
 
+/** A track of the music library (`GET /api/music`). */
+export interface MusicTrackView {
+  id: string;
+  name: string;
+  licence: string;
+  format: string;
+  duration: number;
+  bytes: number;
+  url: string;
+  created_at: string;
+}
+
+export const MusicTrackFieldsSchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'name is required' }).max(100, { error: 'name must be at most 100 characters' }),
+  licence: z.string().trim().max(500, { error: 'licence must be at most 500 characters' }).default(''),
+});
+export type MusicTrackFields = z.infer<typeof MusicTrackFieldsSchema>;
+
 /** What a render needs of the storyboard's music settings (the track is chosen by `file_id`). */
 export const RenderMusicSchema = z.object({
   enabled: z.boolean(),

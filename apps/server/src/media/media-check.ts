@@ -67,3 +67,40 @@ export async function checkSceneMedia(path: string, signal?: AbortSignal): Promi
 }
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.slice(0, 300) ?? s.slice(0, 300);
+
+export interface CheckedAudio {
+  format: string;
+  duration: number;
+}
+
+/** Audio formats a music track may come in, told by their first bytes. */
+const AUDIO_SIGNATURES: { format: string; test: (b: Buffer) => boolean }[] = [
+  { format: 'mp3', test: (b) => b.toString('latin1', 0, 3) === 'ID3' || (b[0] === 0xff && (b[1]! & 0xe0) === 0xe0) },
+  { format: 'ogg', test: (b) => b.toString('latin1', 0, 4) === 'OggS' },
+  { format: 'flac', test: (b) => b.toString('latin1', 0, 4) === 'fLaC' },
+  { format: 'wav', test: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WAVE' },
+  { format: 'm4a', test: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
+];
+const ACCEPTED_AUDIO = 'an MP3, Ogg, FLAC, WAV or M4A audio file';
+
+/** A music track by its content: the format from its first bytes, an audio stream ffprobe can read, decoding to the end. */
+export async function checkAudio(path: string, signal?: AbortSignal): Promise<CheckedAudio> {
+  const head = Buffer.alloc(16);
+  const handle = await open(path, 'r');
+  let read: number;
+  try {
+    ({ bytesRead: read } = await handle.read(head, 0, 16, 0));
+  } finally {
+    await handle.close();
+  }
+  const sig = read >= 12 ? AUDIO_SIGNATURES.find((s) => s.test(head)) : undefined;
+  if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED_AUDIO} (its content says so, whatever its name)`, 415);
+  const probe = await probeMedia(path, { signal }).catch((err: Error) => {
+    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);
+  });
+  if (!probe.audio || !(probe.duration > 0.5)) throw new UnusableMedia('the file holds no audio of any length', 400);
+  await runTool(ffmpegBinary(), ['-v', 'error', '-xerror', '-i', path, '-map', '0:a:0', '-f', 'null', '-'], { what: 'checking the uploaded music', signal }).catch((err: Error) => {
+    throw new UnusableMedia(`the audio is damaged or cut short: ${firstLine(err.message)}`, 400);
+  });
+  return { format: sig.format, duration: probe.duration };
+}

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { APP_CONFIG, type AppConfig } from '../config/config';
+import { uploadOptions } from '../common/uploads';
+import { APP_CONFIG } from '../config/config';
 import { SceneMediaController } from './scene-media.controller';
-import { SceneMediaService, UPLOAD_TMP_DIR } from './scene-media.service';
+import { SceneMediaService } from './scene-media.service';
 import { PlanningModule } from '../planning/planning.module';
 import { PlanningService } from '../planning/planning.service';
 import { RendersModule } from '../renders/renders.module';
@@ -29,14 +28,7 @@ import { TakesService } from './takes.service';
     CollabDocumentsModule,
     PlanningModule,
     // Scene uploads land in DATA_DIR/uploads-tmp first and are checked before anything is kept.
-    MulterModule.registerAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        const dest = join(config.dataDir, UPLOAD_TMP_DIR);
-        mkdirSync(dest, { recursive: true });
-        return { dest, limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 4 } };
-      },
-    }),
+    MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: uploadOptions }),
   ],
   controllers: [ProjectsController, TakesController, SceneMediaController],
   providers: [

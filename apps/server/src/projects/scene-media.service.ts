@@ -13,9 +13,8 @@ import { UnusableMedia, checkSceneMedia } from '../media/media-check';
 import { SceneMedia } from '../media/scene-media.entity';
 import { ProjectsService } from './projects.service';
 
-/** Where uploads live under DATA_DIR, and where they wait while being checked. */
+/** Where scene uploads live under DATA_DIR. */
 export const MEDIA_DIR = 'media';
-export const UPLOAD_TMP_DIR = 'uploads-tmp';
 
 /** An upload as multer leaves it on disk. */
 export interface UploadedFile {

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
 import { SceneMedia } from '../media/scene-media.entity';
 import { renderMediaClip } from '../media/scene-media-clip';
+import { MusicTrack } from '../music/music-track.entity';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
@@ -151,7 +152,7 @@ export async function renderTask(
     width: look.width,
     height: look.height,
     fps: look.fps,
-    ...deliveryOptions(plan, look, config),
+    ...(await deliveryOptions(db, plan, look, config)),
     fontsDir,
     signal,
   });
@@ -175,17 +176,19 @@ export async function renderTask(
  * track, their size and place, narration, and its music settings. A seed-API plan has none of
  * these: it gets burnt subtitles and the server's MUSIC_FILE, as before.
  */
-function deliveryOptions(plan: RenderPlan, look: SceneLook, config: AppConfig): Pick<AssembleOptions, 'language' | 'burnSubtitles' | 'subtitleStyle' | 'narration' | 'music'> {
+async function deliveryOptions(db: DataSource, plan: RenderPlan, look: SceneLook, config: AppConfig): Promise<Pick<AssembleOptions, 'language' | 'burnSubtitles' | 'subtitleStyle' | 'narration' | 'music'>> {
   const output = plan.output ?? DEFAULT_OUTPUT;
   // The assembler's own size for this height (7 % of the short side), scaled as the storyboard asks.
   const fontSize = Math.max(12, Math.round(Math.min(look.width, look.height) * 0.07 * output.subtitle_scale));
   const serverMusic = config.render.musicFile;
-  // The music library is not built yet: a storyboard with music on gets the server's track at its own volume and fades.
-  const music = !plan.music
-    ? serverMusic ? { path: serverMusic } : null
-    : plan.music.enabled && serverMusic
-      ? { path: serverMusic, volume: plan.music.volume, fadeInSec: plan.music.fade_in_sec, fadeOutSec: plan.music.fade_out_sec }
-      : null;
+  let music: AssembleOptions['music'] = null;
+  if (!plan.music) music = serverMusic ? { path: serverMusic } : null;
+  else if (plan.music.enabled) {
+    // The storyboard's pick from the music library; none (or a track since deleted): the server's MUSIC_FILE.
+    const track = plan.music.file_id ? await db.getRepository(MusicTrack).findOne({ where: { id: plan.music.file_id } }) : null;
+    const path = track ? join(config.dataDir, track.file_path) : serverMusic;
+    if (path) music = { path, volume: plan.music.volume, fadeInSec: plan.music.fade_in_sec, fadeOutSec: plan.music.fade_out_sec };
+  }
   return {
     language: plan.language,
     burnSubtitles: output.burn_subtitles,
