@@ -177,4 +177,5 @@ if (!only) {
   await import('./planner-bench.mjs').then((m) => m.run());
   await import('./collab-bench.mjs').then((m) => m.run());
   await import('./filter-bench.mjs').then((m) => m.run());
+  await import('./render-bench.mjs').then((m) => m.run());
 }
