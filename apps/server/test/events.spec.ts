@@ -73,7 +73,8 @@ describe('Socket.IO gateway', () => {
     expect((await waitForTask(t.baseUrl, tokens.alice, taskId)).status).toBe('completed');
     const finished = `finished:/api/tasks/${taskId}/video`;
     await until('both to hear the end', () => seen.alice.includes(finished) && seen.bob.includes(finished));
-    expect(seen.alice[0]).toBe('status:running');
+    // Announced when stored (every open task list hears of it), then running.
+    expect(seen.alice.slice(0, 2)).toEqual(['status:pending', 'status:running']);
     expect(seen.alice).toContain('status:completed');
     expect(seen.bob).toContain('progress');
     expect(progress.every((p) => p.scene_number >= 1 && p.step <= p.total && p.task_progress >= 0 && p.task_progress < 1)).toBe(true);

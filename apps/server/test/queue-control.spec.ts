@@ -60,12 +60,15 @@ describe('queue control', () => {
     expect(started[0]).toBe(batch[4]);
     // Bob's one render did not wait for alice's batch: it started as soon as one of hers had.
     expect(started.indexOf(single)).toBe(1);
-    // Measured scene times now give waiting tasks an ETA.
-    await admin('POST', '/api/admin/queue/pause');
-    const later = (await as('bob')('POST', '/api/tasks', { prompt: 'a second lighthouse' })).json.task_id as string;
+    // Measured scene times now give waiting tasks an ETA, except while the queue is paused.
+    const [ahead, later] = (await as('bob')('POST', '/api/tasks/batch', { prompts: ['a second lighthouse', 'a third lighthouse'] })).json.task_ids as string[];
+    expect((await as('bob')('GET', `/api/tasks/${later}`)).json).toMatchObject({ status: 'pending', eta_s: expect.any(Number) });
     expect((await as('bob')('GET', `/api/tasks/${later}`)).json.eta_s).toBeGreaterThan(0);
+    await admin('POST', '/api/admin/queue/pause');
+    expect((await as('bob')('GET', `/api/tasks/${later}`)).json.eta_s).toBeNull();
     await as('bob')('POST', `/api/tasks/${later}/cancel`);
     await admin('POST', '/api/admin/queue/resume');
+    await waitForTask(t.baseUrl, tokens.bob, ahead!);
   });
 
   it('holds each user to the limits an admin sets (429 past the queued limit)', async () => {
@@ -74,7 +77,7 @@ describe('queue control', () => {
     expect((await as('carol')('POST', '/api/tasks/batch', { prompts: ['one', 'two'] })).status).toBe(201);
     const third = await as('carol')('POST', '/api/tasks', { prompt: 'three' });
     expect(third.status).toBe(429);
-    expect(third.json.message).toMatch(/at most 2/);
+    expect(third.json).toMatchObject({ code: 'queue_full', message: expect.stringMatching(/at most 2/) });
     for (const task of (await as('carol')('GET', '/api/tasks')).json.items) await as('carol')('POST', `/api/tasks/${task.task_id}/cancel`);
     expect((await as('carol')('POST', '/api/tasks', { prompt: 'three' })).status).toBe(201);
     await admin('POST', '/api/admin/queue/resume');

@@ -134,6 +134,7 @@ describe('scene cache and takes', () => {
     await edit((doc) => updateSceneField(doc, 0, 'duration_sec', 2));
     const refused = await user('POST', `/api/projects/${project}/scenes/${sceneId}/takes/${first.scenes[0].take_id}/select`);
     expect(refused.status).toBe(409);
+    expect(refused.json.code).toBe('take_mismatch');
     const old = (await user('GET', `/api/projects/${project}/scenes/${sceneId}/takes`)).json.at(-1);
     const file = join(t.config.dataDir, 'takes', `${old.id}.mp4`);
     expect(existsSync(file)).toBe(true);

@@ -62,7 +62,10 @@ export class TakesService {
     const { duration_sec, width, height, fps } = current.params;
     const p = take.params;
     if (p.duration_sec !== duration_sec || p.width !== width || p.height !== height || p.fps !== fps) {
-      throw new ConflictException(`this take was drawn at ${p.duration_sec} s, ${p.width}×${p.height}, ${p.fps} fps; the scene is now ${duration_sec} s, ${width}×${height}, ${fps} fps`);
+      throw new ConflictException({
+        message: `this take was drawn at ${p.duration_sec} s, ${p.width}×${p.height}, ${p.fps} fps; the scene is now ${duration_sec} s, ${width}×${height}, ${fps} fps`,
+        code: 'take_mismatch',
+      });
     }
     await this.db.getRepository(TakeSelection).upsert(
       { project_id: projectId, scene_id: sceneId, take_id: takeId, scene_hash: current.hash, selected_by: user.id, selected_at: new Date() },
@@ -75,7 +78,7 @@ export class TakesService {
     await this.projects.open(user, projectId, 'edit');
     const take = await this.takeOf(projectId, sceneId, takeId);
     const running = await this.db.getRepository(Task).exists({ where: { project_id: projectId, status: 'running' } });
-    if (running) throw new ConflictException('a render of this project is running: delete takes once it has finished');
+    if (running) throw new ConflictException({ message: 'a render of this project is running: delete takes once it has finished', code: 'render_running' });
     await this.db.transaction(async (m) => {
       await m.getRepository(TakeSelection).delete({ project_id: projectId, scene_id: sceneId, take_id: takeId });
       await m.getRepository(Take).delete({ id: takeId });

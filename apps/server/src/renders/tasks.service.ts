@@ -60,6 +60,8 @@ export class TasksService implements OnModuleInit {
       const held = screened[i].held;
       if (held) await this.reviews.hold('task', r.id, r.prompt, held, 'prompt', actor);
       await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
+      // Every open task list of the owner hears of it at once.
+      this.renderEvents.emit('status', { taskId: r.id, ownerId: r.owner_id, status: r.status, progress: 0 });
     }
     this.queue.kick();
     return rows.map((r) => r.id);
@@ -102,7 +104,10 @@ export class TasksService implements OnModuleInit {
     const max = user?.max_queued_tasks ?? this.config.render.userMaxQueued;
     const queued = await this.tasks.count({ where: { owner_id: owner.id, status: In(['pending', 'held', 'running']) } });
     if (queued + adding > max) {
-      throw new HttpException(`you have ${queued} task(s) waiting or rendering and may have at most ${max}: wait for some to finish`, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException(
+        { message: `you have ${queued} task(s) waiting or rendering and may have at most ${max}: wait for some to finish`, code: 'queue_full', queued, max },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
   }
 
@@ -140,6 +145,7 @@ export class TasksService implements OnModuleInit {
     const id = randomUUID();
     await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, status: 'pending', attempts: 0 });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
+    this.renderEvents.emit('status', { taskId: id, ownerId: owner.id, status: 'pending', progress: 0 });
     this.queue.kick();
     return id;
   }
@@ -184,8 +190,11 @@ export class TasksService implements OnModuleInit {
   async cancel(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findOwned(user, id);
     if (FINAL_TASK_STATUSES.includes(task.status)) throw new ConflictException(`task is already ${task.status}`);
-    await this.tasks.update({ id, status: In(['pending', 'held', 'running']) }, { status: 'cancelled', finished_at: new Date() });
+    const cancelled = await this.tasks.update({ id, status: In(['pending', 'held']) }, { status: 'cancelled', finished_at: new Date() });
+    await this.tasks.update({ id, status: 'running' }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
+    // A running task's end is announced by the queue; one that never started is announced here.
+    if (cancelled.affected) this.renderEvents.emit('status', { taskId: id, ownerId: task.owner_id, status: 'cancelled', progress: 0 });
     if (task.owner_id !== user.id) await this.audit.record({ kind: 'admin_action', action: 'task.cancel', actor: { id: user.id, username: user.username }, target: id, detail: { owner_id: task.owner_id } });
     return this.findVisible(user, id);
   }
@@ -249,7 +258,8 @@ export class TasksService implements OnModuleInit {
   private async waiting(tasks: Task[]): Promise<Map<string, { position: number | null; eta: number | null }>> {
     const out = new Map<string, { position: number | null; eta: number | null }>();
     if (!tasks.some((t) => t.status === 'pending' || t.status === 'running')) return out;
-    const [order, perScene, running] = await Promise.all([this.queue.order(), this.queue.secondsPerScene(), this.tasks.find({ where: { status: 'running' } })]);
+    const [order, measured, running, paused] = await Promise.all([this.queue.order(), this.queue.secondsPerScene(), this.tasks.find({ where: { status: 'running' } }), this.queue.paused()]);
+    const perScene = measured;
     const scenesOf = (t: Task) => t.plan?.scenes.length ?? TYPICAL_PLANNED_SCENES;
     const remaining = (t: Task) => {
       const job = this.queue.jobProgress(t.id);
@@ -259,7 +269,8 @@ export class TasksService implements OnModuleInit {
     const lanes = this.config.render.concurrency;
     for (const t of running) out.set(t.id, { position: null, eta: perScene === null ? null : Math.round(remaining(t) * perScene) });
     order.forEach((t, i) => {
-      out.set(t.id, { position: i + 1, eta: perScene === null ? null : Math.round((ahead / lanes + scenesOf(t)) * perScene) });
+      // While the queue is paused nothing waiting will start: no honest ETA for it.
+      out.set(t.id, { position: i + 1, eta: perScene === null || paused ? null : Math.round((ahead / lanes + scenesOf(t)) * perScene) });
       ahead += scenesOf(t);
     });
     return out;

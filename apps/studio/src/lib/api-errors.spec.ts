@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRequestError, contentBlocked, errorText, networkError, parseRetryAfter, reasonPhrase, toApiError } from './api-errors';
+import { ApiRequestError, contentBlocked, errorText, networkError, parseRetryAfter, queueLimit, reasonPhrase, takeMismatch, toApiError } from './api-errors';
 
 describe('toApiError', () => {
   it('reads an ApiError body', () => {
@@ -119,5 +119,21 @@ describe('contentBlocked', () => {
     expect(contentBlocked(toApiError(422, JSON.stringify({ message: 'bad' })))).toBeNull();
     expect(contentBlocked(new Error('x'))).toBeNull();
     expect(toApiError(400, JSON.stringify({ code: 42, span: 'x' })).code).toBeUndefined();
+  });
+});
+
+describe('refusals the studio says in its own words', () => {
+  it("reads the queued-task limit from the server's 429", () => {
+    const err = toApiError(429, JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'you have 3 task(s) waiting or rendering and may have at most 3: wait for some to finish' }));
+    expect(queueLimit(err)).toEqual({ queued: 3, max: 3 });
+    expect(queueLimit(toApiError(429, JSON.stringify({ message: 'too many tasks waiting or rendering' })))).toEqual({});
+    expect(queueLimit(toApiError(429, JSON.stringify({ message: 'too many sign-in attempts' })))).toBeNull();
+    expect(queueLimit(new Error('you have 3 task(s) waiting or rendering'))).toBeNull();
+  });
+
+  it("reads what a take was drawn at from the server's 409", () => {
+    const err = toApiError(409, JSON.stringify({ message: 'this take was drawn at 4 s, 640×360, 24 fps; the scene is now 5 s, 640×360, 24 fps' }));
+    expect(takeMismatch(err)).toEqual({ take: '4 s · 640×360 · 24 fps', scene: '5 s · 640×360 · 24 fps' });
+    expect(takeMismatch(toApiError(409, JSON.stringify({ message: 'a render of this project is running' })))).toBeNull();
   });
 });

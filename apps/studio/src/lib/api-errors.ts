@@ -170,3 +170,25 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * The user's queued-task limit, when this error is the server's refusal for it (429 "you have N
+ * task(s) waiting or rendering and may have at most M"); `{}` when the numbers cannot be read.
+ */
+export function queueLimit(err: unknown): { queued?: number; max?: number } | null {
+  if (!(err instanceof ApiRequestError) || err.statusCode !== 429 || !/waiting or rendering/.test(err.message)) return null;
+  const m = /have (\d+) task\(s\) waiting or rendering and may have at most (\d+)/.exec(err.message);
+  return m ? { queued: Number(m[1]), max: Number(m[2]) } : {};
+}
+
+/**
+ * What a take was drawn at and what its scene is now, when this error is the server's refusal to
+ * pick it (409 "this take was drawn at 4 s, 640×360, 24 fps; the scene is now 5 s, …"); `{}` when
+ * it is that refusal but unreadable.
+ */
+export function takeMismatch(err: unknown): { take?: string; scene?: string } | null {
+  if (!(err instanceof ApiRequestError) || err.statusCode !== 409 || !/take was drawn at/.test(err.message)) return null;
+  const m = /drawn at (.+?); the scene is now (.+)$/.exec(err.message);
+  const tidy = (s: string) => s.trim().replace(/, /g, ' · ');
+  return m ? { take: tidy(m[1]!), scene: tidy(m[2]!) } : {};
+}

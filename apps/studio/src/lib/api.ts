@@ -17,6 +17,9 @@ import type {
   ModelsView,
   ReviewItemView,
   SystemStatusView,
+  QueueView,
+  Storyboard,
+  TakeView,
   TaskStatus,
   TestFilterResponse,
   UpdateFilterRuleBody,
@@ -26,6 +29,7 @@ import type {
   CreateVersionBody,
   LoginResponse,
   Page,
+  ProjectDiskView,
   ProjectMemberView,
   ProjectRole,
   ProjectSummary,
@@ -38,7 +42,7 @@ import type {
   UserView,
   VersionView,
 } from '@reelcraft/shared';
-import { ApiRequestError, contentBlocked, errorText as plainErrorText, networkError, toApiError } from './api-errors';
+import { ApiRequestError, contentBlocked, errorText as plainErrorText, networkError, queueLimit, toApiError } from './api-errors';
 import { queryString } from './admin/query';
 import { t } from './i18n/index.svelte';
 
@@ -46,13 +50,33 @@ export { ApiRequestError } from './api-errors';
 
 /**
  * Everything worth showing to the user about an error, on one line; the content filter's refusal
- * in the interface language, naming the category (the server's message is English).
+ * and the queued-task limit in the interface language (the server's messages are English).
  */
 export function errorText(err: unknown): string {
+  const limit = queueLimit(err);
+  if (limit) return limit.queued !== undefined && limit.max !== undefined ? t('queue_full', { queued: limit.queued, max: limit.max }) : t('queue_full_generic');
   const blocked = contentBlocked(err);
   if (!blocked) return plainErrorText(err);
   const sep = t('list_separator');
   return t('filter_blocked', { categories: blocked.categories.join(sep), words: blocked.texts.map((w) => `“${w}”`).join(sep) });
+}
+
+/** A finished task's subtitles beside its video (the session cookie signs the link). */
+export function subtitlesUrl(taskId: string, format: 'srt' | 'vtt'): string {
+  return `/api/tasks/${encodeURIComponent(taskId)}/subtitles.${format}`;
+}
+
+/** A finished task's still. */
+export function posterUrl(taskId: string): string {
+  return `/api/tasks/${encodeURIComponent(taskId)}/poster.jpg`;
+}
+
+/**
+ * The still of one take (what a scene strip shows for a scene the render drew or reused). The
+ * server names it in TakeView.poster_url; a task's scenes carry only the take's id.
+ */
+export function takePosterUrl(projectId: string, takeId: string): string {
+  return `/api/projects/${encodeURIComponent(projectId)}/takes/${encodeURIComponent(takeId)}/poster`;
 }
 
 export type ReviewStatus = ReviewItemView['status'];
@@ -192,6 +216,10 @@ export const api = {
   deleteTask(id: string): Promise<void> {
     return request<void>(`/api/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' });
   },
+  /** A failed or cancelled task back to the queue (its starter or an admin); scenes already drawn are reused. */
+  retryTask(id: string): Promise<TaskView> {
+    return request<TaskView>(`/api/tasks/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+  },
 
   // Admin console (admins only; others get 403) -------------------------------------------------
   listUsers(q: { page: number; page_size: number; q?: string }, signal?: AbortSignal): Promise<Page<UserView>> {
@@ -247,6 +275,17 @@ export const api = {
   systemStatus(signal?: AbortSignal): Promise<SystemStatusView> {
     return request('/api/admin/status', { signal });
   },
+  queue(signal?: AbortSignal): Promise<QueueView> {
+    return request('/api/admin/queue', { signal });
+  },
+  /** Tasks rendering finish; no new one starts until resumed (kept across restarts). */
+  setQueuePaused(paused: boolean): Promise<QueueView> {
+    return request(`/api/admin/queue/${paused ? 'pause' : 'resume'}`, { method: 'POST' });
+  },
+  /** -100..100, higher starts first. */
+  setTaskPriority(id: string, priority: number): Promise<TaskView> {
+    return request(`/api/admin/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body: { priority } });
+  },
 
   // Projects (live co-edited storyboards) -------------------------------------------------------
   listProjects(page = 1, pageSize = 100, signal?: AbortSignal): Promise<Page<ProjectSummary>> {
@@ -286,6 +325,25 @@ export const api = {
   /** Renders the storyboard as it is now (editors and owners); progress arrives over Socket.IO. */
   renderProject(id: string): Promise<CreateTaskResponse> {
     return request<CreateTaskResponse>(`/api/projects/${encodeURIComponent(id)}/render`, { method: 'POST' });
+  },
+  /** The storyboard as it is now, validated. */
+  getStoryboard(id: string, signal?: AbortSignal): Promise<Storyboard> {
+    return request(`/api/projects/${encodeURIComponent(id)}/storyboard`, { signal });
+  },
+  /** Every take drawn for a scene, newest first. */
+  listTakes(id: string, sceneId: string, signal?: AbortSignal): Promise<TakeView[]> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/takes`, { signal });
+  },
+  /** The next render uses this take while the scene stays as it is (editors, owners); 409 when it no longer fits. Answers the scene's takes. */
+  selectTake(id: string, sceneId: string, takeId: string): Promise<TakeView[]> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/takes/${encodeURIComponent(takeId)}/select`, { method: 'POST' });
+  },
+  /** Deletes a take and its files (editors, owners); 409 while a render of the project runs. */
+  deleteTake(id: string, sceneId: string, takeId: string): Promise<void> {
+    return request(`/api/projects/${encodeURIComponent(id)}/scenes/${encodeURIComponent(sceneId)}/takes/${encodeURIComponent(takeId)}`, { method: 'DELETE' });
+  },
+  projectDisk(id: string, signal?: AbortSignal): Promise<ProjectDiskView> {
+    return request(`/api/projects/${encodeURIComponent(id)}/disk`, { signal });
   },
   listVersions(id: string): Promise<VersionView[]> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions`);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   downloadUrl,
+  formatApproxDuration,
+  formatTimestamp,
   formatUptime,
   percentOf,
   formatBytes,
@@ -134,5 +136,31 @@ describe('percentOf', () => {
     expect(percentOf(1, 3)).toBe(33);
     expect(percentOf(5, 4)).toBe(100);
     expect(percentOf(1, 0)).toBe(0);
+  });
+});
+
+describe('formatApproxDuration', () => {
+  it('rounds a wait as people say it, in English and Chinese', () => {
+    expect(formatApproxDuration(7, 'en')).toBe('10 sec');
+    expect(formatApproxDuration(42, 'en')).toBe('50 sec');
+    expect(formatApproxDuration(130, 'en')).toBe('2 min');
+    expect(formatApproxDuration(130, 'zh')).toBe('2分钟');
+    expect(formatApproxDuration(4800, 'en')).toBe('1 hr 20 min');
+    expect(formatApproxDuration(4800, 'zh')).toBe('1小时20分钟');
+    expect(formatApproxDuration(7200, 'en')).toBe('2 hr');
+  });
+
+  it('has nothing to say about an unknown time', () => {
+    expect(formatApproxDuration(null, 'en')).toBe('–');
+    expect(formatApproxDuration(-1, 'zh')).toBe('–');
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('shows tenths only when there are some', () => {
+    expect(formatTimestamp(0)).toBe('0:00');
+    expect(formatTimestamp(7.5)).toBe('0:07.5');
+    expect(formatTimestamp(64)).toBe('1:04');
+    expect(formatTimestamp(59.96)).toBe('1:00');
   });
 });

@@ -110,3 +110,31 @@ export function percentOf(part: number, whole: number): number {
   if (!Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return 0;
   return Math.round(Math.min(1, Math.max(0, part / whole)) * 100);
 }
+
+/**
+ * A wait or a length of time, rounded as a person would say it, in the interface language (Intl):
+ * "40 sec", "2 min", "1 hr 20 min" (zh: "40秒", "2分钟", "1小时20分钟"). Under a minute it rounds up
+ * to ten seconds; under an hour, to whole minutes.
+ */
+export function formatApproxDuration(seconds: number | null | undefined, lang: 'zh' | 'en'): string {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-US';
+  const unit = (n: number, u: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(n);
+  if (seconds < 55) return unit(Math.max(10, Math.ceil(seconds / 10) * 10), 'second');
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return unit(minutes, 'minute');
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  const parts = m > 0 ? [unit(h, 'hour'), unit(m, 'minute')] : [unit(h, 'hour')];
+  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(parts);
+}
+
+/** A point in a video as m:ss.s for a scene start ("0:07.5"); whole seconds lose the fraction ("1:04"). */
+export function formatTimestamp(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds * 10) / 10);
+  const m = Math.floor(s / 60);
+  const rest = s - m * 60;
+  const whole = Math.floor(rest);
+  const tenth = Math.round((rest - whole) * 10);
+  return `${m}:${String(whole).padStart(2, '0')}${tenth ? `.${tenth}` : ''}`;
+}

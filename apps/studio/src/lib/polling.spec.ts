@@ -1,32 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACTIVE_POLL_MS, IDLE_POLL_MS, Poller, isFinal, needsPolling, nextPollDelay } from './polling';
+import { FALLBACK_POLL_MS, Poller, RETRY_MS, fallbackDelay, isFinal } from './polling';
 
-describe('polling decisions', () => {
+describe('fallback refresh', () => {
   it('knows the final statuses', () => {
     expect(isFinal('completed')).toBe(true);
     expect(isFinal('failed')).toBe(true);
     expect(isFinal('cancelled')).toBe(true);
     expect(isFinal('pending')).toBe(false);
+    expect(isFinal('held')).toBe(false);
     expect(isFinal('running')).toBe(false);
   });
 
-  it('polls fast while any task can still change', () => {
-    expect(needsPolling([{ status: 'completed' }, { status: 'running' }])).toBe(true);
-    expect(nextPollDelay([{ status: 'pending' }])).toBe(ACTIVE_POLL_MS);
-    expect(ACTIVE_POLL_MS).toBeLessThanOrEqual(2000);
+  it('polls nothing while the socket is up', () => {
+    expect(fallbackDelay({ live: true, failed: false, tasks: [{ status: 'running' }, { status: 'pending' }] })).toBeNull();
   });
 
-  it('polls slowly for a task held for review', () => {
-    expect(isFinal('held')).toBe(false);
-    expect(needsPolling([{ status: 'held' }, { status: 'completed' }])).toBe(false);
-    expect(nextPollDelay([{ status: 'held' }])).toBe(IDLE_POLL_MS);
-    expect(nextPollDelay([{ status: 'held' }, { status: 'pending' }])).toBe(ACTIVE_POLL_MS);
+  it('refreshes slowly while the socket is down and something may still change', () => {
+    expect(fallbackDelay({ live: false, failed: false, tasks: [{ status: 'completed' }, { status: 'held' }] })).toBe(FALLBACK_POLL_MS);
+    expect(fallbackDelay({ live: false, failed: false, tasks: [{ status: 'completed' }, { status: 'cancelled' }] })).toBeNull();
+    expect(FALLBACK_POLL_MS).toBeGreaterThanOrEqual(15_000);
   });
 
-  it('slows down when everything is final', () => {
-    expect(needsPolling([])).toBe(false);
-    expect(needsPolling([{ status: 'failed' }, { status: 'cancelled' }])).toBe(false);
-    expect(nextPollDelay([{ status: 'completed' }])).toBe(IDLE_POLL_MS);
+  it('retries a failed load, socket or not', () => {
+    expect(fallbackDelay({ live: true, failed: true, tasks: [] })).toBe(RETRY_MS);
   });
 });
 

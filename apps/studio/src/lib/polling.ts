@@ -1,30 +1,25 @@
 import { FINAL_TASK_STATUSES, type TaskStatus } from '@reelcraft/shared';
 
-/** How often task views refresh while something is still moving. */
-export const ACTIVE_POLL_MS = 1500;
-/** How often the list refreshes when everything is final (picks up tasks made elsewhere). */
-export const IDLE_POLL_MS = 15000;
+/**
+ * How often a page refreshes while its socket is down and something on it may still change. The
+ * socket (live/task-socket.svelte.ts) is the normal path: with it connected nothing is polled.
+ */
+export const FALLBACK_POLL_MS = 30_000;
+/** How soon a load that failed is tried again. */
+export const RETRY_MS = 5_000;
 
 export function isFinal(status: TaskStatus): boolean {
   return FINAL_TASK_STATUSES.includes(status);
 }
 
 /**
- * True while the task may change soon by itself. A `held` task waits for an admin's review, which
- * may take hours: it is not final, but not worth a fast refresh either.
+ * Delay before a page's next refresh, or null for none: a failed load is retried; otherwise only
+ * while the socket is down (events are being missed) and some task shown is not final yet.
  */
-export function changesSoon(status: TaskStatus): boolean {
-  return !isFinal(status) && status !== 'held';
-}
-
-/** True while any task may still change soon by itself. */
-export function needsPolling(tasks: readonly { status: TaskStatus }[]): boolean {
-  return tasks.some((t) => changesSoon(t.status));
-}
-
-/** Delay before the next list refresh. */
-export function nextPollDelay(tasks: readonly { status: TaskStatus }[]): number {
-  return needsPolling(tasks) ? ACTIVE_POLL_MS : IDLE_POLL_MS;
+export function fallbackDelay(o: { live: boolean; failed: boolean; tasks: readonly { status: TaskStatus }[] }): number | null {
+  if (o.failed) return RETRY_MS;
+  if (o.live) return null;
+  return o.tasks.some((t) => !isFinal(t.status)) ? FALLBACK_POLL_MS : null;
 }
 
 function visible(): boolean {

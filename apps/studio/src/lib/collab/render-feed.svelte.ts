@@ -7,8 +7,8 @@
  * join ack says how far it is for a page opened (or reconnected) mid-way. The content filter's hits
  * in the live storyboard (`filter:hits`) go to whoever listens (onFilterHits), on this one socket.
  */
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, DocumentFilterHit, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, ServerToClientEvents, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
+import type { DocumentFilterHit, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
+import { openSocket, type StudioSocket } from '$lib/live/socket';
 
 export interface SceneRenderState {
   step: number;
@@ -55,7 +55,7 @@ export class RenderFeed {
   rejoins = $state(0);
 
   readonly #projectId: string;
-  #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  #socket: StudioSocket | null = null;
   // Callbacks, not state the page renders.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #filterListeners = new Set<(hits: DocumentFilterHit[]) => void>();
@@ -66,12 +66,7 @@ export class RenderFeed {
 
   start(token: string | null): void {
     if (this.#socket) return;
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
-      path: '/socket.io',
-      auth: token ? { token } : {},
-      transports: ['websocket', 'polling'],
-      withCredentials: true,
-    });
+    const socket = openSocket(token);
     this.#socket = socket;
     const mine = (e: { project_id: string }) => e.project_id === this.#projectId;
     let joinedBefore = false;

@@ -40,6 +40,7 @@ import {
   type StoryboardStyle,
 } from '@reelcraft/shared';
 import { colourFor } from './colour';
+import { setMusic, setOutput, type MusicPatch, type OutputPatch } from './delivery';
 import { clearLocalCopy, hasLocalCopy, localCopiesSupported, localCopyName, pendingEdits, registerLocalCopy, setPendingEdits } from './local-copy';
 import { EMPTY_PRESENCE, groupPresence, type EditableField, type PresenceGroups, type PresenceState } from './presence';
 import { ASPECT_SIZES, viewOf, type StoryboardView } from './storyboard-view';
@@ -310,6 +311,16 @@ export class StoryboardSession {
         }
       }
     });
+  }
+
+  /** Delivery settings (subtitles, narration, caption card), one transaction per change. */
+  setOutput(patch: OutputPatch): void {
+    this.#edit(() => setOutput(this.doc, patch, this.localOrigin));
+  }
+
+  /** Music on or off, its volume and fades. */
+  setMusic(patch: MusicPatch): void {
+    this.#edit(() => setMusic(this.doc, patch, this.localOrigin));
   }
 
   sceneText(sceneId: string, field: 'description' | 'subtitle'): Y.Text | null {

@@ -15,6 +15,7 @@ import {
   type StoryboardStyle,
   type Transition,
 } from '@reelcraft/shared';
+import { readDelivery, type DeliverySettings } from './delivery';
 
 export interface CommentView {
   id: string;
@@ -37,7 +38,7 @@ export interface SceneView {
   comments: CommentView[];
 }
 
-export interface StoryboardView {
+export interface StoryboardView extends DeliverySettings {
   title: string;
   language: 'zh' | 'en';
   style: StoryboardStyle;
@@ -99,5 +100,5 @@ export function viewOf(doc: Y.Doc): StoryboardView | null {
     });
   });
   const language = root.get('language') === 'zh' ? 'zh' : 'en';
-  return { title: asString(root.get('title')), language, style, characters: listCharacters(doc), scenes };
+  return { title: asString(root.get('title')), language, style, characters: listCharacters(doc), scenes, ...readDelivery(doc) };
 }

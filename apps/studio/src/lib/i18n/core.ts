@@ -1,5 +1,5 @@
 /** Pure i18n helpers (no browser state): lookup, interpolation, language detection. */
-import type { AuditKind, Camera, FilterAction, FilterRuleKind, FilterStage, ModelKind, ProjectRole, ReviewItemView, ReviewKind, Role, SceneDiffField, StoryboardSetting, TaskStatus, Transition } from '@reelcraft/shared';
+import type { AuditKind, Camera, FilterAction, FilterRuleKind, FilterStage, ModelKind, ProjectRole, ReviewItemView, ReviewKind, Role, SceneDiffField, StoryboardSetting, SubtitlePlacement, TaskSceneView, TaskStatus, Transition } from '@reelcraft/shared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -11,7 +11,7 @@ export type { MessageKey, Messages };
 
 // Compile-time checks: every status, role and camera value (and every value the admin console
 // shows: filter actions, kinds and stages, review and audit kinds, model kinds; and the editor's
-// filter marks and notices for each action) has a label.
+// filter marks and notices for each action; subtitle positions and scene states) has a label.
 type Covered<K extends string> = K extends MessageKey ? true : never;
 const _statusKeys: Covered<`status_${TaskStatus}`> = true;
 const _roleKeys: Covered<`role_${Role}`> = true;
@@ -29,8 +29,10 @@ const _reviewKindKeys: Covered<`admin_reviews_kind_${ReviewKind}`> = true;
 const _reviewStatusKeys: Covered<`admin_reviews_status_${ReviewItemView['status']}` | `admin_reviews_none_${ReviewItemView['status']}`> = true;
 const _auditKindKeys: Covered<`admin_audit_kind_${AuditKind}`> = true;
 const _modelKindKeys: Covered<`admin_models_${ModelKind}` | `admin_models_none_${ModelKind}`> = true;
+const _subtitlePositionKeys: Covered<`delivery_position_${SubtitlePlacement}`> = true;
+const _sceneStateKeys: Covered<`scene_state_${TaskSceneView['status']}`> = true;
 void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys, _diffFieldKeys, _diffSettingKeys];
-void [_filterActionKeys, _filterMarkKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys];
+void [_filterActionKeys, _filterMarkKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys, _subtitlePositionKeys, _sceneStateKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {
