@@ -16,3 +16,4 @@ export * from './planner';
 export * from './storyboard-ydoc-edits';
 export * from './timeline';
 export * from './filter';
+export * from './csv';

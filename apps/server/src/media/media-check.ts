@@ -33,15 +33,8 @@ const ACCEPTED = 'a JPEG, PNG or WebP image, or an MP4, MOV or WebM video';
  * fails here, not halfway through a render). Throws UnusableMedia with the reason.
  */
 export async function checkSceneMedia(path: string, signal?: AbortSignal): Promise<CheckedMedia> {
-  const head = Buffer.alloc(16);
-  const handle = await open(path, 'r');
-  let read: number;
-  try {
-    ({ bytesRead: read } = await handle.read(head, 0, 16, 0));
-  } finally {
-    await handle.close();
-  }
-  const sig = read >= 12 ? SIGNATURES.find((s) => s.test(head)) : undefined;
+  const head = await firstBytes(path);
+  const sig = head.length >= 12 ? SIGNATURES.find((s) => s.test(head)) : undefined;
   if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED} (its content says so, whatever its name)`, 415);
   const streams = await probeStreams(path, { signal }).catch((err: Error) => {
     throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);
@@ -66,6 +59,18 @@ export async function checkSceneMedia(path: string, signal?: AbortSignal): Promi
   return { kind: 'video', format: sig.format, width: video.width, height: video.height, duration: probe.duration };
 }
 
+/** The first 16 bytes of a file (fewer when it is shorter): enough for every signature above. */
+async function firstBytes(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(head, 0, 16, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.slice(0, 300) ?? s.slice(0, 300);
 
 export interface CheckedAudio {
@@ -85,15 +90,8 @@ const ACCEPTED_AUDIO = 'an MP3, Ogg, FLAC, WAV or M4A audio file';
 
 /** A music track by its content: the format from its first bytes, an audio stream ffprobe can read, decoding to the end. */
 export async function checkAudio(path: string, signal?: AbortSignal): Promise<CheckedAudio> {
-  const head = Buffer.alloc(16);
-  const handle = await open(path, 'r');
-  let read: number;
-  try {
-    ({ bytesRead: read } = await handle.read(head, 0, 16, 0));
-  } finally {
-    await handle.close();
-  }
-  const sig = read >= 12 ? AUDIO_SIGNATURES.find((s) => s.test(head)) : undefined;
+  const head = await firstBytes(path);
+  const sig = head.length >= 12 ? AUDIO_SIGNATURES.find((s) => s.test(head)) : undefined;
   if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED_AUDIO} (its content says so, whatever its name)`, 415);
   const probe = await probeMedia(path, { signal }).catch((err: Error) => {
     throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);

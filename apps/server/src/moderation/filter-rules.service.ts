@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { regexRuleProblem, wordRuleProblem } from '@reelcraft/filter';
 import {
   CreateFilterRuleBodySchema,
+  csvFields,
   FILTER_ACTIONS,
   FILTER_LIMITS,
   type CreateFilterRuleBody,
@@ -174,29 +175,6 @@ const toView = (r: FilterRule): FilterRuleView => ({ ...toSpec(r), hits: r.hits,
 
 function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** Splits one CSV line into fields (quotes with doubled quotes inside). */
-export function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  out.push(field);
-  return out.map((f) => f.trim());
 }
 
 /** The rules a list holds, and the lines it refused, numbered from 1. */

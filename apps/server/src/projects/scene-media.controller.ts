@@ -1,15 +1,15 @@
-import { Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { SceneMediaView } from '@reelcraft/shared';
 import type { Response } from 'express';
 import { CurrentUser } from '../auth/auth.decorators';
+import { sceneIdParam, uuidParam } from '../common/route-params';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { SceneMediaService, type UploadedFile as Upload } from './scene-media.service';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('not found', HttpStatus.NOT_FOUND) });
-const SCENE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const sceneId = { transform: (v: string) => { if (!SCENE_ID.test(v)) throw new HttpException('no such scene', HttpStatus.NOT_FOUND); return v; } };
+const uuid = uuidParam();
+const sceneId = sceneIdParam;
 
 /** A scene's own picture or clip instead of a generated one. */
 @ApiTags('projects')

@@ -1,14 +1,14 @@
-import { Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { ProjectDiskView, TakeView } from '@reelcraft/shared';
 import type { Response } from 'express';
 import { CurrentUser } from '../auth/auth.decorators';
+import { sceneIdParam, uuidParam } from '../common/route-params';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { TakesService } from './takes.service';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('not found', HttpStatus.NOT_FOUND) });
-const SCENE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const sceneId = { transform: (v: string) => { if (!SCENE_ID.test(v)) throw new HttpException('no such scene', HttpStatus.NOT_FOUND); return v; } };
+const uuid = uuidParam();
+const sceneId = sceneIdParam;
 
 /** A scene's takes: list them (members), pick the one the edit uses or delete one (editors, owners). */
 @ApiTags('projects')

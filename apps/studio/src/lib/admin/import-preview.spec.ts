@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvFields, formatOfFile, previewImport } from './import-preview';
-
-describe('csvFields', () => {
-  it('splits on commas, trims, and keeps quoted commas and doubled quotes', () => {
-    expect(csvFields('赌博, gambling ,block')).toEqual(['赌博', 'gambling', 'block']);
-    expect(csvFields('"a, b",cat,"say ""hi"""')).toEqual(['a, b', 'cat', 'say "hi"']);
-    expect(csvFields('only')).toEqual(['only']);
-  });
-});
+import { formatOfFile, previewImport } from './import-preview';
 
 describe('previewImport', () => {
   it('reads one word per line with the chosen category and action, skipping blanks, comments and repeats', () => {

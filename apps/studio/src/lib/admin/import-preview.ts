@@ -4,7 +4,7 @@
  * header; blank lines and `#` comments skipped), so the admin sees the count and the refused lines
  * at once. The server decides in the end (it also skips words that are already rules).
  */
-import { FILTER_ACTIONS, FILTER_LIMITS, type FilterAction } from '@reelcraft/shared';
+import { FILTER_ACTIONS, FILTER_LIMITS, csvFields, type FilterAction } from '@reelcraft/shared';
 
 export type ImportFormat = 'lines' | 'csv';
 
@@ -18,29 +18,6 @@ export interface ImportPreview {
   duplicates: number;
   /** More lines than one import may hold. */
   tooManyLines: boolean;
-}
-
-/** Splits one CSV line into trimmed fields; quotes may hold commas, with doubled quotes inside. */
-export function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  out.push(field);
-  return out.map((f) => f.trim());
 }
 
 const isAction = (v: string): v is FilterAction => (FILTER_ACTIONS as readonly string[]).includes(v);
