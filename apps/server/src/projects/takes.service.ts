@@ -7,8 +7,8 @@ import { DataSource, In } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RenderQueue } from '../renders/render-queue';
-import { rendererIdentity, sceneContentHash, sceneContentParams, sceneRenderer, type SceneContentParams } from '../renders/scene-hash';
-import { SceneMedia } from '../media/scene-media.entity';
+import { rendererIdentity, type SceneContentParams } from '../renders/scene-hash';
+import { hashPlanScenes } from '../renders/scene-plan';
 import { TakeSelection } from '../renders/take-selection.entity';
 import { Take } from '../renders/take.entity';
 import { Task } from '../renders/task.entity';
@@ -116,14 +116,7 @@ export class TakesService {
   private async current(user: AuthenticatedUser, projectId: string): Promise<Map<string, { hash: string; params: SceneContentParams }>> {
     const plan = planFromStoryboard(await this.projects.storyboard(user, projectId));
     const renderer = await rendererIdentity(await this.queue.diffusionDir());
-    const look = plan.style!;
-    const ids = plan.scenes.flatMap((s) => (s.media_id ? [s.media_id] : []));
-    const media = new Map((ids.length ? await this.db.getRepository(SceneMedia).find({ where: { project_id: projectId, id: In(ids) } }) : []).map((m) => [m.id, m]));
-    return new Map(
-      plan.scenes.filter((s) => s.id).map((s) => {
-        const params = sceneContentParams(s, plan, look, sceneRenderer(s, renderer, media));
-        return [s.id!, { hash: sceneContentHash(params), params }];
-      }),
-    );
+    const hashed = await hashPlanScenes(this.db, projectId, plan, plan.style!, renderer);
+    return new Map(hashed.filter((h) => h.scene.id).map((h) => [h.scene.id!, { hash: h.hash, params: h.params }]));
   }
 }

@@ -4,16 +4,16 @@ import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource } from 'typeorm';
 import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
-import { DEFAULT_OUTPUT, type RenderPlan, type RenderScene } from '@reelcraft/shared';
+import { DEFAULT_OUTPUT, type RenderPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
-import { SceneMedia } from '../media/scene-media.entity';
 import { renderMediaClip } from '../media/scene-media-clip';
 import { MusicTrack } from '../music/music-track.entity';
 import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
 import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
-import { rendererIdentity, sceneContentHash, sceneContentParams, sceneRenderer, type SceneContentParams, type SceneLook } from './scene-hash';
+import { rendererIdentity, type SceneContentParams, type SceneLook } from './scene-hash';
+import { hashPlanScenes, type HashedScene } from './scene-plan';
 import { TakeSelection } from './take-selection.entity';
 import { Take } from './take.entity';
 import type { Task } from './task.entity';
@@ -88,12 +88,18 @@ export async function renderTask(
   progress.scenesPlanned = plan.scenes.length;
   progress.scenesDone = scenes.filter((s) => s.take).length;
 
+  /** A clip made for this render becomes a take, the scene's clip in this task, and one more scene done. */
+  const recordTake = async (row: (typeof rows)[number], clip: ClipInfo, poster: string | undefined) => {
+    const take = await keepTake(db, config, task, row, clip, poster);
+    scenes[rows.indexOf(row)]!.take = take;
+    await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
+    await insertClipResource(db, taskId, row.id, take);
+  };
+
   // Scenes with an uploaded picture or clip are made here (one ffmpeg each); the worker draws the rest.
-  const media = await mediaOf(db, task.project_id, plan);
-  for (const row of rows.filter((r) => !r.cached)) {
-    const scene = plan.scenes.find((s) => s.scene_number === row.scene_number)!;
-    const upload = scene.media_id ? media.get(scene.media_id) : undefined;
-    if (!upload) continue;
+  for (const [i, row] of rows.entries()) {
+    const { scene, upload, take } = scenes[i]!;
+    if (take || !upload) continue;
     signal.throwIfAborted();
     const clip = await renderMediaClip({
       path: join(config.dataDir, upload.file_path),
@@ -107,13 +113,10 @@ export async function renderTask(
       outPath: join(dir, `scene-${String(scene.scene_number).padStart(2, '0')}-media.mp4`),
       signal,
     });
-    const take = await keepTake(db, config, task, row, clip, undefined);
-    scenes[rows.indexOf(row)]!.take = take;
-    await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
-    await insertClipResource(db, taskId, row.id, take);
+    await recordTake(row, clip, undefined);
     progress.scenesDone += 1;
   }
-  const todo = rows.filter((r) => !scenes[rows.indexOf(r)]!.take);
+  const todo = rows.filter((_, i) => !scenes[i]!.take);
   if (todo.length) {
     const job: RenderJob = {
       taskId,
@@ -131,13 +134,10 @@ export async function renderTask(
       plan: { ...plan, scenes: plan.scenes.filter((s) => todo.some((r) => r.scene_number === s.scene_number)) },
       ...(diffusionDir ? { diffusionDir } : {}),
     };
-    await renderInWorker(db, config, job, progress, signal, onMessage, async (clip, scene_number, poster) => {
-      const row = todo.find((r) => r.scene_number === scene_number);
-      if (!row) throw new Error(`render worker sent scene ${scene_number}, which it was not asked for`);
-      const take = await keepTake(db, config, task, row, clip, poster);
-      scenes[rows.indexOf(row)]!.take = take;
-      await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
-      await insertClipResource(db, taskId, row.id, take);
+    await renderInWorker(db, config, job, progress, signal, onMessage, async (clip, sceneNumber, poster) => {
+      const row = todo.find((r) => r.scene_number === sceneNumber);
+      if (!row) throw new Error(`render worker sent scene ${sceneNumber}, which it was not asked for`);
+      await recordTake(row, clip, poster);
     });
   }
 
@@ -198,21 +198,10 @@ async function deliveryOptions(db: DataSource, plan: RenderPlan, look: SceneLook
   };
 }
 
-/** The uploads the plan's scenes show, by id (only the project's own). */
-async function mediaOf(db: DataSource, projectId: string | null, plan: RenderPlan): Promise<Map<string, SceneMedia>> {
-  const ids = [...new Set(plan.scenes.flatMap((s) => (s.media_id ? [s.media_id] : [])))];
-  if (!projectId || ids.length === 0) return new Map();
-  const rows = await db.getRepository(SceneMedia).find({ where: { project_id: projectId, id: In(ids) } });
-  return new Map(rows.map((m) => [m.id, m]));
-}
-
 /** Where takes live, under DATA_DIR. */
 const TAKES_DIR = 'takes';
 
-interface PlannedTake {
-  scene: RenderScene;
-  params: SceneContentParams;
-  hash: string;
+interface PlannedTake extends HashedScene {
   take: Take | null;
 }
 
@@ -229,11 +218,7 @@ async function matchTakes(
   look: SceneLook,
   renderer: string,
 ): Promise<PlannedTake[]> {
-  const media = await mediaOf(db, task.project_id, plan);
-  const planned = plan.scenes.map((scene) => {
-    const params = sceneContentParams(scene, plan, look, sceneRenderer(scene, renderer, media));
-    return { scene, params, hash: sceneContentHash(params), take: null as Take | null };
-  });
+  const planned: PlannedTake[] = (await hashPlanScenes(db, task.project_id, plan, look, renderer)).map((p) => ({ ...p, take: null }));
   const hashes = [...new Set(planned.map((p) => p.hash))];
   const owned = task.project_id ? { project_id: task.project_id } : { project_id: IsNull(), created_by: task.owner_id };
   const takes = await db.getRepository(Take).find({ where: { ...owned, content_hash: In(hashes) }, order: { created_at: 'DESC' } });
