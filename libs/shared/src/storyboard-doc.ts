@@ -125,6 +125,11 @@ export const StoryboardSceneSchema = z.object({
   locked: z.boolean({ error: 'locked must be true or false' }),
   /** An uploaded image or clip the scene shows instead of a generated picture (POST …/scenes/{id}/media). */
   media_id: id('scene media id').optional(),
+  /**
+   * Starts from the previous scene's last frame instead of a fresh picture (a continuous shot);
+   * ignored on the first scene. Absent in storyboards made before it existed: not chained.
+   */
+  chained: z.boolean({ error: 'chained must be true or false' }).optional(),
   character_ids: z
     .array(id('character id'), { error: 'character_ids must be a list' })
     .max(SB.characters.max, { error: `a scene can name at most ${SB.characters.max} characters` }),
@@ -307,6 +312,8 @@ export function planFromStoryboard(sb: Storyboard): RenderPlan {
         ...(s.seed !== undefined ? { seed: s.seed } : {}),
         ...(s.transition !== 'cut' ? { transition: s.transition } : {}),
         ...(s.media_id ? { media_id: s.media_id } : {}),
+        // The first scene has nothing to continue from.
+        ...(s.chained && i > 0 ? { chained: true } : {}),
       };
     }),
   };

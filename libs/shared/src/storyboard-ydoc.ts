@@ -24,7 +24,7 @@ import {
  *     music:      Y.Map  (enabled, track_name, file_id, volume, fade_in_sec, fade_out_sec)
  *     characters: Y.Array<Y.Map>  id, name, description: Y.Text
  *     scenes:     Y.Array<Y.Map>  id, description: Y.Text, subtitle: Y.Text, camera: Y.Map,
- *                 duration_sec, transition, seed?, locked, character_ids: Y.Array<string>,
+ *                 duration_sec, transition, seed?, media_id?, chained?, locked, character_ids: Y.Array<string>,
  *                 comments: Y.Array<Y.Map> (id, author, text: Y.Text, created_at, resolved)
  *
  * Free text is Y.Text, so two people typing in one description merge character by character;
@@ -76,6 +76,7 @@ function sceneToY(s: StoryboardScene): Y.Map<unknown> {
     transition: s.transition,
     seed: s.seed,
     media_id: s.media_id,
+    chained: s.chained,
     locked: s.locked,
     character_ids: Y.Array.from([...s.character_ids]),
     comments: Y.Array.from(s.comments.map(commentToY)),
@@ -309,7 +310,9 @@ export function updateSceneField<K extends SceneField>(doc: Y.Doc, index: number
       }
       case 'seed':
       case 'media_id':
-        if (v === undefined) scene.delete(field);
+      case 'chained':
+        // Absent is the default (no seed, no upload, not chained): an unset field leaves no key behind.
+        if (v === undefined || v === false) scene.delete(field);
         else scene.set(field, v);
         return;
       default:

@@ -58,6 +58,11 @@ export const RenderSceneSchema = PlannedSceneSchema.extend({
    * cross from), so it is a cut.
    */
   transition: z.enum(SCENE_TRANSITIONS).optional(),
+  /**
+   * Starts from the previous scene's last frame (a continuous shot): the renderer is given that
+   * frame, so the scene waits for its predecessor and its cache key includes the predecessor's.
+   */
+  chained: z.boolean().optional(),
 });
 export type RenderScene = z.infer<typeof RenderSceneSchema>;
 

@@ -8,6 +8,15 @@ const look = { width: 640, height: 360, fps: 24, seed: 7 };
 const hash = (s: RenderScene = scene, p = plan, l = look, r = 'animatic/1') => sceneContentHash(sceneContentParams(s, p, l, r));
 
 describe('sceneContentHash', () => {
+  it('a chained scene follows its predecessor; an unchained one hashes as before chaining existed', () => {
+    const params = sceneContentParams(scene, plan, look, 'animatic/1');
+    expect('chained_from' in params).toBe(false);
+    const after = (prev: string) => sceneContentHash(sceneContentParams(scene, plan, look, 'animatic/1', prev));
+    expect(after('1'.repeat(64))).not.toBe(after('2'.repeat(64)));
+    expect(after('1'.repeat(64))).toBe(after('1'.repeat(64)));
+  });
+
+
   it('is the same for the same content, whatever the key order or the subtitle and transition', () => {
     expect(hash()).toBe(hash({ ...scene }));
     expect(hash({ ...scene, subtitle: 'another line', transition: 'crossfade' })).toBe(hash());
@@ -33,6 +42,7 @@ describe('sceneContentHash', () => {
       hash(scene, plan, { ...look, fps: 12 }),
       hash(scene, plan, look, 'diffusion:tiny-sd:unet/model.onnx:100:1'),
       hash(scene, { ...plan, output: { burn_subtitles: true, subtitle_scale: 1, subtitle_position: 'bottom', narration: false, caption_card: false } }),
+      sceneContentHash(sceneContentParams(scene, plan, look, 'animatic/1', 'a'.repeat(64))),
     ];
     expect(new Set([base, ...variants]).size).toBe(variants.length + 1);
   });

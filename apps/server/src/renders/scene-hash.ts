@@ -56,6 +56,12 @@ export interface SceneContentParams {
   fps: number;
   /** The animatic's caption card and playhead. */
   caption_card: boolean;
+  /**
+   * A chained scene starts from its predecessor's last frame, so it is that predecessor's content
+   * hash (which in turn holds its own predecessor's when chained). Absent for a scene of its own,
+   * so the hashes of takes made before chaining existed still match.
+   */
+  chained_from?: string;
 }
 
 /**
@@ -63,9 +69,17 @@ export interface SceneContentParams {
  * are the assembly's): the renderer, the scene's prompt (description, camera, characters), the
  * storyboard's style and negative prompt, the seeds (the video's and the scene's own), the scene's
  * number (the animatic's caption shows it) and whether the caption card is drawn, duration, size
- * and frame rate, and the title (the animatic's theme). Two scenes with the same hash render to the same clip.
+ * and frame rate, the title (the animatic's theme), and for a chained scene the hash of the scene it
+ * continues. Two scenes with the same hash render to the same clip.
  */
-export function sceneContentParams(scene: RenderScene, plan: Pick<RenderPlan, 'title' | 'style' | 'output'>, look: SceneLook, renderer: string): SceneContentParams {
+export function sceneContentParams(
+  scene: RenderScene,
+  plan: Pick<RenderPlan, 'title' | 'style' | 'output'>,
+  look: SceneLook,
+  renderer: string,
+  /** The previous scene's content hash when this scene is chained to it. */
+  chainedFrom: string | null = null,
+): SceneContentParams {
   return {
     renderer,
     title: plan.title,
@@ -82,6 +96,7 @@ export function sceneContentParams(scene: RenderScene, plan: Pick<RenderPlan, 't
     height: look.height,
     fps: look.fps,
     caption_card: plan.output?.caption_card ?? true,
+    ...(chainedFrom ? { chained_from: chainedFrom } : {}),
   };
 }
 

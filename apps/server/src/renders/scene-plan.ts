@@ -17,11 +17,19 @@ export interface HashedScene {
  */
 export async function hashPlanScenes(db: DataSource, projectId: string | null, plan: RenderPlan, look: SceneLook, renderer: string): Promise<HashedScene[]> {
   const media = await uploadsOf(db, projectId, plan);
-  return plan.scenes.map((scene) => {
-    const params = sceneContentParams(scene, plan, look, sceneRenderer(scene, renderer, media));
-    return { scene, params, hash: sceneContentHash(params), upload: scene.media_id ? media.get(scene.media_id) : undefined };
-  });
+  const hashed: HashedScene[] = [];
+  for (const [i, scene] of plan.scenes.entries()) {
+    const upload = scene.media_id ? media.get(scene.media_id) : undefined;
+    // An uploaded picture or clip is shown as it is: it continues nothing, chained or not.
+    const chainedFrom = isChained(scene, i) && !upload ? hashed[i - 1]!.hash : null;
+    const params = sceneContentParams(scene, plan, look, sceneRenderer(scene, renderer, media), chainedFrom);
+    hashed.push({ scene, params, hash: sceneContentHash(params), upload });
+  }
+  return hashed;
 }
+
+/** Whether the scene at position `i` starts from its predecessor's last frame (never the first). */
+export const isChained = (scene: RenderScene, i: number): boolean => i > 0 && scene.chained === true;
 
 /** The uploads the plan's scenes show, by id (only the project's own). */
 async function uploadsOf(db: DataSource, projectId: string | null, plan: RenderPlan): Promise<Map<string, SceneMedia>> {

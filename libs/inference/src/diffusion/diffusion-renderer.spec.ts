@@ -6,6 +6,7 @@ import type { RenderScene } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyDiffusionPipeline } from '../testing/tiny-onnx';
 import type { RenderOptions } from '../renderer/scene-renderer';
+import { chainBlendFrames } from '../renderer/chain-blend';
 import { DiffusionRenderer, type DiffusionRendererOptions } from './diffusion-renderer';
 import { DiffusionPipeline } from './pipeline';
 
@@ -100,20 +101,26 @@ describe('DiffusionRenderer', () => {
     expect(jpeg!.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
-  it('style prompt changes the pictures; continueFromPrevious starts a scene from the last one', async () => {
+  it('style prompt changes the pictures; a chained scene starts from the frame it is given', async () => {
     const plain = await render({ cadence: 24 });
     const styled = await render({ cadence: 24, stylePrompt: 'watercolor style' });
     expect(styled.hashes[0]).not.toBe(plain.hashes[0]);
 
-    const renderer = new DiffusionRenderer({ pipeline, steps: 6, cadence: 24, continueFromPrevious: true, continueStrength: 0.5 });
     const size = { width: 64, height: 64, fps: 12, seed: 1 };
-    const first: Buffer[] = [];
-    for await (const f of renderer.renderFrames(scene(), size)) first.push(f);
-    const second: Buffer[] = [];
-    for await (const f of renderer.renderFrames(scene({ scene_number: 2, description: 'a city at night', camera: { shot: 'wide', move: 'static' } }), size)) second.push(f);
+    const first = await render({ cadence: 24 }, scene(), size);
+    const last = first.frames[first.frames.length - 1]!;
+    const night = scene({ scene_number: 2, description: 'a city at night', camera: { shot: 'wide', move: 'static' } });
+    const renderer = new DiffusionRenderer({ pipeline, steps: 6, guidanceScale: 4, cadence: 24, continueStrength: 0.5 });
+    const chained: Buffer[] = [];
+    for await (const f of renderer.renderFrames(night, { ...size, chainFrom: last })) chained.push(f);
+    // img2img from the given frame at strength 0.5: half the steps.
     expect(renderer.lastSceneStats.unetCalls).toBe(3);
-    const fresh = await render({ cadence: 24 }, scene({ scene_number: 2, description: 'a city at night', camera: { shot: 'wide', move: 'static' } }), size);
+    // The shot continues: its first frame is the previous scene's last, exactly.
+    expect(chained[0]!.equals(last)).toBe(true);
+    const fresh = await render({ cadence: 24 }, night, size);
     const diff = (a: Buffer, b: Buffer) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
-    expect(diff(second[0]!, first[first.length - 1]!)).toBeLessThan(diff(fresh.frames[0]!, first[first.length - 1]!));
+    // Past the dissolve, the picture still keeps more of the previous scene than a fresh one does.
+    const after = chainBlendFrames(size.fps, chained.length);
+    expect(diff(chained[after]!, last)).toBeLessThan(diff(fresh.frames[after]!, last));
   });
 });

@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import type { RenderScene } from '@reelcraft/shared';
+import { blendFromChain, chainBlendFrames } from '../renderer/chain-blend';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { throwIfAborted } from '../util/abort';
 import { cameraMotionPerFrame } from './camera-motion';
-import { channelStats, coverCrop, crossFade, matchColours, repeatMotion, toFrameBytes, warpImage, type ChannelStats, type ColourSpace } from './image-ops';
+import { channelStats, coverCrop, crossFade, fromFrameBytes, matchColours, repeatMotion, toFrameBytes, warpImage, type ChannelStats, type ColourSpace } from './image-ops';
 import type { LatentPreview } from './latent-preview';
 import type { DiffusionPipeline } from './pipeline';
 import { deriveSeed } from './random';
@@ -27,8 +28,7 @@ export interface DiffusionRendererOptions {
   cadence?: number;
   /** img2img strength of keyframe k ≥ 1 (constant or a schedule). Default 0.45. */
   strength?: number | ((keyframe: number, keyframes: number) => number);
-  /** Start each scene from the previous scene's last keyframe (img2img at continueStrength) instead of from noise. */
-  continueFromPrevious?: boolean;
+  /** img2img strength of a chained scene's first keyframe, made from the previous scene's last frame (RenderOptions.chainFrom). Default 0.75. */
   continueStrength?: number;
   /** Appended to every scene's prompt when the render brings no style of its own (RenderOptions.style). */
   stylePrompt?: string;
@@ -58,7 +58,6 @@ export class DiffusionRenderer implements SceneRenderer {
   readonly name: string;
   /** Of the scene rendered last (for tests and the benchmark). */
   lastSceneStats: SceneDiffusionStats = { keyframes: 0, unetCalls: 0 };
-  private previousKeyframe: Float32Array | undefined;
   private readonly o: Required<Pick<DiffusionRendererOptions, 'steps' | 'guidanceScale' | 'cadence' | 'continueStrength' | 'colourCoherence' | 'cameraSpeed'>> & DiffusionRendererOptions;
 
   constructor(options: DiffusionRendererOptions) {
@@ -67,7 +66,7 @@ export class DiffusionRenderer implements SceneRenderer {
     const p = options.pipeline;
     // Everything that changes the pixels besides the scene and RenderOptions.
     const style = [this.o.stylePrompt ?? '', this.o.negativePrompt ?? ''].join('|');
-    this.name = `diffusion-v1:${basename(p.dir)}:${this.o.scheduler ?? 'default'}:s${this.o.steps}:g${this.o.guidanceScale}:c${this.o.cadence}:${this.strengthAt(1, 2)}:${this.o.colourCoherence}:${this.o.continueFromPrevious ? 'cont' : 'fresh'}:${style}`;
+    this.name = `diffusion-v1:${basename(p.dir)}:${this.o.scheduler ?? 'default'}:s${this.o.steps}:g${this.o.guidanceScale}:c${this.o.cadence}:${this.strengthAt(1, 2)}:${this.o.colourCoherence}:k${this.o.continueStrength}:${style}`;
   }
 
   frameCount(scene: RenderScene, options: RenderOptions): number {
@@ -104,8 +103,10 @@ export class DiffusionRenderer implements SceneRenderer {
     const negativePrompt = options.style?.negativePrompt ?? this.o.negativePrompt;
     const prompt = [scene.description, ...(scene.characters ?? []), stylePrompt].filter((s): s is string => !!s?.trim()).join(', ');
     const canImg2Img = pipeline.hasImageEncoder;
+    // A chained scene starts from the previous scene's last frame, brought back to the pipeline's size.
+    const chainImage = options.chainFrom && canImg2Img ? fromFrameBytes(options.chainFrom, options.width, options.height, W, H, crop) : undefined;
     const stepsOf = (k: number) => {
-      if (k === 0 && !(this.o.continueFromPrevious && this.previousKeyframe && canImg2Img)) return this.o.steps;
+      if (k === 0 && !chainImage) return this.o.steps;
       const strength = k === 0 ? this.o.continueStrength : this.strengthAt(k, keyframes);
       // What the pipeline runs for img2img: the last ⌊steps·strength⌋ steps, at least one.
       return Math.max(1, Math.floor(this.o.steps * strength));
@@ -125,7 +126,7 @@ export class DiffusionRenderer implements SceneRenderer {
       const seed = scene.seed !== undefined ? deriveSeed(scene.seed, 0, k) : deriveSeed(options.seed ?? 0, scene.scene_number, k);
       let init: { image: Float32Array; strength: number } | undefined;
       if (k > 0) init = { image: warpImage(previous!, W, H, repeatMotion(motion, cadence)), strength: this.strengthAt(k, keyframes) };
-      else if (this.o.continueFromPrevious && this.previousKeyframe && canImg2Img) init = { image: this.previousKeyframe, strength: this.o.continueStrength };
+      else if (chainImage) init = { image: chainImage, strength: this.o.continueStrength };
       const before = stepsDone;
       const result = await pipeline.generate({
         prompt,
@@ -152,7 +153,9 @@ export class DiffusionRenderer implements SceneRenderer {
       return matchColours(result.image, reference);
     };
 
-    const emit = (img: Float32Array) => toFrameBytes(img, W, H, options.width, options.height, crop);
+    const blend = chainBlendFrames(options.fps, total);
+    // The img2img start keeps the previous picture's layout; the dissolve makes the first frame that picture exactly.
+    const emit = (img: Float32Array, i: number) => blendFromChain(toFrameBytes(img, W, H, options.width, options.height, crop), options.chainFrom, i, blend);
     let current = await makeKeyframe(0, undefined);
     for (let k = 0; k < keyframes; k++) {
       const start = k * cadence;
@@ -163,10 +166,9 @@ export class DiffusionRenderer implements SceneRenderer {
         const j = i - start;
         const ahead = warpImage(current, W, H, repeatMotion(motion, j));
         // Blend towards the next keyframe pulled back to this moment, so keyframes arrive without a jump.
-        yield emit(next ? crossFade(ahead, warpImage(next, W, H, repeatMotion(motion, j - cadence)), j / cadence) : ahead);
+        yield emit(next ? crossFade(ahead, warpImage(next, W, H, repeatMotion(motion, j - cadence)), j / cadence) : ahead, i);
       }
       if (next) current = next;
-      else this.previousKeyframe = warpImage(current, W, H, repeatMotion(motion, end - start));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianNoise } from './random';
-import { channelStats, coverCrop, labToRgb, matchColours, rgbToLab, toFrameBytes, warpImage } from './image-ops';
+import { channelStats, coverCrop, fromFrameBytes, labToRgb, matchColours, rgbToLab, toFrameBytes, warpImage } from './image-ops';
 
 /** A planar w×h image with smooth random content in [-1, 1]. */
 function randomImage(w: number, h: number, seed = 1): Float32Array {
@@ -63,6 +63,27 @@ describe('image ops on planar [-1, 1] images', () => {
     const bytes = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 37) % 256);
     expect([...toFrameBytes(fromRgbBytes(bytes, 5, 3), 5, 3, 5, 3)]).toEqual([...bytes]);
     expect([...toFrameBytes(Float32Array.of(-3, 2, Number.NaN), 1, 1, 1, 1)]).toEqual([0, 255, 0]);
+  });
+
+  it('fromFrameBytes takes a frame back to the image it was cropped from', () => {
+    const bytes = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 37) % 256);
+    // Same size, no crop: exactly the planar image the bytes stand for.
+    expect([...toFrameBytes(fromFrameBytes(bytes, 5, 3, 5, 3), 5, 3, 5, 3)]).toEqual([...bytes]);
+    // A smooth image survives the round trip through a cropped, rescaled frame inside the crop.
+    const w = 40;
+    const h = 40;
+    const img = new Float32Array(w * h * 3);
+    for (let c = 0; c < 3; c++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) img[c * w * h + y * w + x] = (x / w) * 0.8 - (y / h) * 0.5 + c * 0.1;
+    const crop = coverCrop(w, h, 96, 54);
+    const back = fromFrameBytes(toFrameBytes(img, w, h, 96, 54, crop), 96, 54, w, h, crop);
+    let worst = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let y = Math.ceil(crop.y) + 1; y < Math.floor(crop.y + crop.height) - 1; y++) {
+        for (let x = 1; x < w - 1; x++) worst = Math.max(worst, Math.abs(back[c * w * h + y * w + x]! - img[c * w * h + y * w + x]!));
+      }
+    }
+    expect(worst).toBeLessThan(0.03);
+    expect(() => fromFrameBytes(new Uint8Array(10), 2, 2, 2, 2)).toThrow(/not 2x2 RGB/);
   });
 
   it('warpImage moves every plane the same way, replicating edges', () => {

@@ -143,6 +143,39 @@ export function toFrameBytes(src: Float32Array, sw: number, sh: number, dw: numb
   return out;
 }
 
+/**
+ * The inverse of toFrameBytes: a video frame (interleaved RGB bytes, fw×fh) back into the planar
+ * [-1, 1] form of a dw×dh image of which `crop` became that frame; what lies outside the crop
+ * repeats the frame's edge. Used to start a chained scene from the previous scene's last frame.
+ */
+export function fromFrameBytes(frame: Uint8Array, fw: number, fh: number, dw: number, dh: number, crop: Rect = { x: 0, y: 0, width: dw, height: dh }): Float32Array {
+  if (frame.length !== fw * fh * 3) throw new RangeError(`frame holds ${frame.length} bytes, not ${fw}x${fh} RGB (${fw * fh * 3})`);
+  const out = new Float32Array(dw * dh * 3);
+  const sx = fw / crop.width;
+  const sy = fh / crop.height;
+  const xs = taps(dw, fw, (x) => (x + 0.5 - crop.x) * sx - 0.5);
+  const ys = taps(dh, fh, (y) => (y + 0.5 - crop.y) * sy - 0.5);
+  const plane = dw * dh;
+  for (let y = 0, o = 0; y < dh; y++) {
+    const r0 = ys.lo[y]! * fw;
+    const r1 = ys.hi[y]! * fw;
+    const wy = ys.weight[y]!;
+    for (let x = 0; x < dw; x++, o++) {
+      const x0 = xs.lo[x]!;
+      const x1 = xs.hi[x]!;
+      const wx = xs.weight[x]!;
+      for (let c = 0; c < 3; c++) {
+        const a = frame[(r0 + x0) * 3 + c]!;
+        const top = a + (frame[(r0 + x1) * 3 + c]! - a) * wx;
+        const b = frame[(r1 + x0) * 3 + c]!;
+        const v = top + (b + (frame[(r1 + x1) * 3 + c]! - b) * wx - top) * wy;
+        out[c * plane + o] = v / 127.5 - 1;
+      }
+    }
+  }
+  return out;
+}
+
 export type ColourSpace = 'rgb' | 'lab';
 
 export interface ChannelStats {

@@ -5,6 +5,7 @@ import { paintBackdrop, type BackdropLayout } from './backdrop';
 import { cameraViewAt, type CameraPathInput } from './camera-path';
 import { renderLabel } from './label';
 import { MotionLayer } from './motion-layer';
+import { blendFromChain, chainBlendFrames } from './chain-blend';
 import { rgbaToRgb } from './rgb';
 import type { RenderOptions, SceneRenderer } from './scene-renderer';
 import { deriveSceneStyle, type SceneStyle } from './scene-style';
@@ -35,9 +36,10 @@ export class AnimaticRenderer implements SceneRenderer {
     const total = this.frameCount(scene, options);
     throwIfAborted(options.signal, 'Rendering');
     const composer = new AnimaticComposer(scene, options);
+    const blend = chainBlendFrames(options.fps, total);
     for (let i = 0; i < total; i++) {
       throwIfAborted(options.signal, 'Rendering');
-      yield composer.frame(i, total);
+      yield blendFromChain(composer.frame(i, total), options.chainFrom, i, blend);
       if (i % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }

@@ -18,6 +18,11 @@ export interface RenderOptions {
    * storyboard turned them off for delivery. Renderers that draw no captions ignore it.
    */
   caption?: boolean;
+  /**
+   * The previous scene's last frame (RGB24, width*height*3 bytes) when the scene is chained: the
+   * scene starts from it instead of from a picture of its own, so the cut becomes a continuous shot.
+   */
+  chainFrom?: Buffer;
   /** Stops rendering between frames; the iterator then throws an AbortError. */
   signal?: AbortSignal;
 }

@@ -34,6 +34,8 @@ export interface SceneView {
   transition: Transition;
   seed?: number;
   locked: boolean;
+  /** Starts from the previous scene's last frame (a continuous shot). */
+  chained: boolean;
   character_ids: string[];
   comments: CommentView[];
 }
@@ -95,6 +97,7 @@ export function viewOf(doc: Y.Doc): StoryboardView | null {
       transition: (m.get('transition') as Transition) ?? 'cut',
       ...(typeof seed === 'number' ? { seed } : {}),
       locked: m.get('locked') === true,
+      chained: m.get('chained') === true,
       character_ids: characterIds instanceof Y.Array ? [...new Set(characterIds.toArray().filter((c): c is string => typeof c === 'string'))] : [],
       comments: commentList,
     });
