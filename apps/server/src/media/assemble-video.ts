@@ -18,6 +18,9 @@ import { planTimeline, type RenderScene, type Timeline } from '@reelcraft/shared
 import { audioGraph, type MusicMix } from './audio-mix';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
 import { speakCues, type SpokenLine } from './narration';
+import { SegmentCache } from './segment-cache';
+import { H264, XFADE, encodeSegments } from './segment-encode';
+import { planSegments } from './segments';
 import { renderAss, renderSrt, renderVtt, subtitleLayout, timelineCues, type SubtitleStyle } from './subtitles';
 
 // Callers that set up assembly look the font folder up here too, before any rendering starts.
@@ -27,6 +30,8 @@ export interface AssembleClip {
   path: string;
   /** Actual clip length in seconds (probed), which places the subtitle cues. */
   duration: number;
+  /** Hex SHA-256 of the clip's bytes (a take knows it); computed when absent and the segment cache needs it. */
+  sha256?: string;
 }
 
 /** `transition` (absent = cut) says how the scene begins, coming from the one before it. */
@@ -71,6 +76,14 @@ export interface AssembleOptions {
   narration?: boolean;
   /** Folder of the CJK font for burnt-in subtitles; defaults to findCjkFont()'s. */
   fontsDir?: string;
+  /**
+   * Where encoded segments are kept between assemblies (see segments.ts). Given, the picture is
+   * made segment by segment whenever it needs encoding (a transition or burnt-in subtitles), and a
+   * segment whose inputs did not change since an earlier assembly is reused, not encoded again.
+   */
+  segmentCacheDir?: string;
+  /** Size bound of that folder: least recently used segments beyond it are deleted (default 2 GiB). */
+  segmentCacheMaxBytes?: number;
   signal?: AbortSignal;
   /** 0..1, non-decreasing; 1 once the output is in place. */
   onProgress?(fraction: number): void;
@@ -84,9 +97,13 @@ export interface AssembleResult {
   /**
    * How the clips were joined: 'concat-copy' (every scene starts with a cut: concat demuxer with
    * stream copy, then one pass for subtitles and audio) or 'filter' (some scene has a transition:
-   * one ffmpeg pass joins the clips with xfade, burns subtitles and mixes the audio too).
+   * one ffmpeg pass joins the clips with xfade, burns subtitles and mixes the audio too) or
+   * 'segments' (with a segment cache: bodies and transitions encoded or reused one by one, joined
+   * by stream copy in the pass that adds the audio and the subtitle track).
    */
-  joinedBy: 'concat-copy' | 'filter';
+  joinedBy: 'concat-copy' | 'filter' | 'segments';
+  /** With joinedBy 'segments': how many segments were encoded now and how many came from the cache. */
+  segments: { encoded: number; reused: number } | null;
   /** True when the clips' H.264 went into the MP4 unchanged (all cuts and nothing burnt in). */
   videoCopied: boolean;
   /**
@@ -112,13 +129,14 @@ export interface AssembleResult {
 
 /** Share of the progress bar the stream-copy concat gets; the encode is the real work. */
 const CONCAT_SHARE = 0.03;
+/** Where encoding the segments ends on the progress bar; the final pass only copies the picture. */
+const SEGMENTS_SHARE = 0.85;
+/** Default bound of the segment cache. */
+export const SEGMENT_CACHE_MAX_BYTES = 2048 * 1024 * 1024;
 /** Where the final pass ends on the progress bar; the poster and the renames take the rest. */
 const ENCODE_END = 0.97;
 /** The MP4 subtitle track's language tag: ISO 639-2/T (the mov muxer drops two-letter codes). */
 const TRACK_LANGUAGE: Record<SpeechLanguage, string> = { zh: 'zho', en: 'eng' };
-
-/** ffmpeg's xfade transition for each of the storyboard's (see MEDIA-FACTS). */
-const XFADE: Record<NonNullable<Timeline['transitions'][number]>, string> = { crossfade: 'fade', 'fade-black': 'fadeblack' };
 
 /** True when the clips can simply be put one after the other (the stream-copy path). */
 const allCuts = (t: Timeline) => t.fadeIn === 0 && t.transitions.every((k) => k === null);
@@ -155,8 +173,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   // Only transitions need the frame rate; without any it is not probed.
   const wantsTransitions = transitions[0] === 'fade-black' || transitions.slice(1).some((t) => t !== undefined && t !== 'cut');
   const fps = wantsTransitions ? (o.fps ?? (await clipFps(clips[0]!.path, o.scenes[0]!, signal))) : 0;
-  const timeline = planTimeline(durations, wantsTransitions ? transitions : [], fps);
-  const joinedBy = allCuts(timeline) ? 'concat-copy' : 'filter';
+  let timeline = planTimeline(durations, wantsTransitions ? transitions : [], fps);
 
   const layout = subtitleLayout(o.width, o.height, o.subtitleStyle);
   // The one cue list: burnt-in ASS, the mov_text track, SRT, WebVTT and the narration.
@@ -168,6 +185,10 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   if (font && !(await stat(font.dir).then((s) => s.isDirectory(), () => false))) {
     throw new Error(`fonts folder for subtitles not found: ${font.dir}`);
   }
+  // Segments pay off only where the picture is encoded at all; all cuts with nothing burnt in stay a stream copy.
+  const joinedBy = o.segmentCacheDir !== undefined && (burn || !allCuts(timeline)) ? 'segments' : allCuts(timeline) ? 'concat-copy' : 'filter';
+  // Segment edges are frame numbers, so cuts-only videos need the rate too.
+  if (joinedBy === 'segments' && !timeline.fps) timeline = { ...timeline, fps: o.fps ?? (await clipFps(clips[0]!.path, o.scenes[0]!, signal)) };
 
   await mkdir(resolve(o.workDir), { recursive: true });
   await mkdir(dirname(outPath), { recursive: true });
@@ -178,9 +199,41 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
   const written: string[] = [];
   try {
     let joined: string | null = null;
+    let segmentList: string | null = null;
+    let segments: AssembleResult['segments'] = null;
     let total = timeline.total;
     let encodeFrom = 0;
-    if (joinedBy === 'concat-copy') {
+    const fontsSelected: string[] = [];
+    if (joinedBy === 'segments') {
+      const plan = planSegments(timeline, durations);
+      const cache = new SegmentCache(resolve(o.segmentCacheDir!), o.segmentCacheMaxBytes ?? SEGMENT_CACHE_MAX_BYTES);
+      const shas = await Promise.all(clips.map((c) => c.sha256 ?? sha256File(c.path)));
+      const encoded = await encodeSegments({
+        plan,
+        clips: clips.map((c, i) => ({ path: c.path, sha256: shas[i]! })),
+        width: o.width,
+        height: o.height,
+        cues: burn ? cues : [],
+        layout,
+        font: font ? { family: o.subtitleStyle?.fontFamily ?? font.family, dir: font.dir } : null,
+        cache,
+        tmp,
+        signal,
+        onProgress: (done, todo) => progress((SEGMENTS_SHARE * done) / Math.max(todo, 1)),
+      }).catch((err: unknown) => {
+        throw nameFailedClip(err, clips, o.scenes);
+      });
+      segmentList = join(tmp, 'segments.ffconcat');
+      await writeFile(segmentList, concatListFile(encoded.paths));
+      segments = { encoded: encoded.encoded, reused: encoded.reused };
+      fontsSelected.push(...encoded.fonts);
+      // Whole frames: the audio and its fade-out end exactly with the last one.
+      total = plan.frames / plan.fps;
+      encodeFrom = SEGMENTS_SHARE;
+      progress(SEGMENTS_SHARE);
+      // Bounded after each assembly; the segments just joined are the newest and stay.
+      void cache.prune(new Set(encoded.paths)).catch(() => undefined);
+    } else if (joinedBy === 'concat-copy') {
       // Step 1: concat, stream copy.
       const listPath = join(tmp, 'clips.ffconcat');
       joined = join(tmp, 'joined.mp4');
@@ -215,7 +268,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     const spoken = o.narration && cues.length > 0 ? await speakCues(cues, o.scenes, { language, dir: tmp, signal }) : [];
 
     let assPath: string | null = null;
-    if (font) {
+    if (font && joinedBy !== 'segments') {
       assPath = join(tmp, 'subtitles.ass');
       await writeFile(assPath, renderAss(cues, layout, { width: o.width, height: o.height, fontName: o.subtitleStyle?.fontFamily ?? font.family }), 'utf8');
     }
@@ -226,7 +279,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     const partial = partialOf(outPath);
     written.push(partial);
     const job = finalPassJob({
-      video: joined ? { joined } : { clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height },
+      video: segmentList ? { segments: segmentList } : joined ? { joined } : { clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height },
       burn: assPath ? { assPath, fontsDir: font?.dir ?? null } : null,
       subtitles: srt !== null ? { srtPath: join(tmp, 'subtitles.srt'), language } : null,
       music,
@@ -234,7 +287,6 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       total,
       out: partial,
     });
-    const fontsSelected: string[] = [];
     try {
       await runFfmpeg(job, {
         signal,
@@ -245,13 +297,13 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
         },
       });
     } catch (err) {
-      throw joined ? err : nameFailedClip(err, clips, o.scenes);
+      throw joinedBy === 'filter' ? nameFailedClip(err, clips, o.scenes) : err;
     }
 
     const info = await probeMedia(partial, { signal });
     // With transitions nothing was measured before the encode: a clip shorter than its stated
     // duration would put every xfade offset after it in the wrong place, and shows up here.
-    if (!joined) checkLength(info.duration, timeline.total, clips.length, 'video joined with transitions');
+    if (joinedBy === 'filter') checkLength(info.duration, timeline.total, clips.length, 'video joined with transitions');
 
     const posterPartial = partialOf(sidecars.poster);
     written.push(posterPartial);
@@ -277,6 +329,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       bytes: info.bytes,
       sha256,
       joinedBy,
+      segments,
       videoCopied: joinedBy === 'concat-copy' && !burn,
       subtitleFonts: [...new Set(fontsSelected)],
       language,
@@ -300,8 +353,11 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
 }
 
 export interface FinalPass {
-  /** The concatenated clips (the all-cut path), or the clips to join by the timeline's transitions. */
-  video: { joined: string } | { clips: string[]; timeline: Timeline; width: number; height: number };
+  /**
+   * The concatenated clips (the all-cut path), a concat list of encoded segments (copied through),
+   * or the clips to join by the timeline's transitions.
+   */
+  video: { joined: string } | { segments: string } | { clips: string[]; timeline: Timeline; width: number; height: number };
   /** Subtitles to burn into the picture (which is then re-encoded). */
   burn: { assPath: string; fontsDir: string | null } | null;
   /** The soft subtitle track: an SRT of the cues, stored as mov_text. */
@@ -323,7 +379,12 @@ export function finalPassJob(p: FinalPass): FfmpegJob {
   const maps: string[] = [];
   const codecs: string[] = [];
 
-  if ('joined' in p.video) {
+  if ('segments' in p.video) {
+    // -xerror: without it the concat demuxer logs an unreadable segment, skips it and exits 0.
+    add({ source: p.video.segments, options: ['-xerror', '-f', 'concat', '-safe', '0'] });
+    maps.push('-map', '0:v:0');
+    codecs.push('-c:v', 'copy');
+  } else if ('joined' in p.video) {
     add({ source: p.video.joined });
     if (p.burn) {
       graph.push(`[0:v]${subtitlesFilter(p.burn)}[v]`);
@@ -380,7 +441,7 @@ export function finalPassJob(p: FinalPass): FfmpegJob {
 
 function describe(p: FinalPass): string {
   const adding = [p.burn ? 'burnt-in subtitles' : null, p.subtitles ? 'the subtitle track' : null, p.music ? 'music' : null, p.narration.length > 0 ? 'narration' : null].filter(Boolean);
-  const base = 'joined' in p.video ? 'finishing the joined clips' : 'joining the scene clips with transitions';
+  const base = 'segments' in p.video ? 'joining the encoded segments' : 'joined' in p.video ? 'finishing the joined clips' : 'joining the scene clips with transitions';
   return adding.length > 0 ? `${base}, adding ${adding.join(', ')}` : base;
 }
 
@@ -417,8 +478,6 @@ function joinGraph(n: number, t: Timeline, width: number, height: number): strin
 function xfadeOffset(start: number, fps: number): string {
   return Math.max(0, Math.round(start * fps) / fps - 0.5 / fps).toFixed(6);
 }
-
-const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p'];
 
 function subtitlesFilter(burn: { assPath: string; fontsDir: string | null }): string {
   const fontsdir = burn.fontsDir ? `:fontsdir=${escapeFilterValue(burn.fontsDir)}` : '';
