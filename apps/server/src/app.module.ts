@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ModelsModule } from './models/models.module';
 import { ModerationModule } from './moderation/moderation.module';
 import { MusicModule } from './music/music.module';
+import { ProjectRendersModule } from './projects/project-renders.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ProjectsModule,
         CollabModule,
         VersionsModule,
+        ProjectRendersModule,
         EventsModule,
         ModelsModule,
         MusicModule,

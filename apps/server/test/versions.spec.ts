@@ -72,7 +72,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('storyboard versions on %s',
 
     const v1 = await call.alice('POST', versions, { name: '  v1 ' });
     expect(v1.status).toBe(201);
-    expect(v1.json).toEqual({ id: expect.any(String), project_id: pid, name: 'v1', created_by: 'alice', created_at: expect.any(String), scene_count: original.scenes.length });
+    expect(v1.json).toEqual({ id: expect.any(String), project_id: pid, name: 'v1', kind: 'saved', created_by: 'alice', created_at: expect.any(String), scene_count: original.scenes.length });
     expect((await call.vic('GET', `${versions}/${v1.json.id}`)).json).toEqual(original);
 
     // An edit through a stock client; the version saved after it holds it, however recent.

@@ -1,6 +1,7 @@
 export * from './limits';
 export * from './storyboard';
 export * from './tasks';
+export * from './aspect';
 export * from './users';
 export * from './errors';
 export * from './storyboard-doc';

@@ -101,7 +101,7 @@ describe('storyboard schema', () => {
         { path: 'title', message: `title must be at most ${LIMITS.storyboard.title.max} characters` },
         { path: 'style.width', message: 'width must be even' },
         { path: 'style.fps', message: 'fps must be at least 1' },
-        { path: 'style.aspect', message: 'aspect must be one of 16:9, 9:16, 1:1, 4:3' },
+        { path: 'style.aspect', message: 'aspect must be one of 16:9, 9:16, 1:1, 4:3, 3:4' },
         { path: 'music.volume', message: 'music volume must be at most 1' },
         { path: 'scenes.0.description', message: `description must be at most ${LIMITS.description.max} characters` },
         { path: 'scenes.0.camera.speed', message: 'camera speed must be at most 4' },

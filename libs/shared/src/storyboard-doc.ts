@@ -12,7 +12,7 @@ import { CAMERA_MOVES, CAMERA_SHOTS, DEFAULT_OUTPUT, LANGUAGES, OutputSettingsSc
 
 const SB = LIMITS.storyboard;
 
-export const ASPECTS = ['16:9', '9:16', '1:1', '4:3'] as const;
+export const ASPECTS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
 export type Aspect = (typeof ASPECTS)[number];
 /** The render plan's list (SCENE_TRANSITIONS), so a storyboard's choice always has a meaning there. */
 export const TRANSITIONS = SCENE_TRANSITIONS;

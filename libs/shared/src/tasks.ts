@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { SIZE_PRESET_NAMES, type SizePreset } from './aspect';
 import { LIMITS } from './limits';
 import type { PlannerRecord } from './planner';
+import { ASPECTS } from './storyboard-doc';
+import type { VersionRef } from './versions';
 import type { PlannedScene } from './storyboard';
 
 /** `held`: the content filter's `review` rule matched its prompt; it waits for an admin to approve or reject it. */
@@ -15,7 +18,17 @@ const promptField = z
   .min(LIMITS.prompt.min, { error: `prompt must not be empty` })
   .max(LIMITS.prompt.max, { error: `prompt must be at most ${LIMITS.prompt.max} characters` });
 
-export const CreateTaskBodySchema = z.strictObject({ prompt: promptField });
+const aspectField = z.enum(ASPECTS, { error: `aspect must be one of ${ASPECTS.join(', ')}` });
+const sizeField = z.enum(SIZE_PRESET_NAMES as [SizePreset, ...SizePreset[]], { error: `size must be one of ${SIZE_PRESET_NAMES.join(', ')} (the short side of the frame)` });
+
+/**
+ * The shape of a seed-API task's video: an aspect preset, and a size preset for its short side.
+ * Either may be left out: the server's configured render size then decides (its short side is kept
+ * when only the aspect is given).
+ */
+const frameFields = { aspect: aspectField.optional(), size: sizeField.optional() };
+
+export const CreateTaskBodySchema = z.strictObject({ prompt: promptField, ...frameFields });
 export type CreateTaskBody = z.infer<typeof CreateTaskBodySchema>;
 
 export const BatchCreateTasksBodySchema = z.strictObject({
@@ -23,6 +36,7 @@ export const BatchCreateTasksBodySchema = z.strictObject({
     .array(promptField)
     .min(LIMITS.batch.min, { error: 'prompts must hold at least one prompt' })
     .max(LIMITS.batch.max, { error: `prompts must hold at most ${LIMITS.batch.max} prompts` }),
+  ...frameFields,
 });
 export type BatchCreateTasksBody = z.infer<typeof BatchCreateTasksBodySchema>;
 
@@ -53,6 +67,13 @@ export interface TaskSceneView {
   take_id: string | null;
   /** 0..1 of this scene. */
   progress: number;
+  /**
+   * Where the scene starts in the final video, in seconds: transitions overlap two clips
+   * (planTimeline), so this is not the sum of the durations before it. Null until the storyboard is known.
+   */
+  start_sec: number | null;
+  /** A still of the take the render used for it (same access as the task's video); null while it has none. */
+  poster_url: string | null;
 }
 
 export interface TaskResult {
@@ -88,7 +109,29 @@ export interface TaskView {
   eta_s: number | null;
   /** The render's scenes with their own state, once the storyboard is known. */
   scenes: TaskSceneView[];
+  /**
+   * The saved version of the project's storyboard this render was made from (a render of an edited
+   * storyboard links the newest version when nothing changed since, else saves one); null for a
+   * seed-API task, a render from before versions were linked, or when that version was deleted.
+   */
+  version: VersionRef | null;
   result: TaskResult | null;
+}
+
+/** One entry of a project's render history (`GET /api/projects/{id}/renders`), newest first. */
+export interface RenderHistoryItem {
+  task_id: string;
+  status: TaskStatus;
+  created_at: string;
+  finished_at: string | null;
+  /** Who asked for the render; `name` is empty if that user is gone. */
+  requested_by: { id: string; name: string };
+  /** Seconds of the finished video; null until it is finished. */
+  duration: number | null;
+  poster_url: string | null;
+  video_url: string | null;
+  /** The storyboard version it was rendered from; null when it has none (or it was deleted). */
+  version: VersionRef | null;
 }
 
 export const TaskPriorityBodySchema = z.strictObject({ priority: z.number().int().min(-100).max(100) });

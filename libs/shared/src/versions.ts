@@ -25,10 +25,27 @@ export const VersionDiffQuerySchema = z.object({
 });
 export type VersionDiffQuery = z.infer<typeof VersionDiffQuerySchema>;
 
+/**
+ * `saved`: someone saved it by name (or a restore saved what it replaced); `render`: a render of the
+ * storyboard saved it automatically, because the storyboard had changed since the newest version.
+ */
+export const VERSION_KINDS = ['saved', 'render'] as const;
+export type VersionKind = (typeof VERSION_KINDS)[number];
+
+/** A version as a render (task view, render history) names it. */
+export interface VersionRef {
+  id: string;
+  /** The version's name. */
+  label: string;
+  kind: VersionKind;
+  created_at: string;
+}
+
 export interface VersionView {
   id: string;
   project_id: string;
   name: string;
+  kind: VersionKind;
   /** The username of whoever saved it (or whose restore saved it); empty if that user is gone. */
   created_by: string;
   created_at: string;
@@ -78,18 +95,18 @@ export interface StoryboardDiff {
 const SCENE_FIELDS = Object.keys(StoryboardSceneSchema.shape).filter((k) => k !== 'id') as Exclude<keyof StoryboardScene, 'id'>[];
 
 /** Structural equality of JSON-like values; a missing key equals an undefined one (optional fields such as seed). */
-function same(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => same(x, bb[i]));
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!same(ao[k], bo[k])) return false;
+  for (const k of keys) if (!sameJson(ao[k], bo[k])) return false;
   return true;
 }
 
@@ -135,7 +152,7 @@ export function diffStoryboards(a: Storyboard, b: Storyboard): StoryboardDiff {
     const from_index = fromIndex.get(after.id);
     if (from_index === undefined) return { id: after.id, change: 'added', to_index };
     const before = a.scenes[from_index];
-    const fields: SceneDiffField[] = SCENE_FIELDS.filter((f) => !same(before[f], after[f]));
+    const fields: SceneDiffField[] = SCENE_FIELDS.filter((f) => !sameJson(before[f], after[f]));
     if (fields.length > 0) {
       if (moved.has(after.id)) fields.push('position');
       return { id: after.id, change: 'changed', from_index, to_index, fields };
@@ -148,7 +165,7 @@ export function diffStoryboards(a: Storyboard, b: Storyboard): StoryboardDiff {
 
   const diff: StoryboardDiff = { scenes };
   if (a.title !== b.title) diff.title = { from: a.title, to: b.title };
-  const settings = STORYBOARD_SETTINGS.filter((k) => !same(a[k], b[k]));
+  const settings = STORYBOARD_SETTINGS.filter((k) => !sameJson(a[k], b[k]));
   if (settings.length > 0) diff.settings = settings;
   return diff;
 }

@@ -1,5 +1,5 @@
 import { detectLanguage } from '@reelcraft/inference';
-import { ASPECTS, LIMITS, emptyStoryboard, type Aspect, type Storyboard } from '@reelcraft/shared';
+import { LIMITS, aspectOfSize, emptyStoryboard, type Aspect, type Storyboard } from '@reelcraft/shared';
 
 /** A project name from a task's prompt: one line, cut at the name limit (by characters, not UTF-16 units). */
 export function nameFromPrompt(prompt: string): string {
@@ -22,10 +22,7 @@ export interface DefaultLook {
  */
 export function emptyStoryboardFor(name: string, look: DefaultLook, text: string = name): Storyboard {
   const sb = emptyStoryboard(name, detectLanguage(text));
-  const aspect = ASPECTS.find((a) => {
-    const [w, h] = a.split(':').map(Number) as [number, number];
-    return look.width * h === look.height * w;
-  });
+  const aspect = aspectOfSize(look.width, look.height);
   sb.style = { ...sb.style, width: look.width, height: look.height, fps: look.fps, aspect: aspect ?? (sb.style.aspect as Aspect) };
   return sb;
 }

@@ -20,13 +20,10 @@ import {
   type RenameProjectBody,
   type Storyboard,
   type UpdateMemberBody,
-  type CreateTaskResponse,
 } from '@reelcraft/shared';
 import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
-import { ContentScreening, blocked } from '../moderation/content-screening';
-import { TasksService } from '../renders/tasks.service';
 import { ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
 import { ClientGone } from '../common/client-gone';
@@ -60,9 +57,7 @@ const SceneEditResponses = () => (target: object, key: string | symbol, descript
 export class ProjectsController {
   constructor(
     private readonly projects: ProjectsService,
-    private readonly tasks: TasksService,
     private readonly sceneEdits: SceneEditsService,
-    private readonly screening: ContentScreening,
   ) {}
 
   /** An empty storyboard, or one the planner writes from `prompt`. */
@@ -106,17 +101,6 @@ export class ProjectsController {
   @Get(':id/storyboard')
   storyboard(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<Storyboard> {
     return this.projects.storyboard(me, id);
-  }
-
-  /** Renders the storyboard as it is now; progress and previews arrive over Socket.IO in the project's room. */
-  @Post(':id/render')
-  async render(@Param('id', projectId) id: string, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
-    const plan = await this.projects.renderablePlan(me, id);
-    // What reaches the picture and the sound: blocked text refuses the render (422, every scene and
-    // span listed), masked text is masked in the video.
-    const screened = await this.screening.screenPlan(plan, 'render', { actor: { id: me.id, username: me.username }, where: `POST /api/projects/${id}/render`, target: id });
-    if (screened.blocked.length) throw blocked(screened.blocked[0], screened.blocked);
-    return { task_id: await this.tasks.createRender(me, id, screened.plan) };
   }
 
   /**

@@ -352,12 +352,10 @@ export class ProjectsService implements OnModuleInit {
   }
 
   /**
-   * The project's storyboard as a plan ready to render, for an editor or owner. A storyboard that
-   * cannot render (no scenes, a broken field) answers 409 with per-field issues.
+   * A storyboard as a plan ready to render. One that cannot render (no scenes, a broken field)
+   * answers 409 with per-field issues.
    */
-  async renderablePlan(user: AuthenticatedUser, id: string): Promise<RenderPlan> {
-    await this.open(user, id, 'edit');
-    const sb = await this.storyboard(user, id);
+  planToRender(sb: Storyboard): RenderPlan {
     const result = RenderPlanSchema.safeParse(planFromStoryboard(sb));
     if (!result.success) {
       const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

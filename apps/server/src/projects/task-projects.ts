@@ -26,10 +26,11 @@ export class TaskProjects implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('created', async ({ task_id, owner_id, prompt, project_id }) => {
+    this.events.on('created', async ({ task_id, owner_id, prompt, project_id, look }) => {
       if (project_id) return this.projects.linkTask(project_id, task_id);
       const name = nameFromPrompt(prompt);
-      const project = await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, this.config.render, prompt), task_id);
+      // The frame the task asked for is the project's too, so a render of it after an edit keeps it.
+      const project = await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, { ...this.config.render, ...look }, prompt), task_id);
       await this.tasks.linkProject(task_id, project.id);
     });
     // The queue plans a task before rendering it; its scenes go into the task's project as they

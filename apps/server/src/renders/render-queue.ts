@@ -15,6 +15,7 @@ import { Scene } from './scene.entity';
 import { ServerSetting } from './server-setting.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
+import { withTaskLook } from './task-look';
 
 const PAUSED = 'queue.paused';
 
@@ -193,7 +194,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
         ...(await this.examples.forPrompt(task.owner_id, task.prompt)),
         onScene: (scene, total) => void this.taskEvents.emit('plan-scene', { task_id: task.id, scene, total }),
       });
-      const plan = await this.screenPlan(task, planned.plan);
+      const plan = withTaskLook(await this.screenPlan(task, planned.plan), task.look, this.config.render.fps);
       const report = planned.report;
       await this.tasks.update({ id: task.id }, { plan, planner: report });
       await this.taskEvents.emit('planned', { task_id: task.id, plan, report });

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
+import type { TaskLook } from './task.entity';
 
 export interface TaskEventMap {
-  /** Stored and queued; fired before POST /api/tasks answers. `project_id`: a render of that existing project. */
-  created: { task_id: string; owner_id: string; prompt: string; project_id?: string };
+  /** Stored and queued; fired before POST /api/tasks answers. `project_id`: a render of that existing project; `look`: the frame a seed-API task asked for. */
+  created: { task_id: string; owner_id: string; prompt: string; project_id?: string; look?: TaskLook | null };
   /** The queue starts planning the task's storyboard from its prompt (again, when a restart re-runs an unplanned task). */
   planning: { task_id: string };
   /** The planner wrote one more scene (in order); `total` when the planner knows it at that point. */

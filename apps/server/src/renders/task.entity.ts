@@ -1,7 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { PlannerRecord, RenderPlan, TaskStatus } from '@reelcraft/shared';
 
+/** The frame a seed-API task asked for (POST /api/tasks `aspect`, `size`), already worked out in pixels. */
+export interface TaskLook {
+  width: number;
+  height: number;
+}
+
 @Entity('tasks')
+@Index('IDX_tasks_project_created', ['project_id', 'created_at'])
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -32,6 +39,14 @@ export class Task {
   /** Which planner wrote `plan` from the prompt, and why it fell back if it did; null for a render of an edited storyboard. */
   @Column({ type: 'simple-json', nullable: true })
   planner: PlannerRecord | null;
+
+  /** The storyboard version a render of a project was made from; null for a seed-API task, or once that version is deleted (no foreign key: the render stays listed). */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  version_id: string | null;
+
+  /** A seed-API task's wanted frame, put into its plan's style when the plan is stored; null: the server's render size. */
+  @Column({ type: 'simple-json', nullable: true })
+  look: TaskLook | null;
 
   /** Higher runs first (an admin's reordering); within a priority, users take turns (fair-pick.ts). */
   @Column({ type: 'integer', default: 0 })

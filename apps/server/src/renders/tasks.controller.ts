@@ -31,7 +31,7 @@ export class TasksController {
   @Post()
   @ApiZodBody(CreateTaskBodySchema)
   async create(@Body(zodPipe(CreateTaskBodySchema)) body: CreateTaskBody, @CurrentUser() me: AuthenticatedUser): Promise<CreateTaskResponse> {
-    const [task_id] = await this.tasks.create(me, [body.prompt]);
+    const [task_id] = await this.tasks.create(me, [body.prompt], body);
     return { task_id };
   }
 
@@ -41,7 +41,7 @@ export class TasksController {
     @Body(zodPipe(BatchCreateTasksBodySchema)) body: BatchCreateTasksBody,
     @CurrentUser() me: AuthenticatedUser,
   ): Promise<BatchCreateTasksResponse> {
-    return { task_ids: await this.tasks.create(me, body.prompts) };
+    return { task_ids: await this.tasks.create(me, body.prompts, body) };
   }
 
   @Get()
@@ -108,6 +108,19 @@ export class TasksController {
     const path = await this.tasks.sidecarPath(me, id, 'jpg');
     res.type('image/jpeg');
     await sendFile(res, path, 'the poster is missing');
+  }
+
+  /** A still of the take a scene used, for the scene strip; the same access as the video. */
+  @Get(':id/scenes/:scene/poster.jpg')
+  async scenePoster(
+    @Param('id', taskId) id: string,
+    @Param('scene', sceneNumber) scene: number,
+    @CurrentUser() me: AuthenticatedUser,
+    @Res() res: Response,
+  ): Promise<void> {
+    const path = await this.tasks.scenePosterPath(me, id, scene);
+    res.type('image/jpeg');
+    await sendFile(res, path, 'the still is missing');
   }
 
   @Get(':id/clips/:scene')

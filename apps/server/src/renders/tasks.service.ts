@@ -4,7 +4,20 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { DataSource, In } from 'typeorm';
-import { FINAL_TASK_STATUSES, type Page, type PageQuery, type QueueView, type RenderPlan, type TaskSceneView, type TaskStatus, type TaskView } from '@reelcraft/shared';
+import {
+  FINAL_TASK_STATUSES,
+  planTimeline,
+  type Aspect,
+  type Page,
+  type PageQuery,
+  type QueueView,
+  type RenderHistoryItem,
+  type RenderPlan,
+  type SizePreset,
+  type TaskSceneView,
+  type TaskStatus,
+  type TaskView,
+} from '@reelcraft/shared';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { AuditLog } from '../moderation/audit-log';
@@ -12,12 +25,15 @@ import { ContentScreening } from '../moderation/content-screening';
 import { ReviewQueue } from '../moderation/review-queue';
 import { ProjectMember } from '../projects/project-member.entity';
 import { User } from '../users/user.entity';
+import { versionRefs } from '../versions/version-refs';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
 import { taskDir } from './render-job';
 import { Scene } from './scene.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
+import { taskLook } from './task-look';
+import { Take } from './take.entity';
 import { VideoResource } from './video-resource.entity';
 
 /** A prompt's storyboard before it is planned: what the rule-based planner writes for a typical prompt. */
@@ -45,12 +61,13 @@ export class TasksService implements OnModuleInit {
    * stores nothing, a masked one is stored masked), stores the tasks in one transaction before
    * answering, then wakes the queue. A prompt a `review` rule matched waits in `held` for an admin.
    */
-  async create(owner: AuthenticatedUser, prompts: string[]): Promise<string[]> {
+  async create(owner: AuthenticatedUser, prompts: string[], frame: { aspect?: Aspect; size?: SizePreset } = {}): Promise<string[]> {
     await this.withinQueueLimit(owner, prompts.length);
+    const look = taskLook(frame, this.config.render);
     const actor = { id: owner.id, username: owner.username };
     const screened = [];
     for (const prompt of prompts) screened.push(await this.screening.enforce(prompt, 'prompt', { actor, where: 'POST /api/tasks' }));
-    const rows = screened.map(({ text, held }) => ({ id: randomUUID(), owner_id: owner.id, prompt: text, status: held ? ('held' as const) : ('pending' as const), attempts: 0 }));
+    const rows = screened.map(({ text, held }) => ({ id: randomUUID(), owner_id: owner.id, prompt: text, look, status: held ? ('held' as const) : ('pending' as const), attempts: 0 }));
     await this.db.transaction(async (m) => {
       // Distinct creation times keep a batch in order in the queue.
       const base = Date.now();
@@ -59,7 +76,7 @@ export class TasksService implements OnModuleInit {
     for (const [i, r] of rows.entries()) {
       const held = screened[i].held;
       if (held) await this.reviews.hold('task', r.id, r.prompt, held, 'prompt', actor);
-      await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt });
+      await this.taskEvents.emit('created', { task_id: r.id, owner_id: r.owner_id, prompt: r.prompt, look });
       // Every open task list of the owner hears of it at once.
       this.renderEvents.emit('status', { taskId: r.id, ownerId: r.owner_id, status: r.status, progress: 0 });
     }
@@ -139,11 +156,14 @@ export class TasksService implements OnModuleInit {
     return { paused, running: await this.views(running), pending: await this.views(order) };
   }
 
-  /** A render of an edited storyboard: the task carries the plan, so the worker renders it as it is. */
-  async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan): Promise<string> {
+  /**
+   * A render of an edited storyboard: the task carries the plan, so the worker renders it as it is,
+   * and the saved version of the storyboard it was made from.
+   */
+  async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan, versionId: string | null): Promise<string> {
     await this.withinQueueLimit(owner, 1);
     const id = randomUUID();
-    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, status: 'pending', attempts: 0 });
+    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, version_id: versionId, status: 'pending', attempts: 0 });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
     this.renderEvents.emit('status', { taskId: id, ownerId: owner.id, status: 'pending', progress: 0 });
     this.queue.kick();
@@ -213,6 +233,47 @@ export class TasksService implements OnModuleInit {
     await this.taskEvents.emit('deleted', { task_id: id });
   }
 
+  /** A project's renders, newest first, each with who asked for it and the storyboard version it came from. */
+  async projectHistory(projectId: string, q: PageQuery): Promise<Page<RenderHistoryItem>> {
+    const [rows, total] = await this.tasks.findAndCount({
+      where: { project_id: projectId },
+      order: { created_at: 'DESC', id: 'DESC' },
+      skip: (q.page - 1) * q.page_size,
+      take: q.page_size,
+    });
+    const ids = rows.map((t) => t.id);
+    const [users, finals, versions] = await Promise.all([
+      this.db.getRepository(User).find({ where: { id: In([...new Set(rows.map((t) => t.owner_id))]) } }),
+      ids.length ? this.db.getRepository(VideoResource).find({ where: { task_id: In(ids), kind: 'final' } }) : [],
+      versionRefs(this.db, rows.map((t) => t.version_id)),
+    ]);
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    const items = rows.map((t): RenderHistoryItem => {
+      const final = t.status === 'completed' ? finals.find((r) => r.task_id === t.id) : undefined;
+      return {
+        task_id: t.id,
+        status: t.status,
+        created_at: t.created_at.toISOString(),
+        finished_at: t.finished_at?.toISOString() ?? null,
+        requested_by: { id: t.owner_id, name: names.get(t.owner_id) ?? '' },
+        duration: final?.duration ?? null,
+        poster_url: final ? `/api/tasks/${t.id}/poster.jpg` : null,
+        video_url: final ? `/api/tasks/${t.id}/video` : null,
+        version: (t.version_id && versions.get(t.version_id)) || null,
+      };
+    });
+    return { items, total, page: q.page, page_size: q.page_size };
+  }
+
+  /** Absolute path of the still of the take a scene of the task used; 404 while it has none. */
+  async scenePosterPath(user: AuthenticatedUser, id: string, sceneNumber: number): Promise<string> {
+    await this.findVisible(user, id);
+    const scene = await this.db.getRepository(Scene).findOne({ where: { task_id: id, scene_number: sceneNumber } });
+    const take = scene?.take_id ? await this.db.getRepository(Take).findOne({ where: { id: scene.take_id } }) : null;
+    if (!take?.poster_path) throw new NotFoundException(`scene ${sceneNumber} of task ${id} has no still`);
+    return this.insideDataDir(take.poster_path);
+  }
+
   /** Absolute path of a finished task's subtitles or poster, written beside its video. */
   async sidecarPath(user: AuthenticatedUser, id: string, ext: 'srt' | 'vtt' | 'jpg'): Promise<string> {
     const video = await this.filePath(user, id);
@@ -232,26 +293,47 @@ export class TasksService implements OnModuleInit {
       resource = scene ? await resources.findOne({ where: { task_id: id, scene_id: scene.id, kind: 'clip' } }) : null;
     }
     if (!resource) throw new NotFoundException(sceneNumber === undefined ? `task ${id} has no video` : `task ${id} has no clip for scene ${sceneNumber}`);
-    const path = join(this.config.dataDir, resource.file_path);
-    // file_path is written by the server itself, but never serve anything outside DATA_DIR.
+    return this.insideDataDir(resource.file_path);
+  }
+
+  /** A stored path (relative to DATA_DIR) made absolute; paths are written by the server itself, but nothing outside DATA_DIR is ever served. */
+  private insideDataDir(stored: string): string {
+    const path = join(this.config.dataDir, stored);
     const rel = relative(this.config.dataDir, path);
     if (rel.startsWith('..') || isAbsolute(rel)) throw new NotFoundException('file is outside the data folder');
     return path;
   }
 
-  /** Each scene's own state; the first one still to draw of a running task is the one rendering now. */
-  private sceneViews(task: Task, scenes: Scene[]): TaskSceneView[] {
+  /**
+   * Each scene's own state, as its scene job left it, with the progress of those rendering now.
+   * Its start in the video follows the assembly's timeline (the clips' real lengths once every one
+   * exists, else the planned ones; the plan's transitions overlap neighbours).
+   */
+  private sceneViews(task: Task, scenes: Scene[], clips: VideoResource[], postered: Set<string>): TaskSceneView[] {
     const job = task.status === 'running' ? this.queue.jobProgress(task.id) : null;
     let current = job ? scenes.find((s) => s.status !== 'done') : undefined;
     if (job?.assembling) current = undefined;
-    return scenes.map((s) => ({
+    const starts = this.sceneStarts(task, scenes, clips);
+    return scenes.map((s, i) => ({
       scene_number: s.scene_number,
       scene_id: s.storyboard_scene_id,
       status: s === current ? 'rendering' : s.status,
       cached: s.cached,
       take_id: s.take_id,
       progress: s.status === 'done' ? 1 : s === current ? job!.currentScene : 0,
+      start_sec: starts ? Math.round(starts[i]! * 1000) / 1000 : null,
+      poster_url: s.take_id && postered.has(s.take_id) ? `/api/tasks/${task.id}/scenes/${s.scene_number}/poster.jpg` : null,
     }));
+  }
+
+  private sceneStarts(task: Task, scenes: Scene[], clips: VideoResource[]): number[] | null {
+    if (scenes.length === 0) return null;
+    const clipOf = new Map(clips.map((c) => [c.scene_id, c]));
+    const real = scenes.every((s) => clipOf.has(s.id));
+    const durations = scenes.map((s) => (real ? clipOf.get(s.id)!.duration : s.duration_sec));
+    const planned = new Map(task.plan?.scenes.map((p) => [p.scene_number, p.transition]) ?? []);
+    const fps = task.plan?.style?.fps ?? clips[0]?.frame_rate ?? this.config.render.fps;
+    return planTimeline(durations, scenes.map((s) => planned.get(s.scene_number)), fps).starts;
   }
 
   /** Each pending task's place in the fair order and, from measured scene times, when it should be done. */
@@ -280,11 +362,16 @@ export class TasksService implements OnModuleInit {
     if (tasks.length === 0) return [];
     const waiting = await this.waiting(tasks);
     const ids = tasks.map((t) => t.id);
-    const [owners, scenes, resources] = await Promise.all([
+    const [owners, scenes, resources, versions] = await Promise.all([
       this.db.getRepository(User).find({ where: { id: In([...new Set(tasks.map((t) => t.owner_id))]) } }),
       this.db.getRepository(Scene).find({ where: { task_id: In(ids) }, order: { scene_number: 'ASC' } }),
       this.db.getRepository(VideoResource).find({ where: { task_id: In(ids) } }),
+      versionRefs(this.db, tasks.map((t) => t.version_id)),
     ]);
+    const takeIds = [...new Set(scenes.map((s) => s.take_id).filter((id): id is string => !!id))];
+    const postered = new Set(
+      takeIds.length ? (await this.db.getRepository(Take).find({ where: { id: In(takeIds) }, select: { id: true, poster_path: true } })).filter((t) => t.poster_path).map((t) => t.id) : [],
+    );
     const ownerName = new Map(owners.map((u) => [u.id, u.username]));
     return tasks.map((t) => {
       const taskScenes = scenes.filter((s) => s.task_id === t.id);
@@ -308,7 +395,8 @@ export class TasksService implements OnModuleInit {
         priority: t.priority,
         queue_position: waiting.get(t.id)?.position ?? null,
         eta_s: waiting.get(t.id)?.eta ?? null,
-        scenes: this.sceneViews(t, taskScenes),
+        scenes: this.sceneViews(t, taskScenes, taskResources.filter((r) => r.kind === 'clip'), postered),
+        version: (t.version_id && versions.get(t.version_id)) || null,
         result:
           t.status === 'completed' && final
             ? {

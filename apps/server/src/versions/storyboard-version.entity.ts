@@ -1,3 +1,4 @@
+import type { VersionKind } from '@reelcraft/shared';
 import { EntitySchema } from 'typeorm';
 
 /**
@@ -10,6 +11,8 @@ export interface StoryboardVersion {
   project_id: string;
   /** At most LIMITS.versions.name.max characters (the column is sized to match). */
   name: string;
+  /** `render`: saved by a render of a storyboard that had changed since the newest version. */
+  kind: VersionKind;
   /** The id of the user who saved it, or whose restore saved it as a backup. */
   created_by: string;
   created_at: Date;
@@ -30,6 +33,7 @@ function schemaFor(kind: 'sqlite' | 'postgres'): EntitySchema<StoryboardVersion>
       id: { type: 'varchar', length: 36, primary: true },
       project_id: { type: 'varchar', length: 36 },
       name: { type: 'varchar', length: 100 },
+      kind: { type: 'varchar', length: 16, default: 'saved' },
       created_by: { type: 'varchar', length: 36 },
       created_at: { type: Date, createDate: true },
       scene_count: { type: 'integer' },

@@ -5,10 +5,12 @@ import {
   StoryboardValidationError,
   canEditProject,
   diffStoryboards,
+  sameJson,
   writeStoryboard,
   type RestoreVersionResult,
   type Storyboard,
   type StoryboardDiff,
+  type VersionKind,
   type VersionView,
   type VersionsChangedEvent,
 } from '@reelcraft/shared';
@@ -27,7 +29,14 @@ import { STORYBOARD_VERSION, type StoryboardVersion } from './storyboard-version
 import { backupName, storyboardOfDoc, storyboardOfState, visibleSceneCount } from './version-state';
 
 /** Every column but the document itself, for lists. */
-const LISTED = { id: true, project_id: true, name: true, created_by: true, created_at: true, scene_count: true } as const;
+const LISTED = { id: true, project_id: true, name: true, kind: true, created_by: true, created_at: true, scene_count: true } as const;
+
+/** What a render of the live storyboard was made from: what `prepare` made of it, and the version that holds it. */
+export interface RenderSnapshot<T> {
+  value: T;
+  /** Null only when the project keeps as many versions as it may and none of them was saved by a render (nothing to make room with). */
+  version: StoryboardVersion | null;
+}
 
 /**
  * Named versions of a project's storyboard. A version is a copy of the live Yjs document; restoring
@@ -41,6 +50,8 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   /** How many versions a project keeps; a field so tests can lower it on a running app. */
   maxPerProject: number = LIMITS.versions.perProject.max;
   private stopListening: (() => void) | null = null;
+  /** Per project, the render snapshot being taken: two renders at once must not both save the same storyboard. */
+  private readonly snapshotting = new Map<string, Promise<unknown>>();
   private readonly changes = new Subject<VersionsChangedEvent>();
 
   constructor(
@@ -110,6 +121,58 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     if (screened.held) await this.reviews.hold('version', view.id, name, screened.held, 'version_name', actor);
     this.announce(user, projectId, 'saved', view);
     return view;
+  }
+
+  /**
+   * The live storyboard as a render takes it, tied to a version: the newest version when the
+   * storyboard is exactly as that version holds it, else a new version saved now (kind `render`,
+   * by the requester). `prepare` turns the storyboard into what the render needs and may refuse it
+   * (throw): then nothing is saved. The caller has checked that `user` may render the project.
+   */
+  async snapshotForRender<T>(user: AuthenticatedUser, projectId: string, prepare: (storyboard: Storyboard) => Promise<T>): Promise<RenderSnapshot<T>> {
+    const before = this.snapshotting.get(projectId) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(() => this.takeSnapshot(user, projectId, prepare));
+    this.snapshotting.set(projectId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.snapshotting.get(projectId) === run) this.snapshotting.delete(projectId);
+    }
+  }
+
+  private async takeSnapshot<T>(user: AuthenticatedUser, projectId: string, prepare: (storyboard: Storyboard) => Promise<T>): Promise<RenderSnapshot<T>> {
+    // The storyboard and the bytes saved for it are read together, with no edit in between.
+    const { storyboard, state, scenes } = await this.documents.with(projectId, async (hosted) => {
+      await hosted.idle();
+      return { storyboard: checked(() => storyboardOfDoc(hosted.doc)), state: Y.encodeStateAsUpdate(hosted.doc), scenes: visibleSceneCount(hosted.doc) };
+    });
+    const value = await prepare(storyboard);
+    const newest = await this.rows.findOne({ where: { project_id: projectId }, order: { created_at: 'DESC', id: 'DESC' } });
+    // A newest version that no longer reads back is no match: the render saves what it really rendered.
+    const stored = newest ? tryRead(() => storyboardOfState(newest.state)) : null;
+    if (newest && stored && sameJson(stored, storyboard)) return { value, version: newest };
+    if (!(await this.roomForRenderVersion(projectId))) {
+      this.logger.warn(`project ${projectId} keeps ${this.maxPerProject} saved versions and none made by a render: this render links no version`);
+      return { value, version: null };
+    }
+    const version = await this.insert(projectId, user.id, renderVersionName(new Date()), state, scenes, 'render');
+    const [view] = await this.views([version]);
+    this.announce(user, projectId, 'saved', view);
+    return { value, version };
+  }
+
+  /**
+   * A version a render saves must not refuse the render when the project is full: the oldest
+   * version a render saved makes room (its renders stay listed, without a version). False when
+   * every version was saved by someone by name.
+   */
+  private async roomForRenderVersion(projectId: string): Promise<boolean> {
+    const count = await this.rows.count({ where: { project_id: projectId } });
+    if (count < this.maxPerProject) return true;
+    const oldest = await this.rows.findOne({ where: { project_id: projectId, kind: 'render' }, select: { id: true }, order: { created_at: 'ASC', id: 'ASC' } });
+    if (!oldest) return false;
+    await this.rows.delete({ id: oldest.id });
+    return true;
   }
 
   async storyboard(user: AuthenticatedUser, projectId: string, versionId: string): Promise<Storyboard> {
@@ -201,12 +264,13 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     if (count >= this.maxPerProject) throw new ConflictException(`a project keeps at most ${this.maxPerProject} versions: delete one first`);
   }
 
-  private async insert(projectId: string, userId: string, name: string, state: Uint8Array, sceneCount: number): Promise<StoryboardVersion> {
+  private async insert(projectId: string, userId: string, name: string, state: Uint8Array, sceneCount: number, kind: VersionKind = 'saved'): Promise<StoryboardVersion> {
     // The time is set here, not by the database: SQLite's default has whole seconds, and the list sorts by it.
     const row: StoryboardVersion = {
       id: randomUUID(),
       project_id: projectId,
       name,
+      kind,
       created_by: userId,
       created_at: new Date(),
       scene_count: sceneCount,
@@ -223,10 +287,24 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
       id: r.id,
       project_id: r.project_id,
       name: r.name,
+      kind: r.kind,
       created_by: names.get(r.created_by) ?? '',
       created_at: r.created_at.toISOString(),
       scene_count: r.scene_count,
     }));
+  }
+}
+
+/** The name a render gives the version it saves; the studio shows such versions by their time in the reader's own zone. */
+export function renderVersionName(at: Date): string {
+  return `Render ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function tryRead<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
   }
 }
 

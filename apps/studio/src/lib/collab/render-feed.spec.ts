@@ -18,6 +18,7 @@ const finished: TaskView = {
   queue_position: null,
   eta_s: null,
   scenes: [],
+  version: null,
   result: { video_url: '/api/tasks/task-1/video', duration: 16, bytes: 1000, resolution: '640x360', storyboard: [], clips: [] },
 };
 

@@ -54,6 +54,7 @@ export const ASPECT_SIZES: Record<Aspect, { width: number; height: number }> = {
   '9:16': { width: 360, height: 640 },
   '1:1': { width: 480, height: 480 },
   '4:3': { width: 480, height: 360 },
+  '3:4': { width: 360, height: 480 },
 };
 
 const asString = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : v instanceof Y.Text ? v.toString() : fallback);

@@ -18,10 +18,11 @@ const base: TaskView = {
   queue_position: null,
   eta_s: 30,
   scenes: [
-    { scene_number: 1, scene_id: 's1', status: 'done', cached: true, take_id: 'k1', progress: 1 },
-    { scene_number: 2, scene_id: 's2', status: 'rendering', cached: false, take_id: null, progress: 0.5 },
-    { scene_number: 3, scene_id: 's3', status: 'pending', cached: false, take_id: null, progress: 0 },
+    { scene_number: 1, scene_id: 's1', status: 'done', cached: true, take_id: 'k1', progress: 1, start_sec: 0, poster_url: '/api/tasks/t1/scenes/1/poster.jpg' },
+    { scene_number: 2, scene_id: 's2', status: 'rendering', cached: false, take_id: null, progress: 0.5, start_sec: 4, poster_url: null },
+    { scene_number: 3, scene_id: 's3', status: 'pending', cached: false, take_id: null, progress: 0, start_sec: 8, poster_url: null },
   ],
+  version: null,
   result: null,
 };
 const ids = { project_id: 'p1', task_id: 't1' };
