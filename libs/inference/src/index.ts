@@ -80,8 +80,11 @@ export { sha256File } from './media/files';
 
 export * from './worker/protocol';
 export { previewThrottle, DEFAULT_PREVIEW_INTERVAL_MS, type PreviewStep } from './worker/preview-throttle';
-export { runRenderJob, type RenderJobHooks, type RenderJobResult, type SceneProgress, type ScenePreview, type SceneResult } from './worker/run-render-job';
-export { serveRenderWorker, processWorkerPort, type WorkerPort } from './worker/serve-render-worker';
+export { runRenderJob, renderScene, type RenderJobHooks, type RenderJobResult, type SceneContext, type SceneProgress, type ScenePreview, type SceneResult } from './worker/run-render-job';
+export { serveRenderWorker, processWorkerPort, runSceneJob, type RunSceneJob, type SceneJobHooks, type WorkerPort } from './worker/serve-render-worker';
+export { SupervisedChild, type ChildExit, type ChildExitCause, type SupervisedChildOptions } from './util/supervised-child';
+export { MiB, memoryLimitMessage, readRssBytes, readTreeRssBytes, watchMemory, type MemoryWatchdog } from './util/memory-watchdog';
+export { StderrTail, childStoppedMessage } from './util/child-exit';
 
 export { AbortError, isAbortError } from './util/abort';
 export { TimeoutError } from './util/timeout';

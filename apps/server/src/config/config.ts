@@ -32,6 +32,11 @@ const EnvSchema = z.object({
   /** Failed sign-ins for one username, from anywhere, after which each attempt for it is slowed. */
   LOGIN_USER_SLOW_AFTER: int(20, 1),
   RENDER_CONCURRENCY: int(1, 1, 16),
+  /**
+   * Tasks running at once (planning, matching takes, waiting for their scenes, assembling); their
+   * scenes share the RENDER_CONCURRENCY render workers. Unset: twice RENDER_CONCURRENCY, at least 4.
+   */
+  RENDER_ACTIVE_TASKS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(64).optional()),
   /** Tasks one user may have rendering at once (admins can set it per user); unset: RENDER_CONCURRENCY. */
   RENDER_USER_CONCURRENCY: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(16).optional()),
   /** Tasks one user may have waiting or rendering (admins can set it per user). */
@@ -116,7 +121,10 @@ export interface AppConfig {
   /** Express's 'trust proxy': a hop count or the proxies' addresses; undefined trusts none. */
   trustProxy?: number | string[];
   render: {
+    /** Render workers (scenes drawn at once). */
     concurrency: number;
+    /** Tasks running at once, their scenes queued for the workers. */
+    activeTasks: number;
     /** Default per-user limits; a user's own (set by an admin) wins. */
     userConcurrency: number;
     userMaxQueued: number;
@@ -170,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: e.TRUST_PROXY,
     render: {
       concurrency: e.RENDER_CONCURRENCY,
+      activeTasks: e.RENDER_ACTIVE_TASKS ?? Math.max(4, 2 * e.RENDER_CONCURRENCY),
       userConcurrency: e.RENDER_USER_CONCURRENCY ?? e.RENDER_CONCURRENCY,
       userMaxQueued: e.USER_MAX_QUEUED_TASKS,
       width: e.RENDER_WIDTH,

@@ -31,4 +31,15 @@ describe('pickNext', () => {
     const queued = [task('a1', 'alice', 1), task('a2', 'alice', 2), task('a3', 'alice', 3), task('b1', 'bob', 4), task('c1', 'carol', 5), task('b2', 'bob', 6)];
     expect(queueOrder(queued, state()).map((t) => t.id)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
   });
+
+  it("keeps a task's scenes in their order, and gives scene jobs the same turns", () => {
+    // Scene jobs carry their task's creation time and their place in it; ids are random.
+    const scene = (id: string, owner: string, created: number, order: number): QueuedTask => ({ ...task(id, owner, created), order });
+    const queued = [scene('z', 'alice', 1, 2), scene('y', 'alice', 1, 1), scene('x', 'alice', 2, 1), scene('w', 'bob', 9, 1)];
+    const unlimited = state({ alice: 1 }, { alice: 100 }, Number.POSITIVE_INFINITY);
+    // Alice has a scene rendering: bob's one scene goes first, then alice's in task and scene order.
+    expect(pickNext(queued, unlimited)?.id).toBe('w');
+    expect(pickNext(queued.slice(0, 3), unlimited)?.id).toBe('y');
+    expect(queueOrder(queued, unlimited).map((t) => t.id)).toEqual(['w', 'y', 'z', 'x']);
+  });
 });

@@ -1,25 +1,31 @@
-/** A queued task as the scheduler sees it. */
+/**
+ * Something queued as the schedulers see it: a task waiting to be admitted, or a scene job of a
+ * running task waiting for a render worker (then `created_at` is its task's and `order` its place
+ * in the task, so a task's scenes keep their order).
+ */
 export interface QueuedTask {
   id: string;
   owner_id: string;
   priority: number;
   created_at: Date;
+  order?: number;
 }
 
 export interface QueueState {
-  /** Tasks running now, per owner. */
+  /** What runs now, per owner: admitted tasks, or scenes being rendered. */
   runningByOwner: ReadonlyMap<string, number>;
-  /** When each owner's last task was started (ms); owners never started count as longest ago. */
+  /** When each owner's last one was started (ms); owners never started count as longest ago. */
   lastStartByOwner: ReadonlyMap<string, number>;
-  /** How many tasks this owner may run at once. */
+  /** How many this owner may run at once. */
   maxRunningOf(ownerId: string): number;
 }
 
 /**
- * Which queued task runs next. Priority first (an admin's reordering); within a priority, users
- * take turns: the owner with the fewest tasks running, then the one who started least recently,
- * gets their oldest task. So one user's batch of 50 cannot hold back another user's single render,
- * and an owner at their concurrency limit waits without blocking anyone else.
+ * Which queued item runs next, for both schedulers (tasks into the running set, scene jobs onto
+ * render workers). Priority first (an admin's reordering); within a priority, users take turns:
+ * the owner with the fewest running, then the one who started least recently, gets their oldest
+ * item. So one user's batch of 50 cannot hold back another user's single render, and an owner at
+ * their limit waits without blocking anyone else.
  */
 export function pickNext(queued: readonly QueuedTask[], state: QueueState): QueuedTask | null {
   let best: QueuedTask | null = null;
@@ -59,5 +65,7 @@ function before(a: QueuedTask, b: QueuedTask, state: QueueState): boolean {
     const lb = state.lastStartByOwner.get(b.owner_id) ?? -Infinity;
     if (la !== lb) return la < lb;
   }
-  return a.created_at.getTime() !== b.created_at.getTime() ? a.created_at < b.created_at : a.id < b.id;
+  if (a.created_at.getTime() !== b.created_at.getTime()) return a.created_at < b.created_at;
+  if ((a.order ?? 0) !== (b.order ?? 0)) return (a.order ?? 0) < (b.order ?? 0);
+  return a.id < b.id;
 }

@@ -28,9 +28,9 @@ export class RenderEvents extends EventEmitter<RenderEventMap> {
   }
 }
 
-/** Turns one task's worker messages into RenderEvents: ETA per scene, progress at most every 100 ms. */
+/** Turns one task's scene starts and worker messages into RenderEvents: ETA per scene, progress at most every 100 ms. */
 export class TaskReporter {
-  private sceneStarted = new Map<number, number>();
+  private readonly sceneStarts = new Map<number, number>();
   private lastProgressAt = 0;
 
   constructor(private readonly events: RenderEvents, private readonly task: TaskRef, private readonly overall: () => number) {}
@@ -49,12 +49,17 @@ export class TaskReporter {
     this.safely(() => this.events.emit('failed', { ...this.task, error }));
   }
 
+  /** A render worker started drawing the scene: watchers see it rendering at 0 %. */
+  sceneStarted(sceneNumber: number): void {
+    this.safely(() => {
+      this.sceneStarts.set(sceneNumber, performance.now());
+      this.events.emit('progress', { ...this.task, sceneNumber, step: 0, total: 1, etaS: null, taskProgress: this.overall() });
+    });
+  }
+
   readonly onMessage = (msg: WorkerMessage): void => {
     this.safely(() => {
       switch (msg.type) {
-        case 'planned':
-          this.status('running');
-          return;
         case 'scene-done':
           this.status('running');
           // An animatic has no sampling steps to preview: its poster still is the scene's thumbnail.
@@ -72,8 +77,8 @@ export class TaskReporter {
 
   private progress(sceneNumber: number, step: number, total: number): void {
     const now = performance.now();
-    const started = this.sceneStarted.get(sceneNumber) ?? now;
-    this.sceneStarted.set(sceneNumber, started);
+    const started = this.sceneStarts.get(sceneNumber) ?? now;
+    this.sceneStarts.set(sceneNumber, started);
     if (step < total && now - this.lastProgressAt < 100) return;
     this.lastProgressAt = now;
     const etaS = step > 0 && step < total ? Math.round(((now - started) / step) * (total - step)) / 1000 : step >= total ? 0 : null;

@@ -1,19 +1,18 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource } from 'typeorm';
-import { RENDER_WORKER_PATH, isWorkerMessage, type ClipInfo, type ParentMessage, type RenderJob, type WorkerMessage } from '@reelcraft/inference';
+import type { ClipInfo, SceneJob, WorkerMessage } from '@reelcraft/inference';
 import { DEFAULT_OUTPUT, type RenderPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
 import { renderMediaClip } from '../media/scene-media-clip';
 import { MusicTrack } from '../music/music-track.entity';
-import { MiB, memoryLimitMessage, watchMemory, type MemoryWatchdog } from './memory-watchdog';
-import { StderrTail, workerStoppedMessage } from './worker-exit';
 import { Scene } from './scene.entity';
 import { rendererIdentity, type SceneContentParams, type SceneLook } from './scene-hash';
 import { hashPlanScenes, type HashedScene } from './scene-plan';
+import type { SceneScheduler } from './scene-scheduler';
+import { SceneCancelledError } from './worker-pool';
 import { TakeSelection } from './take-selection.entity';
 import { Take } from './take.entity';
 import type { Task } from './task.entity';
@@ -22,9 +21,18 @@ import { VideoResource } from './video-resource.entity';
 export interface JobProgress {
   scenesPlanned: number;
   scenesDone: number;
-  /** 0..1 of the scene being rendered now. */
+  /** Sum of the 0..1 of the scenes being rendered now (several at once with several workers). */
   currentScene: number;
+  /** 0..1 of each scene being rendered now, by scene number. */
+  rendering: Map<number, number>;
   assembling: boolean;
+}
+
+/** Sets one rendering scene's share (undefined: it stopped rendering) and the sum with it. */
+function setSceneProgress(p: JobProgress, sceneNumber: number, fraction: number | undefined): void {
+  if (fraction === undefined) p.rendering.delete(sceneNumber);
+  else p.rendering.set(sceneNumber, fraction);
+  p.currentScene = [...p.rendering.values()].reduce((a, b) => a + b, 0);
 }
 
 export const overallProgress = (p: JobProgress): number =>
@@ -32,24 +40,35 @@ export const overallProgress = (p: JobProgress): number =>
 
 export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDir, 'tasks', taskId);
 
+/** What a task's render reports as it goes, besides its database rows. */
+export interface RenderTaskListener {
+  /** A render worker started drawing a scene. */
+  onSceneStart?(sceneNumber: number): void;
+  /** Every worker message as it arrives (live progress and previews for watchers). */
+  onMessage?(msg: WorkerMessage): void;
+}
+
 /**
  * Carries one task from its plan to the final MP4. Each scene is first looked up among the
  * project's takes by the hash of everything that decides its pixels (scene-hash.ts): a scene
- * rendered before, unchanged, is reused (`cached`). Only the others go to a forked render worker
- * (so frame drawing never blocks the API); each clip it finishes is kept as a take under
- * DATA_DIR/takes. Then the final video is assembled from the takes in storyboard order. Any earlier
- * partial attempt of the task is cleared first (its takes stay: a retry reuses them).
+ * rendered before, unchanged, is reused (`cached`). Every other scene becomes a scene job of its
+ * own, queued with the scene scheduler for a render worker (so frame drawing never blocks the
+ * API, and other users' scenes take turns with these); each clip that comes back is kept as a
+ * take under DATA_DIR/takes at once, so a retry after a failure or a restart reuses it. A chained
+ * scene waits for its predecessor's clip and starts from its last frame. Then the final video is
+ * assembled from the takes in storyboard order. Any earlier partial attempt of the task is
+ * cleared first (its takes stay).
  */
 export async function renderTask(
   db: DataSource,
   config: AppConfig,
-  task: Pick<Task, 'id' | 'prompt' | 'plan' | 'project_id' | 'owner_id'>,
+  task: Pick<Task, 'id' | 'prompt' | 'plan' | 'project_id' | 'owner_id' | 'priority' | 'created_at'>,
   /** A usable diffusion export to render with; without one every scene is drawn as an animatic. */
   diffusionDir: string | undefined,
   progress: JobProgress,
   signal: AbortSignal,
-  /** Sees every worker message as it arrives (live progress and previews for watchers). */
-  onMessage?: (msg: WorkerMessage) => void,
+  scheduler: SceneScheduler,
+  listener: RenderTaskListener = {},
 ): Promise<VideoResource> {
   const taskId = task.id;
   const plan = task.plan;
@@ -89,14 +108,15 @@ export async function renderTask(
   progress.scenesDone = scenes.filter((s) => s.take).length;
 
   /** A clip made for this render becomes a take, the scene's clip in this task, and one more scene done. */
-  const recordTake = async (row: (typeof rows)[number], clip: ClipInfo, poster: string | undefined) => {
-    const take = await keepTake(db, config, task, row, clip, poster);
+  const recordTake = async (row: (typeof rows)[number], clip: ClipInfo, poster: string | undefined, lastFrame: string | undefined) => {
+    const take = await keepTake(db, config, task, row, clip, poster, lastFrame);
     scenes[rows.indexOf(row)]!.take = take;
     await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
     await insertClipResource(db, taskId, row.id, take);
+    return take;
   };
 
-  // Scenes with an uploaded picture or clip are made here (one ffmpeg each); the worker draws the rest.
+  // Scenes with an uploaded picture or clip are made here (one ffmpeg each); render workers draw the rest.
   for (const [i, row] of rows.entries()) {
     const { scene, upload, take } = scenes[i]!;
     if (take || !upload) continue;
@@ -113,33 +133,85 @@ export async function renderTask(
       outPath: join(dir, `scene-${String(scene.scene_number).padStart(2, '0')}-media.mp4`),
       signal,
     });
-    await recordTake(row, clip, undefined);
+    await recordTake(row, clip, undefined, undefined);
     progress.scenesDone += 1;
   }
-  const todo = rows.filter((_, i) => !scenes[i]!.take);
-  if (todo.length) {
-    const job: RenderJob = {
-      taskId,
-      prompt: task.prompt,
-      workDir: dir,
-      width: look.width,
-      height: look.height,
-      fps: look.fps,
-      ...(look.seed !== undefined ? { seed: look.seed } : {}),
-      // No modelsDir: the queue has planned the task already (the LLM in its planner process), so the
-      // worker renders the plan it is given and never loads a GGUF.
-      ...(config.render.threads ? { threads: config.render.threads } : {}),
-      ...(config.render.device !== 'cpu' ? { device: config.render.device } : {}),
-      // Only the scenes no take has; they keep their numbers, which place them and seed them.
-      plan: { ...plan, scenes: plan.scenes.filter((s) => todo.some((r) => r.scene_number === s.scene_number)) },
-      ...(diffusionDir ? { diffusionDir } : {}),
-    };
-    await renderInWorker(db, config, job, progress, signal, onMessage, async (clip, sceneNumber, poster) => {
-      const row = todo.find((r) => r.scene_number === sceneNumber);
-      if (!row) throw new Error(`render worker sent scene ${sceneNumber}, which it was not asked for`);
-      await recordTake(row, clip, poster);
-    });
+
+  // One failed scene stops its task's other scenes; the task's own cancel stops them all.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const base: Omit<SceneJob, 'jobId' | 'outDir' | 'scene'> = {
+    taskId,
+    title: plan.title,
+    caption: plan.output?.caption_card ?? true,
+    width: look.width,
+    height: look.height,
+    fps: look.fps,
+    ...(look.seed !== undefined ? { seed: look.seed } : {}),
+    ...(plan.style ? { style: { stylePrompt: plan.style.style_prompt, negativePrompt: plan.style.negative_prompt } } : {}),
+    ...(config.render.threads ? { threads: config.render.threads } : {}),
+    ...(config.render.device !== 'cpu' ? { device: config.render.device } : {}),
+    ...(diffusionDir ? { diffusionDir } : {}),
+  };
+  // Each scene's take, as soon as it exists: what a chained successor waits for.
+  const takes: Promise<Take>[] = [];
+  for (const [i, row] of rows.entries()) {
+    const planned = scenes[i]!;
+    if (planned.take) {
+      takes.push(Promise.resolve(planned.take));
+      continue;
+    }
+    const previous = takes[i - 1];
+    takes.push(
+      (async () => {
+        let chainFrom: string | undefined;
+        if (planned.scene.chained && previous) {
+          // A predecessor that failed or was cancelled stops this scene too.
+          const before = await previous.catch(() => {
+            throw new SceneCancelledError();
+          });
+          // A predecessor reused from before chaining existed, or made from an upload, has no last frame: the scene starts on its own.
+          if (before.last_frame_path) chainFrom = join(config.dataDir, before.last_frame_path);
+        }
+        const done = await scheduler.submit({
+          job: { ...base, scene: planned.scene, ...(chainFrom ? { chainFrom } : {}) },
+          outRoot: join(dir, 'jobs'),
+          ownerId: task.owner_id,
+          priority: task.priority,
+          taskCreatedAt: task.created_at,
+          order: row.scene_number,
+          signal: stop.signal,
+          onStart: () => {
+            setSceneProgress(progress, row.scene_number, 0);
+            void db.getRepository(Scene).update({ id: row.id }, { status: 'rendering', started_at: new Date() });
+            listener.onSceneStart?.(row.scene_number);
+          },
+          onMessage: (msg) => {
+            if (msg.type === 'scene-progress') setSceneProgress(progress, row.scene_number, msg.frames ? msg.frame / msg.frames : 0);
+            listener.onMessage?.(msg);
+          },
+        });
+        listener.onMessage?.(done);
+        const take = await recordTake(row, done.clip, done.poster, done.last_frame);
+        setSceneProgress(progress, row.scene_number, undefined);
+        progress.scenesDone += 1;
+        return take;
+      })().catch(async (err: Error) => {
+        stop.abort();
+        setSceneProgress(progress, row.scene_number, undefined);
+        const cancelled = err instanceof SceneCancelledError;
+        await db.getRepository(Scene).update({ id: row.id, status: In(['pending', 'rendering']) }, { status: cancelled ? 'cancelled' : 'failed' });
+        throw err;
+      }),
+    );
   }
+  const settled = await Promise.allSettled(takes);
+  signal.removeEventListener('abort', onAbort);
+  // The first real failure names the task's error; the scenes it stopped only say 'cancelled'.
+  const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+  const failure = failures.find((e) => !(e instanceof SceneCancelledError)) ?? failures[0];
+  if (failure) throw failure;
 
   progress.assembling = true;
   const outPath = join(dir, 'final.mp4');
@@ -250,6 +322,7 @@ async function keepTake(
   row: { storyboard_scene_id: string | null; content_hash: string; params: SceneContentParams },
   clip: ClipInfo,
   poster: string | undefined,
+  lastFrame: string | undefined,
 ): Promise<Take> {
   const id = randomUUID();
   const clipPath = join(TAKES_DIR, `${id}.mp4`);
@@ -260,6 +333,11 @@ async function keepTake(
     posterPath = join(TAKES_DIR, `${id}.jpg`);
     await rename(poster, join(config.dataDir, posterPath));
   }
+  let lastFramePath: string | null = null;
+  if (lastFrame) {
+    lastFramePath = join(TAKES_DIR, `${id}.last.rgb`);
+    await rename(lastFrame, join(config.dataDir, lastFramePath));
+  }
   const take: Take = {
     id,
     project_id: task.project_id,
@@ -267,6 +345,7 @@ async function keepTake(
     content_hash: row.content_hash,
     clip_path: clipPath,
     poster_path: posterPath,
+    last_frame_path: lastFramePath,
     params: row.params,
     created_by: task.owner_id,
     task_id: task.id,
@@ -292,106 +371,5 @@ async function insertClipResource(db: DataSource, taskId: string, sceneId: strin
     duration: take.duration,
     bytes: take.bytes,
     sha256: take.sha256,
-  });
-}
-
-function renderInWorker(
-  db: DataSource,
-  config: AppConfig,
-  job: RenderJob,
-  progress: JobProgress,
-  signal: AbortSignal,
-  onMessage: ((msg: WorkerMessage) => void) | undefined,
-  /** Each finished clip, in order: kept as a take by the caller. */
-  onClip: (clip: ClipInfo, sceneNumber: number, poster: string | undefined) => Promise<void>,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const limitMb = config.render.memoryLimitMb;
-    // The V8 heap is only part of a worker's memory (ONNX Runtime and llama.cpp allocate natively),
-    // but bounding it to the limit makes V8 collect garbage instead of growing past it.
-    const execArgv = limitMb > 0 ? [...process.execArgv, `--max-old-space-size=${limitMb}`] : process.execArgv;
-    const child: ChildProcess = fork(RENDER_WORKER_PATH, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv });
-    // Passed on to the server's stderr as it comes; the tail says why a worker died.
-    const stderr = new StderrTail(child.stderr!, process.stderr);
-    // Over the limit, the worker is killed and the task fails with this; the next task gets a fresh worker.
-    let overLimit: Error | undefined;
-    let watchdog: MemoryWatchdog | undefined;
-    // The worker answers with the plan it renders: the job's own (checked with RenderPlanSchema,
-    // so a storyboard's transitions survive) or the one it planned from the prompt.
-    let plan: RenderPlan | null = null;
-    let clips = 0;
-    let settled = false;
-    // Messages are handled one at a time so database writes keep their order.
-    let chain: Promise<void> = Promise.resolve();
-
-    const finish = (err: Error | null) => {
-      if (settled) return;
-      settled = true;
-      watchdog?.stop();
-      signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve();
-    };
-    const alive = () => child.exitCode === null && child.signalCode === null;
-    const onAbort = () => {
-      // Ask first, so the worker stops ffmpeg and removes its half-written clip; force it if it lingers.
-      if (alive() && child.connected) child.send({ type: 'cancel' } satisfies ParentMessage);
-      const force = setTimeout(() => alive() && child.kill('SIGKILL'), 2000);
-      child.once('close', () => {
-        clearTimeout(force);
-        finish(new Error('cancelled'));
-      });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    const handle = async (msg: WorkerMessage) => {
-      switch (msg.type) {
-        case 'planned':
-          plan = msg.plan;
-          return;
-        case 'scene-progress':
-          progress.currentScene = msg.frames ? msg.frame / msg.frames : 0;
-          return;
-        case 'scene-done': {
-          await onClip(msg.clip, msg.scene_number, msg.poster);
-          clips += 1;
-          progress.scenesDone += 1;
-          progress.currentScene = 0;
-          return;
-        }
-        case 'done':
-          if (!plan || clips !== plan.scenes.length) throw new Error('render worker finished without every scene');
-          return finish(null);
-        case 'failed':
-          throw new Error(msg.message);
-      }
-    };
-    child.on('message', (msg: unknown) => {
-      if (!isWorkerMessage(msg)) return;
-      onMessage?.(msg);
-      chain = chain.then(() => handle(msg)).catch((err: Error) => {
-        if (alive()) child.kill('SIGKILL');
-        finish(err);
-      });
-    });
-    child.on('error', (err) => {
-      if (alive()) child.kill('SIGKILL');
-      finish(new Error(`render worker could not start: ${err.message}`));
-    });
-    child.on('close', (code, sig) => {
-      void chain.then(() => finish(overLimit ?? new Error(workerStoppedMessage(sig, code, stderr.text, limitMb))));
-    });
-    if (limitMb > 0 && child.pid !== undefined) {
-      watchdog = watchMemory({
-        pid: child.pid,
-        limitBytes: limitMb * MiB,
-        onExceeded: (used) => {
-          overLimit = new Error(memoryLimitMessage(limitMb * MiB, used));
-          if (alive()) child.kill('SIGKILL');
-        },
-      });
-    }
-    child.send({ type: 'run', job });
   });
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { RENDER_WORKER_PATH } from '@reelcraft/inference';
 import type { StoryboardPlan } from '@reelcraft/shared';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -15,6 +16,8 @@ import { Scene } from './scene.entity';
 import { ServerSetting } from './server-setting.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
+import { SceneScheduler } from './scene-scheduler';
+import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
 
 const PAUSED = 'queue.paused';
@@ -28,8 +31,10 @@ interface RunningJob {
 
 /**
  * The embedded mode's durable queue: the tasks table is the queue. A task is stored as `pending`
- * before the API answers; at most `RENDER_CONCURRENCY` run at once; a start re-queues whatever
- * was `running` when the last process died, so nothing stays running forever.
+ * before the API answers; at most RENDER_ACTIVE_TASKS run at once (each owner within their own
+ * limit), and the scenes of the running ones share the RENDER_CONCURRENCY render workers through
+ * the scene scheduler, fairly between users. A start re-queues whatever was `running` when the
+ * last process died, so nothing stays running forever.
  */
 @Injectable()
 export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +45,10 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   private closing = false;
   /** When each owner's last task started, for taking turns (this process's memory: a restart starts the turns afresh). */
   private readonly lastStart = new Map<string, number>();
+  /** The render workers, kept between scenes. */
+  readonly pool: RenderWorkerPool;
+  /** Who gets the next free worker. */
+  readonly scenes: SceneScheduler;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -50,7 +59,17 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly planner: PlanningService,
     private readonly examples: StoryboardExamples,
     private readonly screening: ContentScreening,
-  ) {}
+  ) {
+    this.pool = new RenderWorkerPool({
+      entryPath: RENDER_WORKER_PATH,
+      size: () => this.config.render.concurrency,
+      memoryLimitMb: () => this.config.render.memoryLimitMb,
+    });
+    this.pool.on('worker-exit', ({ pid, exit }) => {
+      if (exit.cause !== 'stopped') this.logger.warn(`render worker ${pid} ended: ${exit.reason}`);
+    });
+    this.scenes = new SceneScheduler(this.pool);
+  }
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
   async diffusionDir(): Promise<string | undefined> {
@@ -72,6 +91,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     // Their tasks stay `running` in the database; the next start re-queues them.
     for (const job of this.running.values()) job.abort.abort();
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
+    await this.pool.close();
   }
 
   /** Looks for pending work; cheap to call often. */
@@ -106,7 +126,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       do {
         this.pumpAgain = false;
-        while (!this.closing && this.running.size < this.config.render.concurrency && !(await this.paused())) {
+        while (!this.closing && this.running.size < this.config.render.activeTasks && !(await this.paused())) {
           const next = await this.nextTask();
           if (!next) break;
           // Claim with a conditional update so a cancel that lands in between wins.
@@ -221,12 +241,17 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
 
   private start(task: Task): void {
     const abort = new AbortController();
-    const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, assembling: false };
+    const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, rendering: new Map(), assembling: false };
     const started = Date.now();
     const report = this.events.reporter(task, () => overallProgress(progress));
     report.status('running', 0);
     const done = this.planTask(task, abort.signal)
-      .then(async (planned) => renderTask(this.db, this.config, planned, await this.diffusionDir(), progress, abort.signal, (msg) => report.onMessage(msg)))
+      .then(async (planned) =>
+        renderTask(this.db, this.config, planned, await this.diffusionDir(), progress, abort.signal, this.scenes, {
+          onSceneStart: (sceneNumber) => report.sceneStarted(sceneNumber),
+          onMessage: (msg) => report.onMessage(msg),
+        }),
+      )
       .then(async (video) => {
         const completed = await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
         if (completed.affected) report.finished(`/api/tasks/${task.id}/video`, video.duration);

@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Camera } from '@reelcraft/shared';
 
+export type SceneStatus = 'pending' | 'rendering' | 'done' | 'failed' | 'cancelled';
+
 /** The original design's Scenes table, extended with the subtitle text. */
 @Entity('scenes')
 @Index('IDX_scenes_task_scene', ['task_id', 'scene_number'], { unique: true })
@@ -34,9 +36,17 @@ export class Scene {
   @Column({ type: 'varchar', length: 64, nullable: true })
   content_hash: string | null;
 
-  /** `done` once its clip exists (drawn now, or reused: then `cached`). Always written; the default covers renders from before scenes had a state. */
+  /**
+   * pending → rendering (a render worker draws it) → done (its clip exists: drawn now, or reused,
+   * then `cached`), or failed / cancelled with its task. Always written; the default covers
+   * renders from before scenes had a state.
+   */
   @Column({ type: 'varchar', length: 16, default: 'done' })
-  status: 'pending' | 'rendering' | 'done';
+  status: SceneStatus;
+
+  /** When a render worker last started drawing it (a retry after a worker died starts it again). */
+  @Column({ type: Date, nullable: true })
+  started_at: Date | null;
 
   @Column({ type: 'boolean', default: false })
   cached: boolean;

@@ -29,6 +29,10 @@ export class Take {
   @Column({ type: 'varchar', length: 300, nullable: true })
   poster_path: string | null;
 
+  /** Relative to DATA_DIR: the clip's last frame, raw RGB24, which a chained next scene starts from; null for a take from before chaining, or an uploaded picture's or clip's. */
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  last_frame_path: string | null;
+
   /** What decided its pixels, as hashed: for the takes panel. */
   @Column({ type: 'simple-json' })
   params: SceneContentParams;

@@ -311,16 +311,15 @@ export class TasksService implements OnModuleInit {
    */
   private sceneViews(task: Task, scenes: Scene[], clips: VideoResource[], postered: Set<string>): TaskSceneView[] {
     const job = task.status === 'running' ? this.queue.jobProgress(task.id) : null;
-    let current = job ? scenes.find((s) => s.status !== 'done') : undefined;
-    if (job?.assembling) current = undefined;
     const starts = this.sceneStarts(task, scenes, clips);
     return scenes.map((s, i) => ({
       scene_number: s.scene_number,
       scene_id: s.storyboard_scene_id,
-      status: s === current ? 'rendering' : s.status,
+      // Each scene is a job of its own (several may render at once); a failed or cancelled one is shown as not drawn, the task's error says why.
+      status: s.status === 'failed' || s.status === 'cancelled' ? 'pending' : s.status,
       cached: s.cached,
       take_id: s.take_id,
-      progress: s.status === 'done' ? 1 : s === current ? job!.currentScene : 0,
+      progress: s.status === 'done' ? 1 : (job?.rendering.get(s.scene_number) ?? 0),
       start_sec: starts ? Math.round(starts[i]! * 1000) / 1000 : null,
       poster_url: s.take_id && postered.has(s.take_id) ? `/api/tasks/${task.id}/scenes/${s.scene_number}/poster.jpg` : null,
     }));

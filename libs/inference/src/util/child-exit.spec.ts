@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { StderrTail, workerStoppedMessage } from './worker-exit';
+import { StderrTail, childStoppedMessage } from './child-exit';
+
+const workerStoppedMessage = (signal: NodeJS.Signals | null, code: number | null, stderr: string, heapLimitMb: number) => childStoppedMessage('render worker', signal, code, stderr, heapLimitMb);
 
 /** Runs `code` in a real Node child with the given flags; its exit and stderr tail. */
 async function run(code: string, flags: string[] = []) {
@@ -11,7 +13,7 @@ async function run(code: string, flags: string[] = []) {
   return { exitCode, signal, stderr: tail.text };
 }
 
-describe('why the render worker stopped', () => {
+describe('why a child process stopped', () => {
   it('names a V8 heap death and the limit the server set, from the dying process\'s own stderr', async () => {
     const r = await run('const keep = []; for (;;) keep.push({ a: [1, 2, 3], s: String(Math.random()) })', ['--max-old-space-size=16']);
     expect(r.exitCode === 0).toBe(false);

@@ -27,16 +27,17 @@ export class StderrTail {
 const HEAP_DEATH = /Reached heap limit|JavaScript heap out of memory/;
 
 /**
- * Why the render worker ended without finishing: out of JavaScript heap (under the
- * --max-old-space-size the server gave it, or V8's own default), or the signal or exit code with
- * the last line it wrote to stderr.
+ * Why a child (the render worker, the planner process) ended without finishing: out of JavaScript
+ * heap (under the --max-old-space-size its parent gave it, or V8's own default), or the signal or
+ * exit code with the last line it wrote to stderr. `heapLimitMb` is RENDER_MEMORY_LIMIT_MB for a
+ * render worker; a child started without a heap flag passes 0.
  */
-export function workerStoppedMessage(signal: NodeJS.Signals | null, code: number | null, stderr: string, heapLimitMb: number): string {
+export function childStoppedMessage(name: string, signal: NodeJS.Signals | null, code: number | null, stderr: string, heapLimitMb: number): string {
   if (HEAP_DEATH.test(stderr)) {
     const limit = heapLimitMb > 0 ? `the ${heapLimitMb} MiB of RENDER_MEMORY_LIMIT_MB` : "V8's default limit";
-    return `render worker ran out of JavaScript heap memory (${limit})`;
+    return `${name} ran out of JavaScript heap memory (${limit})`;
   }
   const last = stderr.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
   const how = signal ?? `exit code ${code}`;
-  return `render worker stopped unexpectedly (${how})${last ? `: ${last.slice(0, 200)}` : ''}`;
+  return `${name} stopped unexpectedly (${how})${last ? `: ${last.slice(0, 200)}` : ''}`;
 }

@@ -117,6 +117,6 @@ export function watchMemory(options: MemoryWatchdogOptions): MemoryWatchdog {
 }
 
 /** "render worker exceeded its memory limit of 512 MiB (used 530 MiB)" */
-export function memoryLimitMessage(limitBytes: number, usedBytes: number): string {
-  return `render worker exceeded its memory limit of ${Math.round(limitBytes / MiB)} MiB (used ${Math.round(usedBytes / MiB)} MiB)`;
+export function memoryLimitMessage(limitBytes: number, usedBytes: number, name = 'render worker'): string {
+  return `${name} exceeded its memory limit of ${Math.round(limitBytes / MiB)} MiB (used ${Math.round(usedBytes / MiB)} MiB)`;
 }

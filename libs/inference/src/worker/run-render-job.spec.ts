@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,11 +31,13 @@ describe('runRenderJob', () => {
     expect(result.plan).toEqual(new RuleBasedPlanner().planSync(FOREST));
     expect(events).toEqual([`planned:${n}`, ...result.plan.scenes.map((s) => `done:${s.scene_number}`)]);
     expect(readdirSync(workDir).sort()).toEqual(
-      result.plan.scenes.flatMap((s) => [`scene-0${s.scene_number}.jpg`, `scene-0${s.scene_number}.mp4`]).sort(),
+      result.plan.scenes.flatMap((s) => [`scene-0${s.scene_number}.jpg`, `scene-0${s.scene_number}.last.rgb`, `scene-0${s.scene_number}.mp4`]).sort(),
     );
 
     for (const [i, scene] of result.plan.scenes.entries()) {
-      const { clip, poster } = result.scenes[i]!;
+      const { clip, poster, last_frame } = result.scenes[i]!;
+      // The last frame, raw RGB24, for a chained next scene.
+      expect(statSync(last_frame).size).toBe(160 * 90 * 3);
       expect(clip.path).toBe(join(workDir, `scene-0${scene.scene_number}.mp4`));
       expect(clip.frames).toBe(scene.duration_sec * small.fps);
       expect(clip.duration).toBe(scene.duration_sec);
@@ -57,7 +59,7 @@ describe('runRenderJob', () => {
     );
     // With a long interval: the first frame and the last frame of each scene only.
     expect(progress).toHaveLength(result.plan.scenes.length * 2);
-    expect(readdirSync(join(root, 'throttle')).every((f) => f.endsWith('.mp4'))).toBe(true);
+    expect(readdirSync(join(root, 'throttle')).every((f) => f.endsWith('.mp4') || f.endsWith('.last.rgb'))).toBe(true);
   });
 
   it('renders a storyboard given with the job instead of planning', async () => {

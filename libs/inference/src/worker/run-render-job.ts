@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RenderScene, StoryboardPlan } from '@reelcraft/shared';
 import { encodeClip, type ClipInfo } from '../clip/encode-clip';
@@ -12,7 +12,7 @@ import { encodeJpeg } from '../renderer/poster';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { isAbortError, throwIfAborted } from '../util/abort';
 import { previewThrottle } from './preview-throttle';
-import { parseRenderJob, sceneClipFileName, scenePosterFileName, type RenderJob } from './protocol';
+import { parseRenderJob, sceneClipFileName, sceneLastFrameFileName, scenePosterFileName, type RenderJob } from './protocol';
 
 export interface SceneProgress {
   scene_number: number;
@@ -32,6 +32,23 @@ export interface SceneResult {
   scene_number: number;
   clip: ClipInfo;
   poster?: string;
+  /** The scene's last frame, raw RGB24, beside the clip: what a chained next scene starts from. */
+  last_frame: string;
+}
+
+/** What drawing one scene needs from its plan, and where its files go. */
+export interface SceneContext {
+  /** The storyboard title: the animatic's theme. */
+  title: string;
+  style?: { stylePrompt: string; negativePrompt: string };
+  caption: boolean;
+  width: number;
+  height: number;
+  fps: number;
+  seed?: number;
+  outDir: string;
+  /** The previous scene's last frame (RGB24) for a chained scene. */
+  chainFrom?: Buffer;
 }
 
 export interface RenderJobHooks {
@@ -71,34 +88,43 @@ export async function runRenderJob(job: RenderJob, hooks: RenderJobHooks = {}): 
   const parsed = parseRenderJob(job);
   if (!parsed.ok) throw new TypeError(`invalid render job: ${parsed.error}`);
   const { signal } = hooks;
-  const renderer = hooks.renderer ?? (parsed.value.diffusionDir ? await diffusionRenderer(parsed.value, hooks) : new AnimaticRenderer());
-  const interval = hooks.progressIntervalMs ?? 200;
+  const renderer = hooks.renderer ?? (await sceneRenderer(parsed.value, hooks));
 
   throwIfAborted(signal, 'Rendering');
   await mkdir(job.workDir, { recursive: true });
   const plan = parsed.value.plan ?? (await planWith(hooks.planner, parsed.value, signal));
   hooks.onPlanned?.(plan);
 
+  const context: SceneContext = {
+    title: plan.title,
+    caption: job.plan?.output?.caption_card ?? true,
+    width: job.width,
+    height: job.height,
+    fps: job.fps,
+    ...(job.seed !== undefined ? { seed: job.seed } : {}),
+    ...(job.plan?.style ? { style: { stylePrompt: job.plan.style.style_prompt, negativePrompt: job.plan.style.negative_prompt } } : {}),
+    outDir: job.workDir,
+  };
   const scenes: SceneResult[] = [];
   for (const scene of plan.scenes) {
     throwIfAborted(signal, 'Rendering');
-    const result = await renderScene(scene, plan.title, job, renderer, hooks, interval).catch((err: unknown) => {
-      // A NaN or an ONNX Runtime error deep in sampling means little without the scene it broke. The
-      // model is named as the registry names it: every member of the project reads this message,
-      // and the server's folders are the operator's business.
-      if (renderer instanceof DiffusionRenderer && !isAbortError(err)) {
-        throw new Error(`scene ${scene.scene_number} failed to render with the diffusion model ${basename(job.diffusionDir!)}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      throw err;
-    });
+    // A chained scene starts from the last frame of the one drawn just before it.
+    const previous = scenes.at(-1);
+    const chainFrom = (scene as RenderScene).chained && previous ? await readFile(previous.last_frame) : undefined;
+    const result = await renderScene(scene, { ...context, ...(chainFrom ? { chainFrom } : {}) }, renderer, hooks, job.diffusionDir);
     scenes.push(result);
     hooks.onSceneDone?.(result);
   }
   return { plan, scenes };
 }
 
+/** The renderer a job's scenes are drawn with: the diffusion pipeline when it names one, else the animatic. */
+export async function sceneRenderer(job: { diffusionDir?: string; threads?: number; device?: RenderJob['device'] }, hooks: Pick<RenderJobHooks, 'onScenePreview' | 'previewIntervalMs'>): Promise<SceneRenderer> {
+  return job.diffusionDir ? diffusionRenderer(job, hooks) : new AnimaticRenderer();
+}
+
 /** The diffusion renderer over the worker's shared pipeline, forwarding throttled previews. */
-async function diffusionRenderer(job: RenderJob, hooks: RenderJobHooks): Promise<DiffusionRenderer> {
+async function diffusionRenderer(job: { diffusionDir?: string; threads?: number; device?: RenderJob['device'] }, hooks: Pick<RenderJobHooks, 'onScenePreview' | 'previewIntervalMs'>): Promise<DiffusionRenderer> {
   const pipeline = await sharedDiffusionPipeline(job.diffusionDir!, { ...(job.threads ? { intraOpNumThreads: job.threads } : {}), ...(job.device ? { device: job.device } : {}) });
   const send = previewThrottle(hooks.previewIntervalMs);
   return new DiffusionRenderer({
@@ -129,37 +155,74 @@ async function planWith(given: Planner | undefined, job: RenderJob, signal: Abor
   }
 }
 
-async function renderScene(
+/**
+ * Draws one scene and encodes it into outDir: its clip, a JPEG still from its middle (unless
+ * hooks.posters is false) and its last frame as raw RGB24. The render worker runs this once per
+ * scene job; runRenderJob once per scene of its plan.
+ */
+export async function renderScene(
   scene: RenderScene,
-  theme: string,
-  job: RenderJob,
+  context: SceneContext,
   renderer: SceneRenderer,
-  hooks: RenderJobHooks,
-  interval: number,
+  hooks: Pick<RenderJobHooks, 'signal' | 'onSceneProgress' | 'progressIntervalMs' | 'posters'>,
+  /** The diffusion export the renderer runs, named in a failure. */
+  diffusionDir?: string,
 ): Promise<SceneResult> {
-  const style = job.plan?.style ? { stylePrompt: job.plan.style.style_prompt, negativePrompt: job.plan.style.negative_prompt } : undefined;
-  const caption = job.plan?.output?.caption_card ?? true;
-  const options: RenderOptions = { width: job.width, height: job.height, fps: job.fps, seed: job.seed, theme, caption, signal: hooks.signal, ...(style ? { style } : {}) };
+  try {
+    return await drawScene(scene, context, renderer, hooks);
+  } catch (err) {
+    // A NaN or an ONNX Runtime error deep in sampling means little without the scene it broke. The
+    // model is named as the registry names it: every member of the project reads this message,
+    // and the server's folders are the operator's business.
+    if (renderer instanceof DiffusionRenderer && !isAbortError(err)) {
+      throw new Error(`scene ${scene.scene_number} failed to render with the diffusion model ${basename(diffusionDir ?? 'diffusion')}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    throw err;
+  }
+}
+
+async function drawScene(
+  scene: RenderScene,
+  context: SceneContext,
+  renderer: SceneRenderer,
+  hooks: Pick<RenderJobHooks, 'signal' | 'onSceneProgress' | 'progressIntervalMs' | 'posters'>,
+): Promise<SceneResult> {
+  const { width, height, fps, outDir } = context;
+  const interval = hooks.progressIntervalMs ?? 200;
+  const options: RenderOptions = {
+    width,
+    height,
+    fps,
+    seed: context.seed,
+    theme: context.title,
+    caption: context.caption,
+    signal: hooks.signal,
+    ...(context.style ? { style: context.style } : {}),
+    ...(context.chainFrom ? { chainFrom: context.chainFrom } : {}),
+  };
   const frames = renderer.frameCount(scene, options);
   const middle = Math.floor(frames / 2);
   let still: Buffer | undefined;
+  let last: Buffer | undefined;
   const wantPoster = hooks.posters !== false;
-  // Keep one frame from the middle of the scene for the poster, as it streams past.
+  // Keep one frame from the middle of the scene for the poster, and the last one, as they stream past.
   async function* tapped(): AsyncGenerator<Buffer> {
     let i = 0;
     for await (const frame of renderer.renderFrames(scene, options)) {
       if (wantPoster && i === middle) still = frame;
+      last = frame;
       i++;
       yield frame;
     }
   }
 
+  await mkdir(outDir, { recursive: true });
   let lastReport = -Infinity;
   const clip = await encodeClip(tapped(), {
-    width: job.width,
-    height: job.height,
-    fps: job.fps,
-    outPath: join(job.workDir, sceneClipFileName(scene.scene_number)),
+    width,
+    height,
+    fps,
+    outPath: join(outDir, sceneClipFileName(scene.scene_number)),
     totalFrames: frames,
     signal: hooks.signal,
     onProgress: (done, total) => {
@@ -171,10 +234,12 @@ async function renderScene(
     },
   });
 
+  const lastFrame = join(outDir, sceneLastFrameFileName(scene.scene_number));
+  await writeFile(lastFrame, last!);
   let poster: string | undefined;
   if (still) {
-    poster = join(job.workDir, scenePosterFileName(scene.scene_number));
-    await writeFile(poster, encodeJpeg(still, job.width, job.height));
+    poster = join(outDir, scenePosterFileName(scene.scene_number));
+    await writeFile(poster, encodeJpeg(still, width, height));
   }
-  return poster ? { scene_number: scene.scene_number, clip, poster } : { scene_number: scene.scene_number, clip };
+  return { scene_number: scene.scene_number, clip, last_frame: lastFrame, ...(poster ? { poster } : {}) };
 }

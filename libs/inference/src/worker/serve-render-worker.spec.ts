@@ -1,15 +1,18 @@
+import { newScene } from '@reelcraft/shared';
 import { describe, expect, it } from 'vitest';
-import { RuleBasedPlanner } from '../planner/rule-based-planner';
 import { AbortError } from '../util/abort';
 import type { WorkerMessage } from './protocol';
-import type { RenderJobHooks } from './run-render-job';
-import { serveRenderWorker, type RunJob, type WorkerPort } from './serve-render-worker';
+import type { SceneResult } from './run-render-job';
+import { serveRenderWorker, type RunSceneJob, type SceneJobHooks, type WorkerPort } from './serve-render-worker';
 
-const job = { taskId: 't1', prompt: '森林', workDir: '/tmp/reelcraft-fake', width: 64, height: 36, fps: 4 };
+const scene = { ...newScene({ description: 'a forest at dawn' }), scene_number: 1 };
+const job = (jobId: string) => ({ jobId, taskId: 't1', scene, title: '森林', caption: true, width: 64, height: 36, fps: 4, outDir: '/tmp/reelcraft-fake' });
+const clip = { path: '/tmp/x/scene-01.mp4', frames: 16, duration: 4, bytes: 1, sha256: 'ab', frame_rate: 4, resolution: '64x36' };
 
 /** An in-memory port: what the worker sends, when it exits, and a way to talk to it. */
 function fakePort() {
   const sent: WorkerMessage[] = [];
+  const waiters: (() => void)[] = [];
   let onMessage: (m: unknown) => void = () => undefined;
   let onDisconnect: () => void = () => undefined;
   let resolveExit!: (code: number) => void;
@@ -17,84 +20,100 @@ function fakePort() {
   const port: WorkerPort = {
     send: async (m) => {
       sent.push(m);
+      waiters.splice(0).forEach((w) => w());
     },
     onMessage: (l) => (onMessage = l),
     onDisconnect: (l) => (onDisconnect = l),
     exit: (code) => resolveExit(code),
   };
-  return { port, sent, exited, post: (m: unknown) => onMessage(m), disconnect: () => onDisconnect() };
+  /** Resolves once `n` messages have been sent. */
+  const sentCount = async (n: number) => {
+    while (sent.length < n) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { port, sent, exited, sentCount, post: (m: unknown) => onMessage(m), disconnect: () => onDisconnect() };
 }
 
-/** A job that reports like the real one but only finishes when told, or when aborted. */
-function controllableJob() {
-  let hooks!: RenderJobHooks;
-  let finish!: () => void;
-  let cleanedUp = false;
-  const run: RunJob = (_job, h) => {
-    hooks = h;
-    return new Promise((resolve, reject) => {
-      finish = () => resolve(undefined);
-      h.signal?.addEventListener('abort', () => {
+/** Scene jobs that report like the real ones but finish only when told, or when aborted. */
+function controllableJobs() {
+  const runs = new Map<string, { hooks: SceneJobHooks; finish(): void; cleanedUp: boolean }>();
+  const run: RunSceneJob = (j, hooks) =>
+    new Promise<SceneResult>((resolve, reject) => {
+      const entry = { hooks, cleanedUp: false, finish: () => resolve({ scene_number: j.scene.scene_number, clip, last_frame: '/tmp/x/scene-01.last.rgb' }) };
+      runs.set(j.jobId, entry);
+      hooks.signal.addEventListener('abort', () => {
         // Simulates the encoder's cleanup taking a moment after the abort.
         setTimeout(() => {
-          cleanedUp = true;
+          entry.cleanedUp = true;
           reject(new AbortError('Rendering was aborted'));
         }, 20);
       });
     });
-  };
-  return { run, hooks: () => hooks, finish: () => finish(), cleanedUp: () => cleanedUp };
+  return { run, get: (id: string) => runs.get(id)! };
 }
 
 describe('serveRenderWorker', () => {
-  it('runs a job and reports planned, progress, scene-done and done, then exits 0', async () => {
+  it('draws scene after scene without exiting, each answer tagged with its job', async () => {
     const w = fakePort();
-    const c = controllableJob();
+    const c = controllableJobs();
     serveRenderWorker(w.port, c.run);
-    w.post({ type: 'run', job });
-    const plan = new RuleBasedPlanner().planSync('森林');
-    c.hooks().onPlanned?.(plan);
-    c.hooks().onSceneProgress?.({ scene_number: 1, frame: 4, frames: 16 });
-    const clip = { path: '/tmp/x/scene-01.mp4', frames: 16, duration: 4, bytes: 1, sha256: 'ab', frame_rate: 4, resolution: '64x36' };
-    c.hooks().onSceneDone?.({ scene_number: 1, clip });
-    c.finish();
-    expect(await w.exited).toBe(0);
+    w.post({ type: 'scene', job: job('a') });
+    c.get('a').hooks.onSceneProgress({ scene_number: 1, frame: 4, frames: 16 });
+    c.get('a').finish();
+    await w.sentCount(2);
+    w.post({ type: 'scene', job: job('b') });
+    c.get('b').finish();
+    await w.sentCount(3);
     expect(w.sent).toEqual([
-      { type: 'planned', plan },
-      { type: 'scene-progress', scene_number: 1, frame: 4, frames: 16 },
-      { type: 'scene-done', scene_number: 1, clip },
-      { type: 'done' },
+      { type: 'scene-progress', job_id: 'a', scene_number: 1, frame: 4, frames: 16 },
+      { type: 'scene-done', job_id: 'a', scene_number: 1, clip, last_frame: '/tmp/x/scene-01.last.rgb' },
+      { type: 'scene-done', job_id: 'b', scene_number: 1, clip, last_frame: '/tmp/x/scene-01.last.rgb' },
     ]);
   });
 
-  it('answers an invalid message with failed and exits 1', async () => {
+  it('answers an invalid message with failed naming the job, and stays up for the next', async () => {
     const w = fakePort();
-    serveRenderWorker(w.port, controllableJob().run);
-    w.post({ type: 'run', job: { ...job, width: 63 } });
-    expect(await w.exited).toBe(1);
-    expect(w.sent).toEqual([{ type: 'failed', message: expect.stringMatching(/invalid message from parent: invalid job: width/) }]);
+    const c = controllableJobs();
+    serveRenderWorker(w.port, c.run);
+    w.post({ type: 'scene', job: { ...job('bad'), width: 63 } });
+    w.post({ hello: 1 });
+    await w.sentCount(2);
+    expect(w.sent).toEqual([
+      { type: 'failed', job_id: 'bad', message: expect.stringMatching(/^invalid message from parent: invalid scene job: width/) },
+      { type: 'failed', job_id: null, message: expect.stringMatching(/unknown message type/) },
+    ]);
+    w.post({ type: 'scene', job: job('good') });
+    c.get('good').finish();
+    await w.sentCount(3);
+    expect(w.sent[2]).toMatchObject({ type: 'scene-done', job_id: 'good' });
   });
 
-  it('cancels a running job: reports after the job has cleaned up, exits 0', async () => {
+  it('cancels the running job: answers after the job has cleaned up, then takes the next', async () => {
     const w = fakePort();
-    const c = controllableJob();
+    const c = controllableJobs();
     serveRenderWorker(w.port, c.run);
-    w.post({ type: 'run', job });
-    w.post({ type: 'cancel' });
-    expect(await w.exited).toBe(0);
-    expect(c.cleanedUp()).toBe(true);
-    expect(w.sent).toEqual([{ type: 'failed', message: 'cancelled', cancelled: true }]);
+    w.post({ type: 'scene', job: job('a') });
+    w.post({ type: 'cancel', job_id: 'other' });
+    w.post({ type: 'cancel', job_id: 'a' });
+    await w.sentCount(1);
+    expect(c.get('a').cleanedUp).toBe(true);
+    expect(w.sent).toEqual([{ type: 'failed', job_id: 'a', message: 'cancelled', cancelled: true }]);
+    w.post({ type: 'scene', job: job('b') });
+    c.get('b').finish();
+    await w.sentCount(2);
+    expect(w.sent[1]).toMatchObject({ type: 'scene-done', job_id: 'b' });
   });
 
-  it('fails the job on a protocol error while running, after stopping it', async () => {
+  it('refuses a second job while one runs, and the first goes on', async () => {
     const w = fakePort();
-    const c = controllableJob();
+    const c = controllableJobs();
     serveRenderWorker(w.port, c.run);
-    w.post({ type: 'run', job });
-    w.post({ type: 'run', job });
-    expect(await w.exited).toBe(1);
-    expect(c.cleanedUp()).toBe(true);
-    expect(w.sent).toEqual([{ type: 'failed', message: 'a job is already running in this worker' }]);
+    w.post({ type: 'scene', job: job('a') });
+    w.post({ type: 'scene', job: job('b') });
+    await w.sentCount(1);
+    expect(w.sent).toEqual([{ type: 'failed', job_id: 'b', message: 'this render worker is drawing job a; job b was not started' }]);
+    c.get('a').finish();
+    await w.sentCount(2);
+    expect(w.sent[1]).toMatchObject({ type: 'scene-done', job_id: 'a' });
   });
 
   it('reports a job failure with its message', async () => {
@@ -102,26 +121,25 @@ describe('serveRenderWorker', () => {
     serveRenderWorker(w.port, async () => {
       throw new Error('ffmpeg failed to encode scene-01.mp4: boom');
     });
-    w.post({ type: 'run', job });
-    expect(await w.exited).toBe(1);
-    expect(w.sent).toEqual([{ type: 'failed', message: 'ffmpeg failed to encode scene-01.mp4: boom' }]);
+    w.post({ type: 'scene', job: job('a') });
+    await w.sentCount(1);
+    expect(w.sent).toEqual([{ type: 'failed', job_id: 'a', message: 'ffmpeg failed to encode scene-01.mp4: boom' }]);
   });
 
   it('stops the job and exits 1 when the parent goes away', async () => {
     const w = fakePort();
-    const c = controllableJob();
+    const c = controllableJobs();
     serveRenderWorker(w.port, c.run);
-    w.post({ type: 'run', job });
+    w.post({ type: 'scene', job: job('a') });
     w.disconnect();
     expect(await w.exited).toBe(1);
-    expect(c.cleanedUp()).toBe(true);
+    expect(c.get('a').cleanedUp).toBe(true);
   });
 
-  it('treats a cancel before any run as a finished cancel', async () => {
+  it('exits 1 at once when the parent goes away between jobs', async () => {
     const w = fakePort();
-    serveRenderWorker(w.port, controllableJob().run);
-    w.post({ type: 'cancel' });
-    expect(await w.exited).toBe(0);
-    expect(w.sent).toEqual([{ type: 'failed', message: 'cancelled', cancelled: true }]);
+    serveRenderWorker(w.port, controllableJobs().run);
+    w.disconnect();
+    expect(await w.exited).toBe(1);
   });
 });
