@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/config';
-import { TEST_PG_URL, freshPgSchema } from '../testing/test-app';
-import { MIGRATIONS, databaseOptions } from './database.options';
+import { withMigratedDatabase } from '../testing/migrated-database';
+import { MIGRATIONS } from './database.options';
 
 /** The hand-written migrations must build exactly the schema the entities describe, on both databases. */
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
@@ -13,7 +9,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   const p = (n: number) => (kind === 'postgres' ? `$${n}` : '?');
 
   it('leave nothing for TypeORM to synchronise, and roll back cleanly', async () => {
-    await withDatabase(kind, async (db) => {
+    await withMigratedDatabase(kind, async (db) => {
       const pending = await db.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       // Every migration's down(), newest first, must leave an empty database.
@@ -25,7 +21,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   });
 
   it('keep every stored storyboard update when doc_updates loses its id column', async () => {
-    await withDatabase(kind, async (db) => {
+    await withMigratedDatabase(kind, async (db) => {
       await undoThrough(db, 'DocUpdatesKey1764500000000'); // back to the keyed-by-id table
       for (let seq = 1; seq <= 3; seq++) {
         await db.query(`INSERT INTO doc_updates (id, project_id, seq, "update", user_id) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, NULL)`, [`id-${seq}`, 'project-1', seq, Buffer.from([seq, 7])]);
@@ -47,7 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   });
 
   it("gives each project's latest task its project, as projects.task_id knew it", async () => {
-    await withDatabase(kind, async (db) => {
+    await withMigratedDatabase(kind, async (db) => {
       await undoThrough(db, 'TaskProject1764600000000');
       for (const task of ['task-linked', 'task-alone']) await db.query(`INSERT INTO tasks (id, owner_id, prompt) VALUES (${p(1)}, 'owner-1', 'a prompt')`, [task]);
       await db.query(`INSERT INTO projects (id, name, owner_id, task_id) VALUES ('project-1', 'Harbour', 'owner-1', ${p(1)})`, ['task-linked']);
@@ -69,18 +65,3 @@ async function undoThrough(db: DataSource, name: string): Promise<void> {
   for (let i = names.length - 1; i >= at; i--) await db.undoLastMigration();
 }
 
-/** A migrated database of that kind in a fresh folder or PostgreSQL schema, dropped afterwards. */
-async function withDatabase(kind: 'sqlite' | 'postgres', use: (db: DataSource) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'reelcraft-schema-'));
-  const pg = kind === 'postgres' ? await freshPgSchema() : null;
-  const config = loadConfig({ DATA_DIR: dir, ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}) });
-  const db = new DataSource(databaseOptions(config));
-  try {
-    await db.initialize();
-    await use(db);
-  } finally {
-    if (db.isInitialized) await db.destroy();
-    await pg?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

@@ -1,5 +1,4 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { regexRuleProblem, wordRuleProblem } from '@reelcraft/filter';
 import {
   CreateFilterRuleBodySchema,
@@ -16,9 +15,9 @@ import {
   type UpdateFilterRuleBody,
 } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Like, type EntityManager } from 'typeorm';
 import { AuditLog, type Actor } from './audit-log';
-import { FilterRule, FilterState } from './filter-rule.entity';
+import type { FilterRule } from './filter-rule.entity';
+import { FilterRuleRepository } from './filter-rule.repository';
 
 export interface RulesQuery {
   page: number;
@@ -27,92 +26,65 @@ export interface RulesQuery {
 }
 
 /**
- * The rules admins manage. Every change bumps the revision in the same transaction, so every
- * server process recompiles before its next screening (see ContentScreening), and is audited.
+ * The rules admins manage: checked (a regex must be safe, a word must be a word), unique by kind
+ * and pattern, and audited. The repository bumps the revision with every change, so every server
+ * process recompiles before its next screening (see ContentScreening).
  */
 @Injectable()
 export class FilterRulesService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly rules: FilterRuleRepository,
     private readonly audit: AuditLog,
   ) {}
 
-  private get rules() {
-    return this.db.getRepository(FilterRule);
-  }
-
   /** The revision and the enabled rules, read together for compiling. */
   async snapshot(): Promise<{ revision: number; rules: FilterRuleSpec[] }> {
-    return this.db.transaction(async (m) => {
-      const revision = await currentRevision(m);
-      const rows = await m.getRepository(FilterRule).find({ where: { enabled: true } });
-      return { revision, rules: rows.map(toSpec) };
-    });
+    const { revision, rules } = await this.rules.snapshot();
+    return { revision, rules: rules.map(toSpec) };
   }
 
   revision(): Promise<number> {
-    return currentRevision(this.db.manager);
+    return this.rules.revision();
   }
 
   async list(q: RulesQuery): Promise<Page<FilterRuleView>> {
     const term = q.q?.trim();
-    const where = term ? [{ pattern: Like(`%${escapeLike(term)}%`) }, { category: Like(`%${escapeLike(term)}%`) }] : {};
-    const [rows, total] = await this.rules.findAndCount({ where, order: { created_at: 'DESC', id: 'ASC' }, skip: (q.page - 1) * q.page_size, take: q.page_size });
+    const { rows, total } = await this.rules.page({ ...(term ? { term } : {}), skip: (q.page - 1) * q.page_size, take: q.page_size });
     return { items: rows.map(toView), total, page: q.page, page_size: q.page_size };
   }
 
   async create(body: CreateFilterRuleBody, actor: Actor): Promise<FilterRuleView> {
     const problem = problemOf(body.kind, body.pattern);
     if (problem) throw new BadRequestException(problem);
-    const row = await this.db.transaction(async (m) => {
-      if (await m.getRepository(FilterRule).exists({ where: { kind: body.kind, pattern: body.pattern } })) {
-        throw new ConflictException(`a ${body.kind} rule "${body.pattern}" exists already`);
-      }
-      const now = new Date();
-      const rule = m.getRepository(FilterRule).create({ id: randomUUID(), ...body, hits: 0, created_at: now, updated_at: now });
-      await m.getRepository(FilterRule).insert(rule);
-      await bump(m);
-      return rule;
-    });
-    await this.audit.record({ kind: 'admin_action', action: 'rule.create', actor, target: row.id, detail: { pattern: row.pattern, kind: row.kind, category: row.category, action: row.action } });
-    return toView(row);
+    const now = new Date();
+    const rule: FilterRule = { id: randomUUID(), ...body, hits: 0, created_at: now, updated_at: now };
+    if (!(await this.rules.insert([rule]))) throw new ConflictException(`a ${body.kind} rule "${body.pattern}" exists already`);
+    await this.audit.record({ kind: 'admin_action', action: 'rule.create', actor, target: rule.id, detail: { pattern: rule.pattern, kind: rule.kind, category: rule.category, action: rule.action } });
+    return toView(rule);
   }
 
   async update(id: string, body: UpdateFilterRuleBody, actor: Actor): Promise<FilterRuleView> {
-    const row = await this.db.transaction(async (m) => {
-      const repo = m.getRepository(FilterRule);
-      const rule = await repo.findOne({ where: { id } });
-      if (!rule) throw new NotFoundException(`no filter rule ${id}`);
-      const next = { ...rule, ...body };
-      if (body.pattern !== undefined || body.kind !== undefined) {
-        const problem = problemOf(next.kind, next.pattern);
-        if (problem) throw new BadRequestException(problem);
-        const clash = await repo.findOne({ where: { kind: next.kind, pattern: next.pattern } });
-        if (clash && clash.id !== id) throw new ConflictException(`a ${next.kind} rule "${next.pattern}" exists already`);
-      }
-      Object.assign(rule, body, { updated_at: new Date() });
-      await repo.save(rule);
-      await bump(m);
-      return rule;
-    });
+    const rule = await this.rules.findById(id);
+    if (!rule) throw new NotFoundException(`no filter rule ${id}`);
+    const next: FilterRule = { ...rule, ...body, updated_at: new Date() };
+    if (body.pattern !== undefined || body.kind !== undefined) {
+      const problem = problemOf(next.kind, next.pattern);
+      if (problem) throw new BadRequestException(problem);
+    }
+    if (!(await this.rules.replace(next))) throw new ConflictException(`a ${next.kind} rule "${next.pattern}" exists already`);
     await this.audit.record({ kind: 'admin_action', action: 'rule.update', actor, target: id, detail: { ...body } });
-    return toView(row);
+    return toView(next);
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
-    const gone = await this.db.transaction(async (m) => {
-      const rule = await m.getRepository(FilterRule).findOne({ where: { id } });
-      if (!rule) throw new NotFoundException(`no filter rule ${id}`);
-      await m.getRepository(FilterRule).delete({ id });
-      await bump(m);
-      return rule;
-    });
+    const gone = await this.rules.delete(id);
+    if (!gone) throw new NotFoundException(`no filter rule ${id}`);
     await this.audit.record({ kind: 'admin_action', action: 'rule.delete', actor, target: id, detail: { pattern: gone.pattern, kind: gone.kind, category: gone.category } });
   }
 
   /** Adds the hits of one screening to each rule's count. */
-  async countHits(counts: Map<string, number>): Promise<void> {
-    for (const [id, n] of counts) await this.rules.increment({ id }, 'hits', n);
+  countHits(counts: Map<string, number>): Promise<void> {
+    return this.rules.addHits(counts);
   }
 
   /**
@@ -124,31 +96,27 @@ export class FilterRulesService {
     const parsed = parseImport(body);
     const refused = parsed.refused;
     let skipped = 0;
-    const added = await this.db.transaction(async (m) => {
-      const repo = m.getRepository(FilterRule);
-      const existing = new Set((await repo.find({ where: { kind: 'word' }, select: { pattern: true } })).map((r) => r.pattern));
-      const now = new Date();
-      const rows: FilterRule[] = [];
-      for (const r of parsed.rules) {
-        if (existing.has(r.pattern)) {
-          skipped++;
-          continue;
-        }
-        existing.add(r.pattern);
-        rows.push(repo.create({ id: randomUUID(), pattern: r.pattern, kind: 'word', category: r.category, action: r.action, stages: [], enabled: body.enabled, hits: 0, created_at: now, updated_at: now }));
+    const existing = await this.rules.wordPatterns();
+    const now = new Date();
+    const rows: FilterRule[] = [];
+    for (const r of parsed.rules) {
+      if (existing.has(r.pattern)) {
+        skipped++;
+        continue;
       }
-      // Chunks keep each INSERT under SQLite's bound-parameter limit.
-      for (let i = 0; i < rows.length; i += 500) await repo.insert(rows.slice(i, i + 500));
-      if (rows.length) await bump(m);
-      return rows.length;
-    });
-    await this.audit.record({ kind: 'admin_action', action: 'rule.import', actor, target: null, detail: { format: body.format, added, skipped_duplicates: skipped, refused: refused.length } });
-    return { added, skipped_duplicates: skipped, refused };
+      existing.add(r.pattern);
+      rows.push({ id: randomUUID(), pattern: r.pattern, kind: 'word', category: r.category, action: r.action, stages: [], enabled: body.enabled, hits: 0, created_at: now, updated_at: now });
+    }
+    // Another admin may have added one of these words since they were read: then the import is
+    // refused as a whole (nothing half-stored) and can simply be sent again.
+    if (!(await this.rules.insert(rows))) throw new ConflictException('another change to the rules came in during this import; send it again');
+    await this.audit.record({ kind: 'admin_action', action: 'rule.import', actor, target: null, detail: { format: body.format, added: rows.length, skipped_duplicates: skipped, refused: refused.length } });
+    return { added: rows.length, skipped_duplicates: skipped, refused };
   }
 
   /** Every rule, as `lines` (word rules' patterns) or CSV with a header (word and regex rules). */
   async export(format: 'lines' | 'csv'): Promise<string> {
-    const rows = await this.rules.find({ order: { created_at: 'ASC', id: 'ASC' } });
+    const rows = await this.rules.all();
     if (format === 'lines') return rows.filter((r) => r.kind === 'word').map((r) => r.pattern).join('\n') + '\n';
     return ['pattern,category,action,kind,enabled', ...rows.map((r) => [r.pattern, r.category, r.action, r.kind, String(r.enabled)].map(csvField).join(','))].join('\n') + '\n';
   }
@@ -157,17 +125,6 @@ export class FilterRulesService {
 function problemOf(kind: FilterRuleKind, pattern: string): string | null {
   return kind === 'regex' ? regexRuleProblem(pattern) : wordRuleProblem(pattern);
 }
-
-async function currentRevision(m: EntityManager): Promise<number> {
-  const row = await m.getRepository(FilterState).findOne({ where: { id: 1 } });
-  return row?.revision ?? 0;
-}
-
-async function bump(m: EntityManager): Promise<void> {
-  await m.getRepository(FilterState).increment({ id: 1 }, 'revision', 1);
-}
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 const toSpec = (r: FilterRule): FilterRuleSpec => ({ id: r.id, pattern: r.pattern, kind: r.kind, category: r.category, action: r.action, stages: r.stages, enabled: r.enabled });
 

@@ -6,6 +6,7 @@ import { AuditLog } from './audit-log';
 import { ContentScreening } from './content-screening';
 import { DocumentScreening } from './document-screening';
 import { FilterRule, FilterState } from './filter-rule.entity';
+import { FilterRuleRepository, TypeOrmFilterRuleRepository } from './filter-rule.repository';
 import { FilterRulesService } from './filter-rules.service';
 import { AuditController, FilterRulesController, ReviewsController } from './moderation.controllers';
 import { ReviewItem } from './review-item.entity';
@@ -19,7 +20,7 @@ import { ReviewQueue } from './review-queue';
 @Module({
   imports: [TypeOrmModule.forFeature([FilterRule, FilterState, AuditEntry, ReviewItem]), CollabDocumentsModule],
   controllers: [FilterRulesController, ReviewsController, AuditController],
-  providers: [AuditLog, FilterRulesService, ContentScreening, ReviewQueue, DocumentScreening],
+  providers: [{ provide: FilterRuleRepository, useClass: TypeOrmFilterRuleRepository }, AuditLog, FilterRulesService, ContentScreening, ReviewQueue, DocumentScreening],
   exports: [AuditLog, FilterRulesService, ContentScreening, ReviewQueue, DocumentScreening],
 })
 export class ModerationModule {}
