@@ -1,7 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import type { PlannedScene, StoryboardPlan } from '@reelcraft/shared';
 import { AbortError } from '../util/abort';
+import { SupervisedChild } from '../util/supervised-child';
 import { TimeoutError } from '../util/timeout';
 import type { LlamaGpu } from './llama-runtime';
 import type { GenerationLimits } from './plan-json-schema';
@@ -96,11 +96,10 @@ export interface ProcessEditResult extends Omit<ProcessPlanResult, 'plan' | 'pla
 type Answer = Extract<PlannerToParent, { type: 'done' | 'edited' }>;
 
 interface Child {
-  proc: ChildProcess;
+  proc: SupervisedChild;
   ready: Promise<PlannerReady>;
   info?: PlannerReady;
   stopping: boolean;
-  exited: Promise<void>;
 }
 
 interface Request {
@@ -334,15 +333,16 @@ export class PlannerProcess implements Planner {
 
   private start(): Child {
     const entry = this.options.entryPath ?? PLANNER_PROCESS_PATH;
-    const proc = fork(entry, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Supervised like the render workers: its stderr passed on, its exit reported once, stopped by disconnect then SIGKILL.
+    const proc = new SupervisedChild({
+      name: 'planner process',
+      entryPath: entry,
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
       ...(this.options.env ? { env: this.options.env } : {}),
     });
     this.starts += 1;
     let onReady!: (info: PlannerReady) => void;
     let onLoadFailed!: (err: Error) => void;
-    let onExit!: () => void;
     const child: Child = {
       proc,
       stopping: false,
@@ -350,7 +350,6 @@ export class PlannerProcess implements Planner {
         onReady = resolve;
         onLoadFailed = reject;
       }),
-      exited: new Promise<void>((resolve) => (onExit = resolve)),
     };
     child.ready.catch(() => undefined);
     const loadTimeoutMs = this.options.loadTimeoutMs ?? 300_000;
@@ -385,11 +384,8 @@ export class PlannerProcess implements Planner {
         this.onAnswer(child, message);
       }
     });
-    proc.on('error', (err) => {
-      this.log('warn', `planner process: ${err.message}`);
-      this.kill(child);
-    });
-    proc.on('exit', (code, signal) => {
+    // A failed start or an IPC error ends in this exit too (the supervisor kills a child that errs).
+    proc.on('exit', ({ code, signal }) => {
       clearTimeout(loadTimer);
       const how = signal ?? `exit code ${code}`;
       if (!child.stopping) this.log('warn', `planner process ${proc.pid} stopped unexpectedly (${how})`);
@@ -401,7 +397,6 @@ export class PlannerProcess implements Planner {
         request.reject(new PlannerProcessError(`the planner process stopped unexpectedly (${how}) while ${request.expects === 'done' ? 'planning' : 'editing a scene'}`, 'crashed'));
         this.release(request);
       }
-      onExit();
     });
     this.send(child, {
       type: 'init',
@@ -446,7 +441,7 @@ export class PlannerProcess implements Planner {
   }
 
   private send(child: Child, message: ParentToPlanner): void {
-    if (child.proc.connected) child.proc.send(message);
+    child.proc.send(message);
   }
 
   /** Kills `child` after `ms` unless disarmed, failing the current request with `err` (when given). */
@@ -488,18 +483,12 @@ export class PlannerProcess implements Planner {
   private async stop(child: Child): Promise<void> {
     child.stopping = true;
     if (this.child === child) this.child = undefined;
-    if (child.proc.exitCode === null && child.proc.signalCode === null) {
-      if (child.proc.connected) child.proc.disconnect();
-      const force = setTimeout(() => this.kill(child), this.graceMs);
-      force.unref();
-      await child.exited;
-      clearTimeout(force);
-    }
+    await child.proc.stop(this.graceMs, 'the planner process was stopped');
   }
 
   /** Kills `child` now; the next request starts a new process. Its exit fails what it was serving. */
   private kill(child: Child): void {
     if (this.child === child) this.child = undefined;
-    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+    child.proc.kill('crashed', 'the planner process was killed');
   }
 }
