@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   /** Resident memory a render worker may use, in MiB, before the server kills it and fails its task; 0: no limit. */
   RENDER_MEMORY_LIMIT_MB: int(0, 0, 1024 * 1024).refine((v) => v === 0 || v >= 16, { error: 'RENDER_MEMORY_LIMIT_MB must be 0 (no limit) or at least 16' }),
   MUSIC_FILE: optionalString,
+  /** Encoded video segments and audio tracks kept for later assemblies, in MiB; least recently used go first beyond it. */
+  SEGMENT_CACHE_MB: int(2048, 0, 1024 * 1024),
   /** Largest picture or clip a scene upload may be, in MiB. */
   UPLOAD_MAX_MB: int(100, 1, 4096),
   /** The planner process (and the GGUF loaded in it) goes after this many seconds without a plan request; 0: never. */
@@ -136,6 +138,8 @@ export interface AppConfig {
     /** Resident-memory limit of one render worker in MiB; 0: none. */
     memoryLimitMb: number;
     musicFile?: string;
+    /** Bound of the segment cache under DATA_DIR/segments (SEGMENT_CACHE_MB), in bytes. */
+    segmentCacheBytes: number;
   };
   planner: { idleMs: number; timeoutMs: number };
   /** Largest scene upload, in bytes. */
@@ -188,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       device: e.RENDER_DEVICE,
       memoryLimitMb: e.RENDER_MEMORY_LIMIT_MB,
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
+      segmentCacheBytes: e.SEGMENT_CACHE_MB * 1024 * 1024,
     },
     planner: { idleMs: e.PLANNER_IDLE_SECONDS * 1000, timeoutMs: e.PLANNER_TIMEOUT_SECONDS * 1000 },
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,

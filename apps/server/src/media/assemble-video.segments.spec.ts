@@ -103,7 +103,7 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     single = one.path;
     segmented = seg.path;
     expect(one).toMatchObject({ joinedBy: 'filter', segments: null });
-    expect(seg).toMatchObject({ joinedBy: 'segments', segments: { encoded: SEGMENTS, reused: 0 }, burntSubtitles: true, softSubtitles: true, music: true, subtitleCues: 4 });
+    expect(seg).toMatchObject({ joinedBy: 'segments', segments: { encoded: SEGMENTS, reused: 0, audio: 'encoded' }, burntSubtitles: true, softSubtitles: true, music: true, subtitleCues: 4 });
     for (const f of seg.subtitleFonts) expect(f).toMatch(/WenQuanYiMicroHei|wqy-microhei/i);
     expect(seg.subtitleFonts.length).toBeGreaterThan(0);
 
@@ -144,7 +144,8 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     const edited = clips.map((c, i) => (i === 1 ? { path: changed, duration: 2 } : c));
     const again = await assembleVideo(options('edited', { clips: edited, segmentCacheDir: cache }));
     // Scene 2: its body and the crossfades into and out of it; the other five segments come from the cache.
-    expect(again.segments).toEqual({ encoded: 3, reused: SEGMENTS - 3 });
+    // Same length, same subtitles: the music track is the one made before.
+    expect(again.segments).toEqual({ encoded: 3, reused: SEGMENTS - 3, audio: 'reused' });
     expect(decodedFrames(again.path)).toBe(FRAMES);
     expect(decodeWarnings(again.path)).toBe('');
     const reference = await assembleVideo(options('edited-single', { clips: edited }));
@@ -156,7 +157,7 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
 
     // Nothing changed since: all from the cache, and the same bytes as the picture before.
     const same = await assembleVideo(options('same', { clips: edited, segmentCacheDir: cache }));
-    expect(same.segments).toEqual({ encoded: 0, reused: SEGMENTS });
+    expect(same.segments).toEqual({ encoded: 0, reused: SEGMENTS, audio: 'reused' });
   });
 
   it('re-encodes a cached segment that was cut short instead of joining it', async () => {
@@ -165,7 +166,7 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     const victim = join(cache, files[sizes.indexOf(Math.max(...sizes))]!);
     await truncate(victim, Math.floor(Math.max(...sizes) / 2));
     const result = await assembleVideo(options('repaired', { segmentCacheDir: cache }));
-    expect(result.segments).toEqual({ encoded: 1, reused: SEGMENTS - 1 });
+    expect(result.segments).toEqual({ encoded: 1, reused: SEGMENTS - 1, audio: 'reused' });
     expect(decodedFrames(result.path)).toBe(FRAMES);
     expect(decodeWarnings(result.path)).toBe('');
     expect((await stat(victim)).size).toBe(Math.max(...sizes));
@@ -174,11 +175,24 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
   it('segments a cut-only video with burnt subtitles scene by scene, and leaves one without burning a stream copy', async () => {
     const cuts = scenes.map((s) => ({ ...s, transition: 'cut' as const }));
     const burnt = await assembleVideo(options('cuts-burnt', { scenes: cuts, segmentCacheDir: join(root, 'cache-cuts'), fps: undefined, music: null }));
-    expect(burnt).toMatchObject({ joinedBy: 'segments', segments: { encoded: 5, reused: 0 }, burntSubtitles: true });
+    expect(burnt).toMatchObject({ joinedBy: 'segments', segments: { encoded: 5, reused: 0, audio: null }, burntSubtitles: true });
     expect(decodedFrames(burnt.path)).toBe(5 * 48);
     expect(decodeWarnings(burnt.path)).toBe('');
     const copied = await assembleVideo(options('cuts-soft', { scenes: cuts, segmentCacheDir: join(root, 'cache-cuts'), burnSubtitles: false }));
     expect(copied).toMatchObject({ joinedBy: 'concat-copy', segments: null, videoCopied: true });
+  });
+
+  it('speaks the subtitles into a cached audio track: a second assembly neither speaks nor mixes again', async () => {
+    const two = { clips: clips.slice(0, 2), scenes: scenes.slice(0, 2), narration: true, music: null, segmentCacheDir: join(root, 'cache-voice') };
+    const first = await assembleVideo(options('voice-1', two));
+    expect(first).toMatchObject({ narratedLines: 2, segments: { encoded: 3, reused: 0, audio: 'encoded' } });
+    const again = await assembleVideo(options('voice-2', two));
+    expect(again).toMatchObject({ narratedLines: 2, segments: { encoded: 0, reused: 3, audio: 'reused' } });
+    const p = await probeMedia(again.path);
+    expect(Math.abs(p.audio!.duration - p.duration)).toBeLessThanOrEqual(0.05);
+    // Another subtitle is other speech: the track is made again, the unchanged picture is not.
+    const changed = await assembleVideo(options('voice-3', { ...two, scenes: [scenes[0]!, { ...scenes[1]!, subtitle: 'A different line' }] }));
+    expect(changed.segments).toMatchObject({ audio: 'encoded' });
   });
 
   it('on abort while encoding segments, kills ffmpeg, rejects and leaves no video and no partial segment', async () => {

@@ -18,6 +18,7 @@ import { planTimeline, type RenderScene, type Timeline } from '@reelcraft/shared
 import { audioGraph, type MusicMix } from './audio-mix';
 import { concatListFile, escapeFilterValue } from './ffmpeg-escape';
 import { speakCues, type SpokenLine } from './narration';
+import { AAC, audioTrack } from './audio-track';
 import { SegmentCache } from './segment-cache';
 import { H264, XFADE, encodeSegments } from './segment-encode';
 import { planSegments } from './segments';
@@ -102,8 +103,11 @@ export interface AssembleResult {
    * by stream copy in the pass that adds the audio and the subtitle track).
    */
   joinedBy: 'concat-copy' | 'filter' | 'segments';
-  /** With joinedBy 'segments': how many segments were encoded now and how many came from the cache. */
-  segments: { encoded: number; reused: number } | null;
+  /**
+   * With joinedBy 'segments': how many picture segments were encoded now and how many came from the
+   * cache, and whether the audio track (music, narration) was mixed now, reused, or there is none.
+   */
+  segments: { encoded: number; reused: number; audio: 'encoded' | 'reused' | null } | null;
   /** True when the clips' H.264 went into the MP4 unchanged (all cuts and nothing burnt in). */
   videoCopied: boolean;
   /**
@@ -204,35 +208,53 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     let total = timeline.total;
     let encodeFrom = 0;
     const fontsSelected: string[] = [];
+    let spoken: SpokenLine[] = [];
+    let narratedLines = 0;
+    let audioPath: string | null = null;
+    /** Where the poster frame is read from when it need not wait for the final MP4. */
+    let posterFrom: { path: string; at: number } | null = null;
     if (joinedBy === 'segments') {
       const plan = planSegments(timeline, durations);
-      const cache = new SegmentCache(resolve(o.segmentCacheDir!), o.segmentCacheMaxBytes ?? SEGMENT_CACHE_MAX_BYTES);
-      const shas = await Promise.all(clips.map((c) => c.sha256 ?? sha256File(c.path)));
-      const encoded = await encodeSegments({
-        plan,
-        clips: clips.map((c, i) => ({ path: c.path, sha256: shas[i]! })),
-        width: o.width,
-        height: o.height,
-        cues: burn ? cues : [],
-        layout,
-        font: font ? { family: o.subtitleStyle?.fontFamily ?? font.family, dir: font.dir } : null,
-        cache,
-        tmp,
-        signal,
-        onProgress: (done, todo) => progress((SEGMENTS_SHARE * done) / Math.max(todo, 1)),
-      }).catch((err: unknown) => {
-        throw nameFailedClip(err, clips, o.scenes);
-      });
-      segmentList = join(tmp, 'segments.ffconcat');
-      await writeFile(segmentList, concatListFile(encoded.paths));
-      segments = { encoded: encoded.encoded, reused: encoded.reused };
-      fontsSelected.push(...encoded.fonts);
       // Whole frames: the audio and its fade-out end exactly with the last one.
       total = plan.frames / plan.fps;
+      const cache = new SegmentCache(resolve(o.segmentCacheDir!), o.segmentCacheMaxBytes ?? SEGMENT_CACHE_MAX_BYTES);
+      const shas = await Promise.all(clips.map((c) => c.sha256 ?? sha256File(c.path)));
+      // The picture's segments and the audio track are independent: made side by side, and when
+      // one fails the other is stopped rather than left running into a removed scratch folder.
+      const stop = new AbortController();
+      const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+      const [encoded, audio] = await allOrStop(stop, [
+        encodeSegments({
+          plan,
+          clips: clips.map((c, i) => ({ path: c.path, sha256: shas[i]! })),
+          width: o.width,
+          height: o.height,
+          cues: burn ? cues : [],
+          layout,
+          font: font ? { family: o.subtitleStyle?.fontFamily ?? font.family, dir: font.dir } : null,
+          cache,
+          tmp,
+          signal: both,
+          onProgress: (done, todo) => progress((SEGMENTS_SHARE * done) / Math.max(todo, 1)),
+        }).catch((err: unknown) => {
+          throw nameFailedClip(err, clips, o.scenes);
+        }),
+        audioTrack({ total, music, narration: o.narration ? { cues, scenes: o.scenes, language } : null, cache, tmp, signal: both }),
+      ] as const);
+      segmentList = join(tmp, 'segments.ffconcat');
+      await writeFile(segmentList, concatListFile(encoded.paths));
+      segments = { encoded: encoded.encoded, reused: encoded.reused, audio: audio ? (audio.reused ? 'reused' : 'encoded') : null };
+      fontsSelected.push(...encoded.fonts);
+      audioPath = audio?.path ?? null;
+      narratedLines = audio?.narratedLines ?? 0;
+      // The poster's frame lies in one segment: read from there, it is made beside the final pass.
+      const posterFrame = Math.min(plan.frames - 1, Math.round(posterTime(total) * plan.fps));
+      const i = plan.segments.findIndex((seg) => posterFrame < seg.start + seg.frames);
+      posterFrom = { path: encoded.paths[i]!, at: (posterFrame - plan.segments[i]!.start) / plan.fps };
       encodeFrom = SEGMENTS_SHARE;
       progress(SEGMENTS_SHARE);
-      // Bounded after each assembly; the segments just joined are the newest and stay.
-      void cache.prune(new Set(encoded.paths)).catch(() => undefined);
+      // Bounded after each assembly; the files just joined are the newest and stay.
+      void cache.prune(new Set([...encoded.paths, ...(audioPath ? [audioPath] : [])])).catch(() => undefined);
     } else if (joinedBy === 'concat-copy') {
       // Step 1: concat, stream copy.
       const listPath = join(tmp, 'clips.ffconcat');
@@ -260,12 +282,15 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       total = (await probeMedia(joined, { signal })).duration;
       checkLength(total, timeline.total, clips.length, 'concatenated video');
     }
-    if (music) {
+    if (music && joinedBy !== 'segments') {
       const probe = await probeMedia(music.path, { signal });
       // An empty audio stream would make `-stream_loop -1` spin forever without producing samples.
       if (!probe.audio || !(probe.audio.duration > 0.05)) throw new Error(`music file has no usable audio stream: ${music.path}`);
     }
-    const spoken = o.narration && cues.length > 0 ? await speakCues(cues, o.scenes, { language, dir: tmp, signal }) : [];
+    if (o.narration && cues.length > 0 && joinedBy !== 'segments') {
+      spoken = await speakCues(cues, o.scenes, { language, dir: tmp, signal });
+      narratedLines = spoken.length;
+    }
 
     let assPath: string | null = null;
     if (font && joinedBy !== 'segments') {
@@ -282,11 +307,20 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       video: segmentList ? { segments: segmentList } : joined ? { joined } : { clips: clips.map((c) => c.path), timeline, width: o.width, height: o.height },
       burn: assPath ? { assPath, fontsDir: font?.dir ?? null } : null,
       subtitles: srt !== null ? { srtPath: join(tmp, 'subtitles.srt'), language } : null,
-      music,
+      music: audioPath ? null : music,
       narration: spoken,
+      audioTrack: audioPath,
       total,
       out: partial,
     });
+    const posterPartial = partialOf(sidecars.poster);
+    written.push(posterPartial);
+    const earlyPoster = posterFrom ? runFfmpeg(posterJob(posterFrom.path, posterPartial, posterFrom.at), { signal }) : null;
+    // Settled before anything below can throw, so no poster ffmpeg outlives the assembly.
+    const posterDone = earlyPoster?.then(
+      () => null,
+      (err: unknown) => err,
+    );
     try {
       await runFfmpeg(job, {
         signal,
@@ -297,24 +331,24 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
         },
       });
     } catch (err) {
+      await posterDone;
       throw joinedBy === 'filter' ? nameFailedClip(err, clips, o.scenes) : err;
     }
 
-    const info = await probeMedia(partial, { signal });
+    // finally: a failed probe still waits for the poster, whose file the cleanup below removes.
+    const [info, sha256, posterError] = await Promise.all([probeMedia(partial, { signal }), sha256File(partial), posterDone]).finally(() => posterDone);
+    if (posterError) throw posterError;
     // With transitions nothing was measured before the encode: a clip shorter than its stated
     // duration would put every xfade offset after it in the wrong place, and shows up here.
     if (joinedBy === 'filter') checkLength(info.duration, timeline.total, clips.length, 'video joined with transitions');
 
-    const posterPartial = partialOf(sidecars.poster);
-    written.push(posterPartial);
-    await runFfmpeg(posterJob(partial, posterPartial, posterTime(info.duration)), { signal });
+    if (!earlyPoster) await runFfmpeg(posterJob(partial, posterPartial, posterTime(info.duration)), { signal });
     const texts: [string, string][] = srt !== null ? [[sidecars.srt, srt], [sidecars.vtt, renderVtt(cues)]] : [];
     for (const [path, text] of texts) {
       written.push(partialOf(path));
       await writeFile(partialOf(path), text, 'utf8');
     }
     progress(0.99);
-    const sha256 = await sha256File(partial);
 
     signal?.throwIfAborted();
     await rename(posterPartial, sidecars.poster);
@@ -340,7 +374,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       vttPath: srt !== null ? sidecars.vtt : null,
       posterPath: sidecars.poster,
       music: music !== null,
-      narratedLines: spoken.length,
+      narratedLines,
     };
   } catch (err) {
     await Promise.all(written.map((p) => rm(p, { force: true })));
@@ -364,6 +398,8 @@ export interface FinalPass {
   subtitles: { srtPath: string; language: SpeechLanguage } | null;
   music: (Omit<MusicMix, 'input'> & { path: string }) | null;
   narration: readonly SpokenLine[];
+  /** The audio already mixed and encoded (see audio-track.ts): copied in; music and narration are then empty. */
+  audioTrack?: string | null;
   total: number;
   out: string;
 }
@@ -407,10 +443,13 @@ export function finalPassJob(p: FinalPass): FfmpegJob {
   // Looped so music shorter than the video still covers it; atrim then cuts it to the video.
   const music = p.music ? { ...p.music, input: add({ source: p.music.path, options: ['-stream_loop', '-1'] }) } : null;
   const audio = audioGraph({ total: p.total, music, narration });
-  if (audio) {
+  if (p.audioTrack) {
+    maps.push('-map', `${add({ source: p.audioTrack })}:a:0`);
+    codecs.push('-c:a', 'copy');
+  } else if (audio) {
     graph.push(...audio);
     maps.push('-map', '[a]');
-    codecs.push('-c:a', 'aac', '-b:a', '192k');
+    codecs.push(...AAC);
   } else {
     codecs.push('-an');
   }
@@ -561,6 +600,22 @@ function validate(o: AssembleOptions): void {
   if (!(Number.isInteger(o.width) && Number.isInteger(o.height) && o.width > 0 && o.height > 0)) {
     throw new Error(`assembleVideo: invalid size ${o.width}x${o.height}`);
   }
+}
+
+/**
+ * Both results, or the first failure once both have settled; a failure stops the other through
+ * `stop` (whose signal they were given) instead of waiting for it to finish its work.
+ */
+async function allOrStop<A, B>(stop: AbortController, [a, b]: readonly [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const onFail = (err: unknown) => {
+    stop.abort(err);
+    throw err;
+  };
+  const settled = await Promise.allSettled([a.catch(onFail), b.catch(onFail)]);
+  const failures = settled.filter((s) => s.status === 'rejected').map((s) => s.reason as unknown);
+  // The one that failed first is the cause; the other's is usually the stop it was given.
+  if (failures.length > 0) throw failures.find((f) => !(f instanceof Error && f.name === 'AbortError')) ?? failures[0];
+  return [(settled[0] as PromiseFulfilledResult<A>).value, (settled[1] as PromiseFulfilledResult<B>).value];
 }
 
 /** ffmpeg names the clip it could not open by path; the caller thinks in scene numbers. */

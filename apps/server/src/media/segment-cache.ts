@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** Picture segments are MP4 files, audio tracks M4A (the same container: both pass isWholeMp4). */
+export type CachedKind = 'mp4' | 'm4a';
+
 /**
  * Encoded segments by content key (a hash of everything that decides their pixels, see
- * assemble-video's segmentKey): `<dir>/<key>.mp4`. A file appears only complete (written under a
- * temporary name, then renamed), so two assemblies that make the same segment at once simply both
- * rename; the bytes are the same. Bounded by size: files beyond `maxBytes` go least recently used
- * first, use being the mtime, which every hit refreshes.
+ * segment-encode's segmentKey): `<dir>/<key>.mp4`; audio tracks the same way, `<key>.m4a`. A file
+ * appears only complete (written under a temporary name, then renamed), so two assemblies that make
+ * the same segment at once simply both rename; the bytes are the same. Bounded by size: files
+ * beyond `maxBytes` go least recently used first, use being the mtime, which every hit refreshes.
  */
+
 export class SegmentCache {
   constructor(
     readonly dir: string,
@@ -17,17 +21,17 @@ export class SegmentCache {
     if (!(Number.isFinite(maxBytes) && maxBytes >= 0)) throw new Error(`segment cache: invalid size limit ${maxBytes}`);
   }
 
-  pathOf(key: string): string {
+  pathOf(key: string, ext: CachedKind = 'mp4'): string {
     if (!/^[0-9a-f]{16,128}$/.test(key)) throw new Error(`segment cache: invalid key ${key}`);
-    return join(this.dir, `${key}.mp4`);
+    return join(this.dir, `${key}.${ext}`);
   }
 
   /**
    * The cached segment's path, or null when there is none or it is damaged (then it is removed, so
    * the caller encodes it again). A hit is marked used.
    */
-  async get(key: string): Promise<string | null> {
-    const path = this.pathOf(key);
+  async get(key: string, ext: CachedKind = 'mp4'): Promise<string | null> {
+    const path = this.pathOf(key, ext);
     if (!(await isWholeMp4(path))) {
       await rm(path, { force: true });
       return null;
@@ -41,13 +45,13 @@ export class SegmentCache {
   }
 
   /** Runs `produce(tmpPath)` and moves its output into place; the temporary file never outlives a failure. */
-  async put(key: string, produce: (tmpPath: string) => Promise<void>): Promise<string> {
+  async put(key: string, produce: (tmpPath: string) => Promise<void>, ext: CachedKind = 'mp4'): Promise<string> {
     await mkdir(this.dir, { recursive: true });
-    const path = this.pathOf(key);
-    const tmp = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.partial.mp4`);
+    const path = this.pathOf(key, ext);
+    const tmp = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.partial.${ext}`);
     try {
       await produce(tmp);
-      if (!(await isWholeMp4(tmp))) throw new Error(`segment cache: the encoded segment ${tmp} is not a complete MP4`);
+      if (!(await isWholeMp4(tmp))) throw new Error(`segment cache: the encoded file ${tmp} is not a complete MP4`);
       await rename(tmp, path);
     } finally {
       await rm(tmp, { force: true });
@@ -78,11 +82,11 @@ export class SegmentCache {
     ).filter((f) => f !== null);
     let removed = 0;
     const staleBefore = Date.now() - 3600_000;
-    for (const f of files.filter((f) => f.name.endsWith('.partial.mp4') && f.used < staleBefore)) {
+    for (const f of files.filter((f) => /\.partial\.(mp4|m4a)$/.test(f.name) && f.used < staleBefore)) {
       await rm(f.path, { force: true });
       removed++;
     }
-    const segments = files.filter((f) => /^[0-9a-f]+\.mp4$/.test(f.name));
+    const segments = files.filter((f) => /^[0-9a-f]+\.(mp4|m4a)$/.test(f.name));
     let bytes = segments.reduce((s, f) => s + f.bytes, 0);
     for (const f of segments.sort((a, b) => a.used - b.used)) {
       if (bytes <= this.maxBytes) break;

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { probeMedia, runFfmpeg, type FfmpegJob } from '@reelcraft/inference';
+import { runFfmpeg, type FfmpegJob } from '@reelcraft/inference';
 import { escapeFilterValue } from './ffmpeg-escape';
 import type { SegmentCache } from './segment-cache';
-import { segmentCues, type Segment, type SegmentPlan } from './segments';
+import { segmentCues, type Segment, type SegmentPlan, type SegmentSource } from './segments';
 import { renderAss, type SubtitleCue, type SubtitleLayout } from './subtitles';
 
 /**
@@ -95,6 +95,7 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
       const assPath = ass === null ? null : join(e.tmp, `${key}.ass`);
       if (assPath) await writeFile(assPath, ass!, 'utf8');
       const path = await e.cache.put(key, async (out) => {
+        let frames: number | undefined;
         await runFfmpeg(segmentJob(e, seg, assPath, out), {
           signal: e.signal,
           onProgress: (s) => {
@@ -104,10 +105,13 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
           onStderrLine: (line) => {
             const m = /fontselect: .*-> (.*)$/.exec(line);
             if (m) fonts.add(m[1]!.split(',')[0]!.trim());
+            // ffmpeg's statistics line ("[info] "-prefixed at the verbose level); the last one,
+            // printed as it exits, counts every frame written.
+            const f = /^(?:\[info\] )?frame=\s*(\d+)\s/.exec(line);
+            if (f) frames = Number(f[1]);
           },
         });
-        // A wrong frame count would shift everything after it; the container's header says it cheaply.
-        const frames = (await probeMedia(out, { signal: e.signal })).video?.frames;
+        // A wrong frame count would shift everything after it.
         if (frames !== seg.frames) throw new Error(`segment ${describe(seg)} came out with ${frames ?? 'no'} frames instead of ${seg.frames}; is clip ${seg.sources.map((s) => s.clip + 1).join('/')} shorter than its stated duration?`);
       });
       doneBy.set(indexes[0]!, seg.frames);
@@ -147,9 +151,16 @@ function segmentKey(e: SegmentEncoding, seg: Segment, ass: string | null): strin
  */
 export function segmentJob(e: Pick<SegmentEncoding, 'width' | 'height' | 'plan' | 'clips' | 'font'>, seg: Segment, assPath: string | null, out: string): FfmpegJob {
   const fps = e.plan.fps;
+  const fading = (s: SegmentSource) => s.clip === 0 && seg.fadeIn > 0;
+  // Frames far into a clip are reached by seeking (ffmpeg decodes from the keyframe before and drops
+  // what precedes the position) rather than by decoding and filtering the whole clip up to them.
+  // Half a frame early, so that the first frame kept is `from` whatever the rounding. The fade in
+  // is timed from the clip's start, so a clip that fades is read from its start.
+  const seeks = seg.sources.map((s) => s.from > 0 && !fading(s));
   const graph = seg.sources.map((s, i) => {
-    const fade = s.clip === 0 && seg.fadeIn > 0 ? `,fade=t=in:st=0:d=${sec(seg.fadeIn / fps)}` : '';
-    return `[${i}:v]scale=${e.width}:${e.height},setsar=1,fps=${fps},settb=AVTB,format=yuv420p${fade},trim=start_frame=${s.from}:end_frame=${s.to},setpts=PTS-STARTPTS[s${i}]`;
+    const fade = fading(s) ? `,fade=t=in:st=0:d=${sec(seg.fadeIn / fps)}` : '';
+    const range = seeks[i] ? `end_frame=${s.to - s.from}` : `start_frame=${s.from}:end_frame=${s.to}`;
+    return `[${i}:v]${seeks[i] ? 'setpts=PTS-STARTPTS,' : ''}scale=${e.width}:${e.height},setsar=1,fps=${fps},settb=AVTB,format=yuv420p${fade},trim=${range},setpts=PTS-STARTPTS[s${i}]`;
   });
   let last = 's0';
   if (seg.kind === 'transition') {
@@ -161,7 +172,7 @@ export function segmentJob(e: Pick<SegmentEncoding, 'width' | 'height' | 'plan' 
   const fontsDir = e.font?.dir ? `:fontsdir=${escapeFilterValue(e.font.dir)}` : '';
   graph.push(`[${last}]${assPath ? `subtitles=filename=${escapeFilterValue(assPath)}${fontsDir}` : 'null'}[v]`);
   return {
-    inputs: seg.sources.map((s) => ({ source: e.clips[s.clip]!.path })),
+    inputs: seg.sources.map((s, i) => ({ source: e.clips[s.clip]!.path, options: seeks[i] ? ['-ss', ((s.from - 0.5) / fps).toFixed(6)] : [] })),
     filterGraph: graph,
     output: out,
     outputOptions: ['-map', '[v]', '-an', ...H264, '-frames:v', String(seg.frames), '-video_track_timescale', TIMESCALE, '-f', 'mp4'],
