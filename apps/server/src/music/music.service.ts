@@ -1,16 +1,15 @@
 import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { MusicTrackFields, MusicTrackView } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { UnusableMedia, checkAudio } from '../media/media-check';
 import { AuditLog } from '../moderation/audit-log';
 import type { UploadedFile } from '../projects/scene-media.service';
-import { MusicTrack } from './music-track.entity';
+import type { MusicTrack } from './music-track.entity';
+import { MusicTrackRepository } from './music-track.repository';
 
 const MUSIC_DIR = 'music';
 
@@ -21,13 +20,13 @@ const MUSIC_DIR = 'music';
 @Injectable()
 export class MusicLibrary {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly tracks: MusicTrackRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditLog,
   ) {}
 
   async list(): Promise<MusicTrackView[]> {
-    return (await this.db.getRepository(MusicTrack).find({ order: { name: 'ASC', created_at: 'ASC' } })).map(viewOf);
+    return (await this.tracks.list()).map(viewOf);
   }
 
   async add(admin: AuthenticatedUser, fields: MusicTrackFields, file: UploadedFile | undefined): Promise<MusicTrackView> {
@@ -45,7 +44,7 @@ export class MusicLibrary {
       await mkdir(join(this.config.dataDir, MUSIC_DIR), { recursive: true });
       await rename(file.path, join(this.config.dataDir, relPath));
       const track: MusicTrack = { id, name: fields.name, licence: fields.licence, format: checked.format, file_path: relPath, duration: checked.duration, bytes: file.size, uploaded_by: admin.id, created_at: new Date() };
-      await this.db.getRepository(MusicTrack).insert(track);
+      await this.tracks.insert(track);
       await this.audit.record({ kind: 'admin_action', action: 'music.add', actor: { id: admin.id, username: admin.username }, target: id, detail: { name: track.name, licence: track.licence } });
       return viewOf(track);
     } finally {
@@ -54,16 +53,15 @@ export class MusicLibrary {
   }
 
   async remove(admin: AuthenticatedUser, id: string): Promise<void> {
-    const track = await this.db.getRepository(MusicTrack).findOne({ where: { id } });
+    const track = await this.tracks.delete(id);
     if (!track) throw new NotFoundException(`no music track ${id}`);
-    await this.db.getRepository(MusicTrack).delete({ id });
     await rm(join(this.config.dataDir, track.file_path), { force: true });
     await this.audit.record({ kind: 'admin_action', action: 'music.delete', actor: { id: admin.id, username: admin.username }, target: id, detail: { name: track.name } });
   }
 
   /** The file of a track, or null when there is none with that id (a render then falls back to MUSIC_FILE). */
   async pathOf(id: string): Promise<string | null> {
-    const track = await this.db.getRepository(MusicTrack).findOne({ where: { id } });
+    const track = await this.tracks.findById(id);
     return track ? join(this.config.dataDir, track.file_path) : null;
   }
 }
