@@ -1,6 +1,13 @@
-import { execSync } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ServerProcess, api, loginAdmin, until } from './support/server-process';
+
+/** better-sqlite3 (the server's own driver) has no types installed here: only what this test calls. */
+type ReadOnlyDb = { prepare(sql: string): { all(): unknown[] }; close(): void };
+const Database = createRequire(__filename)('better-sqlite3') as new (path: string, options: { readonly: boolean }) => ReadOnlyDb;
 
 /** A server killed in the middle of a render comes back and finishes the task; nothing stays `running`. */
 describe('restart recovery', () => {
@@ -12,6 +19,8 @@ describe('restart recovery', () => {
     let token = await loginAdmin(server.baseUrl);
     const { json } = await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: '城市夜景：霓虹灯、车流、雨后的街道和高楼' });
     const id = json.task_id as string;
+    // A second task waits behind it (one task per user at a time by default) and must not be lost either.
+    const second = (await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: 'A quiet harbour at dawn, boats and gulls' })).json.task_id as string;
     // Kill it once the first clip is on disk and the render is still going.
     await until('a render in progress', async () => {
       const t = (await api(server.baseUrl, 'GET', `/api/tasks/${id}`, token)).json;
@@ -35,5 +44,23 @@ describe('restart recovery', () => {
     expect(done.status).toBe('completed');
     expect(done.result.clips).toHaveLength(done.result.storyboard.length);
     expect(server.log).toMatch(/re-queued 1 task/);
+    expect(done.scenes.every((s: { status: string }) => s.status === 'done')).toBe(true);
+    const next = await until('the waiting task to finish', async () => {
+      const t = (await api(server.baseUrl, 'GET', `/api/tasks/${second}`, token)).json;
+      return ['completed', 'failed'].includes(t.status) ? t : null;
+    }, 150_000);
+    expect(next.status).toBe('completed');
+
+    // No take row points at a missing or half-written clip: each was renamed into takes/ whole.
+    const db = new Database(join(server.dataDir, 'reelcraft.sqlite'), { readonly: true });
+    const takes = db.prepare('SELECT clip_path, bytes FROM takes').all() as { clip_path: string; bytes: number }[];
+    db.close();
+    expect(takes.length).toBeGreaterThanOrEqual(done.result.clips.length);
+    for (const take of takes) {
+      const path = join(server.dataDir, take.clip_path);
+      expect(existsSync(path)).toBe(true);
+      expect(statSync(path).size).toBe(take.bytes);
+      expect(execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path]).toString().trim()).toBe('h264');
+    }
   });
 });

@@ -85,6 +85,7 @@ export class TakesService {
     });
     await rm(join(this.config.dataDir, take.clip_path), { force: true });
     if (take.poster_path) await rm(join(this.config.dataDir, take.poster_path), { force: true });
+    if (take.last_frame_path) await rm(join(this.config.dataDir, take.last_frame_path), { force: true });
   }
 
   /** A take's clip or poster file, for members of its project. */
