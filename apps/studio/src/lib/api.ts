@@ -5,9 +5,13 @@
  */
 import type {
   AddMemberBody,
+  Aspect,
   AuditEntryView,
   AuditKind,
+  BatchCreateTasksBody,
   BatchCreateTasksResponse,
+  CreateTaskBody,
+  RenderHistoryItem,
   CreateFilterRuleBody,
   CreateUserBody,
   FilterRuleView,
@@ -71,13 +75,6 @@ export function posterUrl(taskId: string): string {
   return `/api/tasks/${encodeURIComponent(taskId)}/poster.jpg`;
 }
 
-/**
- * The still of one take (what a scene strip shows for a scene the render drew or reused). The
- * server names it in TakeView.poster_url; a task's scenes carry only the take's id.
- */
-export function takePosterUrl(projectId: string, takeId: string): string {
-  return `/api/projects/${encodeURIComponent(projectId)}/takes/${encodeURIComponent(takeId)}/poster`;
-}
 
 export type ReviewStatus = ReviewItemView['status'];
 export type ExportFormat = 'lines' | 'csv';
@@ -201,11 +198,12 @@ export const api = {
     const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
     return request<Page<TaskView>>(`/api/tasks?${q}`, { signal });
   },
-  createTask(prompt: string): Promise<CreateTaskResponse> {
-    return request<CreateTaskResponse>('/api/tasks', { method: 'POST', body: { prompt } });
+  /** `aspect`: the video's frame preset; left out, the server's render size. */
+  createTask(prompt: string, frame: { aspect?: Aspect } = {}): Promise<CreateTaskResponse> {
+    return request<CreateTaskResponse>('/api/tasks', { method: 'POST', body: { prompt, ...frame } satisfies CreateTaskBody });
   },
-  createTasks(prompts: string[]): Promise<BatchCreateTasksResponse> {
-    return request<BatchCreateTasksResponse>('/api/tasks/batch', { method: 'POST', body: { prompts } });
+  createTasks(prompts: string[], frame: { aspect?: Aspect } = {}): Promise<BatchCreateTasksResponse> {
+    return request<BatchCreateTasksResponse>('/api/tasks/batch', { method: 'POST', body: { prompts, ...frame } satisfies BatchCreateTasksBody });
   },
   getTask(id: string, signal?: AbortSignal): Promise<TaskView> {
     return request<TaskView>(`/api/tasks/${encodeURIComponent(id)}`, { signal });
@@ -344,6 +342,11 @@ export const api = {
   },
   projectDisk(id: string, signal?: AbortSignal): Promise<ProjectDiskView> {
     return request(`/api/projects/${encodeURIComponent(id)}/disk`, { signal });
+  },
+  /** The project's renders, newest first, each with the storyboard version it came from. */
+  listProjectRenders(id: string, page = 1, pageSize = 10, signal?: AbortSignal): Promise<Page<RenderHistoryItem>> {
+    const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+    return request(`/api/projects/${encodeURIComponent(id)}/renders?${q}`, { signal });
   },
   listVersions(id: string): Promise<VersionView[]> {
     return request(`/api/projects/${encodeURIComponent(id)}/versions`);

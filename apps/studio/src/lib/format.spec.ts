@@ -7,6 +7,7 @@ import {
   percentOf,
   formatBytes,
   formatDateTime,
+  formatShortDateTime,
   formatDuration,
   formatSeconds,
   safeNext,
@@ -75,6 +76,14 @@ describe('formatDateTime', () => {
     expect(formatDateTime('not a date', 'zh')).toBe('–');
     expect(formatDateTime('2025-03-04T05:06:07Z', 'en')).toMatch(/2025/);
     expect(formatDateTime('2025-03-04T05:06:07Z', 'zh')).toMatch(/2025/);
+  });
+
+  it('has a short form to the minute, without the year', () => {
+    const short = formatShortDateTime('2025-03-04T05:06:07Z', 'en');
+    expect(short).not.toMatch(/2025/);
+    expect(short).not.toMatch(/:07/);
+    expect(short).toMatch(/\d\d:\d\d/);
+    expect(formatShortDateTime(undefined, 'zh')).toBe('–');
   });
 });
 

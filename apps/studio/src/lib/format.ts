@@ -42,17 +42,19 @@ export function toPercent(progress: number | null | undefined): number {
 
 /** An ISO timestamp in the interface language; '–' when absent or unreadable. */
 export function formatDateTime(iso: string | null | undefined, lang: 'zh' | 'en'): string {
+  return formatWith(iso, lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** The same, to the minute and without the year, for narrow lists ("07/12, 14:03"; zh "12/07 14:03"). */
+export function formatShortDateTime(iso: string | null | undefined, lang: 'zh' | 'en'): string {
+  return formatWith(iso, lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+function formatWith(iso: string | null | undefined, lang: 'zh' | 'en', options: Intl.DateTimeFormatOptions): string {
   if (!iso) return '–';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '–';
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).format(d);
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', options).format(d);
 }
 
 /** Adds query parameters to a same-origin URL that may already hold some. */

@@ -1,28 +1,30 @@
+import type { PlannedScene, TaskSceneView } from '@reelcraft/shared';
 import { describe, expect, it } from 'vitest';
-import { sceneAt, sceneStarts } from './scene-starts';
+import { sceneAt, stripScenes } from './scene-starts';
 
-describe('sceneStarts', () => {
-  it('starts each scene where the last one ended when all are cuts', () => {
-    expect(sceneStarts([4, 3, 5], null, 24, 12)).toEqual([0, 4, 7]);
+const scene = (n: number, start: number | null, poster: string | null = null): TaskSceneView => ({
+  scene_number: n,
+  scene_id: `s${n}`,
+  status: 'done',
+  cached: false,
+  take_id: `k${n}`,
+  progress: 1,
+  start_sec: start,
+  poster_url: poster,
+});
+const planned = (n: number, description: string): PlannedScene => ({ scene_number: n, description, subtitle: '', camera: { shot: 'wide', move: 'static' }, duration_sec: 4 });
+
+describe('stripScenes', () => {
+  it('places each scene where the server says it starts, with its still and description, in scene order', () => {
+    const strip = stripScenes([scene(2, 3.5, '/api/tasks/t/scenes/2/poster.jpg'), scene(1, 0)], [planned(1, 'a harbour'), planned(2, 'boats')]);
+    expect(strip).toEqual([
+      { scene_number: 1, start: 0, poster: null, description: 'a harbour' },
+      { scene_number: 2, start: 3.5, poster: '/api/tasks/t/scenes/2/poster.jpg', description: 'boats' },
+    ]);
   });
 
-  it("takes off each crossfade's overlap when the storyboard's transitions add up to the video", () => {
-    // Two 0.5 s overlaps: 12 s of scenes make an 11 s video.
-    expect(sceneStarts([4, 3, 5], ['cut', 'crossfade', 'fade-black'], 24, 11)).toEqual([0, 3.5, 6]);
-  });
-
-  it('falls back to cuts when the storyboard changed its transitions since the render', () => {
-    expect(sceneStarts([4, 3, 5], ['cut', 'crossfade', 'crossfade'], 24, 12.02)).toEqual([0, 4, 7]);
-  });
-
-  it("stretches the starts to the video's length when nothing adds up", () => {
-    const starts = sceneStarts([4, 4], null, 24, 6);
-    expect(starts[0]).toBe(0);
-    expect(starts[1]).toBeCloseTo(3);
-  });
-
-  it('has no starts without scenes', () => {
-    expect(sceneStarts([], null, 24, 0)).toEqual([]);
+  it('leaves out a scene the server gave no start rather than guessing one', () => {
+    expect(stripScenes([scene(1, 0), scene(2, null)], [planned(1, 'a'), planned(2, 'b')]).map((s) => s.scene_number)).toEqual([1]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { planTimeline, type SceneTransition } from '@reelcraft/shared';
+import type { PlannedScene, TaskSceneView } from '@reelcraft/shared';
 
 /** One scene in the strip under a finished video's player. */
 export interface StripScene {
@@ -11,23 +11,17 @@ export interface StripScene {
 }
 
 /**
- * Where each scene of a finished video starts, in seconds, for the scene strip under the player.
- * The server joins the clips by planTimeline (a crossfade or fade through black overlaps two
- * scenes), but the task view carries no transitions: the caller passes the ones the storyboard
- * has now (matched by scene id; null when unknown), and they are checked against the video's real
- * length, since the storyboard may have changed since the render. When they do not add up, all
- * cuts are tried; when neither does, the cut starts are stretched to the video's length.
+ * The strip under a finished video: each scene where the server says it starts in the video
+ * (`start_sec`, from the timeline it joined the clips by, transitions overlapping) with its still,
+ * in scene order. A scene the server gave no start (none should, once the video exists) is left
+ * out rather than guessed.
  */
-export function sceneStarts(durations: readonly number[], transitions: readonly (SceneTransition | undefined)[] | null, fps: number, videoDuration: number): number[] {
-  if (durations.length === 0) return [];
-  // ffprobe's length of the MP4 may differ from the plan by a frame or two (and the audio track).
-  const tolerance = Math.max(0.15, 2 / Math.max(1, fps));
-  const cuts = planTimeline(durations, [], fps);
-  const candidates = transitions ? [planTimeline(durations, transitions, fps), cuts] : [cuts];
-  const best = candidates.reduce((a, b) => (Math.abs(b.total - videoDuration) < Math.abs(a.total - videoDuration) ? b : a));
-  if (!(videoDuration > 0) || Math.abs(best.total - videoDuration) <= tolerance) return best.starts;
-  const scale = videoDuration / cuts.total;
-  return cuts.starts.map((s) => s * scale);
+export function stripScenes(scenes: readonly TaskSceneView[], storyboard: readonly PlannedScene[]): StripScene[] {
+  const described = new Map(storyboard.map((p) => [p.scene_number, p.description]));
+  return scenes
+    .filter((s) => s.start_sec !== null)
+    .map((s) => ({ scene_number: s.scene_number, start: s.start_sec!, poster: s.poster_url, description: described.get(s.scene_number) ?? '' }))
+    .sort((a, b) => a.scene_number - b.scene_number);
 }
 
 /** The scene playing at `time` (index into the starts), for highlighting it in the strip. */
