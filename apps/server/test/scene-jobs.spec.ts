@@ -25,7 +25,7 @@ function storyboard(name: string, scenes: { duration: number; chained?: boolean;
 }
 
 /** Each render scene is a job of its own on a pool of render workers that stay up, shared fairly between users. */
-describe('scene jobs', () => {
+describe.each(['sqlite', 'postgres'] as const)('scene jobs on %s', (kind) => {
   let t: TestApp;
   let queue: RenderQueue;
   let db: DataSource;
@@ -56,7 +56,7 @@ describe('scene jobs', () => {
 
   beforeAll(async () => {
     // One worker makes the order of scene starts the scheduler's choice alone.
-    t = await startTestApp('sqlite', { RENDER_WIDTH: String(W), RENDER_HEIGHT: String(H), RENDER_FPS: '8', RENDER_CONCURRENCY: '1', RENDER_USER_CONCURRENCY: '4', RENDER_ACTIVE_TASKS: '6' });
+    t = await startTestApp(kind, { RENDER_WIDTH: String(W), RENDER_HEIGHT: String(H), RENDER_FPS: '8', RENDER_CONCURRENCY: '1', RENDER_USER_CONCURRENCY: '4', RENDER_ACTIVE_TASKS: '6' });
     queue = t.app.get(RenderQueue);
     db = t.app.get(DataSource);
     tokens.admin = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
