@@ -9,8 +9,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RenderQueue } from '../renders/render-queue';
 import { rendererIdentity, type SceneContentParams } from '../renders/scene-hash';
 import { hashPlanScenes } from '../renders/scene-plan';
-import { TakeSelection } from '../renders/take-selection.entity';
-import { Take } from '../renders/take.entity';
+import type { Take } from '../renders/take.entity';
+import { TakeRepository, takeFiles } from '../renders/take.repository';
 import { Task } from '../renders/task.entity';
 import { VideoResource } from '../renders/video-resource.entity';
 import { User } from '../users/user.entity';
@@ -25,6 +25,7 @@ export class TakesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly takes: TakeRepository,
     private readonly projects: ProjectsService,
     private readonly queue: RenderQueue,
   ) {}
@@ -32,10 +33,7 @@ export class TakesService {
   async list(user: AuthenticatedUser, projectId: string, sceneId: string): Promise<TakeView[]> {
     await this.projects.open(user, projectId);
     const current = (await this.current(user, projectId)).get(sceneId)?.hash;
-    const [takes, selection] = await Promise.all([
-      this.db.getRepository(Take).find({ where: { project_id: projectId, storyboard_scene_id: sceneId }, order: { created_at: 'DESC' } }),
-      this.db.getRepository(TakeSelection).findOne({ where: { project_id: projectId, scene_id: sceneId } }),
-    ]);
+    const [takes, selection] = await Promise.all([this.takes.forScene(projectId, sceneId), this.takes.selection(projectId, sceneId)]);
     const names = new Map((await this.db.getRepository(User).find({ where: { id: In([...new Set(takes.map((t) => t.created_by))]) } })).map((u) => [u.id, u.username]));
     return takes.map((t) => ({
       id: t.id,
@@ -67,10 +65,7 @@ export class TakesService {
         code: 'take_mismatch',
       });
     }
-    await this.db.getRepository(TakeSelection).upsert(
-      { project_id: projectId, scene_id: sceneId, take_id: takeId, scene_hash: current.hash, selected_by: user.id, selected_at: new Date() },
-      ['project_id', 'scene_id'],
-    );
+    await this.takes.select({ project_id: projectId, scene_id: sceneId, take_id: takeId, scene_hash: current.hash, selected_by: user.id, selected_at: new Date() });
     return this.list(user, projectId, sceneId);
   }
 
@@ -79,19 +74,15 @@ export class TakesService {
     const take = await this.takeOf(projectId, sceneId, takeId);
     const running = await this.db.getRepository(Task).exists({ where: { project_id: projectId, status: 'running' } });
     if (running) throw new ConflictException({ message: 'a render of this project is running: delete takes once it has finished', code: 'render_running' });
-    await this.db.transaction(async (m) => {
-      await m.getRepository(TakeSelection).delete({ project_id: projectId, scene_id: sceneId, take_id: takeId });
-      await m.getRepository(Take).delete({ id: takeId });
-    });
-    await rm(join(this.config.dataDir, take.clip_path), { force: true });
-    if (take.poster_path) await rm(join(this.config.dataDir, take.poster_path), { force: true });
+    await this.takes.delete(projectId, take.id);
+    await Promise.all(takeFiles(take).map((path) => rm(join(this.config.dataDir, path), { force: true })));
     if (take.last_frame_path) await rm(join(this.config.dataDir, take.last_frame_path), { force: true });
   }
 
   /** A take's clip or poster file, for members of its project. */
   async file(user: AuthenticatedUser, projectId: string, takeId: string, kind: 'clip' | 'poster'): Promise<string> {
     await this.projects.open(user, projectId);
-    const take = await this.db.getRepository(Take).findOne({ where: { id: takeId, project_id: projectId } });
+    const take = await this.takes.find(projectId, takeId);
     const path = kind === 'clip' ? take?.clip_path : take?.poster_path;
     if (!path) throw new NotFoundException(`no ${kind} for take ${takeId}`);
     return join(this.config.dataDir, path);
@@ -99,16 +90,16 @@ export class TakesService {
 
   async disk(user: AuthenticatedUser, projectId: string): Promise<ProjectDiskView> {
     await this.projects.open(user, projectId);
-    const takes = await this.db.getRepository(Take).find({ select: { bytes: true }, where: { project_id: projectId } });
+    const takes = await this.takes.usage(projectId);
     const tasks = await this.db.getRepository(Task).find({ select: { id: true }, where: { project_id: projectId } });
     const finals = tasks.length ? await this.db.getRepository(VideoResource).find({ select: { bytes: true }, where: { task_id: In(tasks.map((t) => t.id)), kind: 'final' } }) : [];
     const sum = (rows: { bytes: number }[]) => rows.reduce((n, r) => n + Number(r.bytes), 0);
-    const view = { takes: { count: takes.length, bytes: sum(takes) }, renders: { count: finals.length, bytes: sum(finals) } };
+    const view = { takes, renders: { count: finals.length, bytes: sum(finals) } };
     return { ...view, total_bytes: view.takes.bytes + view.renders.bytes };
   }
 
   private async takeOf(projectId: string, sceneId: string, takeId: string): Promise<Take> {
-    const take = await this.db.getRepository(Take).findOne({ where: { id: takeId, project_id: projectId, storyboard_scene_id: sceneId } });
+    const take = await this.takes.find(projectId, takeId, sceneId);
     if (!take) throw new NotFoundException(`no take ${takeId} of this scene`);
     return take;
   }

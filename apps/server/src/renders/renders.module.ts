@@ -3,6 +3,7 @@ import { ModelsModule } from '../models/models.module';
 import { PlanningModule } from '../planning/planning.module';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
+import { TakeRepository, TypeOrmTakeRepository } from './take.repository';
 import { TaskEvents } from './task-events';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
@@ -10,7 +11,7 @@ import { TasksService } from './tasks.service';
 @Module({
   imports: [ModelsModule, PlanningModule],
   controllers: [TasksController],
-  providers: [TasksService, RenderQueue, RenderEvents, TaskEvents],
-  exports: [RenderEvents, TaskEvents, TasksService, RenderQueue],
+  providers: [{ provide: TakeRepository, useClass: TypeOrmTakeRepository }, TasksService, RenderQueue, RenderEvents, TaskEvents],
+  exports: [RenderEvents, TaskEvents, TasksService, RenderQueue, TakeRepository],
 })
 export class RendersModule {}
