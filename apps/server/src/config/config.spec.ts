@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RENDER_MEMORY_LIMIT_MB: 'lots' })).toThrow(/RENDER_MEMORY_LIMIT_MB/);
   });
 
+  it('runs more tasks than render workers, so their scenes can queue for the workers (RENDER_ACTIVE_TASKS)', () => {
+    expect(loadConfig({}).render.activeTasks).toBe(4);
+    expect(loadConfig({ RENDER_CONCURRENCY: '3' }).render.activeTasks).toBe(6);
+    expect(loadConfig({ RENDER_ACTIVE_TASKS: '2', RENDER_CONCURRENCY: '3' }).render.activeTasks).toBe(2);
+    expect(() => loadConfig({ RENDER_ACTIVE_TASKS: '0' })).toThrow(/RENDER_ACTIVE_TASKS/);
+  });
+
   it('names every bad value at once', () => {
     let error: unknown;
     try {
