@@ -117,6 +117,10 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     // A clean copy-concat: no timestamp or bitstream complaints when every stream is decoded.
     expect(decodeWarnings(segmented)).toBe('');
 
+    // The poster is the single pass's frame (posterTime: 1 s, in scene 1's body), from the segment.
+    expect((await probeMedia(seg.posterPath)).video).toMatchObject({ width: W, height: H });
+    const posterGray = (path: string) => ff(['-i', path, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
+    expect(meanAbsDiff(posterGray(seg.posterPath), posterGray(one.posterPath))).toBeLessThan(3);
     expect(trackCues(segmented)).toEqual(trackCues(single));
     expect(await readFile(seg.srtPath!, 'utf8')).toBe(await readFile(one.srtPath!, 'utf8'));
     expect(await readFile(seg.vttPath!, 'utf8')).toBe(await readFile(one.vttPath!, 'utf8'));
@@ -158,6 +162,7 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     // Nothing changed since: all from the cache, and the same bytes as the picture before.
     const same = await assembleVideo(options('same', { clips: edited, segmentCacheDir: cache }));
     expect(same.segments).toEqual({ encoded: 0, reused: SEGMENTS, audio: 'reused' });
+    expect(await readFile(same.posterPath)).toEqual(await readFile(again.posterPath));
   });
 
   it('re-encodes a cached segment that was cut short instead of joining it', async () => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import {
   MediaToolError,
@@ -212,7 +212,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     let narratedLines = 0;
     let audioPath: string | null = null;
     /** Where the poster frame is read from when it need not wait for the final MP4. */
-    let posterFrom: { path: string; at: number } | null = null;
+    let posterFrom: { path: string; at: number; cache: SegmentCache; key: string } | null = null;
     if (joinedBy === 'segments') {
       const plan = planSegments(timeline, durations);
       // Whole frames: the audio and its fade-out end exactly with the last one.
@@ -250,11 +250,13 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
       // The poster's frame lies in one segment: read from there, it is made beside the final pass.
       const posterFrame = Math.min(plan.frames - 1, Math.round(posterTime(total) * plan.fps));
       const i = plan.segments.findIndex((seg) => posterFrame < seg.start + seg.frames);
-      posterFrom = { path: encoded.paths[i]!, at: (posterFrame - plan.segments[i]!.start) / plan.fps };
+      const at = (posterFrame - plan.segments[i]!.start) / plan.fps;
+      // The same frame of the same segment is the same picture: cached with the segments.
+      posterFrom = { path: encoded.paths[i]!, at, cache, key: createHash('sha256').update(`poster ${POSTER_FORMAT} ${encoded.keys[i]!} ${at.toFixed(6)}`).digest('hex') };
       encodeFrom = SEGMENTS_SHARE;
       progress(SEGMENTS_SHARE);
       // Bounded after each assembly; the files just joined are the newest and stay.
-      void cache.prune(new Set([...encoded.paths, ...(audioPath ? [audioPath] : [])])).catch(() => undefined);
+      void cache.prune(new Set([...encoded.paths, ...(audioPath ? [audioPath] : []), cache.pathOf(posterFrom.key, 'jpg')])).catch(() => undefined);
     } else if (joinedBy === 'concat-copy') {
       // Step 1: concat, stream copy.
       const listPath = join(tmp, 'clips.ffconcat');
@@ -315,7 +317,7 @@ export async function assembleVideo(o: AssembleOptions): Promise<AssembleResult>
     });
     const posterPartial = partialOf(sidecars.poster);
     written.push(posterPartial);
-    const earlyPoster = posterFrom ? runFfmpeg(posterJob(posterFrom.path, posterPartial, posterFrom.at), { signal }) : null;
+    const earlyPoster = posterFrom ? cachedPoster(posterFrom, posterPartial, signal) : null;
     // Settled before anything below can throw, so no poster ffmpeg outlives the assembly.
     const posterDone = earlyPoster?.then(
       () => null,
@@ -521,6 +523,14 @@ function xfadeOffset(start: number, fps: number): string {
 function subtitlesFilter(burn: { assPath: string; fontsDir: string | null }): string {
   const fontsdir = burn.fontsDir ? `:fontsdir=${escapeFilterValue(burn.fontsDir)}` : '';
   return `subtitles=filename=${escapeFilterValue(burn.assPath)}${fontsdir}`;
+}
+
+/** Bumped whenever posterJob would make a different picture of the same frame. */
+const POSTER_FORMAT = 1;
+
+async function cachedPoster(from: { path: string; at: number; cache: SegmentCache; key: string }, out: string, signal: AbortSignal | undefined): Promise<void> {
+  const path = (await from.cache.get(from.key, 'jpg')) ?? (await from.cache.put(from.key, (tmp) => runFfmpeg(posterJob(from.path, tmp, from.at), { signal }).then(() => undefined), 'jpg'));
+  await copyFile(path, out);
 }
 
 /** One JPEG of the video's first stream at `at` seconds, at the video's size. */

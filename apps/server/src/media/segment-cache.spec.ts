@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, readdir, rm, stat, truncate, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SegmentCache, isWholeMp4 } from './segment-cache';
+import { SegmentCache, isWholeJpeg, isWholeMp4 } from './segment-cache';
 
 const KEY = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -33,6 +33,15 @@ describe('SegmentCache', () => {
     const text = join(root, 'text.mp4');
     await writeFile(text, 'not a video at all, just some words here');
     expect(await isWholeMp4(text)).toBe(false);
+  });
+
+  it('tells a whole JPEG from one cut short', async () => {
+    const jpg = join(root, 'frame.jpg');
+    execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-i', mp4, '-frames:v', '1', '-f', 'mjpeg', jpg]);
+    expect(await isWholeJpeg(jpg)).toBe(true);
+    await truncate(jpg, (await stat(jpg)).size - 10);
+    expect(await isWholeJpeg(jpg)).toBe(false);
+    expect(await isWholeJpeg(mp4)).toBe(false);
   });
 
   it('stores under the key, hits after, and drops a damaged entry', async () => {

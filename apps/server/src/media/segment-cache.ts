@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Picture segments are MP4 files, audio tracks M4A (the same container: both pass isWholeMp4). */
-export type CachedKind = 'mp4' | 'm4a';
+/** Picture segments are MP4 files, audio tracks M4A (the same container), posters JPEG. */
+export type CachedKind = 'mp4' | 'm4a' | 'jpg';
+
+const isWhole = (path: string, kind: CachedKind) => (kind === 'jpg' ? isWholeJpeg(path) : isWholeMp4(path));
 
 /**
  * Encoded segments by content key (a hash of everything that decides their pixels, see
@@ -32,7 +34,7 @@ export class SegmentCache {
    */
   async get(key: string, ext: CachedKind = 'mp4'): Promise<string | null> {
     const path = this.pathOf(key, ext);
-    if (!(await isWholeMp4(path))) {
+    if (!(await isWhole(path, ext))) {
       await rm(path, { force: true });
       return null;
     }
@@ -51,7 +53,7 @@ export class SegmentCache {
     const tmp = join(this.dir, `.${key}.${randomBytes(4).toString('hex')}.partial.${ext}`);
     try {
       await produce(tmp);
-      if (!(await isWholeMp4(tmp))) throw new Error(`segment cache: the encoded file ${tmp} is not a complete MP4`);
+      if (!(await isWhole(tmp, ext))) throw new Error(`segment cache: the encoded file ${tmp} is not a complete ${ext === 'jpg' ? 'JPEG' : 'MP4'}`);
       await rename(tmp, path);
     } finally {
       await rm(tmp, { force: true });
@@ -82,11 +84,11 @@ export class SegmentCache {
     ).filter((f) => f !== null);
     let removed = 0;
     const staleBefore = Date.now() - 3600_000;
-    for (const f of files.filter((f) => /\.partial\.(mp4|m4a)$/.test(f.name) && f.used < staleBefore)) {
+    for (const f of files.filter((f) => /\.partial\.(mp4|m4a|jpg)$/.test(f.name) && f.used < staleBefore)) {
       await rm(f.path, { force: true });
       removed++;
     }
-    const segments = files.filter((f) => /^[0-9a-f]+\.(mp4|m4a)$/.test(f.name));
+    const segments = files.filter((f) => /^[0-9a-f]+\.(mp4|m4a|jpg)$/.test(f.name));
     let bytes = segments.reduce((s, f) => s + f.bytes, 0);
     for (const f of segments.sort((a, b) => a.used - b.used)) {
       if (bytes <= this.maxBytes) break;
@@ -130,6 +132,27 @@ export async function isWholeMp4(path: string): Promise<boolean> {
       at += box;
     }
     return seen.has('ftyp') && seen.has('moov') && seen.has('mdat');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Whether a file is a JPEG that ends where it should: start-of-image marker first, end-of-image last. */
+export async function isWholeJpeg(path: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    if (size < 4) return false;
+    const head = Buffer.alloc(2);
+    const tail = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    await fh.read(tail, 0, 2, size - 2);
+    return head[0] === 0xff && head[1] === 0xd8 && tail[0] === 0xff && tail[1] === 0xd9;
   } finally {
     await fh.close();
   }

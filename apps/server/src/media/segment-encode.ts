@@ -50,6 +50,8 @@ export interface SegmentEncoding {
 export interface EncodedSegments {
   /** In playback order. */
   paths: string[];
+  /** Each segment's cache key, in the same order. */
+  keys: string[];
   encoded: number;
   reused: number;
   /** What libass resolved the subtitle font to in the segments encoded now (see AssembleResult.subtitleFonts). */
@@ -124,7 +126,7 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
   const settled = await Promise.allSettled(Array.from({ length: lanes }, worker));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return { paths: paths as string[], encoded: jobs.length, reused: work.length - missing.length, fonts: [...fonts] };
+  return { paths: paths as string[], keys: work.map((w) => w.key), encoded: jobs.length, reused: work.length - missing.length, fonts: [...fonts] };
 }
 
 function segmentKey(e: SegmentEncoding, seg: Segment, ass: string | null): string {
