@@ -184,7 +184,10 @@ export async function renderTask(
           signal: stop.signal,
           onStart: () => {
             setSceneProgress(progress, row.scene_number, 0);
-            void db.getRepository(Scene).update({ id: row.id }, { status: 'rendering', started_at: new Date() });
+            // Not awaited: the worker is already drawing. A failed write only loses the 'rendering' mark; the scene's end is written after.
+            db.getRepository(Scene)
+              .update({ id: row.id, status: In(['pending', 'rendering']) }, { status: 'rendering', started_at: new Date() })
+              .catch(() => undefined);
             listener.onSceneStart?.(row.scene_number);
           },
           onMessage: (msg) => {
