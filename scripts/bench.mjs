@@ -178,4 +178,5 @@ if (!only) {
   await import('./collab-bench.mjs').then((m) => m.run());
   await import('./filter-bench.mjs').then((m) => m.run());
   await import('./render-bench.mjs').then((m) => m.run());
+  await import('./preview-bench.mjs').then((m) => m.run());
 }

@@ -132,7 +132,7 @@ describe('Socket.IO gateway', () => {
       s.disconnect();
       return got;
     };
-    events.emit('preview', { ...ref, sceneNumber: 1, jpeg });
+    events.emit('preview', { ...ref, sceneNumber: 1, jpeg, at: Date.now() });
     await new Promise((r) => setTimeout(r, 50));
     expect(await replayed()).toEqual([1]);
     // Scene 2 makes progress: scene 1 is over, its frame is no longer current.
@@ -141,7 +141,7 @@ describe('Socket.IO gateway', () => {
     expect(await replayed()).toEqual([]);
     // A frame that comes after the task has ended is not kept either.
     events.emit('finished', { ...ref, videoUrl: '/x', duration: 1 });
-    events.emit('preview', { ...ref, sceneNumber: 2, jpeg });
+    events.emit('preview', { ...ref, sceneNumber: 2, jpeg, at: Date.now() });
     await new Promise((r) => setTimeout(r, 50));
     expect(await replayed()).toEqual([]);
   });

@@ -150,6 +150,8 @@ export interface PreviewFrameEvent {
   scene_number: number;
   /** JPEG bytes: a Buffer/Uint8Array on the server side, an ArrayBuffer in the browser. */
   jpeg: ArrayBuffer | Uint8Array;
+  /** When the render worker made the frame (ms since the epoch, the server's clock): how stale it is when it arrives. */
+  at: number;
 }
 
 export interface TaskFinishedEvent {

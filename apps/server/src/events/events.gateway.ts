@@ -226,7 +226,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       });
     });
     on('preview', async (e) => {
-      const event: PreviewFrameEvent = { project_id: await this.project(e.taskId), task_id: e.taskId, scene_number: e.sceneNumber, jpeg: e.jpeg };
+      const event: PreviewFrameEvent = { project_id: await this.project(e.taskId), task_id: e.taskId, scene_number: e.sceneNumber, jpeg: e.jpeg, at: e.at };
       // A frame that arrives after its task ended (the lookup above yields) is never stored for replay.
       if (this.ended.has(e.taskId)) return;
       this.latestPreview.set(e.taskId, { ownerId: e.ownerId, event });

@@ -12,7 +12,8 @@ interface TaskRef {
 export interface RenderEventMap {
   status: [TaskRef & { status: TaskStatus; progress: number }];
   progress: [TaskRef & { sceneNumber: number; step: number; total: number; etaS: number | null; taskProgress: number }];
-  preview: [TaskRef & { sceneNumber: number; jpeg: Buffer }];
+  /** `at`: when the worker made the frame (ms since the epoch). */
+  preview: [TaskRef & { sceneNumber: number; jpeg: Buffer; at: number }];
   finished: [TaskRef & { videoUrl: string; duration: number }];
   failed: [TaskRef & { error: string }];
 }
@@ -69,7 +70,7 @@ export class TaskReporter {
           this.progress(msg.scene_number, msg.frame, msg.frames);
           return;
         case 'scene-preview':
-          this.events.emit('preview', { ...this.task, sceneNumber: msg.scene_number, jpeg: Buffer.from(msg.jpeg, 'base64') });
+          this.events.emit('preview', { ...this.task, sceneNumber: msg.scene_number, jpeg: Buffer.from(msg.jpeg, 'base64'), at: msg.at });
           return;
       }
     });
@@ -86,8 +87,9 @@ export class TaskReporter {
   }
 
   private async previewFromFile(sceneNumber: number, path: string): Promise<void> {
+    const at = Date.now();
     const jpeg = await readFile(path).catch(() => null);
-    if (jpeg) this.safely(() => this.events.emit('preview', { ...this.task, sceneNumber, jpeg }));
+    if (jpeg) this.safely(() => this.events.emit('preview', { ...this.task, sceneNumber, jpeg, at }));
   }
 
   /** A listener's failure must never break a render. */

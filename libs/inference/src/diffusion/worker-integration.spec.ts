@@ -35,6 +35,7 @@ describe('runRenderJob with a diffusion pipeline', () => {
   it('renders each scene into an MP4 of the scene’s frame count and size, with previews', async () => {
     const diffusionDir = await writeTinyDiffusionPipeline(join(root, 'sd'), { timestep: 'float32-scalar' });
     const previews: ScenePreview[] = [];
+    const started = Date.now();
     const result = await runRenderJob(
       { taskId: 't-sd', prompt: 'ignored', workDir: join(root, 'out'), width: 96, height: 64, fps: 8, plan, diffusionDir },
       { onScenePreview: (p) => previews.push(p), previewIntervalMs: 0 },
@@ -48,6 +49,8 @@ describe('runRenderJob with a diffusion pipeline', () => {
     const first = previews.filter((p) => p.scene_number === 1);
     expect(first.map((p) => p.step)).toEqual(Array.from({ length: 38 }, (_, i) => i + 1));
     expect(first.every((p) => p.steps === 38)).toBe(true);
+    // Each preview says when it was made, in order, for the server's watchers to measure how late it arrives.
+    expect(first.every((p, i) => p.at >= started && p.at <= Date.now() && (i === 0 || p.at >= first[i - 1]!.at))).toBe(true);
     const image = await loadImage(Buffer.from(first[0]!.jpeg, 'base64'));
     expect(image.width).toBeGreaterThan(0);
     expect(isWorkerMessage({ type: 'scene-preview', ...first[0]! })).toBe(true);

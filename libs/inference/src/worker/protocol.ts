@@ -101,6 +101,8 @@ export interface ScenePreviewMessage {
   steps: number;
   /** base64 JPEG. */
   jpeg: string;
+  /** When the worker made the picture (Date.now(), ms since the epoch). */
+  at: number;
 }
 
 export interface SceneFailedMessage {

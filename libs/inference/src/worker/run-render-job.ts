@@ -26,6 +26,8 @@ export interface ScenePreview {
   steps: number;
   /** base64 JPEG. */
   jpeg: string;
+  /** When the picture was made (Date.now()): the server and its watchers measure how late a preview arrives from it. */
+  at: number;
 }
 
 export interface SceneResult {
@@ -131,7 +133,7 @@ async function diffusionRenderer(job: { diffusionDir?: string; threads?: number;
     pipeline,
     onStep: (e) => {
       if (!hooks.onScenePreview || !send(e)) return;
-      hooks.onScenePreview({ scene_number: e.scene_number, step: e.step, steps: e.steps, jpeg: e.preview.jpeg().toString('base64') });
+      hooks.onScenePreview({ scene_number: e.scene_number, step: e.step, steps: e.steps, jpeg: e.preview.jpeg().toString('base64'), at: Date.now() });
     },
   });
 }

@@ -13,7 +13,7 @@ export type WorkerPort = ChildPort<WorkerMessage>;
 export interface SceneJobHooks {
   signal: AbortSignal;
   onSceneProgress(p: { scene_number: number; frame: number; frames: number }): void;
-  onScenePreview(p: { scene_number: number; step: number; steps: number; jpeg: string }): void;
+  onScenePreview(p: { scene_number: number; step: number; steps: number; jpeg: string; at: number }): void;
 }
 
 export type RunSceneJob = (job: SceneJob, hooks: SceneJobHooks) => Promise<SceneResult>;
