@@ -66,9 +66,8 @@ interface SegmentWork {
 }
 
 /**
- * Each segment from the cache, or encoded (and cached) when missing: independent encodes run two
- * at a time, which on a small machine keeps both cores busy through each ffmpeg's start-up, clip
- * decoding and muxing, the parts x264's threads do not spread.
+ * Each segment from the cache, or encoded (and cached) when missing, several at a time (see
+ * `lanes`); the longest first, so that a short one does not hold the end of the batch.
  */
 export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegments> {
   const { plan } = e;
@@ -82,7 +81,7 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
   // The same piece twice in one video (e.g. two identical scenes) is encoded once.
   const byKey = new Map<string, number[]>();
   for (const { w, i } of missing) byKey.set(w.key, [...(byKey.get(w.key) ?? []), i]);
-  const jobs = [...byKey.values()];
+  const jobs = [...byKey.values()].sort((a, b) => work[b[0]!]!.seg.frames - work[a[0]!]!.seg.frames);
   const todo = jobs.reduce((s, idx) => s + work[idx[0]!]!.seg.frames, 0);
   const doneBy = new Map<number, number>();
   const report = () => e.onProgress?.([...doneBy.values()].reduce((a, b) => a + b, 0), todo);
@@ -121,7 +120,9 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
       for (const i of indexes) paths[i] = path;
     }
   };
-  const lanes = Math.min(jobs.length, availableParallelism() >= 2 ? 2 : 1);
+  // As many as there are cores (at most 4): x264 spreads over the cores only while it encodes, and
+  // a second encode's start-up, decoding and muxing fill the gaps (a third measured no faster on 2).
+  const lanes = Math.min(jobs.length, Math.max(2, Math.min(4, availableParallelism())));
   // allSettled: a failing lane must not leave the other's ffmpeg running after we return.
   const settled = await Promise.allSettled(Array.from({ length: lanes }, worker));
   const failed = settled.find((s) => s.status === 'rejected');
