@@ -92,13 +92,13 @@ export class RenderWorkerPool extends EventEmitter<PoolEvents> {
     const worker = this.workers.find((w) => !w.job && w.child.alive) ?? this.start();
     return new Promise<SceneDoneMessage>((resolve, reject) => {
       const pid = worker.child.pid ?? 0;
+      let force: NodeJS.Timeout | undefined;
       const end = (outcome: 'done' | 'failed' | 'cancelled' | 'died') => {
         signal.removeEventListener('abort', onAbort);
         clearTimeout(force);
         if (worker.job === running) worker.job = null;
         this.emit('job-end', { jobId: job.jobId, taskId: job.taskId, sceneNumber: job.scene.scene_number, pid, outcome });
       };
-      let force: NodeJS.Timeout | undefined;
       const running: RunningJob = {
         job,
         onMessage,
