@@ -179,4 +179,5 @@ if (!only) {
   await import('./filter-bench.mjs').then((m) => m.run());
   await import('./render-bench.mjs').then((m) => m.run());
   await import('./preview-bench.mjs').then((m) => m.run());
+  await import('./worker-pool-bench.mjs').then((m) => m.run());
 }
