@@ -126,6 +126,23 @@ describe.each(['sqlite', 'postgres'] as const)('scene jobs on %s', (kind) => {
     expect((await db.getRepository(Scene).findOneByOrFail({ task_id: task })).status).toBe('cancelled');
   }, 60_000);
 
+  it('kills a worker that does not stop a cancelled scene (here: frozen by SIGSTOP) after a short grace, within a second; the next scene gets a fresh worker', async () => {
+    const started = new Promise<{ jobId: string; pid: number }>((resolve) => queue.pool.once('job-start', resolve));
+    const { task } = await render('alice', storyboard('Frozen', [{ duration: 20 }], { width: 320, height: 180, fps: 24 }));
+    const job = await started;
+    const ended = new Promise<{ outcome: string }>((resolve) => queue.pool.on('job-end', (e) => e.jobId === job.jobId && resolve(e)));
+    const gone = new Promise<{ cause: string }>((resolve) => queue.pool.on('worker-exit', (e) => e.pid === job.pid && resolve(e.exit)));
+    process.kill(job.pid, 'SIGSTOP');
+    const at = performance.now();
+    expect((await as('alice')('POST', `/api/tasks/${task}/cancel`)).json.status).toBe('cancelled');
+    expect((await ended).outcome).toBe('cancelled');
+    expect(performance.now() - at).toBeLessThan(1000);
+    expect((await gone).cause).toBe('stopped');
+    expect(queue.pool.pids).not.toContain(job.pid);
+    const next = await render('alice', storyboard('After the freeze', [{ duration: 1 }]));
+    expect((await waitForTask(t.baseUrl, tokens.alice, next.task)).status).toBe('completed');
+  }, 60_000);
+
   it('retries a scene whose worker was SIGKILLed on a fresh worker, once; the task completes and every take is whole', async () => {
     const kills: number[] = [];
     const killFirst = (e: { taskId: string; pid: number }) => {
