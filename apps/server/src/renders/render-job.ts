@@ -172,7 +172,8 @@ export async function renderTask(
             throw new SceneCancelledError();
           });
           // A predecessor reused from before chaining existed, or made from an upload, has no last frame: the scene starts on its own.
-          if (before.last_frame_path) chainFrom = join(config.dataDir, before.last_frame_path);
+          const lastFrame = before.last_frame_path ? join(config.dataDir, before.last_frame_path) : undefined;
+          if (lastFrame && (await stat(lastFrame).catch(() => null))) chainFrom = lastFrame;
         }
         const done = await scheduler.submit({
           job: { ...base, scene: planned.scene, ...(chainFrom ? { chainFrom } : {}) },
