@@ -120,9 +120,11 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
       for (const i of indexes) paths[i] = path;
     }
   };
-  // As many as there are cores (at most 4): x264 spreads over the cores only while it encodes, and
-  // a second encode's start-up, decoding and muxing fill the gaps (a third measured no faster on 2).
-  const lanes = Math.min(jobs.length, Math.max(2, Math.min(4, availableParallelism())));
+  // One more than the cores (at most 5): x264 spreads over the cores only while it encodes, and
+  // another encode's start-up, decoding and muxing fill the gaps. On 2 cores a one-scene edit's
+  // three segments (its body and the transitions on both sides) then run at once: at 1280×720,
+  // 1.4 s instead of 1.7 s with two at a time and the last transition running alone.
+  const lanes = Math.min(jobs.length, Math.min(4, Math.max(1, availableParallelism())) + 1);
   // allSettled: a failing lane must not leave the other's ffmpeg running after we return.
   const settled = await Promise.allSettled(Array.from({ length: lanes }, worker));
   const failed = settled.find((s) => s.status === 'rejected');
