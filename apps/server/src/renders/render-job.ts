@@ -220,7 +220,8 @@ export async function renderTask(
   progress.assembling = true;
   const outPath = join(dir, 'final.mp4');
   const final = await assembleVideo({
-    clips: scenes.map(({ take }) => ({ path: join(config.dataDir, take!.clip_path), duration: take!.duration })),
+    // The take's recorded hash names its clip in the segment cache without reading it again.
+    clips: scenes.map(({ take }) => ({ path: join(config.dataDir, take!.clip_path), duration: take!.duration, sha256: take!.sha256 })),
     // A storyboard's scenes bring their transitions (crossfade, fade through black) along.
     scenes: plan.scenes,
     outPath,
@@ -230,6 +231,10 @@ export async function renderTask(
     fps: look.fps,
     ...(await deliveryOptions(db, plan, look, config)),
     fontsDir,
+    // Segments (scene bodies, transitions) of earlier renders are reused: after a one-scene edit
+    // only that scene's segment and the transitions touching it are encoded again.
+    segmentCacheDir: join(config.dataDir, SEGMENTS_DIR),
+    segmentCacheMaxBytes: config.render.segmentCacheBytes,
     signal,
   });
   const resource = db.getRepository(VideoResource).create({
@@ -273,6 +278,9 @@ async function deliveryOptions(db: DataSource, plan: RenderPlan, look: SceneLook
     music,
   };
 }
+
+/** Where assembled segments are cached, under DATA_DIR. */
+const SEGMENTS_DIR = 'segments';
 
 /** Where takes live, under DATA_DIR. */
 const TAKES_DIR = 'takes';
