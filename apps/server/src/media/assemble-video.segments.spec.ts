@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeMedia } from '@reelcraft/inference';
@@ -198,6 +198,16 @@ describe('assembleVideo with a segment cache (real ffmpeg)', () => {
     // Another subtitle is other speech: the track is made again, the unchanged picture is not.
     const changed = await assembleVideo(options('voice-3', { ...two, scenes: [scenes[0]!, { ...scenes[1]!, subtitle: 'A different line' }] }));
     expect(changed.segments).toMatchObject({ audio: 'encoded' });
+  });
+
+  it('names an unreadable clip by its scene, and caches nothing for it', async () => {
+    const broken = join(root, 'broken.mp4');
+    await writeFile(broken, 'not a video');
+    const dir = join(root, 'cache-broken');
+    const o = options('broken', { clips: clips.map((c, i) => (i === 2 ? { path: broken, duration: 2 } : c)), segmentCacheDir: dir });
+    await expect(assembleVideo(o)).rejects.toThrow(/^clip for scene 3 is unreadable \(.*broken\.mp4\)\. encoding segment/);
+    expect(existsSync(o.outPath)).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
   });
 
   it('on abort while encoding segments, kills ffmpeg, rejects and leaves no video and no partial segment', async () => {

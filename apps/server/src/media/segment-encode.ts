@@ -88,8 +88,10 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
   const fonts = new Set<string>();
 
   let next = 0;
+  let stopped = false;
   const worker = async () => {
-    while (next < jobs.length) {
+    // After a failure no lane starts another encode; those under way finish (and are cached).
+    while (!stopped && next < jobs.length) {
       e.signal?.throwIfAborted();
       const indexes = jobs[next++]!;
       const { seg, ass, key } = work[indexes[0]!]!;
@@ -126,9 +128,16 @@ export async function encodeSegments(e: SegmentEncoding): Promise<EncodedSegment
   // 1.4 s instead of 1.7 s with two at a time and the last transition running alone.
   const lanes = Math.min(jobs.length, Math.min(4, Math.max(1, availableParallelism())) + 1);
   // allSettled: a failing lane must not leave the other's ffmpeg running after we return.
-  const settled = await Promise.allSettled(Array.from({ length: lanes }, worker));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
+  const settled = await Promise.allSettled(
+    Array.from({ length: lanes }, () =>
+      worker().catch((err: unknown) => {
+        stopped = true;
+        throw err;
+      }),
+    ),
+  );
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
   return { paths: paths as string[], keys: work.map((w) => w.key), encoded: jobs.length, reused: work.length - missing.length, fonts: [...fonts] };
 }
 
