@@ -254,4 +254,25 @@ describe('Socket.IO gateway', () => {
     expect(await join(bob, project.id)).toMatchObject({ ok: true, role: 'viewer' });
     expect(heard.alice).toEqual([]);
   });
+  it('tells every signed-in socket when the queue moves, a batch as one notice, naming no task', async () => {
+    const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
+    // Mallory has no task and is in no project: she still learns that places moved.
+    const mallory = connect(tokens.mallory);
+    await connected(mallory);
+    const notices: unknown[] = [];
+    mallory.on('queue:changed', (e) => notices.push(e));
+    expect((await admin('POST', '/api/admin/queue/pause')).status).toBe(200);
+    await until('the pause notice', () => notices.length === 1);
+    expect(notices[0]).toEqual({ paused: true });
+    const alice = apiClient(t.baseUrl, tokens.alice);
+    const batch = await alice('POST', '/api/tasks/batch', { prompts: ['一', '二', '三', '四', '五'].map((n) => `第${n}个短片：山间的小路`) });
+    expect(batch.status).toBe(201);
+    await until('the batch notice', () => notices.length === 2);
+    expect(notices[1]).toEqual({ paused: true });
+    expect((await admin('POST', '/api/admin/queue/resume')).status).toBe(200);
+    for (const id of batch.json.task_ids as string[]) expect((await waitForTask(t.baseUrl, tokens.alice, id)).status).toBe('completed');
+    await until('the notices of the queue moving', () => notices.some((n) => (n as { paused: boolean }).paused === false));
+    // Five tasks queued at once were one notice; starting and ending them a handful more, not one per event.
+    expect(notices.length).toBeLessThan(2 + 5 * 2 + 2);
+  });
 });

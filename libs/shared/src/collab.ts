@@ -122,6 +122,16 @@ export interface PlannerDoneEvent {
   planner: PlannerRecord | null;
 }
 
+/**
+ * The render queue moved (a task was queued, started, ended, cancelled or reordered; the queue
+ * was paused or resumed): pages showing queue places or ETAs fetch them again. Sent to every
+ * signed-in socket, at most a few times a second; it names no task, so it tells nobody anything
+ * about others' work beyond that the queue moved.
+ */
+export interface QueueChangedEvent {
+  paused: boolean;
+}
+
 export interface TaskStatusEvent {
   project_id: string;
   task_id: string;
@@ -225,6 +235,7 @@ export interface ServerToClientEvents {
   'planner:scene': (e: PlannerSceneEvent) => void;
   'planner:done': (e: PlannerDoneEvent) => void;
   'task:status': (e: TaskStatusEvent) => void;
+  'queue:changed': (e: QueueChangedEvent) => void;
   'render:progress': (e: RenderProgressEvent) => void;
   /** Emit with `.volatile`. */
   'render:preview': (e: PreviewFrameEvent) => void;

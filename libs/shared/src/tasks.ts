@@ -62,7 +62,8 @@ export interface TaskSceneView {
   scene_number: number;
   /** The storyboard scene's id; null for a plan straight from a planner. */
   scene_id: string | null;
-  status: 'pending' | 'rendering' | 'done';
+  /** failed or cancelled: the scene's job ended without a clip (the task's error says why). */
+  status: 'pending' | 'rendering' | 'done' | 'failed' | 'cancelled';
   cached: boolean;
   take_id: string | null;
   /** 0..1 of this scene. */

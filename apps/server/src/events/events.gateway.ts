@@ -233,6 +233,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
       // Volatile: a slow client skips frames instead of queueing them; the next one supersedes it anyway.
       (await this.rooms(e)).volatile.emit('render:preview', event);
     });
+    // Every signed-in socket: each user's own places and ETAs move with everyone's tasks.
+    on('queue', async (e) => void this.server.emit('queue:changed', e));
     on('finished', async (e) => {
       this.end(e.taskId);
       (await this.rooms(e)).emit('task:finished', { project_id: await this.project(e.taskId), task_id: e.taskId, video_url: e.videoUrl, duration: e.duration });

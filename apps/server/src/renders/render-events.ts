@@ -16,6 +16,8 @@ export interface RenderEventMap {
   preview: [TaskRef & { sceneNumber: number; jpeg: Buffer; at: number }];
   finished: [TaskRef & { videoUrl: string; duration: number }];
   failed: [TaskRef & { error: string }];
+  /** The queue's order or state changed (coalesced by the queue). */
+  queue: [{ paused: boolean }];
 }
 
 /**

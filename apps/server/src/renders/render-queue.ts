@@ -21,6 +21,8 @@ import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
 
 const PAUSED = 'queue.paused';
+/** How long queue changes are gathered into one 'queue' event. */
+const QUEUE_NOTICE_MS = 250;
 
 interface RunningJob {
   ownerId: string;
@@ -43,6 +45,8 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   private pumping = false;
   private pumpAgain = false;
   private closing = false;
+  /** Set while a 'queue' event is due: changes within QUEUE_NOTICE_MS share one. */
+  private queueNotice: NodeJS.Timeout | undefined;
   /** When each owner's last task started, for taking turns (this process's memory: a restart starts the turns afresh). */
   private readonly lastStart = new Map<string, number>();
   /** The render workers, kept between scenes. */
@@ -88,15 +92,33 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.queueNotice);
     // Their tasks stay `running` in the database; the next start re-queues them.
     for (const job of this.running.values()) job.abort.abort();
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
     await this.pool.close();
   }
 
-  /** Looks for pending work; cheap to call often. */
+  /** Looks for pending work; cheap to call often. Every change to the queue calls it, so it also tells watchers the queue moved. */
   kick(): void {
+    this.announce();
     void this.pump().catch((err: Error) => this.logger.error(`queue pump failed: ${err.stack ?? err.message}`));
+  }
+
+  /**
+   * Tells watchers (every signed-in page: their places and ETAs) that the queue moved, once for
+   * all changes within QUEUE_NOTICE_MS: a batch of 50 tasks is one event, not 50 refetches.
+   */
+  private announce(): void {
+    if (this.queueNotice || this.closing) return;
+    this.queueNotice = setTimeout(() => {
+      this.queueNotice = undefined;
+      this.paused().then(
+        (paused) => this.events.emit('queue', { paused }),
+        (err: Error) => this.logger.error(`could not announce a queue change: ${err.message}`),
+      );
+    }, QUEUE_NOTICE_MS);
+    this.queueNotice.unref();
   }
 
   /** How far the running job of a task is, scene by scene; null when it is not running here. */
@@ -149,7 +171,8 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
 
   async setPaused(paused: boolean): Promise<void> {
     await this.db.getRepository(ServerSetting).upsert({ key: PAUSED, value: String(paused) }, ['key']);
-    if (!paused) this.kick();
+    if (paused) this.announce();
+    else this.kick();
   }
 
   /** The pending tasks in the order they will start (fair-pick.ts), for positions and the admin's queue. */
@@ -275,5 +298,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       });
     this.lastStart.set(task.owner_id, Date.now());
     this.running.set(task.id, { abort, progress, done, ownerId: task.owner_id });
+    // Everyone behind it moved up a place.
+    this.announce();
   }
 }

@@ -315,8 +315,8 @@ export class TasksService implements OnModuleInit {
     return scenes.map((s, i) => ({
       scene_number: s.scene_number,
       scene_id: s.storyboard_scene_id,
-      // Each scene is a job of its own (several may render at once); a failed or cancelled one is shown as not drawn, the task's error says why.
-      status: s.status === 'failed' || s.status === 'cancelled' ? 'pending' : s.status,
+      // Each scene is a job of its own (several may render at once), with its own end.
+      status: s.status,
       cached: s.cached,
       take_id: s.take_id,
       progress: s.status === 'done' ? 1 : (job?.rendering.get(s.scene_number) ?? 0),

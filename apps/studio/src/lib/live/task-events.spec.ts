@@ -35,10 +35,12 @@ describe('applyTaskEvent', () => {
     expect(task.scenes.map((s) => [s.status, s.progress])).toEqual([['done', 1], ['rendering', 0.75], ['pending', 0]]);
   });
 
-  it('marks the previous scene done when the next one starts', () => {
+  it('lets scenes render side by side: one scene’s progress leaves the others as they are', () => {
     const { task } = applyTaskEvent(base, { type: 'render:progress', ...ids, scene_number: 3, step: 1, total: 10, eta_s: null, task_progress: 0.7 });
-    expect(task.scenes.map((s) => s.status)).toEqual(['done', 'done', 'rendering']);
-    expect(task.scenes[1]!.progress).toBe(1);
+    expect(task.scenes.map((s) => [s.status, s.progress])).toEqual([['done', 1], ['rendering', 0.5], ['rendering', 0.1]]);
+    // Its last step ends it.
+    const after = applyTaskEvent(task, { type: 'render:progress', ...ids, scene_number: 2, step: 12, total: 12, eta_s: null, task_progress: 0.8 }).task;
+    expect(after.scenes.map((s) => s.status)).toEqual(['done', 'done', 'rendering']);
   });
 
   it('fetches the task when a scene it does not know yet (the plan just arrived) makes progress', () => {

@@ -17,14 +17,14 @@ export interface Applied {
   refetch: boolean;
 }
 
-/** The scenes with `n` rendering at `progress`, the one before it that was rendering done; null when the scene is not known yet (the plan just arrived). */
+/**
+ * The scenes with `n` rendering at `progress`; null when the scene is not known yet (the plan just
+ * arrived). Only that scene moves: scenes are jobs of their own and several render at once, so
+ * another scene's progress says nothing about this one's end (its task:status event does).
+ */
 function sceneRendering(scenes: TaskSceneView[], n: number, progress: number): TaskSceneView[] | null {
   if (!scenes.some((s) => s.scene_number === n)) return null;
-  return scenes.map((s) => {
-    if (s.scene_number === n) return { ...s, status: progress >= 1 ? 'done' : 'rendering', progress };
-    if (s.status === 'rendering') return { ...s, status: 'done', progress: 1 };
-    return s;
-  });
+  return scenes.map((s) => (s.scene_number === n ? { ...s, status: progress >= 1 ? 'done' : 'rendering', progress } : s));
 }
 
 export function applyTaskEvent(task: TaskView, ev: TaskEvent): Applied {

@@ -14,6 +14,8 @@ export interface TaskSocketHandlers {
   reconnected(): void;
   /** Connected or not (a feed's fallback refresh runs only while not). */
   connection?(connected: boolean): void;
+  /** The queue moved (someone's task was queued, started, ended or reordered): places and ETAs are stale. */
+  queueChanged?(): void;
 }
 
 export class TaskSocket {
@@ -49,6 +51,7 @@ export class TaskSocket {
     socket.on('render:progress', (e) => emit({ type: 'render:progress', ...e }));
     socket.on('task:finished', (e) => emit({ type: 'task:finished', ...e }));
     socket.on('task:failed', (e) => emit({ type: 'task:failed', ...e }));
+    socket.on('queue:changed', () => this.#handlers.queueChanged?.());
   }
 
   /** Be in exactly these projects' rooms (besides the user's own room). */

@@ -32,6 +32,10 @@ export class TaskListFeed {
     event: (ev) => this.#onEvent(ev),
     reconnected: () => void this.refresh(),
     connection: () => this.#poller.schedule(),
+    // Places and ETAs of the waiting tasks on the page move with everyone's tasks.
+    queueChanged: () => {
+      if (this.items.some((t) => t.status === 'pending')) void this.refresh();
+    },
   });
   readonly #poller = new Poller({
     load: (signal) => this.#load(signal),
@@ -154,6 +158,9 @@ export class TaskFeed {
     event: (ev) => this.#onEvent(ev),
     reconnected: () => void this.refresh(),
     connection: () => this.#poller.schedule(),
+    queueChanged: () => {
+      if (this.task?.status === 'pending') void this.refresh();
+    },
   });
   readonly #poller = new Poller({
     load: (signal) => this.#load(signal),
