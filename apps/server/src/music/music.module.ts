@@ -10,6 +10,6 @@ import { MusicLibrary } from './music.service';
   imports: [MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: uploadOptions })],
   controllers: [MusicController],
   providers: [{ provide: MusicTrackRepository, useClass: TypeOrmMusicTrackRepository }, MusicLibrary],
-  exports: [MusicLibrary],
+  exports: [MusicLibrary, MusicTrackRepository],
 })
 export class MusicModule {}

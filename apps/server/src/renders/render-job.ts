@@ -1,22 +1,22 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, type DataSource } from 'typeorm';
 import type { ClipInfo, SceneJob, WorkerMessage } from '@reelcraft/inference';
 import { DEFAULT_OUTPUT, type RenderPlan } from '@reelcraft/shared';
 import type { AppConfig } from '../config/config';
 import { assembleVideo, findCjkFontsDir, type AssembleOptions } from '../media/assemble-video';
 import { renderMediaClip } from '../media/scene-media-clip';
-import { MusicTrack } from '../music/music-track.entity';
-import { Scene } from './scene.entity';
+import type { MusicTrackRepository } from '../music/music-track.repository';
+import { clipVideo, type RenderRecords } from './render-records';
 import { rendererIdentity, type SceneContentParams, type SceneLook } from './scene-hash';
-import { hashPlanScenes, type HashedScene } from './scene-plan';
+import type { HashedScene } from './scene-plan';
 import type { SceneScheduler } from './scene-scheduler';
 import { SceneCancelledError } from './worker-pool';
-import { TakeSelection } from './take-selection.entity';
-import { Take } from './take.entity';
+import { matchTakes } from './take-matching';
+import type { Take } from './take.entity';
+import type { TakeRepository } from './take.repository';
 import type { Task } from './task.entity';
-import { VideoResource } from './video-resource.entity';
+import type { VideoResource } from './video-resource.entity';
 
 export interface JobProgress {
   scenesPlanned: number;
@@ -40,6 +40,18 @@ export const overallProgress = (p: JobProgress): number =>
 
 export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDir, 'tasks', taskId);
 
+/**
+ * Where a render reads and writes: its task's records, the takes, the music library, and the
+ * hashing of a plan's scenes (which looks up the uploads they show). The render path holds no
+ * database handle of its own.
+ */
+export interface RenderStores {
+  records: RenderRecords;
+  takes: TakeRepository;
+  music: MusicTrackRepository;
+  hashScenes(projectId: string | null, plan: RenderPlan, look: SceneLook, renderer: string): Promise<HashedScene[]>;
+}
+
 /** What a task's render reports as it goes, besides its database rows. */
 export interface RenderTaskListener {
   /** A render worker started drawing a scene. */
@@ -60,7 +72,7 @@ export interface RenderTaskListener {
  * cleared first (its takes stay).
  */
 export async function renderTask(
-  db: DataSource,
+  stores: RenderStores,
   config: AppConfig,
   task: Pick<Task, 'id' | 'prompt' | 'plan' | 'project_id' | 'owner_id' | 'priority' | 'created_at'>,
   /** A usable diffusion export to render with; without one every scene is drawn as an animatic. */
@@ -74,8 +86,8 @@ export async function renderTask(
   const plan = task.plan;
   if (!plan) throw new Error('the task has no storyboard to render');
   const dir = taskDir(config, taskId);
-  await db.getRepository(VideoResource).delete({ task_id: taskId });
-  await db.getRepository(Scene).delete({ task_id: taskId });
+  const { records } = stores;
+  await records.reset(taskId);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await mkdir(join(config.dataDir, TAKES_DIR), { recursive: true });
@@ -86,7 +98,9 @@ export async function renderTask(
   // A storyboard people edited brings its own size, frame rate and seed; a planned prompt uses the server's.
   const look = plan.style ?? { width: config.render.width, height: config.render.height, fps: config.render.fps, seed: undefined };
   const renderer = await rendererIdentity(diffusionDir);
-  const scenes = await matchTakes(db, config, task, plan, look, renderer);
+  const scope = task.project_id ? { projectId: task.project_id } : { ownerId: task.owner_id };
+  const clipExists = async (take: Take) => !!(await stat(join(config.dataDir, take.clip_path)).catch(() => null));
+  const scenes = await matchTakes(stores.takes, scope, await stores.hashScenes(task.project_id, plan, look, renderer), clipExists);
   const rows = scenes.map(({ scene, params, hash, take }) => ({
     id: randomUUID(),
     task_id: taskId,
@@ -102,17 +116,17 @@ export async function renderTask(
     take_id: take?.id ?? null,
     params,
   }));
-  await db.getRepository(Scene).insert(rows.map(({ params: _p, ...row }) => row));
-  for (const [i, { take }] of scenes.entries()) if (take) await insertClipResource(db, taskId, rows[i]!.id, take);
+  await records.addScenes(rows.map(({ params: _p, ...row }) => row));
+  for (const [i, { take }] of scenes.entries()) if (take) await records.addVideo(clipVideo(taskId, rows[i]!.id, take));
   progress.scenesPlanned = plan.scenes.length;
   progress.scenesDone = scenes.filter((s) => s.take).length;
 
   /** A clip made for this render becomes a take, the scene's clip in this task, and one more scene done. */
   const recordTake = async (row: (typeof rows)[number], clip: ClipInfo, poster: string | undefined, lastFrame: string | undefined) => {
-    const take = await keepTake(db, config, task, row, clip, poster, lastFrame);
+    const take = await keepTake(stores.takes, config, task, row, clip, poster, lastFrame);
     scenes[rows.indexOf(row)]!.take = take;
-    await db.getRepository(Scene).update({ id: row.id }, { status: 'done', take_id: take.id });
-    await insertClipResource(db, taskId, row.id, take);
+    await records.sceneDone(row.id, take.id);
+    await records.addVideo(clipVideo(taskId, row.id, take));
     return take;
   };
 
@@ -186,9 +200,7 @@ export async function renderTask(
           onStart: () => {
             setSceneProgress(progress, row.scene_number, 0);
             // Not awaited: the worker is already drawing. A failed write only loses the 'rendering' mark; the scene's end is written after.
-            db.getRepository(Scene)
-              .update({ id: row.id, status: In(['pending', 'rendering']) }, { status: 'rendering', started_at: new Date() })
-              .catch(() => undefined);
+            records.sceneStarted(row.id, new Date()).catch(() => undefined);
             listener.onSceneStart?.(row.scene_number);
           },
           onMessage: (msg) => {
@@ -205,7 +217,7 @@ export async function renderTask(
         stop.abort();
         setSceneProgress(progress, row.scene_number, undefined);
         const cancelled = err instanceof SceneCancelledError;
-        await db.getRepository(Scene).update({ id: row.id, status: In(['pending', 'rendering']) }, { status: cancelled ? 'cancelled' : 'failed' });
+        await records.sceneStopped(row.id, cancelled ? 'cancelled' : 'failed');
         throw err;
       }),
     );
@@ -229,7 +241,7 @@ export async function renderTask(
     width: look.width,
     height: look.height,
     fps: look.fps,
-    ...(await deliveryOptions(db, plan, look, config)),
+    ...(await deliveryOptions(stores.music, plan, look, config)),
     fontsDir,
     // Segments (scene bodies, transitions) of earlier renders are reused: after a one-scene edit
     // only that scene's segment and the transitions touching it are encoded again.
@@ -237,7 +249,7 @@ export async function renderTask(
     segmentCacheMaxBytes: config.render.segmentCacheBytes,
     signal,
   });
-  const resource = db.getRepository(VideoResource).create({
+  const video: VideoResource = {
     id: randomUUID(),
     task_id: taskId,
     scene_id: null,
@@ -248,8 +260,10 @@ export async function renderTask(
     duration: final.duration,
     bytes: final.bytes,
     sha256: final.sha256,
-  });
-  return db.getRepository(VideoResource).save(resource);
+    created_at: new Date(),
+  };
+  await records.addVideo(video);
+  return video;
 }
 
 /**
@@ -257,25 +271,25 @@ export async function renderTask(
  * track, their size and place, narration, and its music settings. A seed-API plan has none of
  * these: it gets burnt subtitles and the server's MUSIC_FILE, as before.
  */
-async function deliveryOptions(db: DataSource, plan: RenderPlan, look: SceneLook, config: AppConfig): Promise<Pick<AssembleOptions, 'language' | 'burnSubtitles' | 'subtitleStyle' | 'narration' | 'music'>> {
+async function deliveryOptions(music: MusicTrackRepository, plan: RenderPlan, look: SceneLook, config: AppConfig): Promise<Pick<AssembleOptions, 'language' | 'burnSubtitles' | 'subtitleStyle' | 'narration' | 'music'>> {
   const output = plan.output ?? DEFAULT_OUTPUT;
   // The assembler's own size for this height (7 % of the short side), scaled as the storyboard asks.
   const fontSize = Math.max(12, Math.round(Math.min(look.width, look.height) * 0.07 * output.subtitle_scale));
   const serverMusic = config.render.musicFile;
-  let music: AssembleOptions['music'] = null;
-  if (!plan.music) music = serverMusic ? { path: serverMusic } : null;
+  let track: AssembleOptions['music'] = null;
+  if (!plan.music) track = serverMusic ? { path: serverMusic } : null;
   else if (plan.music.enabled) {
     // The storyboard's pick from the music library; none (or a track since deleted): the server's MUSIC_FILE.
-    const track = plan.music.file_id ? await db.getRepository(MusicTrack).findOne({ where: { id: plan.music.file_id } }) : null;
-    const path = track ? join(config.dataDir, track.file_path) : serverMusic;
-    if (path) music = { path, volume: plan.music.volume, fadeInSec: plan.music.fade_in_sec, fadeOutSec: plan.music.fade_out_sec };
+    const picked = plan.music.file_id ? await music.findById(plan.music.file_id) : null;
+    const path = picked ? join(config.dataDir, picked.file_path) : serverMusic;
+    if (path) track = { path, volume: plan.music.volume, fadeInSec: plan.music.fade_in_sec, fadeOutSec: plan.music.fade_out_sec };
   }
   return {
     language: plan.language,
     burnSubtitles: output.burn_subtitles,
     subtitleStyle: { fontSize, position: output.subtitle_position },
     narration: output.narration,
-    music,
+    music: track,
   };
 }
 
@@ -285,50 +299,9 @@ const SEGMENTS_DIR = 'segments';
 /** Where takes live, under DATA_DIR. */
 const TAKES_DIR = 'takes';
 
-interface PlannedTake extends HashedScene {
-  take: Take | null;
-}
-
-/**
- * Each scene with the newest take of the same content this render may reuse: one of the same
- * project (whoever made it: every member could watch it), or for a task without a project one of
- * the same owner's; a take whose file has gone is not used.
- */
-async function matchTakes(
-  db: DataSource,
-  config: AppConfig,
-  task: Pick<Task, 'project_id' | 'owner_id'>,
-  plan: RenderPlan,
-  look: SceneLook,
-  renderer: string,
-): Promise<PlannedTake[]> {
-  const planned: PlannedTake[] = (await hashPlanScenes(db, task.project_id, plan, look, renderer)).map((p) => ({ ...p, take: null }));
-  const hashes = [...new Set(planned.map((p) => p.hash))];
-  const owned = task.project_id ? { project_id: task.project_id } : { project_id: IsNull(), created_by: task.owner_id };
-  const takes = await db.getRepository(Take).find({ where: { ...owned, content_hash: In(hashes) }, order: { created_at: 'DESC' } });
-  // A take someone picked for a scene wins while the scene is as it was when they picked it.
-  const selections = task.project_id ? await db.getRepository(TakeSelection).find({ where: { project_id: task.project_id } }) : [];
-  const picked = selections.length ? await db.getRepository(Take).find({ where: { id: In(selections.map((s) => s.take_id)) } }) : [];
-  for (const p of planned) {
-    const selection = selections.find((s) => s.scene_id === p.scene.id && s.scene_hash === p.hash);
-    const take = selection && picked.find((t) => t.id === selection.take_id);
-    if (take && (await stat(join(config.dataDir, take.clip_path)).catch(() => null))) {
-      p.take = take;
-      continue;
-    }
-    for (const take of takes.filter((t) => t.content_hash === p.hash)) {
-      if (await stat(join(config.dataDir, take.clip_path)).catch(() => null)) {
-        p.take = take;
-        break;
-      }
-    }
-  }
-  return planned;
-}
-
 /** Moves a freshly rendered clip (and its poster) out of the task's folder into the takes and records it. */
 async function keepTake(
-  db: DataSource,
+  takes: TakeRepository,
   config: AppConfig,
   task: Pick<Task, 'id' | 'project_id' | 'owner_id'>,
   row: { storyboard_scene_id: string | null; content_hash: string; params: SceneContentParams },
@@ -366,22 +339,6 @@ async function keepTake(
     sha256: clip.sha256,
     created_at: new Date(),
   };
-  await db.getRepository(Take).insert(take);
+  await takes.insert(take);
   return take;
-}
-
-async function insertClipResource(db: DataSource, taskId: string, sceneId: string, take: Take): Promise<void> {
-  const { width, height, fps } = take.params;
-  await db.getRepository(VideoResource).insert({
-    id: randomUUID(),
-    task_id: taskId,
-    scene_id: sceneId,
-    kind: 'clip',
-    file_path: take.clip_path,
-    frame_rate: fps,
-    resolution: `${width}x${height}`,
-    duration: take.duration,
-    bytes: take.bytes,
-    sha256: take.sha256,
-  });
 }

@@ -9,7 +9,11 @@ import { ContentScreening } from '../moderation/content-screening';
 import { PlanningService } from '../planning/planning.service';
 import { StoryboardExamples } from '../planning/storyboard-examples';
 import { RenderEvents } from './render-events';
-import { overallProgress, renderTask, type JobProgress } from './render-job';
+import { MusicTrackRepository } from '../music/music-track.repository';
+import { RenderRecords } from './render-records';
+import { overallProgress, renderTask, type JobProgress, type RenderStores } from './render-job';
+import { hashPlanScenes } from './scene-plan';
+import { TakeRepository } from './take.repository';
 import { User } from '../users/user.entity';
 import { pickNext, queueOrder, type QueueState } from './fair-pick';
 import { Scene } from './scene.entity';
@@ -63,6 +67,9 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly planner: PlanningService,
     private readonly examples: StoryboardExamples,
     private readonly screening: ContentScreening,
+    private readonly records: RenderRecords,
+    private readonly takes: TakeRepository,
+    private readonly music: MusicTrackRepository,
   ) {
     this.pool = new RenderWorkerPool({
       entryPath: RENDER_WORKER_PATH,
@@ -73,6 +80,16 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       if (exit.cause !== 'stopped') this.logger.warn(`render worker ${pid} ended: ${exit.reason}`);
     });
     this.scenes = new SceneScheduler(this.pool);
+  }
+
+  /** What a render reads and writes through (render-job.ts holds no database handle). */
+  private get stores(): RenderStores {
+    return {
+      records: this.records,
+      takes: this.takes,
+      music: this.music,
+      hashScenes: (projectId, plan, look, renderer) => hashPlanScenes(this.db, projectId, plan, look, renderer),
+    };
   }
 
   /** The first diffusion export in MODELS_DIR that passed every check; none: scenes are drawn as animatics. */
@@ -270,7 +287,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     report.status('running', 0);
     const done = this.planTask(task, abort.signal)
       .then(async (planned) =>
-        renderTask(this.db, this.config, planned, await this.diffusionDir(), progress, abort.signal, this.scenes, {
+        renderTask(this.stores, this.config, planned, await this.diffusionDir(), progress, abort.signal, this.scenes, {
           onSceneStart: (sceneNumber) => report.sceneStarted(sceneNumber),
           onMessage: (msg) => report.onMessage(msg),
         }),

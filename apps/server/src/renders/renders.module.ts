@@ -3,15 +3,17 @@ import { ModelsModule } from '../models/models.module';
 import { PlanningModule } from '../planning/planning.module';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
+import { MusicModule } from '../music/music.module';
+import { RenderRecords, TypeOrmRenderRecords } from './render-records';
 import { TakeRepository, TypeOrmTakeRepository } from './take.repository';
 import { TaskEvents } from './task-events';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
 @Module({
-  imports: [ModelsModule, PlanningModule],
+  imports: [ModelsModule, PlanningModule, MusicModule],
   controllers: [TasksController],
-  providers: [{ provide: TakeRepository, useClass: TypeOrmTakeRepository }, TasksService, RenderQueue, RenderEvents, TaskEvents],
+  providers: [{ provide: TakeRepository, useClass: TypeOrmTakeRepository }, { provide: RenderRecords, useClass: TypeOrmRenderRecords }, TasksService, RenderQueue, RenderEvents, TaskEvents],
   exports: [RenderEvents, TaskEvents, TasksService, RenderQueue, TakeRepository],
 })
 export class RendersModule {}
