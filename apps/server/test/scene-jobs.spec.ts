@@ -105,6 +105,12 @@ describe.each(['sqlite', 'postgres'] as const)('scene jobs on %s', (kind) => {
     const bobStart = starts.findIndex((s) => s.taskId === bob.task);
     // Bob's scene started at the next free worker: no scene of alice's started in between but the one that may have been handed out as it was queued.
     expect(bobStart - bobQueuedAt).toBeLessThanOrEqual(1);
+    // ETAs count a scene's time on a worker, not the time it waited for one: shorter than bob's
+    // whole render, which waited for a worker and was assembled besides.
+    const bobView = (await as('bob')('GET', `/api/tasks/${bob.task}`)).json as { started_at: string; finished_at: string };
+    const perScene = await queue.secondsPerScene();
+    expect(perScene).toBeGreaterThan(0);
+    expect(perScene!).toBeLessThan((Date.parse(bobView.finished_at) - Date.parse(bobView.started_at)) / 1000);
     for (const a of alice) await as('alice')('POST', `/api/tasks/${a.task}/cancel`);
     // Every scene of a cancelled task ends cancelled (or done, if it finished first), none stays pending or rendering.
     const rows = await db.getRepository(Scene).find({ where: alice.map((a) => ({ task_id: a.task })) });

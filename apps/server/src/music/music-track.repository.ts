@@ -40,11 +40,10 @@ export class TypeOrmMusicTrackRepository extends MusicTrackRepository {
     await this.tracks.insert({ ...track });
   }
 
-  delete(id: string): Promise<MusicTrack | null> {
-    return this.db.transaction(async (m) => {
-      const track = await m.getRepository(MusicTrack).findOne({ where: { id } });
-      if (track) await m.getRepository(MusicTrack).delete({ id });
-      return track;
-    });
+  async delete(id: string): Promise<MusicTrack | null> {
+    const track = await this.tracks.findOne({ where: { id } });
+    // Only the deleter of the row gets it back: two admins deleting at once, one 404s.
+    if (!track || !(await this.tracks.delete({ id })).affected) return null;
+    return track;
   }
 }

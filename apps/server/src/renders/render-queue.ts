@@ -13,6 +13,7 @@ import { MusicTrackRepository } from '../music/music-track.repository';
 import { RenderRecords } from './render-records';
 import { overallProgress, renderTask, type JobProgress, type RenderStores } from './render-job';
 import { hashPlanScenes } from './scene-plan';
+import { Take } from './take.entity';
 import { TakeRepository } from './take.repository';
 import { User } from '../users/user.entity';
 import { pickNext, queueOrder, type QueueState } from './fair-pick';
@@ -25,6 +26,8 @@ import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
 
 const PAUSED = 'queue.paused';
+/** How many of the latest drawn scenes the ETA's seconds per scene average over. */
+const SCENES_MEASURED = 50;
 /** How long queue changes are gathered into one 'queue' event. */
 const QUEUE_NOTICE_MS = 250;
 
@@ -198,8 +201,29 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     return queueOrder(pending, await this.queueState()) as Task[];
   }
 
-  /** Seconds a scene takes here, from the last finished renders; null until one finished. */
+  /**
+   * Seconds a render worker takes for one scene here: from the scene's start on a worker to its
+   * take, over the last scenes drawn (queue waits and reused scenes left out, so several workers
+   * drawing at once do not inflate it). Before any scene has both times (renders from before
+   * scenes had a start), whole completed tasks over the scenes they drew. Null until one finished.
+   */
   async secondsPerScene(): Promise<number | null> {
+    const drawn: { started_at: Date | string; finished_at: Date | string }[] = await this.db
+      .getRepository(Scene)
+      .createQueryBuilder('s')
+      .innerJoin(Take, 'k', 'k.id = s.take_id AND k.task_id = s.task_id')
+      .select('s.started_at', 'started_at')
+      .addSelect('k.created_at', 'finished_at')
+      .where('s.cached = :no AND s.started_at IS NOT NULL', { no: false })
+      .orderBy('k.created_at', 'DESC')
+      .limit(SCENES_MEASURED)
+      .getRawMany();
+    const seconds = drawn.map((r) => (new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()) / 1000).filter((x) => x > 0);
+    if (seconds.length) return seconds.reduce((a, b) => a + b, 0) / seconds.length;
+    return this.secondsPerSceneOfTasks();
+  }
+
+  private async secondsPerSceneOfTasks(): Promise<number | null> {
     const rows: { started_at: Date | string | null; finished_at: Date | string | null; scenes: number | string }[] = await this.tasks
       .createQueryBuilder('t')
       .select('t.started_at', 'started_at')

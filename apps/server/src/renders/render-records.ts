@@ -33,10 +33,10 @@ export class TypeOrmRenderRecords extends RenderRecords {
   }
 
   async reset(taskId: string): Promise<void> {
-    await this.db.transaction(async (m) => {
-      await m.getRepository(VideoResource).delete({ task_id: taskId });
-      await m.getRepository(Scene).delete({ task_id: taskId });
-    });
+    // No transaction: on SQLite TypeORM has one connection, and two tasks starting at once would
+    // nest theirs ("cannot start a transaction within a transaction"). Only this task's rows, written by this task alone.
+    await this.db.getRepository(VideoResource).delete({ task_id: taskId });
+    await this.db.getRepository(Scene).delete({ task_id: taskId });
   }
 
   async addScenes(rows: NewSceneRow[]): Promise<void> {
