@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { open, mkdir, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Picture segments are MP4 files, audio tracks M4A (the same container), posters JPEG. */
@@ -106,14 +106,8 @@ export class SegmentCache {
  * sample table (`moov`) and the samples (`mdat`): a file cut short anywhere fails this, without
  * decoding it. Reads only the box headers.
  */
-export async function isWholeMp4(path: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
+export function isWholeMp4(path: string): Promise<boolean> {
+  return readingFile(path, async (fh) => {
     const size = (await fh.stat()).size;
     const head = Buffer.alloc(16);
     const seen = new Set<string>();
@@ -132,20 +126,12 @@ export async function isWholeMp4(path: string): Promise<boolean> {
       at += box;
     }
     return seen.has('ftyp') && seen.has('moov') && seen.has('mdat');
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 /** Whether a file is a JPEG that ends where it should: start-of-image marker first, end-of-image last. */
-export async function isWholeJpeg(path: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
+export function isWholeJpeg(path: string): Promise<boolean> {
+  return readingFile(path, async (fh) => {
     const size = (await fh.stat()).size;
     if (size < 4) return false;
     const head = Buffer.alloc(2);
@@ -153,6 +139,19 @@ export async function isWholeJpeg(path: string): Promise<boolean> {
     await fh.read(head, 0, 2, 0);
     await fh.read(tail, 0, 2, size - 2);
     return head[0] === 0xff && head[1] === 0xd8 && tail[0] === 0xff && tail[1] === 0xd9;
+  });
+}
+
+/** `check` over the open file, closed after; false when the file cannot be opened (gone, unreadable). */
+async function readingFile(path: string, check: (fh: FileHandle) => Promise<boolean>): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    return await check(fh);
   } finally {
     await fh.close();
   }

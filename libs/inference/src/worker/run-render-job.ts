@@ -12,7 +12,7 @@ import { encodeJpeg } from '../renderer/poster';
 import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { isAbortError, throwIfAborted } from '../util/abort';
 import { previewThrottle } from './preview-throttle';
-import { parseRenderJob, sceneClipFileName, sceneLastFrameFileName, scenePosterFileName, type RenderJob } from './protocol';
+import { parseRenderJob, sceneClipFileName, sceneLastFrameFileName, scenePosterFileName, type RenderJob, type SceneJob } from './protocol';
 
 export interface SceneProgress {
   scene_number: number;
@@ -38,20 +38,11 @@ export interface SceneResult {
   last_frame: string;
 }
 
-/** What drawing one scene needs from its plan, and where its files go. */
-export interface SceneContext {
-  /** The storyboard title: the animatic's theme. */
-  title: string;
-  style?: { stylePrompt: string; negativePrompt: string };
-  caption: boolean;
-  width: number;
-  height: number;
-  fps: number;
-  seed?: number;
-  outDir: string;
-  /** The previous scene's last frame (RGB24) for a chained scene. */
+/** What drawing one scene needs from its plan (a scene job's own fields), and where its files go. */
+export type SceneContext = Pick<SceneJob, 'title' | 'style' | 'caption' | 'width' | 'height' | 'fps' | 'seed' | 'outDir'> & {
+  /** The previous scene's last frame (RGB24) for a chained scene: the job's chainFrom file, read. */
   chainFrom?: Buffer;
-}
+};
 
 export interface RenderJobHooks {
   signal?: AbortSignal;
