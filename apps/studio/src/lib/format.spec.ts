@@ -78,6 +78,15 @@ describe('formatDateTime', () => {
     expect(formatDateTime('2025-03-04T05:06:07Z', 'zh')).toMatch(/2025/);
   });
 
+  it('names the month, so no reader takes the 4th of March for the 3rd of April', () => {
+    // Noon UTC: the same day in every time zone the tests may run in.
+    expect(formatDateTime('2025-03-04T12:00:00Z', 'en')).toMatch(/4 Mar 2025/);
+    expect(formatDateTime('2025-03-04T12:00:00Z', 'zh')).toMatch(/2025年3月4日/);
+    expect(formatShortDateTime('2025-03-04T12:00:00Z', 'en')).toMatch(/4 Mar/);
+    expect(formatShortDateTime('2025-03-04T12:00:00Z', 'zh')).toMatch(/3月4日/);
+    expect(formatDateTime('2025-03-04T12:00:00Z', 'en')).not.toMatch(/\d\d\/\d\d/);
+  });
+
   it('has a short form to the minute, without the year', () => {
     const short = formatShortDateTime('2025-03-04T05:06:07Z', 'en');
     expect(short).not.toMatch(/2025/);

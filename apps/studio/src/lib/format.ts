@@ -40,14 +40,18 @@ export function toPercent(progress: number | null | undefined): number {
   return Math.round(Math.min(1, Math.max(0, progress)) * 100);
 }
 
-/** An ISO timestamp in the interface language; '–' when absent or unreadable. */
+/**
+ * An ISO timestamp in the interface language; '–' when absent or unreadable. The month is named
+ * ("7 Dec 2026, 14:03:05"; zh "2026年12月7日 14:03:05"): 07/12/2026 is a different day to
+ * different readers.
+ */
 export function formatDateTime(iso: string | null | undefined, lang: 'zh' | 'en'): string {
-  return formatWith(iso, lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return formatWith(iso, lang, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-/** The same, to the minute and without the year, for narrow lists ("07/12, 14:03"; zh "12/07 14:03"). */
+/** The same, to the minute and without the year, for narrow lists ("7 Dec, 14:03"; zh "12月7日 14:03"). */
 export function formatShortDateTime(iso: string | null | undefined, lang: 'zh' | 'en'): string {
-  return formatWith(iso, lang, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return formatWith(iso, lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 function formatWith(iso: string | null | undefined, lang: 'zh' | 'en', options: Intl.DateTimeFormatOptions): string {
