@@ -104,4 +104,23 @@ describe('render history and frame presets in Chromium', () => {
     const sb = (await api(server.baseUrl, 'GET', `/api/projects/${task.project_id}/storyboard`, adminToken)).json;
     expect(sb.style).toMatchObject({ aspect: '9:16', width: 180, height: 320 });
   });
+  it('marks a scene as continuing the one before it ("Continue shot"), never the first', async () => {
+    const project = await api(server.baseUrl, 'POST', '/api/projects', adminToken, { name: 'One long shot' });
+    const projectId = project.json.id as string;
+    const page = await signIn('zh-CN');
+    await page.goto(`${server.baseUrl}/projects/${projectId}`);
+    await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
+    await page.getByTestId('add-scene').click();
+    await page.getByTestId('add-scene').click();
+    await expect.poll(() => page.getByTestId('scene-description').count()).toBe(2);
+    // The first scene has nothing to continue from: only the second offers it.
+    expect(await page.getByTestId('scene-chained').count()).toBe(1);
+    const storyboard = async () => (await api(server.baseUrl, 'GET', `/api/projects/${projectId}/storyboard`, adminToken)).json as { scenes: { chained?: boolean }[] };
+    await page.getByTestId('scene-chained').check();
+    await expect.poll(async () => (await storyboard()).scenes.map((s) => s.chained ?? false), { timeout: 5_000 }).toEqual([false, true]);
+    await page.getByTestId('scene-chained').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ROOT, 'reports/chained-scene.png') });
+    await page.getByTestId('scene-chained').uncheck();
+    await expect.poll(async () => (await storyboard()).scenes.map((s) => s.chained ?? false), { timeout: 5_000 }).toEqual([false, false]);
+  });
 });
