@@ -12,7 +12,16 @@ describe('loadConfig', () => {
 
   it('switches to PostgreSQL for a postgres:// URL', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test', DATABASE_SCHEMA: 'rc_x' });
-    expect(c.database).toEqual({ type: 'postgres', url: 'postgres://u@127.0.0.1:5432/test', schema: 'rc_x' });
+    expect(c.database).toEqual({ type: 'postgres', url: 'postgres://u@127.0.0.1:5432/test', schema: 'rc_x', poolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/test', DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ poolSize: 25 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it('leases claimed tasks for TASK_LEASE_MS, renewed every TASK_LEASE_RENEW_MS, which must be shorter', () => {
+    expect(loadConfig({}).render).toMatchObject({ taskLeaseMs: 30_000, taskLeaseRenewMs: 5_000 });
+    expect(loadConfig({ TASK_LEASE_MS: '1500', TASK_LEASE_RENEW_MS: '250' }).render).toMatchObject({ taskLeaseMs: 1500, taskLeaseRenewMs: 250 });
+    expect(() => loadConfig({ TASK_LEASE_MS: '5000', TASK_LEASE_RENEW_MS: '5000' })).toThrow(/TASK_LEASE_RENEW_MS: must be less than TASK_LEASE_MS/);
+    expect(() => loadConfig({ TASK_LEASE_MS: '100' })).toThrow(/TASK_LEASE_MS/);
   });
 
   it('treats empty strings as unset', () => {

@@ -19,6 +19,12 @@ const EnvSchema = z.object({
   DATABASE_SCHEMA: optionalString.refine((v) => v === undefined || /^[a-z_][a-z0-9_]{0,62}$/.test(v), {
     error: 'DATABASE_SCHEMA must be a lower-case SQL identifier',
   }),
+  /** Connections in the PostgreSQL pool of one server process; ignored for SQLite (one connection). */
+  DATABASE_POOL_SIZE: int(10, 1, 1000),
+  /** How long a task claimed by a server process stays its own without a renewal, in ms: past it another process may take the task over. */
+  TASK_LEASE_MS: int(30_000, 500, 3_600_000),
+  /** How often a process renews the leases of the tasks it runs and re-queues tasks whose lease ran out, in ms (less than TASK_LEASE_MS). */
+  TASK_LEASE_RENEW_MS: int(5_000, 100, 600_000),
   REDIS_URL: optionalString,
   MODELS_DIR: z.string().default('./models'),
   STUDIO_DIR: optionalString,
@@ -105,7 +111,7 @@ export interface AppConfig {
   dataDir: string;
   database:
     | { type: 'sqlite'; path: string }
-    | { type: 'postgres'; url: string; schema?: string };
+    | { type: 'postgres'; url: string; schema?: string; poolSize: number };
   redisUrl?: string;
   modelsDir: string;
   studioDir: string;
@@ -140,6 +146,9 @@ export interface AppConfig {
     musicFile?: string;
     /** Bound of the segment cache under DATA_DIR/segments (SEGMENT_CACHE_MB), in bytes. */
     segmentCacheBytes: number;
+    /** A claimed task's lease (TASK_LEASE_MS) and how often its owner renews it (TASK_LEASE_RENEW_MS). */
+    taskLeaseMs: number;
+    taskLeaseRenewMs: number;
   };
   planner: { idleMs: number; timeoutMs: number };
   /** Largest scene upload, in bytes. */
@@ -157,6 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  // A renewal must land before the lease runs out, or a live process loses its tasks to another.
+  if (e.TASK_LEASE_RENEW_MS >= e.TASK_LEASE_MS) {
+    throw new ConfigError(`Invalid configuration:\n  TASK_LEASE_RENEW_MS: must be less than TASK_LEASE_MS (${e.TASK_LEASE_RENEW_MS} >= ${e.TASK_LEASE_MS})`);
+  }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
   const dataDir = abs(e.DATA_DIR);
   return {
@@ -164,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST,
     dataDir,
     database: e.DATABASE_URL
-      ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
       : { type: 'sqlite', path: resolve(dataDir, 'reelcraft.sqlite') },
     redisUrl: e.REDIS_URL,
     modelsDir: abs(e.MODELS_DIR),
@@ -193,6 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       memoryLimitMb: e.RENDER_MEMORY_LIMIT_MB,
       musicFile: e.MUSIC_FILE ? abs(e.MUSIC_FILE) : undefined,
       segmentCacheBytes: e.SEGMENT_CACHE_MB * 1024 * 1024,
+      taskLeaseMs: e.TASK_LEASE_MS,
+      taskLeaseRenewMs: e.TASK_LEASE_RENEW_MS,
     },
     planner: { idleMs: e.PLANNER_IDLE_SECONDS * 1000, timeoutMs: e.PLANNER_TIMEOUT_SECONDS * 1000 },
     uploadMaxBytes: e.UPLOAD_MAX_MB * 1024 * 1024,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { RENDER_WORKER_PATH } from '@reelcraft/inference';
@@ -36,14 +38,19 @@ interface RunningJob {
   abort: AbortController;
   progress: JobProgress;
   done: Promise<void>;
+  /** Set when a lease round found the task no longer leased here (taken over after expiry, or cancelled elsewhere): its end is not ours to record. */
+  lost?: boolean;
 }
 
 /**
  * The embedded mode's durable queue: the tasks table is the queue. A task is stored as `pending`
  * before the API answers; at most RENDER_ACTIVE_TASKS run at once (each owner within their own
  * limit), and the scenes of the running ones share the RENDER_CONCURRENCY render workers through
- * the scene scheduler, fairly between users. A start re-queues whatever was `running` when the
- * last process died, so nothing stays running forever.
+ * the scene scheduler, fairly between users. Several server processes may share one database: a
+ * claimed task carries a lease (this process's instance id and an expiry) that its process renews
+ * while it runs; any process puts a `running` task whose lease ran out back to `pending` (its
+ * process died or hung), and never one whose lease is live, so a restart of one process does not
+ * take the tasks of another.
  */
 @Injectable()
 export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,6 +67,12 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   readonly pool: RenderWorkerPool;
   /** Who gets the next free worker. */
   readonly scenes: SceneScheduler;
+  /** This process among all that share the database, written into the leases of the tasks it runs; random per start, so a restarted process owns nothing of its former self. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  /** How many lease rounds (renew, then re-queue the expired) have finished; a round's effects are visible once this moved. */
+  leaseRounds = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private leaseRound: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -105,18 +118,84 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const requeued = await this.tasks.update({ status: 'running' }, { status: 'pending', started_at: null });
-    if (requeued.affected) this.logger.warn(`re-queued ${requeued.affected} task(s) that were running when the server stopped`);
+    await this.requeueExpired();
+    this.leaseTimer = setInterval(() => this.runLeaseRound(), this.config.render.taskLeaseRenewMs);
+    this.leaseTimer.unref();
     this.kick();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearTimeout(this.queueNotice);
-    // Their tasks stay `running` in the database; the next start re-queues them.
+    await this.stopLeaseRounds();
     for (const job of this.running.values()) job.abort.abort();
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
     await this.pool.close();
+    // Hand this process's tasks back at once instead of letting their leases run out: another process (or the next start) takes them.
+    try {
+      const released = await this.tasks.update(
+        { status: 'running', lease_owner: this.instanceId },
+        { status: 'pending', started_at: null, lease_owner: null, lease_until: null },
+      );
+      if (released.affected) this.logger.warn(`handed back ${released.affected} running task(s) at shutdown`);
+    } catch (err) {
+      // The database may already be closing; the leases then run out and another process re-queues the tasks.
+      this.logger.warn(`could not hand back the running tasks at shutdown: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Stops renewing this process's leases and re-queueing expired ones, after the round in flight.
+   * Shutdown calls it; past it, this process's running tasks are taken over by another once their leases run out.
+   */
+  async stopLeaseRounds(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
+    await this.leaseRound;
+  }
+
+  private runLeaseRound(): void {
+    // One round at a time: a slow database must not pile rounds up.
+    this.leaseRound = this.leaseRound
+      .then(() => this.renewLeases())
+      .then(() => this.requeueExpired())
+      .then(() => {
+        this.leaseRounds += 1;
+      })
+      .catch((err: Error) => this.logger.error(`task lease round failed: ${err.message}`));
+  }
+
+  /** Pushes the leases of the tasks this process runs to now + TASK_LEASE_MS; a task no longer leased here has its local job stopped. */
+  private async renewLeases(): Promise<void> {
+    const mine = [...this.running.keys()];
+    if (!mine.length) return;
+    const owned = { id: In(mine), status: 'running' as const, lease_owner: this.instanceId };
+    await this.tasks.update(owned, { lease_until: new Date(Date.now() + this.config.render.taskLeaseMs) });
+    const kept = new Set((await this.tasks.find({ select: { id: true }, where: owned })).map((t) => t.id));
+    for (const id of mine) {
+      const job = this.running.get(id);
+      if (kept.has(id) || !job || job.lost) continue;
+      // Its row moved on without us (cancelled, finished, or re-queued and claimed after our lease ran out): stop drawing for nobody.
+      job.lost = true;
+      job.abort.abort();
+      this.logger.warn(`task ${id} is no longer leased to this process; stopped its local job`);
+    }
+  }
+
+  /** Puts back to `pending` every `running` task whose lease ran out (or that has none: rows from before leases), never one leased here or live elsewhere. */
+  private async requeueExpired(): Promise<void> {
+    const requeued = await this.tasks
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'pending', started_at: null, lease_owner: null, lease_until: null })
+      .where('status = :running', { running: 'running' })
+      .andWhere('(lease_until IS NULL OR lease_until < :now)', { now: new Date() })
+      .andWhere('(lease_owner IS NULL OR lease_owner <> :me)', { me: this.instanceId })
+      .execute();
+    if (requeued.affected) {
+      this.logger.warn(`re-queued ${requeued.affected} task(s) whose process stopped renewing their lease`);
+      this.kick();
+    }
   }
 
   /** Looks for pending work; cheap to call often. Every change to the queue calls it, so it also tells watchers the queue moved. */
@@ -174,7 +253,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
           // Claim with a conditional update so a cancel that lands in between wins.
           const claimed = await this.tasks.update(
             { id: next.id, status: 'pending' },
-            { status: 'running', started_at: new Date(), attempts: next.attempts + 1, error: null },
+            { status: 'running', started_at: new Date(), attempts: next.attempts + 1, error: null, lease_owner: this.instanceId, lease_until: new Date(Date.now() + this.config.render.taskLeaseMs) },
           );
           if (claimed.affected) this.start(next);
         }
@@ -317,17 +396,20 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
         }),
       )
       .then(async (video) => {
-        const completed = await this.tasks.update({ id: task.id, status: 'running' }, { status: 'completed', finished_at: new Date() });
+        const completed = await this.tasks.update(
+          { id: task.id, status: 'running', lease_owner: this.instanceId },
+          { status: 'completed', finished_at: new Date(), lease_owner: null, lease_until: null },
+        );
         if (completed.affected) report.finished(`/api/tasks/${task.id}/video`, video.duration);
         this.logger.log(`task ${task.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       })
       .catch(async (err: Error) => {
-        if (this.closing) return;
+        if (this.closing || this.running.get(task.id)?.lost) return;
         // A cancel has already moved the task on; the update below then matches nothing.
         const message = abort.signal.aborted ? 'cancelled' : err.message;
         const failed = await this.tasks.update(
-          { id: task.id, status: 'running' },
-          { status: 'failed', error: message.slice(0, 2000), finished_at: new Date() },
+          { id: task.id, status: 'running', lease_owner: this.instanceId },
+          { status: 'failed', error: message.slice(0, 2000), finished_at: new Date(), lease_owner: null, lease_until: null },
         );
         if (failed.affected) this.logger.warn(`task ${task.id} failed: ${message}`);
         if (failed.affected || abort.signal.aborted) report.failed(message, abort.signal.aborted);

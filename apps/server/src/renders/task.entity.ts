@@ -64,4 +64,12 @@ export class Task {
 
   @Column({ type: Date, nullable: true })
   finished_at: Date | null;
+
+  /** The server process running it (RenderQueue's instance id) while `running`; null otherwise, and for rows from before leases. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  lease_owner: string | null;
+
+  /** Until when `lease_owner` holds it without renewing; past it, any process may put the task back to `pending`. */
+  @Column({ type: Date, nullable: true })
+  lease_until: Date | null;
 }

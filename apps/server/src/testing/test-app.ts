@@ -39,16 +39,20 @@ export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise
   };
 }
 
-/** Boots the real application on a random loopback port with its own data folder and database. */
+/**
+ * Boots the real application on a random loopback port with its own data folder and database.
+ * On PostgreSQL, an `env.DATABASE_SCHEMA` joins that schema (a second server process on one
+ * database; the caller drops it) instead of a fresh one.
+ */
 export async function startTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-test-'));
-  const pg = kind === 'postgres' ? await freshPgSchema() : null;
+  const pg = kind === 'postgres' && !env.DATABASE_SCHEMA ? await freshPgSchema() : null;
   const config = loadConfig({
     DATA_DIR: dataDir,
     REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
     STUDIO_DIR: join(dataDir, 'no-studio'),
-    ...(pg ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg.schema } : {}),
+    ...(kind === 'postgres' ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg?.schema ?? env.DATABASE_SCHEMA } : {}),
     ...env,
   });
   const app = await createApp(config);

@@ -1,0 +1,83 @@
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RenderQueue } from '../src/renders/render-queue';
+import { Task } from '../src/renders/task.entity';
+import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+
+const LEASE_MS = 1500;
+const ENV = { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8', TASK_LEASE_MS: String(LEASE_MS), TASK_LEASE_RENEW_MS: '250' };
+
+/**
+ * Two server processes on one PostgreSQL schema (two Nest apps in this process, each with its own
+ * queue, instance id and render workers): a start of one never takes the other's live task; a
+ * process that stops renewing (dies or hangs) has its task finished by the other once the lease ran out.
+ */
+describe('task leases between two server processes on PostgreSQL', () => {
+  let schema: Awaited<ReturnType<typeof freshPgSchema>>;
+  let a: TestApp | undefined;
+  let b: TestApp | undefined;
+  let stoppedPid: number | undefined;
+
+  beforeAll(async () => {
+    schema = await freshPgSchema();
+    a = await startTestApp('postgres', { ...ENV, DATABASE_SCHEMA: schema.schema });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    // A's frozen worker was killed by A's close; a SIGCONT to a pid already gone is harmless.
+    if (stoppedPid) {
+      try {
+        process.kill(stoppedPid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+    }
+    await schema?.drop();
+  });
+
+  it("does not re-queue another process's running task at start, and takes it over once that process stops renewing its lease", async () => {
+    const queueA = a!.app.get(RenderQueue);
+    // A's first scene hangs for real: its render worker is frozen (SIGSTOP) as soon as it gets the scene.
+    const frozen = new Promise<number>((resolve) => {
+      queueA.scenes.once('started', ({ job }) => {
+        const pid = queueA.pool.pidOf(job.jobId)!;
+        process.kill(pid, 'SIGSTOP');
+        resolve(pid);
+      });
+    });
+    const token = await login(a!.baseUrl, 'admin', ADMIN_PASSWORD);
+    const created = await apiClient(a!.baseUrl, token)('POST', '/api/tasks', { prompt: 'A quiet harbour at dawn, boats and gulls' });
+    expect(created.status).toBe(201);
+    const id = created.json.task_id as string;
+    stoppedPid = await frozen;
+
+    const db = a!.app.get(DataSource);
+    const row = () => db.getRepository(Task).findOneByOrFail({ id });
+    const claimed = await row();
+    expect(claimed).toMatchObject({ status: 'running', lease_owner: queueA.instanceId, attempts: 1 });
+
+    // B starts on the same schema while A renews its lease: B's start and its lease rounds leave the task alone.
+    b = await startTestApp('postgres', { ...ENV, DATABASE_SCHEMA: schema.schema });
+    const queueB = b.app.get(RenderQueue);
+    expect(queueB.instanceId).not.toBe(queueA.instanceId);
+    const roundsAtStart = queueB.leaseRounds;
+    const watchedFrom = Date.now();
+    // Long enough for A's lease as claimed to have run out twice over, had A not renewed it.
+    await until('B to run its lease rounds over two lease periods', async () => queueB.leaseRounds >= roundsAtStart + 3 && Date.now() - watchedFrom > 2 * LEASE_MS, 20_000);
+    const kept = await row();
+    expect(kept).toMatchObject({ status: 'running', lease_owner: queueA.instanceId, attempts: 1 });
+    expect(kept.lease_until!.getTime()).toBeGreaterThan(claimed.lease_until!.getTime());
+    expect(queueB.jobProgress(id)).toBeNull();
+
+    // A dies as far as the database can tell: no more renewals, and its worker stays frozen.
+    await queueA.stopLeaseRounds();
+    const done = await waitForTask(b.baseUrl, await login(b.baseUrl, 'admin', ADMIN_PASSWORD), id, 120_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.result.clips).toHaveLength(done.result.storyboard.length);
+    const finished = await row();
+    // Claimed twice (A, then B after the expiry); the finished task holds no lease.
+    expect(finished).toMatchObject({ status: 'completed', attempts: 2, lease_owner: null, lease_until: null });
+  });
+});
