@@ -1,8 +1,9 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** An image or clip uploaded for a scene of a project, checked by its content (scene-media.ts). */
 @Entity('scene_media')
 @Index('IDX_scene_media_project', ['project_id'])
+@Check('CHK_scene_media_kind', `"kind" IN ('image', 'video')`)
 export class SceneMedia {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,17 +1,24 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { Camera } from '@reelcraft/shared';
+import { Task } from './task.entity';
 
 export type SceneStatus = 'pending' | 'rendering' | 'done' | 'failed' | 'cancelled';
 
 /** The original design's Scenes table, extended with the subtitle text. */
 @Entity('scenes')
 @Index('IDX_scenes_task_scene', ['task_id', 'scene_number'], { unique: true })
+@Check('CHK_scenes_status', `"status" IN ('pending', 'rendering', 'done', 'failed', 'cancelled')`)
 export class Scene {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
   @Column({ type: 'varchar', length: 36 })
   task_id: string;
+
+  /** Declares the foreign key on task_id (migration 1765500000000); never loaded. */
+  @ManyToOne(() => Task, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'FK_scenes_task' })
+  task?: Task;
 
   @Column({ type: 'integer' })
   scene_number: number;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { PlannerRecord, RenderPlan, TaskStatus } from '@reelcraft/shared';
 
 /** The frame a seed-API task asked for (POST /api/tasks `aspect`, `size`), already worked out in pixels. */
@@ -9,6 +9,7 @@ export interface TaskLook {
 
 @Entity('tasks')
 @Index('IDX_tasks_project_created', ['project_id', 'created_at'])
+@Check('CHK_tasks_status', `"status" IN ('pending', 'held', 'running', 'completed', 'failed', 'cancelled')`)
 export class Task {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,9 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Task } from './task.entity';
 
 export type VideoResourceKind = 'clip' | 'final';
 
 /** One file on disk: a scene's clip (scene_id set) or a task's final video (scene_id null). */
 @Entity('video_resources')
+@Check('CHK_video_resources_kind', `"kind" IN ('clip', 'final')`)
 export class VideoResource {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -11,6 +13,11 @@ export class VideoResource {
   @Index('IDX_video_resources_task_id')
   @Column({ type: 'varchar', length: 36 })
   task_id: string;
+
+  /** Declares the foreign key on task_id (migration 1765500000000); never loaded. */
+  @ManyToOne(() => Task, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'FK_video_resources_task' })
+  task?: Task;
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   scene_id: string | null;

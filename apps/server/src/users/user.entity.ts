@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { Role } from '@reelcraft/shared';
 
 @Entity('users')
+@Check('CHK_users_role', `"role" IN ('admin', 'user')`)
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
