@@ -6,10 +6,11 @@ import { MigrationInterface, QueryRunner, TableCheck, TableForeignKey } from 'ty
  * no code reads, or a scene of no task. Through the query runner: SQLite cannot add a constraint
  * to a table, so TypeORM rebuilds the table there (and ALTERs it on PostgreSQL).
  *
- * Left without a foreign key, on purpose: tasks.owner_id, projects.owner_id (rows of the earlier
- * migrations' tests and seed imports name owners by id only), tasks.project_id, tasks.version_id,
- * takes.* and scene_media.project_id (a render, a take and an upload outlive a deleted project
- * or version), and sessions.user_id (users are never deleted).
+ * Left without a foreign key, on purpose: tasks.owner_id and projects.owner_id (a database may
+ * hold tasks of an owner id with no user row, as schema.spec.ts's upgrade test writes, and the key
+ * would refuse the upgrade), tasks.project_id, tasks.version_id, takes.* and scene_media.project_id
+ * (a render, a take and an upload outlive a deleted project or version: no code deletes them with
+ * it), and sessions.user_id (users are never deleted; left to the sign-in code's owners).
  */
 const CHECKS: Record<string, { name: string; expression: string }[]> = {
   tasks: [{ name: 'CHK_tasks_status', expression: `"status" IN ('pending', 'held', 'running', 'completed', 'failed', 'cancelled')` }],
