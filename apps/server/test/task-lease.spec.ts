@@ -81,3 +81,36 @@ describe('task leases between two server processes on PostgreSQL', () => {
     expect(finished).toMatchObject({ status: 'completed', attempts: 2, lease_owner: null, lease_until: null });
   });
 });
+
+/** The lease rounds' re-queue rule on the embedded database too: only `running` rows whose lease ran out, or that never had one. */
+describe('lease rounds on SQLite', () => {
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('re-queues running tasks with an expired or no lease, and leaves a live lease of another process alone', async () => {
+    t = await startTestApp('sqlite', ENV);
+    const token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
+    // Paused: the re-queued tasks stay `pending` for the assertions instead of starting here.
+    expect((await apiClient(t.baseUrl, token)('POST', '/api/admin/queue/pause')).json.paused).toBe(true);
+    const queue = t.app.get(RenderQueue);
+    const tasks = t.app.get(DataSource).getRepository(Task);
+    const row = (id: string, lease_owner: string | null, lease_until: Date | null) =>
+      ({ id, owner_id: 'owner-1', prompt: 'a harbour', status: 'running', attempts: 1, started_at: new Date(), lease_owner, lease_until }) as Task;
+    await tasks.insert([
+      row('live-elsewhere', 'other-host:1:abc', new Date(Date.now() + 60_000)),
+      row('expired', 'other-host:1:abc', new Date(Date.now() - 1000)),
+      row('before-leases', null, null),
+    ]);
+    const from = queue.leaseRounds;
+    await until('two lease rounds', async () => queue.leaseRounds >= from + 2, 20_000);
+    const after = await tasks.find({ select: { id: true, status: true, lease_owner: true, started_at: true }, order: { id: 'ASC' } });
+    expect(after.map((x) => [x.id, x.status, x.lease_owner])).toEqual([
+      ['before-leases', 'pending', null],
+      ['expired', 'pending', null],
+      ['live-elsewhere', 'running', 'other-host:1:abc'],
+    ]);
+    expect(after.find((x) => x.id === 'expired')!.started_at).toBeNull();
+  });
+});
