@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RenderQueue } from '../src/renders/render-queue';
 import { Task } from '../src/renders/task.entity';
 import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
@@ -79,6 +79,69 @@ describe('task leases between two server processes on PostgreSQL', () => {
     const finished = await row();
     // Claimed twice (A, then B after the expiry); the finished task holds no lease.
     expect(finished).toMatchObject({ status: 'completed', attempts: 2, lease_owner: null, lease_until: null });
+  });
+});
+
+/** One process's task, its render worker frozen so it stays `running` while the test looks at it. */
+async function startFrozenTask(t: TestApp): Promise<{ id: string; token: string; pid: number }> {
+  const queue = t.app.get(RenderQueue);
+  const frozen = new Promise<number>((resolve) => {
+    queue.scenes.once('started', ({ job }) => {
+      const pid = queue.pool.pidOf(job.jobId)!;
+      process.kill(pid, 'SIGSTOP');
+      resolve(pid);
+    });
+  });
+  const token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
+  const created = await apiClient(t.baseUrl, token)('POST', '/api/tasks', { prompt: 'Rain on a night market, lanterns and steam' });
+  expect(created.status).toBe(201);
+  return { id: created.json.task_id as string, token, pid: await frozen };
+}
+
+describe('handing tasks between two processes on PostgreSQL', () => {
+  let schema: Awaited<ReturnType<typeof freshPgSchema>>;
+  const apps: TestApp[] = [];
+  const start = async () => {
+    const t = await startTestApp('postgres', { ...ENV, TASK_LEASE_MS: '60000', TASK_LEASE_RENEW_MS: '250', DATABASE_SCHEMA: schema.schema });
+    apps.push(t);
+    return t;
+  };
+  beforeAll(async () => {
+    schema = await freshPgSchema();
+  });
+  afterEach(async () => {
+    for (const t of apps.splice(0).reverse()) await t.close();
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+
+  it('a cancel sent to the other process stops the running job here at its next lease round', async () => {
+    const a = await start();
+    const b = await start();
+    const { id, token } = await startFrozenTask(a);
+    const queueA = a.app.get(RenderQueue);
+    expect(queueA.jobProgress(id)).not.toBeNull();
+    const cancelled = await apiClient(b.baseUrl, token)('POST', `/api/tasks/${id}/cancel`);
+    expect(cancelled.json.status).toBe('cancelled');
+    // B cannot reach A's worker; A sees its lease gone and ends the job (its frozen worker killed after the cancel's grace).
+    await until("A's job to end", async () => queueA.jobProgress(id) === null, 20_000);
+    const row = await a.app.get(DataSource).getRepository(Task).findOneByOrFail({ id });
+    expect(row.status).toBe('cancelled');
+  });
+
+  it('a graceful shutdown hands its running task back at once instead of waiting out the lease', async () => {
+    const a = await start();
+    const { id } = await startFrozenTask(a);
+    const tasks = a.app.get(DataSource).getRepository(Task);
+    expect((await tasks.findOneByOrFail({ id })).status).toBe('running');
+    apps.splice(apps.indexOf(a), 1);
+    await a.close();
+    const b = await start();
+    // The lease (60 s here) has not run out: only the hand-back lets B take the task.
+    const done = await waitForTask(b.baseUrl, await login(b.baseUrl, 'admin', ADMIN_PASSWORD), id, 60_000);
+    expect(done.status).toBe('completed');
+    expect((await b.app.get(DataSource).getRepository(Task).findOneByOrFail({ id })).attempts).toBe(2);
   });
 });
 

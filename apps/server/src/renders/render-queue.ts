@@ -404,7 +404,13 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
         this.logger.log(`task ${task.id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       })
       .catch(async (err: Error) => {
-        if (this.closing || this.running.get(task.id)?.lost) return;
+        if (this.closing) return;
+        if (this.running.get(task.id)?.lost) {
+          // Cancelled through another process (which could not stop this job): tell the watchers, as a cancel here would.
+          const now = await this.tasks.findOne({ select: { id: true, status: true }, where: { id: task.id } });
+          if (now?.status === 'cancelled') report.failed('cancelled', true);
+          return;
+        }
         // A cancel has already moved the task on; the update below then matches nothing.
         const message = abort.signal.aborted ? 'cancelled' : err.message;
         const failed = await this.tasks.update(
