@@ -14,6 +14,7 @@ import { ModerationModule } from './moderation/moderation.module';
 import { MusicModule } from './music/music.module';
 import { ProjectRendersModule } from './projects/project-renders.module';
 import { ProjectsModule } from './projects/projects.module';
+import { RedisModule } from './redis/redis.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
 import { VersionsModule } from './versions/versions.module';
@@ -26,6 +27,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(databaseOptions(config)),
+        RedisModule,
         AuthModule,
         ModerationModule,
         UsersModule,

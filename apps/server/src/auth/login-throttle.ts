@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
-interface Failures {
+/** One counted key: failures in the current window, when the last came, and until when it is locked (ms since the epoch). */
+export interface Failures {
   count: number;
   lockedUntil: number;
   lastAt: number;
@@ -32,46 +33,69 @@ const MAX_DELAY_MS = 8000;
  *   never refuses, so a correct password from a clean address still signs in.
  *
  * Usernames are exact, as the users table compares them: "ADMIN" is another name, and its
- * failures count against nobody else. In memory: a restart forgets the counts, which is
- * acceptable for one box (the scaled mode shares them through Redis).
+ * failures count against nobody else. Two implementations with the same rules: in this process's
+ * memory (one box: a restart forgets the counts) and in Redis (scaled mode: every instance counts
+ * into the same keys). Which one is decided at start, by REDIS_URL.
  */
-@Injectable()
-export class LoginThrottle {
-  private readonly failures = new Map<string, Failures>();
-  private readonly pairMax: number;
-  private readonly addressMax: number;
-  private readonly userSlowAfter: number;
-  private readonly lockMs: number;
+export abstract class LoginThrottle {
+  protected readonly pairMax: number;
+  protected readonly addressMax: number;
+  protected readonly userSlowAfter: number;
+  protected readonly lockMs: number;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(config: AppConfig) {
     this.pairMax = config.auth.loginMaxFailures;
     this.addressMax = config.auth.loginAddressMaxFailures;
     this.userSlowAfter = config.auth.loginUserSlowAfter;
     this.lockMs = config.auth.loginLockSeconds * 1000;
   }
 
-  verdict(username: string, address: string): LoginVerdict {
-    const now = Date.now();
-    const until = Math.max(this.lockedUntil(pairKey(username, address), now), this.lockedUntil(addressKey(address), now));
-    const beyond = this.live(userKey(username), now) - this.userSlowAfter;
+  abstract verdict(username: string, address: string): Promise<LoginVerdict>;
+  abstract recordFailure(username: string, address: string): Promise<void>;
+  /** The pair starts again; the address and the username keep their counts (a success from one place says nothing of the others). */
+  abstract recordSuccess(username: string, address: string): Promise<void>;
+
+  /** The verdict from the three counts as they stand at `now`. */
+  protected decide(pair: Failures | undefined, address: Failures | undefined, user: Failures | undefined, now: number): LoginVerdict {
+    const lockedUntil = (f: Failures | undefined) => (f && f.lockedUntil > now ? f.lockedUntil : 0);
+    const until = Math.max(lockedUntil(pair), lockedUntil(address));
+    // Failures of the username still inside the window.
+    const live = user && now - user.lastAt <= this.lockMs ? user.count : 0;
+    const beyond = live - this.userSlowAfter;
     return {
       retryAfterSeconds: until > now ? Math.ceil((until - now) / 1000) : 0,
       delayMs: beyond >= 0 ? Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(beyond, 16)) : 0,
     };
   }
+}
 
-  recordFailure(username: string, address: string): void {
+/** The counts in this process's memory (embedded mode, and the Redis throttle's stand-in while Redis is away). */
+@Injectable()
+export class MemoryLoginThrottle extends LoginThrottle {
+  private readonly failures = new Map<string, Failures>();
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super(config);
+  }
+
+  verdict(username: string, address: string): Promise<LoginVerdict> {
+    const f = this.failures;
+    return Promise.resolve(this.decide(f.get(pairKey(username, address)), f.get(addressKey(address)), f.get(userKey(username)), Date.now()));
+  }
+
+  recordFailure(username: string, address: string): Promise<void> {
     const now = Date.now();
     this.prune(now);
     this.count(pairKey(username, address), this.pairMax, now);
     this.count(addressKey(address), this.addressMax, now);
     // Never locked: the per-username count only slows.
     this.count(userKey(username), Number.POSITIVE_INFINITY, now);
+    return Promise.resolve();
   }
 
-  /** The pair starts again; the address and the username keep their counts (a success from one place says nothing of the others). */
-  recordSuccess(username: string, address: string): void {
+  recordSuccess(username: string, address: string): Promise<void> {
     this.failures.delete(pairKey(username, address));
+    return Promise.resolve();
   }
 
   private count(key: string, max: number, now: number): void {
@@ -84,17 +108,6 @@ export class LoginThrottle {
     this.failures.set(key, f);
   }
 
-  private lockedUntil(key: string, now: number): number {
-    const f = this.failures.get(key);
-    return f && f.lockedUntil > now ? f.lockedUntil : 0;
-  }
-
-  /** Failures of this key still inside the window. */
-  private live(key: string, now: number): number {
-    const f = this.failures.get(key);
-    return f && now - f.lastAt <= this.lockMs ? f.count : 0;
-  }
-
   /** Keeps the map bounded under a spray of usernames. */
   private prune(now: number): void {
     if (this.failures.size < 10_000) return;
@@ -102,6 +115,6 @@ export class LoginThrottle {
   }
 }
 
-const pairKey = (username: string, address: string) => `pair:${address}\u0000${username}`;
-const addressKey = (address: string) => `addr:${address}`;
-const userKey = (username: string) => `user:${username}`;
+export const pairKey = (username: string, address: string) => `pair:${address}\u0000${username}`;
+export const addressKey = (address: string) => `addr:${address}`;
+export const userKey = (username: string) => `user:${username}`;

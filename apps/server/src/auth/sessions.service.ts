@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { IsNull, MoreThan, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RedisConnections } from '../redis/redis-connections';
 import { User } from '../users/user.entity';
 import type { AuthenticatedUser } from './authenticated-user';
 import { Session } from './session.entity';
@@ -20,16 +21,52 @@ export type SessionChange =
   | { kind: 'ended'; userId: string; sessionId?: string }
   | { kind: 'changed'; userId: string };
 
-/** Opaque bearer tokens backed by the sessions table, so logout, disabling and password resets end them at once. */
+/** The Redis channel (after REDIS_PREFIX) on which instances tell each other of session changes. */
+export const SESSION_CHANGES_CHANNEL = 'sessions:changes';
+
+/** A change another instance published, or null when the message is not one (never trusted blindly). */
+export function parseSessionChange(message: string): { from: string; change: SessionChange } | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (!m || typeof m !== 'object') return null;
+  const { from, change } = m as { from?: unknown; change?: Record<string, unknown> };
+  if (typeof from !== 'string' || !change || typeof change.userId !== 'string') return null;
+  if (change.kind === 'changed') return { from, change: { kind: 'changed', userId: change.userId } };
+  if (change.kind !== 'ended') return null;
+  if (change.sessionId !== undefined && typeof change.sessionId !== 'string') return null;
+  return { from, change: change.sessionId ? { kind: 'ended', userId: change.userId, sessionId: change.sessionId } : { kind: 'ended', userId: change.userId } };
+}
+
+/**
+ * Opaque bearer tokens backed by the sessions table, so logout, disabling and password resets end
+ * them at once. With REDIS_URL every change is also published, and changes published by the other
+ * instances reach this instance's listeners: each instance closes the connections it holds.
+ */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit {
   private readonly changes = new Subject<SessionChange>();
+  private readonly logger = new Logger('Sessions');
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisConnections,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis.enabled) return;
+    await this.redis.subscribe(SESSION_CHANGES_CHANNEL, (message) => {
+      const parsed = parseSessionChange(message);
+      if (!parsed) return this.logger.warn('ignored a malformed session change from Redis');
+      // Our own publication coming back: the listeners here have had it already.
+      if (parsed.from !== this.redis.instanceId) this.changes.next(parsed.change);
+    });
+  }
 
   /** Open sockets listen here, so an ended session stops editing and hearing events at once. */
   onChange(listener: (change: SessionChange) => void): () => void {
@@ -60,17 +97,23 @@ export class SessionsService {
   async revoke(sessionId: string): Promise<void> {
     const session = await this.sessions.findOne({ where: { id: sessionId } });
     await this.sessions.update({ id: sessionId, revoked_at: IsNull() }, { revoked_at: new Date() });
-    if (session) this.changes.next({ kind: 'ended', userId: session.user_id, sessionId });
+    if (session) this.announce({ kind: 'ended', userId: session.user_id, sessionId });
   }
 
   async revokeAllOf(userId: string): Promise<void> {
     await this.sessions.update({ user_id: userId, revoked_at: IsNull() }, { revoked_at: new Date() });
-    this.changes.next({ kind: 'ended', userId });
+    this.announce({ kind: 'ended', userId });
   }
 
   /** The account changed in a way that may narrow what its open sessions may do (its role). */
   userChanged(userId: string): void {
-    this.changes.next({ kind: 'changed', userId });
+    this.announce({ kind: 'changed', userId });
+  }
+
+  /** Local listeners at once; the other instances through Redis (a failure there is logged by the publisher). */
+  private announce(change: SessionChange): void {
+    this.changes.next(change);
+    if (this.redis.enabled) void this.redis.publish(SESSION_CHANGES_CHANNEL, JSON.stringify({ from: this.redis.instanceId, change }));
   }
 
   private async userOf(session: Session): Promise<AuthenticatedUser | null> {

@@ -46,6 +46,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RENDER_ACTIVE_TASKS: '0' })).toThrow(/RENDER_ACTIVE_TASKS/);
   });
 
+  it('turns the scaled mode on with REDIS_URL only, under a key prefix (REDIS_PREFIX)', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: '  ' }).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', prefix: 'reelcraft:' });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache', REDIS_PREFIX: 'studio-b:' }).redis).toEqual({ url: 'rediss://cache', prefix: 'studio-b:' });
+    expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache', REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX may hold/);
+  });
+
   it('names every bad value at once', () => {
     let error: unknown;
     try {

@@ -25,7 +25,11 @@ const EnvSchema = z.object({
   TASK_LEASE_MS: int(30_000, 500, 3_600_000),
   /** How often a process renews the leases of the tasks it runs and re-queues tasks whose lease ran out, in ms (less than TASK_LEASE_MS). */
   TASK_LEASE_RENEW_MS: int(5_000, 100, 600_000),
-  REDIS_URL: optionalString,
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
+    error: 'REDIS_URL must be a redis:// or rediss:// URL (leave it unset for one instance without Redis)',
+  }),
+  /** Put before every Redis key and channel of this studio, so several studios or test runs can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, { error: 'REDIS_PREFIX may hold letters, digits and : _ . - (at most 64)' }).default('reelcraft:'),
   MODELS_DIR: z.string().default('./models'),
   STUDIO_DIR: optionalString,
   REELCRAFT_ADMIN_USERNAME: z.string().default('admin'),
@@ -112,7 +116,8 @@ export interface AppConfig {
   database:
     | { type: 'sqlite'; path: string }
     | { type: 'postgres'; url: string; schema?: string; poolSize: number };
-  redisUrl?: string;
+  /** Scaled mode (REDIS_URL set): Socket.IO, session changes and the login throttle shared through Redis. */
+  redis?: { url: string; prefix: string };
   modelsDir: string;
   studioDir: string;
   admin: { username: string; password?: string };
@@ -179,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     database: e.DATABASE_URL
       ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
       : { type: 'sqlite', path: resolve(dataDir, 'reelcraft.sqlite') },
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
     modelsDir: abs(e.MODELS_DIR),
     // The built studio sits beside the server in the monorepo: apps/server/dist → apps/studio/build.
     studioDir: e.STUDIO_DIR ? abs(e.STUDIO_DIR) : resolve(__dirname, '../../../studio/build'),

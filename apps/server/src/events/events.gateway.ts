@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import {
   COLLAB_LIMITS,
@@ -18,6 +19,7 @@ import { readCredential, type Credential } from '../auth/session-cookie';
 import { SessionsService, type SessionChange } from '../auth/sessions.service';
 import { DocumentScreening } from '../moderation/document-screening';
 import { ProjectsService } from '../projects/projects.service';
+import { RedisConnections } from '../redis/redis-connections';
 import { RenderEvents, type RenderEventMap } from '../renders/render-events';
 import { VersionsService } from '../versions/versions.service';
 
@@ -37,6 +39,11 @@ const PROJECT_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * Socket.IO at /socket.io: the same session as the REST API (`auth.token` in the handshake, or the
  * session cookie / Bearer header), a room per project (joined after a membership check) and a room
  * per user. Render events go to the task owner's room and to the room of the project made for it.
+ *
+ * With REDIS_URL the rooms span every instance (@socket.io/redis-adapter): the instance that runs
+ * a task emits its events once and a watcher connected to any instance receives them. The replay
+ * caches below stay per instance: a socket that joins on another instance than the renderer's
+ * waits for the next preview frame instead of getting the last one at once.
  */
 @WebSocketGateway({ path: '/socket.io', serveClient: false, maxHttpBufferSize: COLLAB_LIMITS.socketMaxBufferBytes })
 export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConnection<EventsSocket> {
@@ -56,9 +63,12 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     private readonly versions: VersionsService,
     private readonly origins: OriginPolicy,
     private readonly documentScreening: DocumentScreening,
+    private readonly redis: RedisConnections,
   ) {}
 
   afterInit(server: EventsServer): void {
+    const clients = this.redis.socketIoClients();
+    if (clients) server.adapter(createAdapter(clients.pub, clients.sub, { key: `${this.redis.prefix}socket.io` }));
     // Socket.IO's polling answers bypass Express: give them the same headers as every other answer.
     server.engine.on('initial_headers', (headers: Record<string, string>) => Object.assign(headers, SECURITY_HEADERS));
     server.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, SECURITY_HEADERS));
@@ -115,9 +125,11 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
   /**
    * An ended session's sockets are disconnected; a changed account (its global role) is looked
    * up again and each project room it is in is re-checked, as a membership change would be.
+   * This instance's sockets only: every instance hears the change (SessionsService relays it
+   * through Redis) and closes its own, which also works while Redis is away.
    */
   private async applySessionChange(change: SessionChange): Promise<void> {
-    for (const socket of await this.server.in(ownerRoom(change.userId)).fetchSockets()) {
+    for (const socket of await this.server.local.in(ownerRoom(change.userId)).fetchSockets()) {
       const user = socket.data.user;
       if (change.kind === 'ended') {
         if (!change.sessionId || change.sessionId === user.sessionId) socket.disconnect(true);

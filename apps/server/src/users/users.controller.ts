@@ -51,7 +51,7 @@ export class UsersController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const { retryAfterSeconds, delayMs } = this.throttle.verdict(body.username, address);
+    const { retryAfterSeconds, delayMs } = await this.throttle.verdict(body.username, address);
     if (retryAfterSeconds > 0) {
       res.setHeader('Retry-After', String(retryAfterSeconds));
       throw new HttpException(`too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
@@ -59,10 +59,10 @@ export class UsersController {
     if (delayMs > 0) await sleep(delayMs);
     const user = await this.users.authenticate(body.username, body.password);
     if (!user) {
-      this.throttle.recordFailure(body.username, address);
+      await this.throttle.recordFailure(body.username, address);
       throw new UnauthorizedException('wrong username or password, or the account is disabled');
     }
-    this.throttle.recordSuccess(body.username, address);
+    await this.throttle.recordSuccess(body.username, address);
     const { token, expiresAt } = await this.sessions.issue(user.id);
     setSessionCookie(res, token, expiresAt, req.secure);
     return { token, expires_at: expiresAt.toISOString() };

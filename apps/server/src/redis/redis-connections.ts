@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import Redis, { type RedisOptions } from 'ioredis';
+import { oneLine } from '../common/one-line';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+type MessageHandler = (message: string) => void;
+
+/**
+ * The Redis connections of one server instance when REDIS_URL is set (scaled mode), and nothing
+ * at all when it is not: `enabled` is false, no client exists and no connection is attempted.
+ *
+ * Three connections: `command` (keys and PUBLISH; no offline queue, so a call during an outage
+ * fails at once instead of holding a login or a socket event until Redis comes back), `subscriber`
+ * for this instance's own channels, and one more subscriber that the Socket.IO adapter takes over.
+ * An outage is logged once per connection when it starts and once when it ends; ioredis keeps
+ * reconnecting and re-subscribes by itself.
+ */
+@Injectable()
+export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
+  readonly enabled: boolean;
+  /** Put before every key and channel name, so several studios (or test runs) can share one Redis. */
+  readonly prefix: string;
+  /** Messages this instance published carry it, so it can skip its own when they come back. */
+  readonly instanceId = randomUUID();
+  private readonly logger = new Logger('Redis');
+  private readonly clients: Redis[] = [];
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private readonly commandClient: Redis | null = null;
+  private readonly subscriberClient: Redis | null = null;
+  private readonly adapterSubscriber: Redis | null = null;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.prefix = config.redis?.prefix ?? '';
+    this.enabled = config.redis !== undefined;
+    if (!this.enabled) return;
+    this.commandClient = this.client('command', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
+    this.subscriberClient = this.client('subscriber', {});
+    this.adapterSubscriber = this.client('socket.io subscriber', {});
+    this.subscriberClient.on('message', (channel: string, message: string) => {
+      for (const handle of this.handlers.get(channel) ?? []) {
+        try {
+          handle(message);
+        } catch (err) {
+          this.logger.error(`a message on ${channel} could not be handled: ${oneLine(err)}`);
+        }
+      }
+    });
+  }
+
+  /** The connection for keys and PUBLISH; null without REDIS_URL. */
+  get command(): Redis | null {
+    return this.commandClient;
+  }
+
+  /** Whether the command connection is up now (callers fall back to local behaviour when it is not). */
+  get ready(): boolean {
+    return this.commandClient?.status === 'ready';
+  }
+
+  /**
+   * Connects at start; a Redis that is down then is logged and retried, and the server starts
+   * anyway. The gateway's adapter has queued its subscriptions by now: a PING behind them on the
+   * same connection returns once Redis confirmed them, so the instance hears others from its start.
+   */
+  async onModuleInit(): Promise<void> {
+    await Promise.all(
+      this.clients.map(async (c) => {
+        try {
+          await c.connect();
+          await c.ping();
+        } catch {
+          // Already logged by the error listener; ioredis goes on reconnecting.
+        }
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.clients.map(async (c) => {
+        try {
+          if (c.status === 'ready') await c.quit();
+          else c.disconnect();
+        } catch {
+          c.disconnect();
+        }
+      }),
+    );
+  }
+
+  /**
+   * Handles every message on `prefix + name`. Resolves once Redis confirmed the subscription
+   * (or at once while Redis is down: the subscription is made when it comes back).
+   */
+  async subscribe(name: string, handle: MessageHandler): Promise<() => void> {
+    const sub = this.subscriberClient;
+    if (!sub) throw new Error('Redis is not configured (REDIS_URL is unset)');
+    const channel = this.prefix + name;
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      const subscribed = sub.subscribe(channel);
+      if (sub.status === 'ready') await subscribed;
+      else subscribed.catch((err: unknown) => this.logger.error(`could not subscribe to ${channel}: ${oneLine(err)}`));
+    }
+    set.add(handle);
+    return () => set.delete(handle);
+  }
+
+  /** Publishes on `prefix + name`; false (and one log line) when Redis could not take it. */
+  async publish(name: string, message: string): Promise<boolean> {
+    if (!this.commandClient) return false;
+    try {
+      await this.commandClient.publish(this.prefix + name, message);
+      return true;
+    } catch (err) {
+      this.logger.warn(`could not publish on ${this.prefix + name}: ${oneLine(err)}`);
+      return false;
+    }
+  }
+
+  /**
+   * The two clients @socket.io/redis-adapter needs. Its publishes are fire-and-forget (it never
+   * awaits them): during an outage each would be an unhandled rejection per event, so they go
+   * through a publisher that counts what was dropped and says so in one line per outage.
+   */
+  socketIoClients(): { pub: Redis; sub: Redis } | null {
+    if (!this.commandClient || !this.adapterSubscriber) return null;
+    return { pub: this.quietPublisher(this.commandClient), sub: this.adapterSubscriber };
+  }
+
+  private quietPublisher(client: Redis): Redis {
+    let dropped = 0;
+    client.on('ready', () => {
+      if (dropped) this.logger.warn(`${dropped} Socket.IO event(s) could not reach the other instances while Redis was away`);
+      dropped = 0;
+    });
+    const publish = (channel: string, message: string | Buffer) =>
+      client.publish(channel, message).catch(() => {
+        dropped += 1;
+        return 0;
+      });
+    return new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'publish') return publish;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  private client(role: string, options: RedisOptions): Redis {
+    const client = new Redis(this.config.redis!.url, {
+      lazyConnect: true,
+      // Bounded backoff: a Redis that comes back is found within two seconds.
+      retryStrategy: (times) => Math.min(times * 100, 2000),
+      ...options,
+    });
+    let down = false;
+    client.on('error', (err: Error) => {
+      if (down) return;
+      down = true;
+      this.logger.error(`${role} connection to Redis failed, retrying: ${oneLine(err)}`);
+    });
+    client.on('ready', () => {
+      if (down) this.logger.log(`${role} connection to Redis is back`);
+      down = false;
+    });
+    this.clients.push(client);
+    return client;
+  }
+}
