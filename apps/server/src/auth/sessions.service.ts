@@ -37,8 +37,10 @@ export function parseSessionChange(message: string): { from: string; change: Ses
   if (typeof from !== 'string' || !change || typeof change.userId !== 'string') return null;
   if (change.kind === 'changed') return { from, change: { kind: 'changed', userId: change.userId } };
   if (change.kind !== 'ended') return null;
-  if (change.sessionId !== undefined && typeof change.sessionId !== 'string') return null;
-  return { from, change: change.sessionId ? { kind: 'ended', userId: change.userId, sessionId: change.sessionId } : { kind: 'ended', userId: change.userId } };
+  if (change.sessionId === undefined) return { from, change: { kind: 'ended', userId: change.userId } };
+  // One session's end, never read as every session's.
+  if (typeof change.sessionId !== 'string' || !change.sessionId) return null;
+  return { from, change: { kind: 'ended', userId: change.userId, sessionId: change.sessionId } };
 }
 
 /**
