@@ -1,9 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Client as PgClient } from 'pg';
+import { io } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { parse } from 'yaml';
+import { ServerProcess, freePort, loginAdmin, until } from './support/server-process';
 
 /**
  * The Docker files cannot be built or run here (no Docker engine), so they are checked by what
@@ -322,6 +326,29 @@ describe('.dockerignore', () => {
   });
 });
 
+// nginx is not part of the project's install; where one exists (NGINX_BIN or PATH), the real
+// nginx checks and runs docker/nginx.conf, with the compose host names pointed at local ports.
+const NGINX = process.env.NGINX_BIN ?? findOnPath('nginx');
+const NO_NGINX = ' (skipped: no nginx here; set NGINX_BIN to run it)';
+
+/**
+ * Writes docker/nginx.conf into `dir` as a local nginx can run it: server-a/server-b on local
+ * ports, its own listen port, temp and log paths, and an access log that names the instance each
+ * request went to. Returns nginx's arguments for it.
+ */
+function localNginx(dir: string, portA: number, portB: number, listen: number): string[] {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const mime = [join(dirname(dirname(NGINX!)), 'etc/nginx/mime.types'), '/etc/nginx/mime.types'].find(existsSync);
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
+  const local = read('docker/nginx.conf')
+    .replace(/server-([ab]):8000/g, (_, x: string) => `127.0.0.1:${x === 'a' ? portA : portB}`)
+    .replace('include /etc/nginx/mime.types;', mime ? `include ${mime};` : '')
+    .replace('listen 80;', `listen 127.0.0.1:${listen};`)
+    .replace('http {', `http {\n  ${temp}\n  log_format upstream '$request_method $uri $status $upstream_addr';\n  access_log ${dir}/logs/access.log upstream;`);
+  writeFileSync(join(dir, 'nginx.conf'), local);
+  return ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; error_log ${dir}/logs/error.log; pid ${dir}/nginx.pid;`];
+}
+
 /** The body of `<head> {` … its matching `}` in an nginx configuration, or undefined. */
 function nginxBlock(conf: string, head: string): string | undefined {
   const start = conf.indexOf(`${head} {`);
@@ -352,8 +379,8 @@ describe('docker/nginx.conf', () => {
   });
 
   it('forwards the client address, scheme and host on every location', () => {
-    const locations = [...conf.matchAll(/location\s+(\S+)\s*\{/g)].map((m) => m[1]);
-    expect(locations.length).toBeGreaterThanOrEqual(3);
+    const locations = [...conf.matchAll(/location\s+((?:=\s+)?\S+)\s*\{/g)].map((m) => m[1]);
+    expect(locations).toEqual(['/socket.io/', '/collab/', '= /api/projects', '/api/projects/', '/']);
     for (const path of locations) {
       const block = nginxBlock(conf, `location ${path}`)!;
       expect(block, path).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
@@ -373,27 +400,106 @@ describe('docker/nginx.conf', () => {
     expect(nginxBlock(conf, 'location /socket.io/')).toContain('proxy_pass http://reelcraft_by_client;');
     expect(nginxBlock(conf, 'location /collab/')).toContain('proxy_pass http://reelcraft_by_project;');
     expect(nginxBlock(conf, 'location /api/projects/')).toContain('proxy_pass http://reelcraft_by_project;');
+    // Without it nginx answers POST /api/projects with a 301 to /api/projects/ (then a GET).
+    expect(nginxBlock(conf, 'location = /api/projects')).toContain('proxy_pass http://reelcraft_by_client;');
   });
 
-  // nginx is not part of the project's install; where one exists (NGINX_BIN or PATH), the real
-  // parser checks the file, with the compose host names pointed at local addresses.
-  const nginx = process.env.NGINX_BIN ?? findOnPath('nginx');
-  it.skipIf(!nginx)(`is accepted by nginx -t${nginx ? '' : ' (skipped: no nginx here; set NGINX_BIN to run it)'}`, () => {
+  it.skipIf(!NGINX)(`is accepted by nginx -t${NGINX ? '' : NO_NGINX}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelcraft-nginx-'));
     try {
-      mkdirSync(join(dir, 'logs'));
-      const mime = [join(dirname(dirname(nginx!)), 'etc/nginx/mime.types'), '/etc/nginx/mime.types'].find(existsSync);
-      const local = read('docker/nginx.conf')
-        .replace(/server-([ab]):8000/g, (_, x: string) => `127.0.0.1:${x === 'a' ? 18001 : 18002}`)
-        .replace('include /etc/nginx/mime.types;', mime ? `include ${mime};` : '')
-        .replace('http {', `http {\n  client_body_temp_path ${dir}/t1; proxy_temp_path ${dir}/t2; fastcgi_temp_path ${dir}/t3; uwsgi_temp_path ${dir}/t4; scgi_temp_path ${dir}/t5; access_log ${dir}/logs/access.log;`);
-      writeFileSync(join(dir, 'nginx.conf'), local);
-      const run = spawnSync(nginx!, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `error_log ${dir}/logs/error.log; pid ${dir}/nginx.pid;`], { encoding: 'utf8' });
+      const args = localNginx(dir, 18001, 18002, 18080);
+      const run = spawnSync(NGINX!, ['-t', ...args], { encoding: 'utf8' });
       expect(run.stderr).toContain('test is successful');
       expect(run.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * docker/nginx.conf in front of two real server processes on one PostgreSQL schema, as
+ * compose.scaled.yml arranges them: WebSockets pass on both paths, Socket.IO's polling fallback
+ * works, and every request of one project reaches one instance while projects spread over both.
+ */
+describe.skipIf(!NGINX)(`docker/nginx.conf in front of two server instances${NGINX ? '' : NO_NGINX}`, () => {
+  const schema = `docker_nginx_${process.pid}_${Date.now().toString(36)}`;
+  const pgUrl = 'postgres://postgres@127.0.0.1:5432/test';
+  const env = { DATABASE_URL: pgUrl, DATABASE_SCHEMA: schema, TRUST_PROXY: '1' };
+  const a = new ServerProcess(env);
+  const b = new ServerProcess(env);
+  const dir = mkdtempSync(join(tmpdir(), 'reelcraft-nginx-run-'));
+  let proxy: ChildProcess | undefined;
+  let base = '';
+
+  afterAll(async () => {
+    if (proxy && proxy.exitCode === null) await new Promise<void>((res) => (proxy!.once('exit', () => res()), proxy!.kill('SIGTERM')));
+    await a.dispose();
+    await b.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    const pg = new PgClient({ connectionString: pgUrl });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pg.end();
+  });
+
+  it('routes each project to one instance, spreads projects over both, and passes Socket.IO and /collab', async () => {
+    const pg = new PgClient({ connectionString: pgUrl });
+    await pg.connect();
+    await pg.query(`CREATE SCHEMA ${schema}`);
+    await pg.end();
+    // One after the other, as compose's depends_on does: the first start runs the migrations.
+    await a.start();
+    await b.start();
+    const port = await freePort();
+    let log = '';
+    proxy = spawn(NGINX!, localNginx(dir, a.port, b.port, port), { stdio: ['ignore', 'pipe', 'pipe'] });
+    proxy.stderr!.on('data', (d) => (log += d));
+    base = `http://127.0.0.1:${port}`;
+    await until(`nginx on ${port}${log}`, async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 30_000);
+
+    const token = await loginAdmin(base);
+    const auth = { authorization: `Bearer ${token}` };
+    const ids: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const res = await fetch(`${base}/api/projects`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Proxy ${i}` }) });
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    for (const id of ids) {
+      expect((await fetch(`${base}/api/projects/${id}`, { headers: auth })).status).toBe(200);
+      // The server speaks first on /collab (sync step 1): one message proves the upgrade went through.
+      await new Promise<void>((res, rej) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/collab/${id}?token=${token}`);
+        ws.once('message', () => (ws.close(), res()));
+        ws.once('error', rej);
+        ws.once('unexpected-response', (_req, r) => rej(new Error(`/collab answered ${r.statusCode}`)));
+      });
+    }
+    for (const transport of ['websocket', 'polling'] as const) {
+      const socket = io(base, { path: '/socket.io', auth: { token }, transports: [transport], reconnection: false });
+      try {
+        await new Promise<void>((res, rej) => (socket.once('connect', () => res()), socket.once('connect_error', rej)));
+        expect(socket.io.engine.transport.name).toBe(transport);
+      } finally {
+        socket.close();
+      }
+    }
+
+    const lines = await until('access log', async () => {
+      const text = readFileSync(join(dir, 'logs/access.log'), 'utf8');
+      return text.includes('/socket.io/') ? text.trim().split('\n') : null;
+    });
+    const instancesOf = new Map<string, Set<string>>();
+    for (const line of lines) {
+      const [, uri, , upstream] = line.split(' ');
+      const id = /^\/(?:collab|api\/projects)\/([^/]+)/.exec(uri)?.[1];
+      if (id) instancesOf.set(id, (instancesOf.get(id) ?? new Set()).add(upstream));
+    }
+    for (const id of ids) expect([...(instancesOf.get(id) ?? [])], id).toHaveLength(1);
+    // By client address alone (one address here) every project would sit on one instance.
+    const used = new Set(ids.map((id) => [...instancesOf.get(id)!][0]));
+    expect([...used].sort()).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
   });
 });
 
