@@ -118,6 +118,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.requeueDeadOnThisHost();
     await this.requeueExpired();
     this.leaseTimer = setInterval(() => this.runLeaseRound(), this.config.render.taskLeaseRenewMs);
     this.leaseTimer.unref();
@@ -180,6 +181,22 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       job.abort.abort();
       this.logger.warn(`task ${id} is no longer leased to this process; stopped its local job`);
     }
+  }
+
+  /**
+   * Puts back to `pending` the running tasks of a process on this host that is gone (its pid no
+   * longer exists): a restart after a crash picks its tasks up at once instead of waiting out
+   * their leases. Instance ids start with the host name, so this needs every instance to have a
+   * host name of its own (containers do); a pid reused since only means waiting for the lease.
+   */
+  private async requeueDeadOnThisHost(): Promise<void> {
+    const host = `${hostname()}:`;
+    const leased = await this.tasks.find({ select: { id: true, lease_owner: true }, where: { status: 'running', lease_owner: Not(this.instanceId) } });
+    const dead = leased.filter((t) => t.lease_owner?.startsWith(host) && !processAlive(Number(t.lease_owner.slice(host.length).split(':')[0])));
+    for (const t of dead) {
+      await this.tasks.update({ id: t.id, status: 'running', lease_owner: t.lease_owner! }, { status: 'pending', started_at: null, lease_owner: null, lease_until: null });
+    }
+    if (dead.length) this.logger.warn(`re-queued ${dead.length} task(s) of a server process on this host that is gone`);
   }
 
   /** Puts back to `pending` every `running` task whose lease ran out (or that has none: rows from before leases), never one leased here or live elsewhere. */
@@ -429,5 +446,17 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     this.running.set(task.id, { abort, progress, done, ownerId: task.owner_id });
     // Everyone behind it moved up a place.
     this.announce();
+  }
+}
+
+/** Whether a process with this pid exists here (signal 0 checks without sending anything). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

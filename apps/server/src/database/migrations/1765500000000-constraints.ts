@@ -34,6 +34,11 @@ export class Constraints1765500000000 implements MigrationInterface {
   name = 'Constraints1765500000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Rows a key would refuse are ones nothing can reach any more (a scene of a task that is gone,
+    // a membership of a deleted project): removed first, so an older database upgrades.
+    for (const [table, keys] of Object.entries(FOREIGN_KEYS)) {
+      for (const k of keys) await q.query(`DELETE FROM "${table}" WHERE "${k.column}" NOT IN (SELECT "id" FROM "${k.table}")`);
+    }
     for (const table of new Set([...Object.keys(CHECKS), ...Object.keys(FOREIGN_KEYS)])) {
       const checks = CHECKS[table] ?? [];
       const keys = FOREIGN_KEYS[table] ?? [];
