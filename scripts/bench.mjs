@@ -180,4 +180,5 @@ if (!only) {
   await import('./render-bench.mjs').then((m) => m.run());
   await import('./preview-bench.mjs').then((m) => m.run());
   await import('./worker-pool-bench.mjs').then((m) => m.run());
+  await import('./fanout-bench.mjs').then((m) => m.run());
 }
