@@ -181,7 +181,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
    * access without a membership (as roleOf says), except to a deleted project.
    */
   private async revoke(e: ProjectAccessRevokedEvent, userId: string): Promise<void> {
-    for (const socket of await this.server.in(ownerRoom(userId)).fetchSockets()) {
+    for (const socket of await this.socketsOf(userId)) {
       if (socket.data.user.role === 'admin' && e.reason !== 'project-deleted') continue;
       socket.emit('project:revoked', e);
       socket.leave(projectRoom(e.project_id));
@@ -193,11 +193,24 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
    * project's room (the /collab connection has already been switched by CollabServer).
    */
   private async announceRole(projectId: string, userId: string): Promise<void> {
-    const sockets = (await this.server.in(ownerRoom(userId)).fetchSockets()).filter((s) => s.rooms.has(projectRoom(projectId)));
+    const sockets = (await this.socketsOf(userId)).filter((s) => s.rooms.has(projectRoom(projectId)));
     if (sockets.length === 0) return;
     // Every socket in the owner room is this one user's: one answer serves them all.
     const role = await this.projects.roleOf(sockets[0]!.data.user, projectId);
     if (role) for (const socket of sockets) socket.emit('project:role', { project_id: projectId, role });
+  }
+
+  /**
+   * The user's sockets on every instance (membership changes are heard only where they happen).
+   * When the other instances cannot be asked (Redis away), this instance's own still are.
+   */
+  private async socketsOf(userId: string) {
+    try {
+      return await this.server.in(ownerRoom(userId)).fetchSockets();
+    } catch (err) {
+      this.logger.warn(`only this instance's sockets of a user were reached: ${(err as Error).message}`);
+      return this.server.local.in(ownerRoom(userId)).fetchSockets();
+    }
   }
 
   private async join(socket: EventsSocket, projectId: unknown): Promise<JoinProjectAck> {
