@@ -21,6 +21,9 @@ export interface AwarenessLimits {
   updateBurst: number;
 }
 
+/** The origin of changes another instance stored or stamped and relayed through Redis: applied here, never sent back out. */
+export const REMOTE_ORIGIN = Symbol('remote instance');
+
 /** Drawn when the client's colour is not a plain hex colour (which CSS could not turn into a request). */
 const FALLBACK_COLOUR = '#64748b';
 const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -46,6 +49,10 @@ export class DocAwareness {
   private readonly ownerOf = new Map<number, AwarenessPeer>();
   private readonly owned = new Map<AwarenessPeer, Set<number>>();
   private readonly buckets = new WeakMap<AwarenessPeer, TokenBucket>();
+  /** Client ids announced through another instance, with the user id the server there stamped. */
+  private readonly remoteUsers = new Map<number, string>();
+  /** Scaled mode: where presence changes made on this instance go to reach the others. */
+  publish: ((update: Uint8Array) => void) | null = null;
 
   constructor(
     doc: Y.Doc,
@@ -70,12 +77,27 @@ export class DocAwareness {
    * half-applied update behind when a later entry is not JSON.
    */
   apply(peer: AwarenessPeer, update: Uint8Array): void {
-    const entries = decodeEntries(update).filter((e) => this.mayWrite(peer, e.clientId));
+    const entries = decodeEntries(update).filter((e) => this.mayWrite(peer, e.clientId, e.clock));
     if (entries.length === 0) return;
     if (!this.bucketOf(peer).take(1)) return;
     for (const e of entries) this.claim(peer, e.clientId);
     const stamped = entries.map((e) => ({ ...e, state: e.state && stamp(e.state, peer) }));
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(stamped), peer);
+  }
+
+  /**
+   * Presence another instance relayed (already checked and stamped there). An id a peer of this
+   * instance holds is not overwritten from afar. States of an instance that dies expire through
+   * y-protocols' own timeout: 30 s after their last renewal, as for a silent client.
+   */
+  applyRemote(update: Uint8Array): void {
+    const entries = decodeEntries(update).filter((e) => !this.ownerOf.has(e.clientId));
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      const user = e.state?.user as { id?: unknown } | undefined;
+      if (typeof user?.id === 'string') this.remoteUsers.set(e.clientId, user.id);
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(entries), REMOTE_ORIGIN);
   }
 
   leave(peer: AwarenessPeer): void {
@@ -95,10 +117,16 @@ export class DocAwareness {
    * Its own ids, a new one while under the cap, or one held by another connection of the same
    * person (a tab that reconnects before the server noticed its old socket die).
    */
-  private mayWrite(peer: AwarenessPeer, clientId: number): boolean {
+  private mayWrite(peer: AwarenessPeer, clientId: number, clock: number): boolean {
     const owner = this.ownerOf.get(clientId);
     if (owner === peer) return true;
     if (owner) return owner.userId === peer.userId;
+    // Announced through another instance: only the same person with a newer clock (a tab that moved
+    // here) takes it over; an echo of the relayed state (same clock) from another tab of theirs does not.
+    const remoteUser = this.remoteUsers.get(clientId);
+    if (remoteUser !== undefined && this.awareness.getStates().has(clientId)) {
+      return remoteUser === peer.userId && clock > (this.awareness.meta.get(clientId)?.clock ?? 0);
+    }
     return (this.owned.get(peer)?.size ?? 0) < this.limits.statesPerConnection;
   }
 
@@ -106,6 +134,7 @@ export class DocAwareness {
     const previous = this.ownerOf.get(clientId);
     if (previous === peer) return;
     if (previous) this.owned.get(previous)?.delete(clientId);
+    this.remoteUsers.delete(clientId);
     this.ownerOf.set(clientId, peer);
     const ids = this.owned.get(peer) ?? new Set<number>();
     ids.add(clientId);
@@ -121,8 +150,15 @@ export class DocAwareness {
     return bucket;
   }
 
-  private readonly relay = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+  private readonly relay = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
     const changed = [...added, ...updated, ...removed];
+    // Only what peers of this instance changed goes out: a remote state came from its own instance,
+    // and a timeout happens on every instance by itself (sent on, it could remove a live state elsewhere).
+    const ours = changed.filter((id) => !this.remoteUsers.has(id));
+    if (this.publish && ours.length && origin !== 'timeout' && origin !== REMOTE_ORIGIN) {
+      this.publish(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours));
+    }
+    for (const id of removed) this.remoteUsers.delete(id);
     // The awareness timeout (30 s without a heartbeat) removes a state; its id is free again.
     for (const id of removed) {
       const owner = this.ownerOf.get(id);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module';
 import { CollabDocuments } from './collab-documents';
 import { CollabLimits } from './collab-limits';
 import { DocStoryboardStore } from './doc-storyboard-store';
@@ -10,6 +11,7 @@ import { DocUpdatesRepository } from './doc-updates.repository';
  * it, so neither module imports the other.
  */
 @Module({
+  imports: [RedisModule],
   providers: [CollabLimits, DocUpdatesRepository, CollabDocuments, DocStoryboardStore],
   exports: [CollabLimits, DocUpdatesRepository, CollabDocuments, DocStoryboardStore],
 })

@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type * as Y from 'yjs';
+import { oneLine } from '../common/one-line';
+import { RedisConnections } from '../redis/redis-connections';
 import { CollabLimits } from './collab-limits';
 import { DocUpdatesRepository } from './doc-updates.repository';
+import { collabChannel, encodeRelayMessage, parseRelayMessage } from './collab-relay';
 import { HostedDoc } from './hosted-doc';
 
 interface Entry {
@@ -12,6 +15,8 @@ interface Entry {
   unloading: Promise<void> | null;
   /** Set when the project was deleted: nothing more is written for it. */
   discarded?: boolean;
+  /** Scaled mode: ends this instance's subscription to the document's channel. */
+  unsubscribe?: () => void;
 }
 
 /** The documents in memory: loaded on first use, shared by every connection, unloaded when idle. */
@@ -27,7 +32,11 @@ export class CollabDocuments {
     return () => this.changeListeners.delete(listener);
   }
 
-  constructor(private readonly repo: DocUpdatesRepository, private readonly limits: CollabLimits) {}
+  constructor(
+    private readonly repo: DocUpdatesRepository,
+    private readonly limits: CollabLimits,
+    private readonly redis: RedisConnections,
+  ) {}
 
   /** The project's document, held until `release` is called once for this call. */
   async open(projectId: string): Promise<HostedDoc> {
@@ -96,7 +105,7 @@ export class CollabDocuments {
   }
 
   private load(projectId: string): Entry {
-    const entry: Entry = { doc: HostedDoc.load(projectId, this.repo, this.limits), holds: 0, timer: null, unloading: null };
+    const entry: Entry = { doc: this.redis.enabled ? this.loadShared(projectId, () => entry) : HostedDoc.load(projectId, this.repo, this.limits), holds: 0, timer: null, unloading: null };
     this.entries.set(projectId, entry);
     void entry.doc.then(
       (hosted) => hosted.doc.on('update', () => {
@@ -109,6 +118,46 @@ export class CollabDocuments {
       if (this.entries.get(projectId) === entry) this.entries.delete(projectId);
     });
     return entry;
+  }
+
+  /**
+   * Scaled mode: subscribes to the document's channel before reading the rows, so an update
+   * another instance stores meanwhile arrives either in the rows or on the channel (or both:
+   * Yjs ignores what it has). What arrives before the load finished is applied right after it.
+   */
+  private async loadShared(projectId: string, entryOf: () => Entry): Promise<HostedDoc> {
+    let hosted: HostedDoc | null = null;
+    const early: Buffer[] = [];
+    const receive = (message: Buffer) => {
+      if (!hosted) return void early.push(message);
+      const parsed = parseRelayMessage(message);
+      if (!parsed) return this.logger.warn(`ignored a malformed message on the channel of ${projectId}`);
+      // Our own publication coming back: our peers have had it already.
+      if (parsed.from === this.redis.instanceId) return;
+      try {
+        if (parsed.kind === 'update') hosted.applyRemote(parsed.payload);
+        else hosted.presence.applyRemote(parsed.payload);
+      } catch (err) {
+        this.logger.error(`a relayed ${parsed.kind} of ${projectId} could not be applied: ${oneLine(err)}`);
+      }
+    };
+    const unsubscribe = await this.redis.subscribeBuffer(collabChannel(projectId), receive);
+    entryOf().unsubscribe = unsubscribe;
+    try {
+      hosted = await HostedDoc.load(projectId, this.repo, this.limits);
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
+    const loaded = hosted;
+    for (const message of early.splice(0)) receive(message);
+    const channel = collabChannel(projectId);
+    const send = (kind: 'update' | 'awareness', payload: Uint8Array) => {
+      // Not awaited: this instance's peers do not wait for Redis; a failure is logged by publishBuffer.
+      void this.redis.publishBuffer(channel, encodeRelayMessage(kind, this.redis.instanceId, payload));
+    };
+    loaded.relayTo({ update: (u) => send('update', u), awareness: (u) => send('awareness', u) });
+    return loaded;
   }
 
   private unload(projectId: string, entry: Entry): Promise<void> {
@@ -124,6 +173,7 @@ export class CollabDocuments {
       } catch {
         // A document that never loaded has nothing to write back.
       } finally {
+        entry.unsubscribe?.();
         if (this.entries.get(projectId) === entry) this.entries.delete(projectId);
       }
     })();

@@ -6,7 +6,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionsService, type SessionChange } from '../auth/sessions.service';
 import { oneLine } from '../common/one-line';
-import { ProjectsService, type MembershipChange } from '../projects/projects.service';
+import { ProjectsService, type MembershipChange, type MembershipChangeReason } from '../projects/projects.service';
+import { RedisConnections } from '../redis/redis-connections';
 import { CollabAuth } from './collab-auth';
 import { CollabConnection } from './collab-connection';
 import { CollabDocuments } from './collab-documents';
@@ -14,6 +15,33 @@ import { CollabLimits } from './collab-limits';
 import type { HostedDoc } from './hosted-doc';
 
 const COLLAB_PATH = /^\/collab\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+/** The Redis channel (after REDIS_PREFIX) on which instances tell each other of membership changes for /collab. */
+export const COLLAB_MEMBERSHIP_CHANNEL = 'collab:memberships';
+
+const MEMBERSHIP_REASONS: readonly MembershipChangeReason[] = ['added', 'role-changed', 'removed', 'left', 'project-deleted'];
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A membership change another instance published, or null when the message is not one (never
+ * trusted blindly): only the fields /collab acts on are kept, each checked.
+ */
+export function parseMembershipChange(message: string): { from: string; change: Pick<MembershipChange, 'project_id' | 'user_id' | 'reason'> } | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const { from, change } = m as { from?: unknown; change?: unknown };
+  if (typeof from !== 'string' || !from || typeof change !== 'object' || change === null) return null;
+  const { project_id, user_id, reason } = change as Record<string, unknown>;
+  if (typeof project_id !== 'string' || !ID.test(project_id)) return null;
+  if (typeof user_id !== 'string' || !ID.test(user_id)) return null;
+  if (typeof reason !== 'string' || !MEMBERSHIP_REASONS.includes(reason as MembershipChangeReason)) return null;
+  return { from, change: { project_id, user_id, reason: reason as MembershipChangeReason } };
+}
 
 /**
  * The y-websocket endpoint at /collab/<projectId>, on the API's own HTTP server. The upgrade is
@@ -36,9 +64,10 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly limits: CollabLimits,
     private readonly projects: ProjectsService,
     private readonly sessions: SessionsService,
+    private readonly redis: RedisConnections,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.hardFrameBytes });
     this.server.on('upgrade', this.onUpgrade);
@@ -46,13 +75,29 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
     this.heartbeat.unref();
     const stopMembers = this.projects.onMembershipChanged((change) => {
       this.applyMembershipChange(change).catch((err: Error) => this.logger.error(`could not apply a membership change: ${err.message}`));
+      // The member's /collab connections may be on other instances: each applies it to its own.
+      if (this.redis.enabled) {
+        const { project_id, user_id, reason } = change;
+        void this.redis.publish(COLLAB_MEMBERSHIP_CHANNEL, JSON.stringify({ from: this.redis.instanceId, change: { project_id, user_id, reason } }));
+      }
     });
+    let stopRemote = (): void => undefined;
+    if (this.redis.enabled) {
+      stopRemote = await this.redis.subscribe(COLLAB_MEMBERSHIP_CHANNEL, (message) => {
+        const parsed = parseMembershipChange(message);
+        if (!parsed) return this.logger.warn('ignored a malformed membership change from Redis');
+        // Our own publication coming back: applied locally already.
+        if (parsed.from === this.redis.instanceId) return;
+        this.applyMembershipChange(parsed.change).catch((err: Error) => this.logger.error(`could not apply a relayed membership change: ${err.message}`));
+      });
+    }
     const stopSessions = this.sessions.onChange((change) => {
       this.applySessionChange(change).catch((err: Error) => this.logger.error(`could not apply a session change: ${err.message}`));
     });
     this.stopWatching = () => {
       stopMembers();
       stopSessions();
+      stopRemote();
     };
   }
 
@@ -76,7 +121,7 @@ export class CollabServer implements OnApplicationBootstrap, BeforeApplicationSh
    * project was deleted, whose stored document then goes too); new role → read-only or not.
    * roleOf decides, so an admin who is no member keeps access.
    */
-  private async applyMembershipChange(change: MembershipChange): Promise<void> {
+  private async applyMembershipChange(change: Pick<MembershipChange, 'project_id' | 'user_id' | 'reason'>): Promise<void> {
     if (change.reason === 'project-deleted') {
       for (const c of this.connections) if (c.projectId === change.project_id) c.close(COLLAB_CLOSE.NOT_FOUND, COLLAB_CLOSE_REASONS[COLLAB_CLOSE.NOT_FOUND]);
       await this.documents.discard(change.project_id);

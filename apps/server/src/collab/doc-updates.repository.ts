@@ -60,6 +60,22 @@ export class DocUpdatesRepository {
     return this.store.compact(projectId, upToSeq, snapshot);
   }
 
+  /** Highest seq stored for the project, 0 when it has none. */
+  lastSeq(projectId: string): Promise<number> {
+    return this.store.lastSeq(projectId);
+  }
+
+  /**
+   * Compaction when several instances write one document (scaled mode): under a per-project lock,
+   * reads the rows as stored, `build` turns them into one snapshot, and exactly the rows read are
+   * replaced by it (at the highest seq read). No instance's in-memory copy is trusted to hold
+   * everything: a row another instance stored a moment ago is either read here or left in place.
+   * Returns false when there were fewer than two rows.
+   */
+  compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {
+    return this.store.compactStored(projectId, build);
+  }
+
   count(projectId: string): Promise<number> {
     return this.store.count(projectId);
   }
@@ -73,6 +89,8 @@ interface DocUpdateStore {
   load(projectId: string): Promise<StoredDocument>;
   append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void>;
   compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void>;
+  lastSeq(projectId: string): Promise<number>;
+  compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean>;
   count(projectId: string): Promise<number>;
   deleteProject(projectId: string): Promise<void>;
 }
@@ -121,6 +139,25 @@ class SqliteDocUpdates implements DocUpdateStore {
     })();
   }
 
+  async lastSeq(projectId: string): Promise<number> {
+    return (this.stmt('SELECT MAX(seq) AS n FROM doc_updates WHERE project_id = ?').get(projectId) as { n: number | null }).n ?? 0;
+  }
+
+  async compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {
+    let done = false;
+    // Synchronous: no other statement of this process lands inside, and SQLite serialises writers.
+    this.driver.databaseConnection.transaction(() => {
+      const rows = this.stmt('SELECT seq, "update" FROM doc_updates WHERE project_id = ? ORDER BY seq').all(projectId) as { seq: number; update: Buffer }[];
+      if (rows.length <= 1) return;
+      const snapshot = build(rows.map((r) => asBytes(r.update)));
+      const upTo = rows[rows.length - 1].seq;
+      this.stmt('DELETE FROM doc_updates WHERE project_id = ? AND seq <= ?').run(projectId, upTo);
+      this.stmt(`${INSERT_COLUMNS} (?, ?, ?, NULL)`).run(projectId, upTo, asBuffer(snapshot));
+      done = true;
+    })();
+    return done;
+  }
+
   async count(projectId: string): Promise<number> {
     return (this.stmt('SELECT COUNT(*) AS n FROM doc_updates WHERE project_id = ?').get(projectId) as { n: number }).n;
   }
@@ -152,6 +189,26 @@ class PostgresDocUpdates implements DocUpdateStore {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM doc_updates WHERE project_id = $1 AND seq <= $2', [projectId, upToSeq]);
       await tx.query(`${INSERT_COLUMNS} ($1, $2, $3, NULL)`, [projectId, upToSeq, asBuffer(snapshot)]);
+    });
+  }
+
+  async lastSeq(projectId: string): Promise<number> {
+    const [{ n }]: { n: number | null }[] = await this.db.query('SELECT MAX(seq) AS n FROM doc_updates WHERE project_id = $1', [projectId]);
+    return n ?? 0;
+  }
+
+  async compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      // One compaction of a project at a time across every instance; appends go on meanwhile.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('doc_updates:' || $1))`, [projectId]);
+      const rows: { seq: number; update: Buffer }[] = await tx.query('SELECT seq, "update" FROM doc_updates WHERE project_id = $1 ORDER BY seq', [projectId]);
+      if (rows.length <= 1) return false;
+      const snapshot = build(rows.map((r) => asBytes(r.update)));
+      const seqs = rows.map((r) => r.seq);
+      // Exactly the rows read: one committed after the SELECT (even with a lower seq) stays.
+      await tx.query('DELETE FROM doc_updates WHERE project_id = $1 AND seq = ANY($2::int[])', [projectId, seqs]);
+      await tx.query(`${INSERT_COLUMNS} ($1, $2, $3, NULL)`, [projectId, seqs[seqs.length - 1], asBuffer(snapshot)]);
+      return true;
     });
   }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import * as Y from 'yjs';
 import { COLLAB_CLOSE, COLLAB_CLOSE_REASONS } from '@reelcraft/shared';
-import { DocAwareness } from './collab-awareness';
+import { DocAwareness, REMOTE_ORIGIN } from './collab-awareness';
 import type { CollabLimits } from './collab-limits';
 import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type ClientMessage } from './collab-protocol';
 import type { DocUpdatesRepository } from './doc-updates.repository';
@@ -13,6 +13,14 @@ export class DocumentTooLarge extends Error {
     super(`the document would exceed ${maxBytes} bytes`);
     this.name = 'DocumentTooLarge';
   }
+}
+
+export { REMOTE_ORIGIN };
+
+/** Where a document's own stored updates and presence changes go to reach the other instances (scaled mode). */
+export interface DocRelay {
+  update(update: Uint8Array): void;
+  awareness(update: Uint8Array): void;
 }
 
 /** One open WebSocket as the document sees it. */
@@ -48,6 +56,8 @@ export class HostedDoc {
   private sizeBound = 0;
   private readonly logger: Logger;
   private readonly guard = new UpdateGuard(this.doc);
+  /** Set in scaled mode: other instances write this document too, which changes how seqs and compaction work. */
+  private outbound: DocRelay | null = null;
 
   private constructor(
     readonly projectId: string,
@@ -87,6 +97,26 @@ export class HostedDoc {
     hosted.rowsSinceSnapshot = stored.updates.length;
     hosted.sizeBound = Y.encodeStateAsUpdate(hosted.doc).byteLength;
     return hosted;
+  }
+
+  /**
+   * From now on, every update stored here and every presence change made here is also handed to
+   * `relay` (after it was stored, so the database stays the source of truth for other instances).
+   */
+  relayTo(relay: DocRelay): void {
+    this.outbound = relay;
+    this.presence.publish = (update) => relay.awareness(update);
+  }
+
+  /**
+   * An update another instance stored: applied (and so sent to this instance's peers) without
+   * being stored again. Duplicates, such as one this instance also loaded from the database, are
+   * harmless to Yjs. Throws for bytes Yjs cannot apply.
+   */
+  applyRemote(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    // The size limit covers what others wrote too.
+    this.sizeBound += update.byteLength;
   }
 
   get storedRows(): number {
@@ -268,14 +298,26 @@ export class HostedDoc {
 
   private async storeMany(updates: { update: Uint8Array; userId: string | null }[]): Promise<void> {
     if (this.discarded) throw new Error('the project was deleted');
-    await this.repo.append(this.projectId, this.lastSeq + 1, updates);
-    this.lastSeq += updates.length;
+    for (let attempt = 1; ; attempt++) {
+      const first = this.lastSeq + 1;
+      try {
+        await this.repo.append(this.projectId, first, updates);
+        this.lastSeq = Math.max(this.lastSeq, first + updates.length - 1);
+        break;
+      } catch (err) {
+        // Another instance took these seqs first (scaled mode): the unique key refused ours, so
+        // nothing was written; go on after the highest stored seq. A single instance never races.
+        if (!this.outbound || attempt >= 5) throw err;
+        this.lastSeq = Math.max(this.lastSeq, await this.repo.lastSeq(this.projectId));
+      }
+    }
     this.rowsSinceSnapshot += updates.length;
     for (const { update } of updates) this.sizeBound += update.byteLength;
   }
 
   private async compactNow(): Promise<void> {
     if (this.rowsSinceSnapshot <= 1 || this.discarded) return;
+    if (this.outbound) return this.compactShared();
     // The in-memory document is exactly rows 1..lastSeq (the queue is ours), and encoding it
     // garbage-collects deleted text, which merging the raw rows would keep.
     const snapshot = Y.encodeStateAsUpdate(this.doc);
@@ -283,6 +325,37 @@ export class HostedDoc {
       await this.repo.compact(this.projectId, this.lastSeq, snapshot);
       this.rowsSinceSnapshot = 1;
       this.sizeBound = snapshot.byteLength;
+    } catch (err) {
+      this.logger.warn(`compaction failed, the rows stay as they are: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Several instances write this document, and this copy may not yet hold a row another one stored
+   * a moment ago: the snapshot is built from the rows as stored instead (see compactStored).
+   */
+  private async compactShared(): Promise<void> {
+    try {
+      await this.repo.compactStored(this.projectId, (updates) => {
+        const merged = new Y.Doc();
+        try {
+          // Through a document rather than Y.mergeUpdates, so deleted text is garbage-collected.
+          merged.transact(() => {
+            for (const u of updates) {
+              try {
+                Y.applyUpdate(merged, u);
+              } catch {
+                // As at load: one row Yjs cannot integrate does not block the others.
+              }
+            }
+          });
+          return Y.encodeStateAsUpdate(merged);
+        } finally {
+          merged.destroy();
+        }
+      });
+      this.rowsSinceSnapshot = 1;
+      this.sizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
     } catch (err) {
       this.logger.warn(`compaction failed, the rows stay as they are: ${(err as Error).message}`);
     }
@@ -326,6 +399,8 @@ export class HostedDoc {
   private readonly relay = (update: Uint8Array, origin: unknown) => {
     const frame = encodeUpdate(update);
     for (const peer of this.peers) if (peer !== origin) peer.send(frame);
+    // Every change that reaches here other than a remote one was stored by this instance first.
+    if (this.outbound && origin !== REMOTE_ORIGIN) this.outbound.update(update);
   };
 }
 

@@ -5,6 +5,7 @@ import { oneLine } from '../common/one-line';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
 type MessageHandler = (message: string) => void;
+type BufferHandler = (message: Buffer) => void;
 
 /**
  * The Redis connections of one server instance when REDIS_URL is set (scaled mode), and nothing
@@ -26,6 +27,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly clients: Redis[] = [];
   private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private readonly bufferHandlers = new Map<string, Set<BufferHandler>>();
   private readonly commandClient: Redis | null = null;
   private readonly subscriberClient: Redis | null = null;
   private readonly adapterSubscriber: Redis | null = null;
@@ -43,6 +45,16 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
           handle(message);
         } catch (err) {
           this.logger.error(`a message on ${channel} could not be handled: ${oneLine(err)}`);
+        }
+      }
+    });
+    this.subscriberClient.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const name = channel.toString();
+      for (const handle of this.bufferHandlers.get(name) ?? []) {
+        try {
+          handle(message);
+        } catch (err) {
+          this.logger.error(`a message on ${name} could not be handled: ${oneLine(err)}`);
         }
       }
     });
@@ -107,6 +119,48 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     }
     set.add(handle);
     return () => set.delete(handle);
+  }
+
+  /**
+   * Handles every message on `prefix + name` as bytes (Yjs updates are binary). Unlike `subscribe`,
+   * the returned function also unsubscribes from Redis once the last handler of the channel is gone:
+   * these channels are per document and come and go with the documents an instance holds.
+   * Resolves once Redis confirmed the subscription (at once while Redis is down, as `subscribe`).
+   */
+  async subscribeBuffer(name: string, handle: BufferHandler): Promise<() => void> {
+    const sub = this.subscriberClient;
+    if (!sub) throw new Error('Redis is not configured (REDIS_URL is unset)');
+    const channel = this.prefix + name;
+    let set = this.bufferHandlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.bufferHandlers.set(channel, set);
+    }
+    set.add(handle);
+    if (set.size === 1) {
+      const subscribed = sub.subscribe(channel);
+      if (sub.status === 'ready') await subscribed;
+      else subscribed.catch((err: unknown) => this.logger.error(`could not subscribe to ${channel}: ${oneLine(err)}`));
+    }
+    const handlers = set;
+    return () => {
+      if (!handlers.delete(handle) || handlers.size > 0) return;
+      if (this.bufferHandlers.get(channel) === handlers) this.bufferHandlers.delete(channel);
+      // A later subscribe to the same channel is queued behind this on the same connection, so it wins.
+      sub.unsubscribe(channel).catch(() => undefined);
+    };
+  }
+
+  /** Publishes bytes on `prefix + name`; false (and one log line) when Redis could not take them. */
+  async publishBuffer(name: string, message: Buffer): Promise<boolean> {
+    if (!this.commandClient) return false;
+    try {
+      await this.commandClient.publish(this.prefix + name, message);
+      return true;
+    } catch (err) {
+      this.logger.warn(`could not publish on ${this.prefix + name}: ${oneLine(err)}`);
+      return false;
+    }
   }
 
   /** Publishes on `prefix + name`; false (and one log line) when Redis could not take it. */
