@@ -181,4 +181,5 @@ if (!only) {
   await import('./preview-bench.mjs').then((m) => m.run());
   await import('./worker-pool-bench.mjs').then((m) => m.run());
   await import('./fanout-bench.mjs').then((m) => m.run());
+  await import('./collab-scaled-bench.mjs').then((m) => m.run());
 }

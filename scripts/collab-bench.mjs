@@ -31,7 +31,7 @@ const require = createRequire(import.meta.url);
 
 const SECONDS = Number(process.env.COLLAB_BENCH_SECONDS || 10);
 const ROUNDS = Number(process.env.COLLAB_BENCH_ROUNDS || 8);
-const EDITORS = 50;
+export const EDITORS = 50;
 const DOCS = 10;
 const CHARS_PER_SECOND = 3;
 /** Typed but not counted: the first seconds measure JIT compilation of both servers, not their steady state. */
@@ -40,13 +40,13 @@ const CLIENT_PROCESSES = 2;
 const COLD_UPDATES = 10_000;
 /** Written through the server over this many connections, one after another (see writeThrough). */
 const COLD_CONNECTIONS = 40;
-const ADMIN_PASSWORD = 'collab-bench-admin-password';
+export const ADMIN_PASSWORD = 'collab-bench-admin-password';
 const TARGETS = { p99Ms: 30, p99VsReference: 1.2, coldLoadMs: 100 };
 
 /** Milliseconds on a clock all processes of the machine share (each child's offset is still measured). */
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const ms = (v) => (Number.isFinite(v) ? v.toFixed(2) : Number.isNaN(v) ? 'n/a' : 'lost');
+export const ms = (v) => (Number.isFinite(v) ? v.toFixed(2) : Number.isNaN(v) ? 'n/a' : 'lost');
 
 async function until(what, check, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -292,11 +292,11 @@ async function clientRole() {
 const children = new Set();
 
 /** Everything started here dies with the orchestrator, also when it fails or is interrupted. */
-function killAll() {
+export function killAll() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.once('error', rej);
@@ -307,7 +307,7 @@ function freePort() {
   });
 }
 
-function stopProcess(child, signal, timeoutMs = 15_000) {
+export function stopProcess(child, signal, timeoutMs = 15_000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -321,7 +321,7 @@ function stopProcess(child, signal, timeoutMs = 15_000) {
 }
 
 /** A forked role of this file, spoken to with `call`. */
-function forkRole(role) {
+export function forkRole(role) {
   const child = fork(SELF, ['--role', role], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   children.add(child);
   const pending = new Map();
@@ -353,12 +353,12 @@ function forkRole(role) {
   return { child, call, pid: child.pid };
 }
 
-/** The built server, as `npm start` runs it, with its own data folder. */
-async function startOurServer(dataDir, port) {
+/** The built server, as `npm start` runs it, with its own data folder (`env` for the scaled bench: PostgreSQL, Redis). */
+export async function startOurServer(dataDir, port, env = { DATABASE_URL: '' }) {
   const t0 = now();
   const child = spawn(process.execPath, [join(ROOT, 'apps/server/dist/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD, DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -379,10 +379,10 @@ async function startOurServer(dataDir, port) {
     },
     60_000,
   );
-  return { child, pid: child.pid, startMs: now() - t0, log: () => log };
+  return { child, pid: child.pid, port, startMs: now() - t0, log: () => log };
 }
 
-async function api(base, method, path, token, body) {
+export async function api(base, method, path, token, body) {
   const res = await fetch(base + path, {
     method,
     headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -441,10 +441,11 @@ async function clockOffset(client) {
 /**
  * One load run: EDITORS editors spread round-robin over `rooms`, split over the client processes,
  * each typing CHARS_PER_SECOND characters a second for WARMUP_SECONDS + SECONDS; the characters
- * sent in the first WARMUP_SECONDS are not counted.
+ * sent in the first WARMUP_SECONDS are not counted. With `urls` (several instances), the editors of
+ * each document are spread over them in turn.
  */
-async function loadRun({ label, server, url, rooms, params, clients }) {
-  const list = Array.from({ length: EDITORS }, (_, i) => ({ url, room: rooms[i % rooms.length], params }));
+export async function loadRun({ label, server, url, urls, rooms, params, clients }) {
+  const list = Array.from({ length: EDITORS }, (_, i) => ({ url: urls ? urls[Math.floor(i / rooms.length) % urls.length] : url, room: rooms[i % rooms.length], params }));
   await Promise.all(clients.map((c, k) => c.call('connect', { list: list.filter((_, i) => i % clients.length === k), timeoutMs: 30_000 }, 40_000)));
   const offsets = await Promise.all(clients.map(clockOffset));
   const count = (WARMUP_SECONDS + SECONDS) * CHARS_PER_SECOND;
@@ -525,7 +526,7 @@ function latencyFigures(sorted, expected) {
 }
 
 /** Several rounds of one server and layout as one run: receipts pooled, loads averaged, peaks kept. */
-function pool(runs) {
+export function pool(runs) {
   const mean = (k) => runs.reduce((s, r) => s + r[k], 0) / runs.length;
   const expected = runs.reduce((s, r) => s + r.expected, 0);
   const latencies = new Float64Array(runs.reduce((s, r) => s + r.latencies.length, 0));
