@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { oneLine } from '../common/one-line';
 import { RedisConnections } from '../redis/redis-connections';
 import { CollabLimits } from './collab-limits';
@@ -156,7 +156,21 @@ export class CollabDocuments {
       // Not awaited: this instance's peers do not wait for Redis; a failure is logged by publishBuffer.
       void this.redis.publishBuffer(channel, encodeRelayMessage(kind, this.redis.instanceId, payload));
     };
-    loaded.relayTo({ update: (u) => send('update', u), awareness: (u) => send('awareness', u) });
+    // The updates of one stored batch (applied one by one here, each its own event) go out as one
+    // merged message, so a busy document costs the other instances one apply and one frame per
+    // peer per batch rather than per keystroke.
+    let outgoing: Uint8Array[] = [];
+    const flush = () => {
+      const batch = outgoing;
+      outgoing = [];
+      send('update', batch.length === 1 ? batch[0] : Y.mergeUpdates(batch));
+    };
+    loaded.relayTo({
+      update: (u) => {
+        if (outgoing.push(u) === 1) setImmediate(flush);
+      },
+      awareness: (u) => send('awareness', u),
+    });
     return loaded;
   }
 
