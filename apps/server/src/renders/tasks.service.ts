@@ -163,7 +163,8 @@ export class TasksService implements OnModuleInit {
   async createRender(owner: AuthenticatedUser, projectId: string, plan: RenderPlan, versionId: string | null): Promise<string> {
     await this.withinQueueLimit(owner, 1);
     const id = randomUUID();
-    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, version_id: versionId, status: 'pending', attempts: 0 });
+    // created_at to the millisecond, as a batch's: SQLite's own default keeps whole seconds, and two renders of one second would tie in the history's order.
+    await this.tasks.insert({ id, owner_id: owner.id, prompt: plan.title, plan, project_id: projectId, version_id: versionId, status: 'pending', attempts: 0, created_at: new Date() });
     await this.taskEvents.emit('created', { task_id: id, owner_id: owner.id, prompt: plan.title, project_id: projectId });
     this.renderEvents.emit('status', { taskId: id, ownerId: owner.id, status: 'pending', progress: 0 });
     this.queue.kick();
