@@ -128,15 +128,30 @@ export class CollabDocuments {
   private async loadShared(projectId: string, entryOf: () => Entry): Promise<HostedDoc> {
     let hosted: HostedDoc | null = null;
     const early: Buffer[] = [];
+    // Remote updates that arrive together are applied as one (one transaction, one frame per peer).
+    let incoming: Uint8Array[] = [];
+    const applyIncoming = () => {
+      const batch = incoming;
+      incoming = [];
+      try {
+        hosted?.applyRemote(batch.length === 1 ? batch[0] : Y.mergeUpdates(batch));
+      } catch (err) {
+        this.logger.error(`relayed updates of ${projectId} could not be applied: ${oneLine(err)}`);
+      }
+    };
     const receive = (message: Buffer) => {
       if (!hosted) return void early.push(message);
       const parsed = parseRelayMessage(message);
       if (!parsed) return this.logger.warn(`ignored a malformed message on the channel of ${projectId}`);
       // Our own publication coming back: our peers have had it already.
       if (parsed.from === this.redis.instanceId) return;
+      if (parsed.kind === 'update') {
+        // Copied: the payload is a view into ioredis's buffer.
+        if (incoming.push(Uint8Array.from(parsed.payload)) === 1) setImmediate(applyIncoming);
+        return;
+      }
       try {
-        if (parsed.kind === 'update') hosted.applyRemote(parsed.payload);
-        else hosted.presence.applyRemote(parsed.payload);
+        hosted.presence.applyRemote(parsed.payload);
       } catch (err) {
         this.logger.error(`a relayed ${parsed.kind} of ${projectId} could not be applied: ${oneLine(err)}`);
       }
