@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PASSWORD, EDITORS, api, forkRole, freePort, killAll, loadRun, ms, pool, startOurServer, stopProcess } from './collab-bench.mjs';
+import { redisAnswers } from './fanout-bench.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -26,20 +27,6 @@ const ROUNDS = Number(process.env.COLLAB_SCALED_ROUNDS || 3);
 const TARGET_RATIO = 2;
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function redisAnswers() {
-  const Redis = require('ioredis');
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
 
 /** Runs `sql` on PostgreSQL; false when it does not answer. */
 async function pg(sql) {
@@ -58,7 +45,7 @@ async function pg(sql) {
 
 export async function run() {
   const schema = `collab_scaled_bench_${process.pid}`;
-  if (!(await redisAnswers())) return console.log(`\nYjs across instances: skipped, no Redis answers at ${REDIS_URL} (set REDIS_URL)`);
+  if (!(await redisAnswers(REDIS_URL))) return console.log(`\nYjs across instances: skipped, no Redis answers at ${REDIS_URL} (set REDIS_URL)`);
   if (!(await pg(`CREATE SCHEMA IF NOT EXISTS "${schema}"`))) return console.log(`\nYjs across instances: skipped, no PostgreSQL answers at ${PG_URL} (set BENCH_PG_URL)`);
   const prefix = `reelcraft-bench-collab:${process.pid}:`;
   const dirs = [];

@@ -114,10 +114,10 @@ function stats(values) {
   return { n: v.length, p50: at(0.5), p99: at(0.99), max: v[v.length - 1] };
 }
 
-/** Whether Redis answers at all: without it the comparison is skipped, not failed. */
-async function redisAnswers() {
+/** Whether Redis answers at all: without it a comparison is skipped, not failed (collab-scaled-bench asks too). */
+export async function redisAnswers(url = REDIS_URL) {
   const Redis = require('ioredis');
-  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   r.on('error', () => undefined);
   try {
     await r.connect();

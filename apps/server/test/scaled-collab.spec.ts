@@ -6,6 +6,7 @@ import { CollabLimits } from '../src/collab/collab-limits';
 import { DocUpdatesRepository } from '../src/collab/doc-updates.repository';
 import { StoryboardStore } from '../src/projects/storyboard-store';
 import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, type TestApp } from '../src/testing/test-app';
+import { deleteRedisKeys } from '../src/testing/redis-keys';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -73,12 +74,7 @@ describe('a Yjs document edited through two instances (PostgreSQL + Redis)', () 
     await a?.close();
     await drop?.();
     const r = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteRedisKeys(r, prefix);
     await r.quit();
   });
 

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { deleteRedisKeys } from '../src/testing/redis-keys';
 import { rawSocket, until } from './support/collab-clients';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -62,12 +63,7 @@ describe('two instances on PostgreSQL and Redis', () => {
     await drop?.();
     // The login counters are the only keys this run left; channels leave nothing behind.
     const r = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteRedisKeys(r, prefix);
     await r.quit();
   });
 

@@ -3,6 +3,7 @@ import { loadConfig, type AppConfig } from '../config/config';
 import { RedisConnections } from '../redis/redis-connections';
 import { MemoryLoginThrottle, type LoginThrottle } from './login-throttle';
 import { RedisLoginThrottle } from './login-throttle-redis';
+import { deleteRedisKeys } from '../testing/redis-keys';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const LIMITS = { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60', LOGIN_ADDRESS_MAX_FAILURES: '10', LOGIN_USER_SLOW_AFTER: '6' };
@@ -41,14 +42,7 @@ const redis = ((): Kind => {
       return new RedisLoginThrottle(config, connections!, `${runPrefix}login-${made}:`);
     },
     async tearDown() {
-      const r = connections!.command!;
-      let cursor = '0';
-      let removed = 0;
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${runPrefix}*`, 'COUNT', 500);
-        if (keys.length) removed += await r.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      const removed = await deleteRedisKeys(connections!.command!, runPrefix);
       await connections!.onApplicationShutdown();
       // The counts were in Redis, not in the stand-in this throttle falls back to while Redis is away.
       expect(removed).toBeGreaterThan(0);
