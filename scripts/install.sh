@@ -13,12 +13,18 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_debian+=(f
 command -v espeak-ng >/dev/null || need_debian+=(espeak-ng)
 fc-list 2>/dev/null | grep -qi -e "WenQuanYi Micro Hei" -e "Noto Sans CJK" || need_debian+=(fonts-wqy-microhei)
 if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_debian+=(chromium); fi
+# The test run also checks docker/nginx.conf with a real nginx (nginx -t and a live proxy).
+if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then need_debian+=(nginx-light); fi
 
 if [ ${#need_debian[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "==> installing Debian packages: ${need_debian[*]}"
     apt-get update -qq
+    # Packages that bring a service (nginx) must not start it: the tests run their own.
+    no_start=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && no_start=1; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_debian[@]}" fontconfig >/dev/null
+    if [ "$no_start" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
   else
     echo "error: Reelcraft needs these Debian packages: ${need_debian[*]}" >&2
     echo "       install them as root: apt-get install ${need_debian[*]}" >&2

@@ -326,9 +326,9 @@ describe('.dockerignore', () => {
   });
 });
 
-// nginx is not part of the project's install; where one exists (NGINX_BIN or PATH), the real
-// nginx checks and runs docker/nginx.conf, with the compose host names pointed at local ports.
-const NGINX = process.env.NGINX_BIN ?? findOnPath('nginx');
+// The test install (scripts/install.sh with REELCRAFT_WITH_BROWSER=1) brings Debian's nginx-light;
+// the real nginx checks and runs docker/nginx.conf, with the compose host names pointed at local ports.
+const NGINX = process.env.NGINX_BIN ?? findOnPath('nginx') ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined);
 const NO_NGINX = ' (skipped: no nginx here; set NGINX_BIN to run it)';
 
 /**
