@@ -21,22 +21,22 @@ import type { VideoResource } from './video-resource.entity';
 export interface JobProgress {
   scenesPlanned: number;
   scenesDone: number;
-  /** Sum of the 0..1 of the scenes being rendered now (several at once with several workers). */
-  currentScene: number;
   /** 0..1 of each scene being rendered now, by scene number. */
   rendering: Map<number, number>;
   assembling: boolean;
 }
 
-/** Sets one rendering scene's share (undefined: it stopped rendering) and the sum with it. */
+/** Sets one rendering scene's share (undefined: it stopped rendering). */
 function setSceneProgress(p: JobProgress, sceneNumber: number, fraction: number | undefined): void {
   if (fraction === undefined) p.rendering.delete(sceneNumber);
   else p.rendering.set(sceneNumber, fraction);
-  p.currentScene = [...p.rendering.values()].reduce((a, b) => a + b, 0);
 }
 
+/** How many scenes' worth is drawn of the scenes rendering now (several at once with several workers). */
+export const renderingShare = (p: Pick<JobProgress, 'rendering'>): number => [...p.rendering.values()].reduce((a, b) => a + b, 0);
+
 export const overallProgress = (p: JobProgress): number =>
-  p.scenesPlanned === 0 ? 0 : Math.min(0.99, (0.9 * (p.scenesDone + p.currentScene)) / p.scenesPlanned + (p.assembling ? 0.05 : 0));
+  p.scenesPlanned === 0 ? 0 : Math.min(0.99, (0.9 * (p.scenesDone + renderingShare(p))) / p.scenesPlanned + (p.assembling ? 0.05 : 0));
 
 export const taskDir = (config: AppConfig, taskId: string) => join(config.dataDir, 'tasks', taskId);
 

@@ -401,7 +401,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
 
   private start(task: Task): void {
     const abort = new AbortController();
-    const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, currentScene: 0, rendering: new Map(), assembling: false };
+    const progress: JobProgress = { scenesPlanned: 0, scenesDone: 0, rendering: new Map(), assembling: false };
     const started = Date.now();
     const report = this.events.reporter(task, () => overallProgress(progress));
     report.status('running', 0);

@@ -28,7 +28,7 @@ import { User } from '../users/user.entity';
 import { versionRefs } from '../versions/version-refs';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
-import { taskDir } from './render-job';
+import { renderingShare, taskDir } from './render-job';
 import { Scene } from './scene.entity';
 import { TaskEvents } from './task-events';
 import { Task } from './task.entity';
@@ -345,7 +345,7 @@ export class TasksService implements OnModuleInit {
     const scenesOf = (t: Task) => t.plan?.scenes.length ?? TYPICAL_PLANNED_SCENES;
     const remaining = (t: Task) => {
       const job = this.queue.jobProgress(t.id);
-      return job ? Math.max(0, job.scenesPlanned - job.scenesDone - job.currentScene) : scenesOf(t);
+      return job ? Math.max(0, job.scenesPlanned - job.scenesDone - renderingShare(job)) : scenesOf(t);
     };
     let ahead = running.reduce((n, t) => n + remaining(t), 0);
     const lanes = this.config.render.concurrency;
