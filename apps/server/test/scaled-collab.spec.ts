@@ -1,15 +1,13 @@
 import { COLLAB_CLOSE, newScene, sceneCount, sceneIndexOf, sceneMap, sceneText, storyboardRoot, type Storyboard } from '@reelcraft/shared';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CollabLimits } from '../src/collab/collab-limits';
 import { DocUpdatesRepository } from '../src/collab/doc-updates.repository';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, type TestApp } from '../src/testing/test-app';
-import { deleteRedisKeys } from '../src/testing/redis-keys';
+import { ADMIN_PASSWORD, apiClient, login, type TestApp } from '../src/testing/test-app';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
+import { sharedInstances, type SharedInstances } from './support/shared-instances';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const storyboardJson = (doc: Y.Doc) => JSON.stringify(storyboardRoot(doc).toJSON());
 
@@ -30,10 +28,9 @@ function twoScenes(): Storyboard {
  * and a membership change made on one closes the member's connection on the other.
  */
 describe('a Yjs document edited through two instances (PostgreSQL + Redis)', () => {
+  let instances: SharedInstances;
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  const prefix = `reelcraft-test-collab:${process.pid}:${Date.now().toString(36)}:`;
   const editors: Editor[] = [];
   const ids: Record<string, string> = {};
   const tokens: Record<string, string> = {};
@@ -46,11 +43,9 @@ describe('a Yjs document edited through two instances (PostgreSQL + Redis)', () 
   };
 
   beforeAll(async () => {
-    const pg = await freshPgSchema();
-    drop = pg.drop;
-    const env = { REDIS_URL, REDIS_PREFIX: prefix, DATABASE_SCHEMA: pg.schema };
-    a = await startTestApp('postgres', env);
-    b = await startTestApp('postgres', env);
+    instances = await sharedInstances({ redis: true });
+    a = await instances.start();
+    b = await instances.start();
     // Small, so both instances compact while both type into the document.
     for (const t of [a, b]) t.app.get(CollabLimits).compactEvery = 12;
     const admin = apiClient(a.baseUrl, await login(a.baseUrl, 'admin', ADMIN_PASSWORD));
@@ -70,12 +65,7 @@ describe('a Yjs document edited through two instances (PostgreSQL + Redis)', () 
 
   afterAll(async () => {
     for (const e of editors) e.destroy();
-    await b?.close();
-    await a?.close();
-    await drop?.();
-    const r = new Redis(REDIS_URL);
-    await deleteRedisKeys(r, prefix);
-    await r.quit();
+    await instances?.close();
   });
 
   it('two stock clients on A and B type into one scene at once and converge; later clients on either see the same; all they received is stored', async () => {

@@ -2,7 +2,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RenderQueue } from '../src/renders/render-queue';
 import { Task } from '../src/renders/task.entity';
-import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { sharedInstances, type SharedInstances } from './support/shared-instances';
 
 const LEASE_MS = 1500;
 const ENV = { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8', TASK_LEASE_MS: String(LEASE_MS), TASK_LEASE_RENEW_MS: '250' };
@@ -13,18 +14,17 @@ const ENV = { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8', TASK_LE
  * process that stops renewing (dies or hangs) has its task finished by the other once the lease ran out.
  */
 describe('task leases between two server processes on PostgreSQL', () => {
-  let schema: Awaited<ReturnType<typeof freshPgSchema>>;
+  let instances: SharedInstances;
   let a: TestApp | undefined;
   let b: TestApp | undefined;
   let stoppedPid: number | undefined;
 
   beforeAll(async () => {
-    schema = await freshPgSchema();
-    a = await startTestApp('postgres', { ...ENV, DATABASE_SCHEMA: schema.schema });
+    instances = await sharedInstances({ env: ENV });
+    a = await instances.start();
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    await instances?.close();
     // A's frozen worker was killed by A's close; a SIGCONT to a pid already gone is harmless.
     if (stoppedPid) {
       try {
@@ -33,7 +33,6 @@ describe('task leases between two server processes on PostgreSQL', () => {
         /* gone */
       }
     }
-    await schema?.drop();
   });
 
   it("does not re-queue another process's running task at start, and takes it over once that process stops renewing its lease", async () => {
@@ -58,7 +57,7 @@ describe('task leases between two server processes on PostgreSQL', () => {
     expect(claimed).toMatchObject({ status: 'running', lease_owner: queueA.instanceId, attempts: 1 });
 
     // B starts on the same schema while A renews its lease: B's start and its lease rounds leave the task alone.
-    b = await startTestApp('postgres', { ...ENV, DATABASE_SCHEMA: schema.schema });
+    b = await instances.start();
     const queueB = b.app.get(RenderQueue);
     expect(queueB.instanceId).not.toBe(queueA.instanceId);
     const roundsAtStart = queueB.leaseRounds;
@@ -99,21 +98,16 @@ async function startFrozenTask(t: TestApp): Promise<{ id: string; token: string;
 }
 
 describe('handing tasks between two processes on PostgreSQL', () => {
-  let schema: Awaited<ReturnType<typeof freshPgSchema>>;
-  const apps: TestApp[] = [];
-  const start = async () => {
-    const t = await startTestApp('postgres', { ...ENV, TASK_LEASE_MS: '60000', TASK_LEASE_RENEW_MS: '250', DATABASE_SCHEMA: schema.schema });
-    apps.push(t);
-    return t;
-  };
+  let instances: SharedInstances;
+  const start = () => instances.start();
   beforeAll(async () => {
-    schema = await freshPgSchema();
+    instances = await sharedInstances({ env: { ...ENV, TASK_LEASE_MS: '60000', TASK_LEASE_RENEW_MS: '250' } });
   });
   afterEach(async () => {
-    for (const t of apps.splice(0).reverse()) await t.close();
+    await instances.stopAll();
   });
   afterAll(async () => {
-    await schema?.drop();
+    await instances?.close();
   });
 
   it('a cancel sent to the other process stops the running job here at its next lease round', async () => {
@@ -135,8 +129,7 @@ describe('handing tasks between two processes on PostgreSQL', () => {
     const { id } = await startFrozenTask(a);
     const tasks = a.app.get(DataSource).getRepository(Task);
     expect((await tasks.findOneByOrFail({ id })).status).toBe('running');
-    apps.splice(apps.indexOf(a), 1);
-    await a.close();
+    await instances.stop(a);
     const b = await start();
     // The lease (60 s here) has not run out: only the hand-back lets B take the task.
     const done = await waitForTask(b.baseUrl, await login(b.baseUrl, 'admin', ADMIN_PASSWORD), id, 60_000);

@@ -93,11 +93,25 @@ export class DocAwareness {
   applyRemote(update: Uint8Array): void {
     const entries = decodeEntries(update).filter((e) => !this.ownerOf.has(e.clientId));
     if (entries.length === 0) return;
+    const states = this.awareness.getStates();
     for (const e of entries) {
       const user = e.state?.user as { id?: unknown } | undefined;
       if (typeof user?.id === 'string') this.remoteUsers.set(e.clientId, user.id);
+      // A state that expired here (its instance was cut off for 30 s) comes back re-announced with
+      // the clock it had: y-protocols would take an equal clock as old news, so forget the old one.
+      if (e.state !== null && !states.has(e.clientId) && this.awareness.meta.get(e.clientId)?.clock === e.clock) this.awareness.meta.delete(e.clientId);
     }
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeEntries(entries), REMOTE_ORIGIN);
+  }
+
+  /**
+   * Publishes the presence of this instance's own peers again, as it is now: for an instance that
+   * missed it while cut off from Redis. Clocks are not bumped (a client's next change must still
+   * win everywhere); `applyRemote` takes a re-announced state that has expired there.
+   */
+  announce(): void {
+    const ours = [...this.ownerOf.keys()].filter((id) => this.awareness.getStates().has(id));
+    if (this.publish && ours.length) this.publish(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ours));
   }
 
   leave(peer: AwarenessPeer): void {

@@ -7,6 +7,9 @@ import { DocUpdatesRepository } from './doc-updates.repository';
 import { collabChannel, encodeRelayMessage, parseRelayMessage } from './collab-relay';
 import { HostedDoc } from './hosted-doc';
 
+/** Why a document re-read its stored rows: this instance's Redis came back, or another's did and it asked. */
+export type CatchUpCause = 'recovered' | 'asked';
+
 interface Entry {
   doc: Promise<HostedDoc>;
   /** Open connections and in-flight server writes; the document unloads a grace period after 0. */
@@ -25,6 +28,7 @@ export class CollabDocuments {
   private readonly logger = new Logger('CollabDocuments');
   private readonly entries = new Map<string, Entry>();
   private readonly changeListeners = new Set<(projectId: string, doc: Y.Doc) => void>();
+  private readonly caughtUpListeners = new Set<(projectId: string, cause: CatchUpCause) => void>();
 
   /** Called after every stored change of a loaded document (the content filter reads it, debounced). */
   onChanged(listener: (projectId: string, doc: Y.Doc) => void): () => void {
@@ -36,7 +40,19 @@ export class CollabDocuments {
     private readonly repo: DocUpdatesRepository,
     private readonly limits: CollabLimits,
     private readonly redis: RedisConnections,
-  ) {}
+  ) {
+    if (redis.enabled) redis.onRecovered(() => void this.catchUpAll());
+  }
+
+  /**
+   * Called each time a loaded document has caught up with its stored rows in scaled mode: after
+   * this instance's own Redis outage (`recovered`), or when another instance back from one asked
+   * (`asked`). Whatever was missing has then been sent to this instance's peers.
+   */
+  onCaughtUp(listener: (projectId: string, cause: CatchUpCause) => void): () => void {
+    this.caughtUpListeners.add(listener);
+    return () => this.caughtUpListeners.delete(listener);
+  }
 
   /** The project's document, held until `release` is called once for this call. */
   async open(projectId: string): Promise<HostedDoc> {
@@ -145,6 +161,7 @@ export class CollabDocuments {
       if (!parsed) return this.logger.warn(`ignored a malformed message on the channel of ${projectId}`);
       // Our own publication coming back: our peers have had it already.
       if (parsed.from === this.redis.instanceId) return;
+      if (parsed.kind === 'resync') return void this.catchUp(projectId, hosted, 'asked');
       if (parsed.kind === 'update') {
         // Copied: the payload is a view into ioredis's buffer.
         if (incoming.push(Uint8Array.from(parsed.payload)) === 1) setImmediate(applyIncoming);
@@ -187,6 +204,37 @@ export class CollabDocuments {
       awareness: (u) => send('awareness', u),
     });
     return loaded;
+  }
+
+  /**
+   * Redis is back after an outage of this instance's connections: the other instances' updates
+   * and presence changes of that time never arrived here, and ours never left. Each loaded
+   * document re-reads its rows and re-announces its peers' presence, then asks the others to do
+   * the same (they did not notice anything: their own connections stayed up).
+   */
+  private async catchUpAll(): Promise<void> {
+    await Promise.allSettled(
+      [...this.entries].map(async ([projectId, entry]) => {
+        if (entry.unloading) return;
+        const hosted = await entry.doc;
+        await this.catchUp(projectId, hosted, 'recovered');
+        await this.redis.publishBuffer(collabChannel(projectId), encodeRelayMessage('resync', this.redis.instanceId));
+      }),
+    );
+  }
+
+  private async catchUp(projectId: string, hosted: HostedDoc, cause: CatchUpCause): Promise<void> {
+    const entry = this.entries.get(projectId);
+    if (!entry || entry.unloading) return;
+    try {
+      if (await hosted.catchUp()) this.logger.log(`document ${projectId} caught up with updates stored while Redis was away`);
+    } catch (err) {
+      // Its peers still hold what they have; the next outage's end or a reload reads the rows again.
+      this.logger.error(`document ${projectId} could not catch up with its stored rows: ${oneLine(err)}`);
+      return;
+    }
+    hosted.presence.announce();
+    for (const listener of this.caughtUpListeners) listener(projectId, cause);
   }
 
   private unload(projectId: string, entry: Entry): Promise<void> {

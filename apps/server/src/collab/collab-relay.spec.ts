@@ -16,6 +16,14 @@ describe('collab relay messages', () => {
     }
   });
 
+  it('carries a resync with nothing after the sender, and only a resync may be empty', () => {
+    const parsed = parseRelayMessage(encodeRelayMessage('resync', id));
+    expect(parsed).toMatchObject({ kind: 'resync', from: id });
+    expect(parsed!.payload.byteLength).toBe(0);
+    expect(parseRelayMessage(encodeRelayMessage('update', id))).toBeNull();
+    expect(parseRelayMessage(encodeRelayMessage('awareness', id))).toBeNull();
+  });
+
   it('refuses what is not a message: unknown kind, bad sender, nothing to apply', () => {
     const good = encodeRelayMessage('update', id, new Uint8Array([1, 2]));
     const unknownKind = Buffer.from(good);
@@ -26,6 +34,7 @@ describe('collab relay messages', () => {
     expect(parseRelayMessage(badSender)).toBeNull();
     expect(parseRelayMessage(good.subarray(0, 37))).toBeNull();
     expect(parseRelayMessage(Buffer.from('{"json":true}'))).toBeNull();
+    expect(parseRelayMessage(Buffer.alloc(0))).toBeNull();
   });
 
   it('will not send under an id that is not a UUID', () => {

@@ -119,6 +119,43 @@ export class HostedDoc {
     this.sizeBound += update.byteLength;
   }
 
+  /**
+   * Applies whatever the stored rows hold that this copy lacks: updates another instance stored
+   * while its relay could not reach this one (a Redis outage). Sent on to this instance's peers as
+   * any relayed update is, never stored or published again. In the document's queue, so a row this
+   * instance is storing right now is applied by its own path (which relays it) and not here first.
+   *
+   * Reads every row, not those past a seq: compaction frees seqs below its snapshot's, so an
+   * instance that had not heard of the snapshot may store a row there afterwards. The rows stay
+   * few (compaction), and Yjs skips what the document has. Resolves true when something was new.
+   */
+  catchUp(): Promise<boolean> {
+    return this.enqueue(async () => {
+      if (this.discarded) return false;
+      const stored = await this.repo.load(this.projectId);
+      let changed = false;
+      const seen = () => (changed = true);
+      this.doc.on('update', seen);
+      try {
+        // One transaction: the peers get one frame with just what was missing.
+        this.doc.transact(() => {
+          for (const update of stored.updates) {
+            try {
+              Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+            } catch (err) {
+              this.logger.error(`a stored update could not be applied while catching up: ${(err as Error).message}`);
+            }
+          }
+        }, REMOTE_ORIGIN);
+      } finally {
+        this.doc.off('update', seen);
+      }
+      this.lastSeq = Math.max(this.lastSeq, stored.lastSeq);
+      if (changed) this.sizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
+      return changed;
+    });
+  }
+
   get storedRows(): number {
     return this.rowsSinceSnapshot;
   }
@@ -222,10 +259,13 @@ export class HostedDoc {
     this.doc.destroy();
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     // The queue itself never rejects, so one failure does not stop the updates behind it.
-    this.queue = run.catch(() => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

@@ -4,7 +4,6 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { oneLine } from '../common/one-line';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
-type MessageHandler = (message: string) => void;
 type BufferHandler = (message: Buffer) => void;
 
 /**
@@ -15,7 +14,7 @@ type BufferHandler = (message: Buffer) => void;
  * fails at once instead of holding a login or a socket event until Redis comes back), `subscriber`
  * for this instance's own channels, and one more subscriber that the Socket.IO adapter takes over.
  * An outage is logged once per connection when it starts and once when it ends; ioredis keeps
- * reconnecting and re-subscribes by itself.
+ * reconnecting and re-subscribes by itself, and `onRecovered` listeners hear when it is over.
  */
 @Injectable()
 export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
@@ -26,8 +25,15 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private readonly logger = new Logger('Redis');
   private readonly clients: Redis[] = [];
-  private readonly handlers = new Map<string, Set<MessageHandler>>();
-  private readonly bufferHandlers = new Map<string, Set<BufferHandler>>();
+  /** Per channel (prefix included): its handlers, every one taking the raw bytes. */
+  private readonly handlers = new Map<string, Set<BufferHandler>>();
+  private readonly recoveredListeners = new Set<() => void>();
+  /** The command or subscriber connection was lost since both were last ready. */
+  private interrupted = false;
+  /** Set once command and subscriber were both ready. */
+  private wasReady = false;
+  /** A publication failed since the command connection was last ready (logged once). */
+  private publishFailing = false;
   private readonly commandClient: Redis | null = null;
   private readonly subscriberClient: Redis | null = null;
   private readonly adapterSubscriber: Redis | null = null;
@@ -39,18 +45,10 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     this.commandClient = this.client('command', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
     this.subscriberClient = this.client('subscriber', {});
     this.adapterSubscriber = this.client('socket.io subscriber', {});
-    this.subscriberClient.on('message', (channel: string, message: string) => {
-      for (const handle of this.handlers.get(channel) ?? []) {
-        try {
-          handle(message);
-        } catch (err) {
-          this.logger.error(`a message on ${channel} could not be handled: ${oneLine(err)}`);
-        }
-      }
-    });
+    // Only the bytes: a text subscriber decodes them itself, as ioredis's 'message' event would.
     this.subscriberClient.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString();
-      for (const handle of this.bufferHandlers.get(name) ?? []) {
+      for (const handle of this.handlers.get(name) ?? []) {
         try {
           handle(message);
         } catch (err) {
@@ -58,6 +56,14 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
         }
       }
     });
+    for (const c of [this.commandClient, this.subscriberClient]) {
+      // Closes before both were first ready belong to a slow start, not to an outage.
+      c.on('close', () => {
+        if (this.wasReady) this.interrupted = true;
+      });
+      c.on('ready', () => void this.maybeRecovered());
+    }
+    this.commandClient.on('ready', () => (this.publishFailing = false));
   }
 
   /** The connection for keys and PUBLISH; null without REDIS_URL. */
@@ -102,10 +108,16 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Handles every message on `prefix + name`. Resolves once Redis confirmed the subscription
-   * (or at once while Redis is down: the subscription is made when it comes back).
+   * Handles every message on `prefix + name` as UTF-8 text. Resolves once Redis confirmed the
+   * subscription (or at once while Redis is down: the subscription is made when it comes back).
+   * The returned function removes the handler, and the subscription with the channel's last one.
    */
-  async subscribe(name: string, handle: MessageHandler): Promise<() => void> {
+  subscribe(name: string, handle: (message: string) => void): Promise<() => void> {
+    return this.subscribeBuffer(name, (message) => handle(message.toString()));
+  }
+
+  /** As `subscribe`, with the message as bytes (Yjs updates are binary). */
+  async subscribeBuffer(name: string, handle: BufferHandler): Promise<() => void> {
     const sub = this.subscriberClient;
     if (!sub) throw new Error('Redis is not configured (REDIS_URL is unset)');
     const channel = this.prefix + name;
@@ -113,28 +125,6 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      const subscribed = sub.subscribe(channel);
-      if (sub.status === 'ready') await subscribed;
-      else subscribed.catch((err: unknown) => this.logger.error(`could not subscribe to ${channel}: ${oneLine(err)}`));
-    }
-    set.add(handle);
-    return () => set.delete(handle);
-  }
-
-  /**
-   * Handles every message on `prefix + name` as bytes (Yjs updates are binary). Unlike `subscribe`,
-   * the returned function also unsubscribes from Redis once the last handler of the channel is gone:
-   * these channels are per document and come and go with the documents an instance holds.
-   * Resolves once Redis confirmed the subscription (at once while Redis is down, as `subscribe`).
-   */
-  async subscribeBuffer(name: string, handle: BufferHandler): Promise<() => void> {
-    const sub = this.subscriberClient;
-    if (!sub) throw new Error('Redis is not configured (REDIS_URL is unset)');
-    const channel = this.prefix + name;
-    let set = this.bufferHandlers.get(channel);
-    if (!set) {
-      set = new Set();
-      this.bufferHandlers.set(channel, set);
     }
     set.add(handle);
     if (set.size === 1) {
@@ -145,34 +135,40 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     const handlers = set;
     return () => {
       if (!handlers.delete(handle) || handlers.size > 0) return;
-      if (this.bufferHandlers.get(channel) === handlers) this.bufferHandlers.delete(channel);
+      if (this.handlers.get(channel) === handlers) this.handlers.delete(channel);
       // A later subscribe to the same channel is queued behind this on the same connection, so it wins.
       sub.unsubscribe(channel).catch(() => undefined);
     };
   }
 
-  /** Publishes bytes on `prefix + name`; false (and one log line) when Redis could not take them. */
-  async publishBuffer(name: string, message: Buffer): Promise<boolean> {
+  /** Publishes on `prefix + name`; false (and one log line) when Redis could not take it. */
+  async publish(name: string, message: string | Buffer): Promise<boolean> {
     if (!this.commandClient) return false;
     try {
       await this.commandClient.publish(this.prefix + name, message);
       return true;
     } catch (err) {
-      this.logger.warn(`could not publish on ${this.prefix + name}: ${oneLine(err)}`);
+      // Once per outage: during one, every keystroke of every document would add a line.
+      if (!this.publishFailing) this.logger.warn(`could not publish on ${this.prefix + name} (and maybe more until Redis is back): ${oneLine(err)}`);
+      this.publishFailing = true;
       return false;
     }
   }
 
-  /** Publishes on `prefix + name`; false (and one log line) when Redis could not take it. */
-  async publish(name: string, message: string): Promise<boolean> {
-    if (!this.commandClient) return false;
-    try {
-      await this.commandClient.publish(this.prefix + name, message);
-      return true;
-    } catch (err) {
-      this.logger.warn(`could not publish on ${this.prefix + name}: ${oneLine(err)}`);
-      return false;
-    }
+  /** `publish` for bytes, under the name callers already use. */
+  publishBuffer(name: string, message: Buffer): Promise<boolean> {
+    return this.publish(name, message);
+  }
+
+  /**
+   * Calls `listener` each time this instance's connections come back after an outage, once the
+   * subscriber's channels are subscribed again: whatever other instances published meanwhile
+   * never reached this one, and what this one published was dropped. Not called for the first
+   * connection at start. Returns the function that removes the listener.
+   */
+  onRecovered(listener: () => void): () => void {
+    this.recoveredListeners.add(listener);
+    return () => this.recoveredListeners.delete(listener);
   }
 
   /**
@@ -203,6 +199,35 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
+  }
+
+  /**
+   * Both connections are ready again. ioredis sends the re-subscriptions before it emits 'ready'
+   * (the event is deferred a tick), so a PING on the subscriber, queued behind them, answers once
+   * Redis confirmed them: from then on every publication reaches this instance, and a catch-up
+   * read made afterwards misses nothing in between.
+   */
+  private async maybeRecovered(): Promise<void> {
+    const sub = this.subscriberClient;
+    if (this.commandClient?.status !== 'ready' || sub?.status !== 'ready') return;
+    this.wasReady = true;
+    if (!this.interrupted) return;
+    try {
+      await sub.ping();
+    } catch {
+      // Lost again before the answer: the next 'ready' tries again.
+      return;
+    }
+    if (!this.interrupted || this.commandClient.status !== 'ready' || sub.status !== 'ready') return;
+    this.interrupted = false;
+    this.logger.log('connections to Redis are back: catching up with what was published meanwhile');
+    for (const listener of this.recoveredListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error(`a recovery listener failed: ${oneLine(err)}`);
+      }
+    }
   }
 
   private client(role: string, options: RedisOptions): Redis {
