@@ -18,6 +18,7 @@ import { RedisModule } from './redis/redis.module';
 import { RendersModule } from './renders/renders.module';
 import { UsersModule } from './users/users.module';
 import { VersionsModule } from './versions/versions.module';
+import { WorkersModule } from './workers/workers.module';
 
 @Module({})
 export class AppModule {
@@ -40,6 +41,7 @@ export class AppModule {
         ModelsModule,
         MusicModule,
         AdminModule,
+        WorkersModule,
       ],
       controllers: [HealthController],
       // SQLite only (it does nothing on PostgreSQL): WAL checkpoints beside the event loop.

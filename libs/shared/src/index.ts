@@ -18,3 +18,4 @@ export * from './storyboard-ydoc-edits';
 export * from './timeline';
 export * from './filter';
 export * from './csv';
+export * from './workers';

@@ -55,6 +55,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://cache', REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX may hold/);
   });
 
+  it('asks render workers for a heartbeat every WORKER_HEARTBEAT_MS', () => {
+    expect(loadConfig({}).workers).toEqual({ heartbeatMs: 5000 });
+    expect(loadConfig({ WORKER_HEARTBEAT_MS: '250' }).workers.heartbeatMs).toBe(250);
+    for (const bad of ['99', '600001', '1.5', 'soon']) expect(() => loadConfig({ WORKER_HEARTBEAT_MS: bad }), bad).toThrow(/WORKER_HEARTBEAT_MS/);
+  });
+
   it('names every bad value at once', () => {
     let error: unknown;
     try {

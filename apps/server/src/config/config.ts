@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   }),
   /** Put before every Redis key and channel of this studio, so several studios or test runs can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/, { error: 'REDIS_PREFIX may hold letters, digits and : _ . - (at most 64)' }).default('reelcraft:'),
+  /** How often render workers send a heartbeat, in ms; one not heard from for three intervals is listed as lost. */
+  WORKER_HEARTBEAT_MS: int(5_000, 100, 600_000),
   MODELS_DIR: z.string().default('./models'),
   STUDIO_DIR: optionalString,
   REELCRAFT_ADMIN_USERNAME: z.string().default('admin'),
@@ -118,6 +120,8 @@ export interface AppConfig {
     | { type: 'postgres'; url: string; schema?: string; poolSize: number };
   /** Scaled mode (REDIS_URL set): Socket.IO, session changes and the login throttle shared through Redis. */
   redis?: { url: string; prefix: string };
+  /** Render worker processes: how often they send heartbeats (WORKER_HEARTBEAT_MS). */
+  workers: { heartbeatMs: number };
   modelsDir: string;
   studioDir: string;
   admin: { username: string; password?: string };
@@ -185,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ? { type: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
       : { type: 'sqlite', path: resolve(dataDir, 'reelcraft.sqlite') },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : undefined,
+    workers: { heartbeatMs: e.WORKER_HEARTBEAT_MS },
     modelsDir: abs(e.MODELS_DIR),
     // The built studio sits beside the server in the monorepo: apps/server/dist → apps/studio/build.
     studioDir: e.STUDIO_DIR ? abs(e.STUDIO_DIR) : resolve(__dirname, '../../../studio/build'),
