@@ -45,6 +45,9 @@ import type {
   TaskView,
   UserView,
   VersionView,
+  IssuedWorkerToken,
+  WorkerTokenView,
+  WorkerView,
 } from '@reelcraft/shared';
 import { ApiRequestError, contentBlocked, errorText as plainErrorText, networkError, queueLimit, toApiError } from './api-errors';
 import { queryString } from './admin/query';
@@ -283,6 +286,20 @@ export const api = {
   /** -100..100, higher starts first. */
   setTaskPriority(id: string, priority: number): Promise<TaskView> {
     return request(`/api/admin/tasks/${encodeURIComponent(id)}`, { method: 'PATCH', body: { priority } });
+  },
+  /** Render workers heard from within the last hour, alive or lost. */
+  workers(signal?: AbortSignal): Promise<WorkerView[]> {
+    return request('/api/admin/workers', { signal });
+  },
+  workerTokens(signal?: AbortSignal): Promise<WorkerTokenView[]> {
+    return request('/api/admin/worker-tokens', { signal });
+  },
+  /** The answer holds the token's plaintext: the only time it is ever shown. 409 when a live token has that name. */
+  issueWorkerToken(name: string): Promise<IssuedWorkerToken> {
+    return request('/api/admin/worker-tokens', { method: 'POST', body: { name } });
+  },
+  revokeWorkerToken(id: string): Promise<void> {
+    return request(`/api/admin/worker-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
   },
 
   // Projects (live co-edited storyboards) -------------------------------------------------------
