@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ClientToServerEvents, ServerToClientEvents } from '@reelcraft/shared';
 import Redis from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
@@ -27,6 +30,7 @@ describe('two instances on PostgreSQL and Redis', () => {
   const prefix = `reelcraft-test:${process.pid}:${Date.now().toString(36)}:`;
   const sockets: ClientSocket[] = [];
   let adminA: ReturnType<typeof apiClient>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-scaled-'));
 
   const connect = (t: TestApp, token: string): Promise<ClientSocket> => {
     const s: ClientSocket = io(t.baseUrl, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false });
@@ -44,6 +48,8 @@ describe('two instances on PostgreSQL and Redis', () => {
       REDIS_URL,
       REDIS_PREFIX: prefix,
       DATABASE_SCHEMA: pg.schema,
+      // One data folder for both, as the scaled compose file mounts one volume: a scene one instance's worker draws becomes the other's take.
+      DATA_DIR: dataDir,
       LOGIN_MAX_FAILURES: '3',
       RENDER_WIDTH: '320',
       RENDER_HEIGHT: '180',
@@ -61,6 +67,7 @@ describe('two instances on PostgreSQL and Redis', () => {
     await b?.close();
     await a?.close();
     await drop?.();
+    rmSync(dataDir, { recursive: true, force: true });
     // The login counters are the only keys this run left; channels leave nothing behind.
     const r = new Redis(REDIS_URL);
     await deleteRedisKeys(r, prefix);

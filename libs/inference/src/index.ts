@@ -50,6 +50,7 @@ export { sharedDiffusionPipeline, releaseSharedDiffusionPipelines } from './diff
 export { LATENT_RGB_FACTORS_SD15, LatentPreview, latentToRgb, latentPreviewJpeg, rgbPreviewJpeg } from './diffusion/latent-preview';
 export { GaussianNoise, deriveSeed } from './diffusion/random';
 export { ONNX_DEVICES, type OnnxDevice } from './diffusion/onnx-devices';
+export { onnxVariants, pickPrecision, type OnnxPrecision } from './models/onnx-variants';
 export { writeTinyDiffusionPipeline, tinyTokenizer, type TinyDiffusionOptions, type TinyTimestepVariant } from './testing/tiny-onnx';
 export { writeTinyEmbeddingsModel, type TinyEmbeddingsOptions } from './testing/tiny-embeddings';
 export { GraphBuilder, ONNX_FLOAT } from './testing/tiny-onnx-graph';

@@ -43,7 +43,16 @@ const EnvSchema = z.object({
   LOGIN_ADDRESS_MAX_FAILURES: int(30, 1),
   /** Failed sign-ins for one username, from anywhere, after which each attempt for it is slowed. */
   LOGIN_USER_SLOW_AFTER: int(20, 1),
-  RENDER_CONCURRENCY: int(1, 1, 16),
+  /**
+   * Render worker processes of this server. With REDIS_URL: how many scene jobs this instance's
+   * own workers take from the shared scene queue; 0 leaves the drawing to `reelcraft-worker`s.
+   */
+  RENDER_CONCURRENCY: int(1, 0, 16),
+  /**
+   * Scaled mode: how long a scene job stays with its render worker without the worker renewing
+   * its lock, in ms. A worker host that dies has its scenes retried elsewhere after about this long.
+   */
+  SCENE_JOB_LOCK_MS: int(15_000, 1_000, 600_000),
   /**
    * Tasks running at once (planning, matching takes, waiting for their scenes, assembling); their
    * scenes share the RENDER_CONCURRENCY render workers. Unset: twice RENDER_CONCURRENCY, at least 4.
@@ -155,6 +164,8 @@ export interface AppConfig {
     musicFile?: string;
     /** Bound of the segment cache under DATA_DIR/segments (SEGMENT_CACHE_MB), in bytes. */
     segmentCacheBytes: number;
+    /** Scaled mode: a scene job's lock on its render worker (SCENE_JOB_LOCK_MS). */
+    sceneJobLockMs: number;
     /** A claimed task's lease (TASK_LEASE_MS) and how often its owner renews it (TASK_LEASE_RENEW_MS). */
     taskLeaseMs: number;
     taskLeaseRenewMs: number;
@@ -178,6 +189,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // A renewal must land before the lease runs out, or a live process loses its tasks to another.
   if (e.TASK_LEASE_RENEW_MS >= e.TASK_LEASE_MS) {
     throw new ConfigError(`Invalid configuration:\n  TASK_LEASE_RENEW_MS: must be less than TASK_LEASE_MS (${e.TASK_LEASE_RENEW_MS} >= ${e.TASK_LEASE_MS})`);
+  }
+  // Without Redis no other process could take a scene: nothing would ever be drawn.
+  if (e.RENDER_CONCURRENCY === 0 && !e.REDIS_URL) {
+    throw new ConfigError('Invalid configuration:\n  RENDER_CONCURRENCY: 0 needs REDIS_URL (render workers of their own, `reelcraft-worker`, take the scenes then)');
   }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
   const dataDir = abs(e.DATA_DIR);
@@ -206,7 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     render: {
       concurrency: e.RENDER_CONCURRENCY,
       activeTasks: e.RENDER_ACTIVE_TASKS ?? Math.max(4, 2 * e.RENDER_CONCURRENCY),
-      userConcurrency: e.RENDER_USER_CONCURRENCY ?? e.RENDER_CONCURRENCY,
+      userConcurrency: e.RENDER_USER_CONCURRENCY ?? Math.max(1, e.RENDER_CONCURRENCY),
+      sceneJobLockMs: e.SCENE_JOB_LOCK_MS,
       userMaxQueued: e.USER_MAX_QUEUED_TASKS,
       width: e.RENDER_WIDTH,
       height: e.RENDER_HEIGHT,

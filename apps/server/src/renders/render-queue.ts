@@ -26,6 +26,13 @@ import { Task } from './task.entity';
 import { SceneScheduler } from './scene-scheduler';
 import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
+import type { WorkerJob } from '@reelcraft/shared';
+import { BullSceneRunner } from '../scene-queue/bull-scene-runner';
+import { SceneConsumer } from '../scene-queue/scene-consumer';
+import type { SceneRunner } from '../scene-queue/scene-runner';
+import { sharedPlacement } from '../scene-queue/shared-placement';
+import { modelSummary, processIdentity, trackPoolJobs } from '../scene-queue/worker-report';
+import { WorkerDirectory } from '../workers/worker-directory';
 
 const PAUSED = 'queue.paused';
 /** How many of the latest drawn scenes the ETA's seconds per scene average over. */
@@ -63,10 +70,16 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   private queueNotice: NodeJS.Timeout | undefined;
   /** When each owner's last task started, for taking turns (this process's memory: a restart starts the turns afresh). */
   private readonly lastStart = new Map<string, number>();
-  /** The render workers, kept between scenes. */
+  /** This server's own render workers, kept between scenes. */
   readonly pool: RenderWorkerPool;
   /** Who gets the next free worker. */
   readonly scenes: SceneScheduler;
+  /** Scaled mode (REDIS_URL): the BullMQ scene queue the scheduler hands scenes to, for the render workers of every host. */
+  readonly remote: BullSceneRunner | undefined;
+  /** Scaled mode: this server's own workers taking scenes from that queue (none with RENDER_CONCURRENCY=0). */
+  readonly consumer: SceneConsumer | undefined;
+  private readonly currentJob: () => WorkerJob | null;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   /** This process among all that share the database, written into the leases of the tasks it runs; random per start, so a restarted process owns nothing of its former self. */
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   /** How many lease rounds (renew, then re-queue the expired) have finished; a round's effects are visible once this moved. */
@@ -86,6 +99,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly records: RenderRecords,
     private readonly takes: TakeRepository,
     private readonly music: MusicTrackRepository,
+    private readonly workers: WorkerDirectory,
   ) {
     this.pool = new RenderWorkerPool({
       entryPath: RENDER_WORKER_PATH,
@@ -95,7 +109,55 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     this.pool.on('worker-exit', ({ pid, exit }) => {
       if (exit.cause !== 'stopped') this.logger.warn(`render worker ${pid} ended: ${exit.reason}`);
     });
-    this.scenes = new SceneScheduler(this.pool);
+    this.currentJob = trackPoolJobs(this.pool);
+    let runner: SceneRunner = this.pool;
+    const { redis } = config;
+    if (redis) {
+      const log = (message: string) => this.logger.warn(message);
+      this.remote = new BullSceneRunner({ redis, dataDir: config.dataDir, modelsDir: config.modelsDir, liveSlots: () => this.liveSlots(), log });
+      runner = this.remote;
+      if (config.render.concurrency > 0) {
+        this.consumer = new SceneConsumer({
+          redis,
+          pool: this.pool,
+          slots: config.render.concurrency,
+          placement: sharedPlacement(config.dataDir),
+          modelsDir: config.modelsDir,
+          device: config.render.device,
+          threads: config.render.threads,
+          lockMs: config.render.sceneJobLockMs,
+          log,
+        });
+      }
+    }
+    this.scenes = new SceneScheduler(runner);
+  }
+
+  /** Scene jobs the live render workers of the deployment draw at once: every heartbeat's slots. */
+  private async liveSlots(): Promise<number> {
+    return (await this.workers.list()).filter((w) => w.alive).reduce((n, w) => n + w.slots, 0);
+  }
+
+  /** Scenes drawn side by side: this server's workers, or in the scaled mode those of every live worker. */
+  lanes(): number {
+    return this.remote ? Math.max(1, this.remote.slots) : this.config.render.concurrency;
+  }
+
+  /**
+   * Lists this server's own render workers among the deployment's workers (the admin console), as
+   * a worker process's heartbeat would; in the scaled mode that is also what lets scenes be handed to them.
+   */
+  private async heartbeat(): Promise<void> {
+    if (this.config.render.concurrency === 0) return;
+    const device = this.config.render.device;
+    await this.workers.record({
+      ...processIdentity(this.instanceId),
+      device,
+      slots: this.config.render.concurrency,
+      ...(await modelSummary(await this.models.view(), this.config.modelsDir, device)),
+      job: this.currentJob(),
+      token_name: 'local',
+    });
   }
 
   /** What a render reads and writes through (render-job.ts holds no database handle). */
@@ -118,6 +180,10 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.heartbeat().catch((err: Error) => this.logger.warn(`could not list this server's render workers: ${err.message}`));
+    this.heartbeatTimer = setInterval(() => void this.heartbeat().catch(() => undefined), this.config.workers.heartbeatMs);
+    this.heartbeatTimer.unref();
+    await this.remote?.refresh();
     await this.requeueDeadOnThisHost();
     await this.requeueExpired();
     this.leaseTimer = setInterval(() => this.runLeaseRound(), this.config.render.taskLeaseRenewMs);
@@ -129,8 +195,11 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     this.closing = true;
     clearTimeout(this.queueNotice);
     await this.stopLeaseRounds();
+    clearInterval(this.heartbeatTimer);
     for (const job of this.running.values()) job.abort.abort();
     await Promise.allSettled([...this.running.values()].map((j) => j.done));
+    await this.consumer?.close();
+    await this.remote?.close();
     await this.pool.close();
     // Hand this process's tasks back at once instead of letting their leases run out: another process (or the next start) takes them.
     try {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ModelsModule } from '../models/models.module';
 import { PlanningModule } from '../planning/planning.module';
+import { WorkersModule } from '../workers/workers.module';
+import { WorkerFilesController } from '../scene-queue/worker-files.controller';
 import { RenderEvents } from './render-events';
 import { RenderQueue } from './render-queue';
 import { MusicModule } from '../music/music.module';
@@ -11,8 +13,8 @@ import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 
 @Module({
-  imports: [ModelsModule, PlanningModule, MusicModule],
-  controllers: [TasksController],
+  imports: [ModelsModule, PlanningModule, MusicModule, WorkersModule],
+  controllers: [TasksController, WorkerFilesController],
   providers: [{ provide: TakeRepository, useClass: TypeOrmTakeRepository }, { provide: RenderRecords, useClass: TypeOrmRenderRecords }, TasksService, RenderQueue, RenderEvents, TaskEvents],
   exports: [RenderEvents, TaskEvents, TasksService, RenderQueue, TakeRepository],
 })

@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { SceneDoneMessage, SceneJob, WorkerMessage } from '@reelcraft/inference';
 import { pickNext } from './fair-pick';
-import { RenderWorkerPool, SceneCancelledError, WorkerDiedError } from './worker-pool';
+import type { SceneRunner } from '../scene-queue/scene-runner';
+import { SceneCancelledError, WorkerDiedError } from './worker-pool';
 
 /** A scene of a running task, to be drawn by a render worker. */
 export interface SceneRequest {
@@ -42,7 +43,7 @@ interface Entry {
 }
 
 /**
- * Hands free render workers to the scene jobs of running tasks, fairly between users: by the
+ * Hands free render workers (local processes, or the scaled mode's scene queue) to the scene jobs of running tasks, fairly between users: by the
  * task's priority, then the owner with the fewest scenes rendering now, then the owner whose last
  * scene started longest ago (fair-pick.ts, as for admitting tasks). So a user's single scene
  * starts as soon as a worker frees up, however many scenes another user has queued. A scene whose
@@ -54,8 +55,10 @@ export class SceneScheduler extends EventEmitter<SchedulerEvents> {
   private readonly lastStartByOwner = new Map<string, number>();
   private clock = 0;
 
-  constructor(readonly pool: RenderWorkerPool) {
+  constructor(readonly pool: SceneRunner) {
     super();
+    // A worker that joined (or a job that ended on another instance) may let a waiting scene start.
+    pool.on('capacity', () => this.dispatch());
   }
 
   /** Scene jobs waiting for a worker. */
@@ -120,7 +123,7 @@ export class SceneScheduler extends EventEmitter<SchedulerEvents> {
     this.renderingByOwner.set(owner, (this.renderingByOwner.get(owner) ?? 0) + 1);
     // A counter, not the clock: two starts in one millisecond still take turns.
     this.lastStartByOwner.set(owner, ++this.clock);
-    const run = this.pool.run(job, (msg) => request.onMessage?.(msg), request.signal);
+    const run = this.pool.run(job, (msg) => request.onMessage?.(msg), request.signal, { priority: request.priority });
     request.onStart?.({ jobId, pid: this.pool.pidOf(jobId) });
     this.emit('started', { taskId: job.taskId, sceneNumber: job.scene.scene_number, ownerId: owner, job, attempt: entry.attempts });
     run

@@ -348,7 +348,7 @@ export class TasksService implements OnModuleInit {
       return job ? Math.max(0, job.scenesPlanned - job.scenesDone - renderingShare(job)) : scenesOf(t);
     };
     let ahead = running.reduce((n, t) => n + remaining(t), 0);
-    const lanes = this.config.render.concurrency;
+    const lanes = this.queue.lanes();
     for (const t of running) out.set(t.id, { position: null, eta: perScene === null ? null : Math.round(remaining(t) * perScene) });
     order.forEach((t, i) => {
       // While the queue is paused nothing waiting will start: no honest ETA for it.

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { SceneRunner, SceneRunnerEvents } from '../scene-queue/scene-runner';
 import { SupervisedChild, isWorkerMessage, type ChildExit, type ParentMessage, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
 
 /** A scene job ended because its worker died under it (not because the scene failed). */
@@ -23,13 +24,15 @@ export interface WorkerPoolOptions {
   size(): number;
   /** RENDER_MEMORY_LIMIT_MB for workers started from now on; 0: none. */
   memoryLimitMb(): number;
+  /** The workers' environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** How long a cancelled scene has to stop before its worker is killed (default 500 ms). */
   cancelGraceMs?: number;
   /** How long a worker has to exit at shutdown before it is killed (default 2 s). */
   stopGraceMs?: number;
 }
 
-export interface PoolEvents {
+export interface PoolEvents extends SceneRunnerEvents {
   /** A scene job was handed to a worker. */
   'job-start': [{ jobId: string; taskId: string; sceneNumber: number; pid: number }];
   /** A scene job ended, however. */
@@ -57,7 +60,7 @@ interface PoolWorker {
  * memory, replaced when one dies or is killed, and stopped at shutdown. Which job goes to a free
  * worker is the scene scheduler's choice (scene-scheduler.ts); the pool only runs it.
  */
-export class RenderWorkerPool extends EventEmitter<PoolEvents> {
+export class RenderWorkerPool extends EventEmitter<PoolEvents> implements SceneRunner {
   private readonly workers: PoolWorker[] = [];
   private closed = false;
 
@@ -133,7 +136,7 @@ export class RenderWorkerPool extends EventEmitter<PoolEvents> {
   }
 
   private start(): PoolWorker {
-    const child = new SupervisedChild({ name: 'render worker', entryPath: this.options.entryPath, memoryLimitMb: this.options.memoryLimitMb() });
+    const child = new SupervisedChild({ name: 'render worker', entryPath: this.options.entryPath, memoryLimitMb: this.options.memoryLimitMb(), ...(this.options.env ? { env: this.options.env } : {}) });
     const worker: PoolWorker = { child, job: null };
     this.workers.push(worker);
     child.on('message', (raw) => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { deleteRedisKeys } from '../../src/testing/redis-keys';
 import { freshPgSchema, startTestApp, type TestApp } from '../../src/testing/test-app';
@@ -30,7 +33,9 @@ export async function sharedInstances({ redis = false, env = {} }: { redis?: boo
   const pg = await freshPgSchema();
   // Unique per run and per set, so parallel specs and reruns never hear each other.
   const prefix = redis ? `reelcraft-test:${process.pid}:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:` : null;
-  const shared = { ...(prefix ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}), DATABASE_SCHEMA: pg.schema, ...env };
+  // One data folder for the set, as the scaled compose file mounts one volume into every instance.
+  const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-shared-'));
+  const shared = { ...(prefix ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}), DATABASE_SCHEMA: pg.schema, DATA_DIR: dataDir, ...env };
   const running: TestApp[] = [];
   const stop = async (instance: TestApp) => {
     const at = running.indexOf(instance);
@@ -57,6 +62,7 @@ export async function sharedInstances({ redis = false, env = {} }: { redis?: boo
         await stopAll();
       } finally {
         await pg.drop();
+        rmSync(dataDir, { recursive: true, force: true });
         if (prefix) {
           const r = new Redis(TEST_REDIS_URL);
           try {

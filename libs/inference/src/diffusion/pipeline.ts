@@ -123,7 +123,7 @@ export class DiffusionPipeline {
   private constructor(
     readonly dir: string,
     private readonly sessions: Sessions,
-    /** The ONNX file each component runs from (an 8-bit or half-precision variant when that is what the folder offers; see pickOnnxFile). */
+    /** The ONNX file each component runs from (the variant the device runs best of those the folder offers; see pickOnnxFile). */
     readonly files: Readonly<Partial<Record<DiffusionComponent, string>>>,
     readonly tokenizer: ClipTokenizer,
     readonly schedulerConfig: SchedulerConfig,
@@ -156,7 +156,7 @@ export class DiffusionPipeline {
     const files: Partial<Record<DiffusionComponent, string>> = {};
     try {
       for (const component of DIFFUSION_COMPONENTS) {
-        const picked = await pickOnnxFile(join(dir, component));
+        const picked = await pickOnnxFile(join(dir, component), options.device);
         if (!picked) {
           if (component === 'vae_encoder') continue;
           throw new Error(`${dir} is not a usable diffusion export: ${component}/model.onnx missing`);

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import type { OnnxDevice } from '../diffusion/onnx-devices';
 
 export type OnnxPrecision = 'fp32' | 'fp16' | 'int8';
 
@@ -16,21 +17,31 @@ const VARIANT_FILES: ReadonlyArray<readonly [string, OnnxPrecision]> = [
 ];
 
 /**
- * Which file runs when a folder holds several: the pipeline runs on ONNX Runtime's CPU backend,
- * where an 8-bit file is the fastest (an operator who copied one in wants it used), full
- * precision next, and half precision last (most CPU kernels have no float16 form).
+ * Which file runs when a folder holds several, by device. On ONNX Runtime's CPU backend an 8-bit
+ * file is the fastest (an operator who copied one in wants it used), full precision next, and
+ * half precision last (most CPU kernels have no float16 form). On a GPU provider half precision
+ * comes first: it halves the memory and the tensor cores run it, while 8-bit dynamic
+ * quantisation mostly falls back to the CPU there.
  */
-const CPU_PRECISION_ORDER: readonly OnnxPrecision[] = ['int8', 'fp32', 'fp16'];
+const PRECISION_ORDER: Record<'cpu' | 'gpu', readonly OnnxPrecision[]> = {
+  cpu: ['int8', 'fp32', 'fp16'],
+  gpu: ['fp16', 'fp32', 'int8'],
+};
 
-/** The file of the variant the CPU pipeline runs, of those found (undefined: none). */
-export function pickVariant(found: Partial<Record<OnnxPrecision, string>>): string | undefined {
-  const precision = CPU_PRECISION_ORDER.find((p) => found[p]);
+/** The precision a device runs first, of those found (undefined: none). */
+export function pickPrecision(found: Partial<Record<OnnxPrecision, string>>, device: OnnxDevice = 'cpu'): OnnxPrecision | undefined {
+  return PRECISION_ORDER[device === 'cpu' ? 'cpu' : 'gpu'].find((p) => found[p]);
+}
+
+/** The file of the variant a device runs, of those found (undefined: none). */
+export function pickVariant(found: Partial<Record<OnnxPrecision, string>>, device: OnnxDevice = 'cpu'): string | undefined {
+  const precision = pickPrecision(found, device);
   return precision && found[precision];
 }
 
 /** pickVariant over the ONNX files in `dir`. */
-export async function pickOnnxFile(dir: string): Promise<string | undefined> {
-  return pickVariant(await onnxVariants(dir));
+export async function pickOnnxFile(dir: string, device: OnnxDevice = 'cpu'): Promise<string | undefined> {
+  return pickVariant(await onnxVariants(dir), device);
 }
 
 /** The ONNX files in one folder, by precision (first match wins per precision). */
