@@ -7,6 +7,11 @@ import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type 
 import type { DocUpdatesRepository } from './doc-updates.repository';
 import { UpdateGuard } from './update-guard';
 
+/** Tries at storing one batch when other instances take the same seqs (scaled mode). */
+const SEQ_ATTEMPTS = 8;
+/** The random gap left after another instance's seqs grows by up to this much per failed try. */
+const SEQ_GAP = 32;
+
 /** A server-side change would grow the document past the limit peers are held to. */
 export class DocumentTooLarge extends Error {
   constructor(readonly maxBytes: number) {
@@ -346,9 +351,14 @@ export class HostedDoc {
         break;
       } catch (err) {
         // Another instance took these seqs first (scaled mode): the unique key refused ours, so
-        // nothing was written; go on after the highest stored seq. A single instance never races.
-        if (!this.outbound || attempt >= 5) throw err;
-        this.lastSeq = Math.max(this.lastSeq, await this.repo.lastSeq(this.projectId));
+        // nothing was written. A single instance never races.
+        if (!this.outbound || attempt >= SEQ_ATTEMPTS) throw err;
+        // Going on right after the highest committed seq would starve this instance: an instance
+        // that keeps typing always has its next batch in flight there, uncommitted, so every retry
+        // waits for it and loses again (seen with six editors on two instances). A random gap past
+        // it avoids that; seqs only order rows, gaps cost nothing.
+        const gap = Math.floor(Math.random() * SEQ_GAP * attempt);
+        this.lastSeq = Math.max(this.lastSeq, await this.repo.lastSeq(this.projectId)) + gap;
       }
     }
     this.rowsSinceSnapshot += updates.length;
