@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ClientToServerEvents, ServerToClientEvents } from '@reelcraft/shared';
-import Redis from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, freshPgSchema, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
-import { deleteRedisKeys } from '../src/testing/redis-keys';
+import { ADMIN_PASSWORD, apiClient, login, waitForTask, type TestApp } from '../src/testing/test-app';
 import { rawSocket, until } from './support/collab-clients';
+import { sharedInstances, type SharedInstances } from './support/shared-instances';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A bounded wait: what should follow at once fails the test with its name, instead of hanging it. */
 const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
@@ -24,13 +18,11 @@ const within = <T>(ms: number, what: string, p: Promise<T>): Promise<T> =>
  * counters, filter rules through the shared database.
  */
 describe('two instances on PostgreSQL and Redis', () => {
+  let instances: SharedInstances;
   let a: TestApp;
   let b: TestApp;
-  let drop: () => Promise<void>;
-  const prefix = `reelcraft-test:${process.pid}:${Date.now().toString(36)}:`;
   const sockets: ClientSocket[] = [];
   let adminA: ReturnType<typeof apiClient>;
-  const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-scaled-'));
 
   const connect = (t: TestApp, token: string): Promise<ClientSocket> => {
     const s: ClientSocket = io(t.baseUrl, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false });
@@ -42,36 +34,20 @@ describe('two instances on PostgreSQL and Redis', () => {
   };
 
   beforeAll(async () => {
-    const pg = await freshPgSchema();
-    drop = pg.drop;
-    const env = {
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      DATABASE_SCHEMA: pg.schema,
-      // One data folder for both, as the scaled compose file mounts one volume: a scene one instance's worker draws becomes the other's take.
-      DATA_DIR: dataDir,
-      LOGIN_MAX_FAILURES: '3',
-      RENDER_WIDTH: '320',
-      RENDER_HEIGHT: '180',
-      RENDER_FPS: '12',
-    };
+    // sharedInstances gives both one data folder, as the scaled compose file mounts one volume: a
+    // scene one instance's worker draws becomes the other's take.
+    instances = await sharedInstances({ redis: true, env: { LOGIN_MAX_FAILURES: '3', RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' } });
     // One after the other: the second finds the schema migrated and the admin made.
-    a = await startTestApp('postgres', env);
-    b = await startTestApp('postgres', env);
+    a = await instances.start();
+    b = await instances.start();
     adminA = apiClient(a.baseUrl, await login(a.baseUrl, 'admin', ADMIN_PASSWORD));
     for (const name of ['alice', 'bob']) expect((await adminA('POST', '/api/users', { username: name, password: `${name}-password` })).status).toBe(201);
   });
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await b?.close();
-    await a?.close();
-    await drop?.();
-    rmSync(dataDir, { recursive: true, force: true });
-    // The login counters are the only keys this run left; channels leave nothing behind.
-    const r = new Redis(REDIS_URL);
-    await deleteRedisKeys(r, prefix);
-    await r.quit();
+    // Also deletes the login counters, the only keys this run left (channels leave nothing behind).
+    await instances?.close();
   });
 
   it('streams a task created through A to sockets on A and on B, each event once', async () => {
