@@ -92,4 +92,36 @@ describe('admin console in Chromium', () => {
     await admin.getByTestId('admin-tab-rules').click();
     await expect.poll(() => admin.locator('[data-testid="rule-row"][data-pattern="赌博"]').getByTestId('rule-hits').innerText()).toBe('1');
   });
+
+  it('issues a worker token shown once; a heartbeat with it lists the worker alive; revoked in the dialog, it is refused', async () => {
+    const admin = await signIn('admin', ADMIN_PASSWORD, 'en-GB');
+    await admin.getByTestId('nav-admin').click();
+    await admin.getByTestId('admin-tab-workers').click();
+    await admin.getByTestId('worker-token-name').fill('gpu-e2e');
+    await admin.getByTestId('worker-token-issue').click();
+    const token = await admin.getByTestId('worker-token-plaintext').innerText();
+    expect(token).toMatch(/^rcw_[A-Za-z0-9_-]{43}$/);
+    expect(await admin.getByTestId('worker-token-command').innerText()).toContain(`REELCRAFT_WORKER_TOKEN=${token}`);
+
+    // A worker on another host: its heartbeat shows up within one refresh of the page.
+    const beat = (): Promise<Response> =>
+      fetch(`${server.baseUrl}/api/workers/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ worker_id: 'gpu-e2e:7:abc', host: 'gpu-e2e', pid: 7, device: 'cuda:0', slots: 1, models: ['sd-turbo'], precision: 'fp16', job: null }),
+      });
+    expect((await beat()).status).toBe(200);
+    const row = admin.locator('[data-testid="worker-row"][data-worker-id="gpu-e2e:7:abc"]');
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.getAttribute('data-alive')).toBe('true');
+    await admin.screenshot({ path: join(ROOT, 'reports/admin-workers.png'), fullPage: true });
+
+    // Once hidden, the plaintext is gone from the page: the list never had it.
+    await admin.getByTestId('worker-token-dismiss').click();
+    expect(await admin.content()).not.toContain(token);
+    await admin.locator('[data-testid="worker-token-row"][data-name="gpu-e2e"]').getByTestId('worker-token-revoke').click();
+    await admin.getByTestId('confirm-ok').click();
+    await expect.poll(() => admin.locator('[data-testid="worker-token-row"][data-name="gpu-e2e"]').getByTestId('worker-token-state').innerText()).toBe('Revoked');
+    expect((await beat()).status).toBe(401);
+  });
 });

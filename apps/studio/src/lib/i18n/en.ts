@@ -544,6 +544,7 @@ export const en: Messages = {
   admin_workers_worker: 'Worker',
   admin_workers_device: 'Device',
   admin_workers_slots: '{slots} slots',
+  admin_workers_slots_one: '1 slot',
   admin_workers_precision: 'Precision',
   admin_workers_models: 'Models',
   admin_workers_no_models: 'none',

@@ -542,6 +542,7 @@ export const zh = {
   admin_workers_worker: '节点',
   admin_workers_device: '设备',
   admin_workers_slots: '{slots} 个并行槽',
+  admin_workers_slots_one: '1 个并行槽',
   admin_workers_precision: '精度',
   admin_workers_models: '模型',
   admin_workers_no_models: '无',
