@@ -39,7 +39,8 @@ describe.each<DatabaseKind>(['sqlite', 'postgres'])('worker tokens and heartbeat
     expect(token).toMatch(WORKER_TOKEN_PATTERN);
 
     const beat = heartbeat();
-    const accepted = await worker(token)('POST', '/api/workers/heartbeat', beat);
+    // Fields the server sets itself are not the worker's to say: they are dropped from the body.
+    const accepted = await worker(token)('POST', '/api/workers/heartbeat', { ...beat, token_name: 'spoofed', alive: false, first_seen: '2000-01-01T00:00:00Z' });
     expect(accepted.status).toBe(200);
     expect(accepted.json).toEqual({ heartbeat_ms: 5000 });
 
