@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'reports';
-const expected = ['shared', 'filter', 'inference', 'server', 'studio', 'cross-app'];
+const expected = ['shared', 'filter', 'inference', 'server', 'server-postgres', 'studio', 'cross-app', 'cross-app-postgres'];
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -27,10 +27,19 @@ echo "==> type-check"
 # Every package's typecheck covers its specs too (the studio's runs svelte-check).
 npx nx run-many -t typecheck --outputStyle=static || status=1
 npx tsc -p test/tsconfig.json || status=1
-echo "==> unit and API tests"
-npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
+# REELCRAFT_TEST_DB names the database of the server suites (apps/server/src/testing/test-app.ts):
+# this pass runs them on SQLite and the next on PostgreSQL, so the specs that compare both run
+# each leg once. The repository and migration specs under src/ check both databases in this pass.
+echo "==> unit and API tests (server API suites on SQLite)"
+REELCRAFT_TEST_DB=sqlite npx nx run-many -t test --parallel=1 --outputStyle=static || status=1
+echo "==> server API suites on PostgreSQL"
+pg_started=$SECONDS
+(cd apps/server && REELCRAFT_TEST_DB=postgres npx vitest run test/ --outputFile.json=../../reports/server-postgres.json) || status=1
+echo "==> server API suites on PostgreSQL took $((SECONDS - pg_started)) s"
 echo "==> cross-app tests (restart recovery, browser)"
 npx vitest run --config test/vitest.config.ts || status=1
+echo "==> cross-app restart tests on PostgreSQL"
+REELCRAFT_TEST_DB=postgres npx vitest run --config test/vitest.config.ts collab-restart restart-recovery --outputFile.json=../reports/cross-app-postgres.json || status=1
 node scripts/summarise-tests.mjs reports || status=1
 echo "==> install + tests took ${SECONDS} s"
 exit $status

@@ -1,13 +1,8 @@
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ServerProcess, api, loginAdmin, until } from './support/server-process';
-
-/** better-sqlite3 (the server's own driver) has no types installed here: only what this test calls. */
-type ReadOnlyDb = { prepare(sql: string): { all(): unknown[] }; close(): void };
-const Database = createRequire(__filename)('better-sqlite3') as new (path: string, options: { readonly: boolean }) => ReadOnlyDb;
 
 /** A server killed in the middle of a render comes back and finishes the task; nothing stays `running`. */
 describe('restart recovery', () => {
@@ -52,9 +47,7 @@ describe('restart recovery', () => {
     expect(next.status).toBe('completed');
 
     // No take row points at a missing or half-written clip: each was renamed into takes/ whole.
-    const db = new Database(join(server.dataDir, 'reelcraft.sqlite'), { readonly: true });
-    const takes = db.prepare('SELECT clip_path, bytes FROM takes').all() as { clip_path: string; bytes: number }[];
-    db.close();
+    const takes = await server.rows<{ clip_path: string; bytes: number }>('SELECT clip_path, bytes FROM takes');
     expect(takes.length).toBeGreaterThanOrEqual(done.result.clips.length);
     for (const take of takes) {
       const path = join(server.dataDir, take.clip_path);

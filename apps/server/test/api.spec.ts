@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '@reelcraft/shared';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** The HTTP API against the real application, once on SQLite and once on PostgreSQL. */
-describe.each<DatabaseKind>(['sqlite', 'postgres'])('API on %s', (kind) => {
+describe.each(testDatabases())('API on %s', (kind) => {
   let t: TestApp;
   let admin: ReturnType<typeof apiClient>;
   let alice: ReturnType<typeof apiClient>;

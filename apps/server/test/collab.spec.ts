@@ -10,7 +10,7 @@ import { CollabDocuments } from '../src/collab/collab-documents';
 import { CollabLimits } from '../src/collab/collab-limits';
 import { DOC_UPDATE } from '../src/collab/doc-update.entity';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, restartableTestDatabase, startTestApp, type TestApp } from '../src/testing/test-app';
 import { connectEditor, rawSocket, synced, until, type Editor } from './support/collab-clients';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +83,7 @@ describe('Yjs documents at /collab/<projectId>', () => {
   };
 
   beforeAll(async () => {
-    w = await world(await startTestApp('sqlite'));
+    w = await world(await startTestApp(defaultTestDatabase()));
   });
   afterAll(async () => {
     for (const e of editors) e.destroy();
@@ -325,7 +325,10 @@ describe('a restarted server on the same data folder', () => {
   it('serves exactly the document its clients had', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'reelcraft-collab-restart-'));
     const editors: Editor[] = [];
-    let t = await startTestApp('sqlite', { DATA_DIR: dataDir });
+    const kind = defaultTestDatabase();
+    const database = await restartableTestDatabase(kind);
+    const env = { DATA_DIR: dataDir, ...database.env };
+    let t = await startTestApp(kind, env);
     try {
       const w = await world(t);
       const pid = await w.newProject();
@@ -338,7 +341,7 @@ describe('a restarted server on the same data folder', () => {
       for (const e of editors) e.destroy();
       await t.app.close();
 
-      t = await startTestApp('sqlite', { DATA_DIR: dataDir });
+      t = await startTestApp(kind, env);
       const token = await login(t.baseUrl, 'alice', 'alice-password');
       const fresh = connectEditor(t.baseUrl, pid, token);
       editors.push(fresh);
@@ -347,6 +350,7 @@ describe('a restarted server on the same data folder', () => {
     } finally {
       for (const e of editors) e.destroy();
       await t.close();
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

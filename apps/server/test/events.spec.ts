@@ -2,7 +2,7 @@ import type { ClientToServerEvents, JoinProjectAck, ServerToClientEvents, Versio
 import { RuleBasedPlanner } from '@reelcraft/inference';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 import { ProjectsService } from '../src/projects/projects.service';
 import { RenderEvents } from '../src/renders/render-events';
 import { until } from './support/collab-clients';
@@ -29,7 +29,7 @@ describe('Socket.IO gateway', () => {
   const join = (s: ClientSocket, project_id: string) => new Promise<JoinProjectAck>((res) => s.emit('project:join', { project_id }, res));
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
+    t = await startTestApp(defaultTestDatabase(), { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
     const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     for (const name of ['alice', 'bob', 'mallory']) {
       ids[name] = (await admin('POST', '/api/users', { username: name, password: `${name}-password` })).json.id;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '@reelcraft/inference';
-import { ADMIN_PASSWORD, apiClient, clipFiles, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, clipFiles, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const FOREST = '制作一段关于森林探险的短视频，包含河流和小动物';
 
@@ -17,7 +17,7 @@ describe('functional test: the forest prompt becomes a subtitled MP4 with music'
   beforeAll(async () => {
     // A minute of music, longer than any video: assembly must trim it to the video's length.
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=60', '-c:a', 'libvorbis', music]);
-    t = await startTestApp('sqlite', { MUSIC_FILE: music });
+    t = await startTestApp(defaultTestDatabase(), { MUSIC_FILE: music });
   });
   afterAll(async () => {
     await t?.close();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RuleBasedPlanner, writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '@reelcraft/inference';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const SIZE = { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8' };
 
@@ -23,7 +23,7 @@ describe('renders with models in MODELS_DIR', () => {
     // The planner's prompt template and the storyboard need more than the default tiny context.
     await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'tiny-sd'));
-    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
+    t = await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
   });
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe('a broken model or a dead worker fails one task, never the server', () 
     modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-model-faults-'));
     // Passes every signature check, but its UNet computes NaN.
     await writeTinyDiffusionPipeline(join(modelsDir, 'diffusion', 'nan-sd'), { fault: 'nan-unet' });
-    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir });
+    t = await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
   });
   afterAll(async () => {

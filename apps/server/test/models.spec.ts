@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyDiffusionPipeline, writeTinyEmbeddingsModel, writeTinyGguf } from '@reelcraft/inference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, type TestApp } from '../src/testing/test-app';
 
 /** The admin console's model view over a real MODELS_DIR: one good GGUF, one cut short. */
 describe('admin models API', () => {
@@ -23,7 +23,7 @@ describe('admin models API', () => {
     await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'no-mask'), { fault: 'no-attention-mask' });
     await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'odd-vocab'), { tokenizer: 'unigram' });
     await writeFile(join(modelsDir, 'embeddings', 'odd-vocab', 'tokenizer.json'), '{"model": {"type": "BPE"}}');
-    t = await startTestApp('sqlite', { MODELS_DIR: modelsDir });
+    t = await startTestApp(defaultTestDatabase(), { MODELS_DIR: modelsDir });
     admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     expect((await admin('POST', '/api/users', { username: 'carol', password: 'carol-password' })).status).toBe(201);
     user = apiClient(t.baseUrl, await login(t.baseUrl, 'carol', 'carol-password'));

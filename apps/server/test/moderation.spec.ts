@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/bootstrap';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, waitForTask, type TestApp } from '../src/testing/test-app';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -21,7 +21,7 @@ function storyboard(descriptions: string[], subtitles: string[] = []): Storyboar
 }
 
 /** The content filter at every stage, the review queue, the audit log and the admin API, on SQLite and PostgreSQL. */
-describe.each<DatabaseKind>(['sqlite', 'postgres'])('content filter and admin API on %s', (kind) => {
+describe.each(testDatabases())('content filter and admin API on %s', (kind) => {
   let t: TestApp;
   let admin: ReturnType<typeof apiClient>;
   let user: ReturnType<typeof apiClient>;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** The music library: admins fill it, a storyboard picks a track, the render mixes it at the storyboard's volume. */
 describe('music library', () => {
@@ -26,7 +26,7 @@ describe('music library', () => {
   beforeAll(async () => {
     execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-ar', '44100', join(files, 'tone.wav')]);
     writeFileSync(join(files, 'lyrics.mp3'), 'la la la, these are lyrics\n'.repeat(40));
-    t = await startTestApp('sqlite');
+    t = await startTestApp(defaultTestDatabase());
     adminToken = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     await apiClient(t.baseUrl, adminToken)('POST', '/api/users', { username: 'ravi', password: 'ravi-password' });
     token = await login(t.baseUrl, 'ravi', 'ravi-password');

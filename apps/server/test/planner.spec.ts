@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PlanningService } from '../src/planning/planning.service';
 import { StoryboardExamples } from '../src/planning/storyboard-examples';
 import { ProjectsService } from '../src/projects/projects.service';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const SIZE = { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8' };
 const ruleBased = new RuleBasedPlanner();
@@ -36,7 +36,7 @@ describe('storyboards planned by the LLM in its planner process (tiny GGUF in mo
     // The planner's prompt template and the storyboard need more than the default tiny context.
     await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
     await writeTinyEmbeddingsModel(join(modelsDir, 'embeddings', 'tiny'), { layout: 'onnx-subfolder' });
-    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
+    t = await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     api = apiClient(t.baseUrl, token);
     watch = watchPlanning(t);
@@ -144,7 +144,7 @@ describe('storyboards without a model: the rule-based planner, in the server pro
 
   beforeAll(async () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-planner-none-'));
-    t = await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir });
+    t = await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     api = apiClient(t.baseUrl, token);
   });

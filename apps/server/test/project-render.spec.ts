@@ -5,7 +5,7 @@ import { readStoryboard, writeStoryboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
 import { probeMedia } from '@reelcraft/inference';
-import { ADMIN_PASSWORD, apiClient, clipFiles, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, clipFiles, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** One frame of a video as 8-bit grey pixels; also saved as a PNG under `png` for a person to look at. */
 function frameAt(path: string, atSec: number, png: string): Buffer {
@@ -31,7 +31,7 @@ describe('rendering a project', () => {
   let viewer: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
+    t = await startTestApp(defaultTestDatabase(), { RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
     ownerToken = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     owner = apiClient(t.baseUrl, ownerToken);
     await owner('POST', '/api/users', { username: 'vera', password: 'vera-password' });

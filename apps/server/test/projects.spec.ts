@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuleBasedPlanner } from '@reelcraft/inference';
 import { LIMITS, type Storyboard } from '@reelcraft/shared';
 import { ProjectsService, type MembershipChange } from '../src/projects/projects.service';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, until, type TestApp } from '../src/testing/test-app';
 
 type Client = ReturnType<typeof apiClient>;
 const planner = new RuleBasedPlanner();
@@ -10,7 +10,7 @@ const planned = (sb: Storyboard) => sb.scenes.map((s) => [s.description, s.subti
 const fromPlan = (prompt: string) => planner.planSync(prompt).scenes.map((s) => [s.description, s.subtitle, s.camera.shot, s.camera.move, s.duration_sec]);
 
 /** /api/projects against the real application, once on SQLite and once on PostgreSQL. */
-describe.each<DatabaseKind>(['sqlite', 'postgres'])('projects API on %s', (kind) => {
+describe.each(testDatabases())('projects API on %s', (kind) => {
   let t: TestApp;
   let admin: Client;
   const users: Record<'alice' | 'bob' | 'carol' | 'dave', { id: string; call: Client }> = {} as never;

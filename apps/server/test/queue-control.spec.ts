@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoryboardStore } from '../src/projects/storyboard-store';
 import { Take } from '../src/renders/take.entity';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 function storyboard(durations: number[]): Storyboard {
   return {
@@ -25,7 +25,7 @@ describe('queue control', () => {
   const as = (name: string) => apiClient(t.baseUrl, tokens[name]);
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8' });
+    t = await startTestApp(defaultTestDatabase(), { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8' });
     tokens.admin = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     admin = apiClient(t.baseUrl, tokens.admin);
     for (const name of ['alice', 'bob', 'carol']) {

@@ -1,7 +1,7 @@
 import { planTimeline, readStoryboard, writeStoryboard, type Page, type RenderHistoryItem, type Storyboard, type TaskView, type VersionView } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, until, waitForTask, type TestApp } from '../src/testing/test-app';
 import { VersionsService } from '../src/versions/versions.service';
 
 type Client = ReturnType<typeof apiClient>;
@@ -10,7 +10,7 @@ type Client = ReturnType<typeof apiClient>;
  * A project's render history: every render tied to the storyboard version it came from, and each
  * scene of a task with its start in the video and its still. Once on SQLite, once on PostgreSQL.
  */
-describe.each<DatabaseKind>(['sqlite', 'postgres'])('render history on %s', (kind) => {
+describe.each(testDatabases())('render history on %s', (kind) => {
   let t: TestApp;
   const tokens: Record<'alice' | 'vic' | 'dave', string> = {} as never;
   const call: Record<keyof typeof tokens, Client> = {} as never;

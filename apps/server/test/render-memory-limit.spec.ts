@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /**
  * RENDER_MEMORY_LIMIT_MB: the server samples the forked render worker's resident memory and
@@ -12,7 +12,7 @@ describe('render worker memory limit', () => {
   let token: string;
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8', RENDER_MEMORY_LIMIT_MB: '16' });
+    t = await startTestApp(defaultTestDatabase(), { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8', RENDER_MEMORY_LIMIT_MB: '16' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
   });
   afterAll(async () => {

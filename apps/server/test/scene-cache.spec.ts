@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollabDocuments } from '../src/collab/collab-documents';
 import { StoryboardStore } from '../src/projects/storyboard-store';
 import { Take } from '../src/renders/take.entity';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 function eightScenes(): Storyboard {
   return {
@@ -38,7 +38,7 @@ describe('scene cache and takes', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
+    t = await startTestApp(defaultTestDatabase());
     const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     await admin('POST', '/api/users', { username: 'lin', password: 'lin-password' });
     token = await login(t.baseUrl, 'lin', 'lin-password');

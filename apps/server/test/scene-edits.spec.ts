@@ -6,7 +6,7 @@ import { newId, newScene, readStoryboard, sceneCount, type Storyboard, type Stor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanningService } from '../src/planning/planning.service';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, type TestApp } from '../src/testing/test-app';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
 
 const SIZE = { RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8' };
@@ -93,7 +93,7 @@ describe('scene edits without a model: rule-based split and merge, no rewrite', 
 
   beforeAll(async () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-scene-edits-none-'));
-    w = await world(await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir }));
+    w = await world(await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir }));
   });
   afterAll(async () => {
     for (const e of editors) e.destroy();
@@ -184,7 +184,7 @@ describe('scene edits by the LLM in the planner process (tiny GGUF in models/llm
   beforeAll(async () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-scene-edits-llm-'));
     await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'), { contextLength: 4096 });
-    w = await world(await startTestApp('sqlite', { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' }));
+    w = await world(await startTestApp(defaultTestDatabase(), { ...SIZE, MODELS_DIR: modelsDir, RENDER_THREADS: '1' }));
   });
   afterAll(async () => {
     for (const e of editors) e.destroy();

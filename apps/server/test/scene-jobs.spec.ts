@@ -8,7 +8,7 @@ import { StoryboardStore } from '../src/projects/storyboard-store';
 import { RenderQueue } from '../src/renders/render-queue';
 import { Scene } from '../src/renders/scene.entity';
 import { Take } from '../src/renders/take.entity';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const W = 160;
 const H = 90;
@@ -25,7 +25,7 @@ function storyboard(name: string, scenes: { duration: number; chained?: boolean;
 }
 
 /** Each render scene is a job of its own on a pool of render workers that stay up, shared fairly between users. */
-describe.each(['sqlite', 'postgres'] as const)('scene jobs on %s', (kind) => {
+describe.each(testDatabases())('scene jobs on %s', (kind) => {
   let t: TestApp;
   let queue: RenderQueue;
   let db: DataSource;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, clipFiles, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, clipFiles, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 
 const ffmpeg = (args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args]);
 
@@ -47,7 +47,7 @@ describe('scene media uploads', () => {
     writeFileSync(join(files, 'cut.mp4'), whole.subarray(0, Math.floor(whole.length / 2)));
     writeFileSync(join(files, 'notes.png'), 'these are meeting notes, not a picture\n'.repeat(20));
     writeFileSync(join(files, 'big.mp4'), Buffer.concat([whole, Buffer.alloc(1024 * 1024 + 10)]));
-    t = await startTestApp('sqlite', { UPLOAD_MAX_MB: '1' });
+    t = await startTestApp(defaultTestDatabase(), { UPLOAD_MAX_MB: '1' });
     const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     await admin('POST', '/api/users', { username: 'mei', password: 'mei-password' });
     token = await login(t.baseUrl, 'mei', 'mei-password');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DOC_UPDATE } from '../src/collab/doc-update.entity';
 import { StoryboardStore } from '../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
 
 /**
@@ -94,7 +94,7 @@ describe('security fixes', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', {
+    t = await startTestApp(defaultTestDatabase(), {
       RENDER_WIDTH: '160',
       RENDER_HEIGHT: '90',
       RENDER_FPS: '8',

@@ -2,7 +2,7 @@ import { probeMedia } from '@reelcraft/inference';
 import type { Storyboard, TaskView } from '@reelcraft/shared';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /** `aspect` and `size` on POST /api/tasks: the seed API's way to ask for a portrait or square video. */
 describe('aspect presets for seed-API tasks', () => {
@@ -11,7 +11,7 @@ describe('aspect presets for seed-API tasks', () => {
   let call: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite', { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8' });
+    t = await startTestApp(defaultTestDatabase(), { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8' });
     token = await login(t.baseUrl, 'admin', ADMIN_PASSWORD);
     call = apiClient(t.baseUrl, token);
   });

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DOC_UPDATE, type DocUpdate } from '../src/collab/doc-update.entity';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type DatabaseKind, type TestApp } from '../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, type TestApp } from '../src/testing/test-app';
 import { STORYBOARD_VERSION } from '../src/versions/storyboard-version.entity';
 import { VersionsService } from '../src/versions/versions.service';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
@@ -18,7 +18,7 @@ function storyboardOf(e: Editor): Storyboard | null {
 }
 
 /** /api/projects/{id}/versions against the real application, once on SQLite and once on PostgreSQL. */
-describe.each<DatabaseKind>(['sqlite', 'postgres'])('storyboard versions on %s', (kind) => {
+describe.each(testDatabases())('storyboard versions on %s', (kind) => {
   let t: TestApp;
   const tokens: Record<'alice' | 'bob' | 'vic' | 'dave', string> = {} as never;
   const call: Record<keyof typeof tokens, Client> = {} as never;

@@ -3,7 +3,7 @@ import type { StoryboardPlan } from '@reelcraft/shared';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Task } from '../renders/task.entity';
-import { ADMIN_PASSWORD, apiClient, login, startTestApp, type TestApp } from '../testing/test-app';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, type TestApp } from '../testing/test-app';
 import { StoryboardExamples, bigrams, similarity } from './storyboard-examples';
 
 const planOf = (title: string, scenes = 3): StoryboardPlan => ({
@@ -34,7 +34,7 @@ describe('StoryboardExamples', () => {
   let otherId: string;
 
   beforeAll(async () => {
-    t = await startTestApp('sqlite');
+    t = await startTestApp(defaultTestDatabase());
     const admin = apiClient(t.baseUrl, await login(t.baseUrl, 'admin', ADMIN_PASSWORD));
     adminId = (await admin('GET', '/api/users/me')).json.id;
     otherId = (await admin('POST', '/api/users', { username: 'otto', password: 'otto-password' })).json.id;

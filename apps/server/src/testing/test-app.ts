@@ -14,6 +14,44 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export const TEST_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
+/** `REELCRAFT_TEST_DB` as given: the one database this test run is about, or undefined (the default). */
+function chosenTestDatabase(): DatabaseKind | undefined {
+  const value = process.env.REELCRAFT_TEST_DB?.trim() ?? '';
+  if (value === '') return undefined;
+  if (value === 'sqlite' || value === 'postgres') return value;
+  throw new Error(`REELCRAFT_TEST_DB must be "sqlite" or "postgres", not ${JSON.stringify(value)}`);
+}
+
+/**
+ * The database the server suites run on: `REELCRAFT_TEST_DB=postgres` runs them on the local
+ * PostgreSQL (TEST_PG_URL, a fresh schema per app), unset or `sqlite` on a SQLite file in the
+ * app's data folder. Specs that are about one database name it instead of calling this.
+ */
+export function defaultTestDatabase(): DatabaseKind {
+  return chosenTestDatabase() ?? 'sqlite';
+}
+
+/**
+ * The databases of a spec that compares both: SQLite and PostgreSQL when REELCRAFT_TEST_DB is
+ * unset, only the chosen one when it is set, so that CI's two passes (one per database) run
+ * each leg once instead of twice.
+ */
+export function testDatabases(): DatabaseKind[] {
+  const chosen = chosenTestDatabase();
+  return chosen ? [chosen] : ['sqlite', 'postgres'];
+}
+
+/**
+ * A database that outlives one app, for restart tests: the returned env (pass it to every
+ * startTestApp with the same DATA_DIR) joins one PostgreSQL schema; SQLite needs nothing, its
+ * file lives in DATA_DIR. `drop` removes the schema once the last app is closed.
+ */
+export async function restartableTestDatabase(kind: DatabaseKind): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'sqlite') return { env: {}, drop: async () => {} };
+  const pg = await freshPgSchema();
+  return { env: { DATABASE_SCHEMA: pg.schema }, drop: pg.drop };
+}
+
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
@@ -21,9 +59,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+let schemaCount = 0;
+
 /** A fresh PostgreSQL schema for one test run; the returned function drops it again. */
 export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
-  const schema = `rc_test_${process.pid}_${Date.now().toString(36)}`;
+  // pid: test runs of other engineers share this database; the counter: two schemas in one millisecond.
+  const schema = `rc_test_${process.pid}_${Date.now().toString(36)}_${schemaCount++}`;
   const client = new Client({ connectionString: TEST_PG_URL });
   await client.connect();
   await client.query(`CREATE SCHEMA "${schema}"`);
@@ -55,17 +96,32 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
     ...(kind === 'postgres' ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pg?.schema ?? env.DATABASE_SCHEMA } : {}),
     ...env,
   });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  const cleanUp = async () => {
+    await pg?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await createApp(config);
+    await app.listen(0, '127.0.0.1');
+  } catch (err) {
+    // A boot that fails (a migration, a port) must not leave its schema in the shared database.
+    await app?.close().catch(() => {});
+    await cleanUp();
+    throw err;
+  }
   const address = app.getHttpServer().address() as { port: number };
+  const started = app;
   return {
     app,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
     async close() {
-      await app.close();
-      await pg?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await started.close();
+      } finally {
+        await cleanUp();
+      }
     },
   };
 }
