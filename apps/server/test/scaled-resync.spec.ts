@@ -96,6 +96,7 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     expect(description(onA).toString()).toBe('|AAAAAAAAAA');
 
     const before = caughtUp.length;
+    const restoredAt = performance.now();
     proxy.restore();
     // The hooks, not a guess: B re-read its rows once its subscriptions were back, then asked A to.
     await until('B to catch up after the outage', () => caughtUp.slice(before).some((c) => c.on === 'B' && c.projectId === projectId && c.cause === 'recovered'), 20_000);
@@ -106,6 +107,7 @@ describe('a Yjs document across a Redis outage of one instance', () => {
       const all = editors.map((e) => storyboardJson(e.doc));
       return all.every((j) => j === all[0]) ? all[0] : null;
     }, 3000);
+    console.log(`Redis reachable again: B's and A's editors converged ${Math.round(performance.now() - restoredAt)} ms later`);
     const text = description(onA).toString();
     expect(text.match(/A/g)).toHaveLength(10);
     expect(text.match(/b/g)).toHaveLength(10);
