@@ -43,6 +43,14 @@ describe.each(testDatabases())('API on %s', (kind) => {
     expect(list.json.items.map((u: { username: string }) => u.username)).toEqual(['admin', 'alice', 'bob']);
   });
 
+  it('finds users by any part of the name whatever its case, taking _ and % as themselves', async () => {
+    for (const username of ['Ada_Lo', 'adaxlo']) expect((await admin('POST', '/api/users', { username, password: 'ada-password' })).status).toBe(201);
+    const found = async (q: string) => ((await admin('GET', `/api/users?q=${encodeURIComponent(q)}`)).json.items as { username: string }[]).map((u) => u.username).sort();
+    expect(await found('ADA')).toEqual(['Ada_Lo', 'adaxlo']);
+    expect(await found('a_l')).toEqual(['Ada_Lo']);
+    expect(await found('%')).toEqual([]);
+  });
+
   it('creates a task and renders it; only its owner (and admins) can see it', async () => {
     const created = await alice('POST', '/api/tasks', { prompt: '海边的日落，海浪和飞鸟' });
     expect(created.status).toBe(201);

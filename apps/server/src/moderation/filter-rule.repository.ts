@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FilterRuleKind } from '@reelcraft/shared';
 import { DataSource, type EntityManager } from 'typeorm';
+import { containsPattern, containsSql } from '../database/contains';
 import { FilterRule, FilterState } from './filter-rule.entity';
 
 export interface FilterRulePageQuery {
@@ -60,9 +61,7 @@ export class TypeOrmFilterRuleRepository extends FilterRuleRepository {
   async page(q: FilterRulePageQuery): Promise<{ rows: FilterRule[]; total: number }> {
     const query = this.db.getRepository(FilterRule).createQueryBuilder('r');
     if (q.term) {
-      // LOWER on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not. ESCAPE
-      // spelled out: SQLite has no default escape character, so '50%' would otherwise match '50…'.
-      query.where(`(LOWER(r.pattern) LIKE :term ESCAPE '\\' OR LOWER(r.category) LIKE :term ESCAPE '\\')`, { term: `%${escapeLike(q.term.toLowerCase())}%` });
+      query.where(`(${containsSql('r.pattern', 'term')} OR ${containsSql('r.category', 'term')})`, { term: containsPattern(q.term) });
     }
     const [rows, total] = await query.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'ASC').skip(q.skip).take(q.take).getManyAndCount();
     return { rows, total };
@@ -131,4 +130,3 @@ async function bump(m: EntityManager): Promise<void> {
   await m.getRepository(FilterState).increment({ id: 1 }, 'revision', 1);
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

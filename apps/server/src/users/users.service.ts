@@ -1,11 +1,12 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Like, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { CreateUserBody, Page, UpdateUserBody, UserListQuery, UserView } from '@reelcraft/shared';
 import { SessionsService } from '../auth/sessions.service';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../auth/passwords';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { contains } from '../database/contains';
 import { User } from './user.entity';
 
 export const toUserView = (u: User): UserView => ({
@@ -57,7 +58,7 @@ export class UsersService implements OnApplicationBootstrap {
   async list(q: UserListQuery): Promise<Page<UserView>> {
     const term = q.q?.trim();
     const [rows, total] = await this.users.findAndCount({
-      where: term ? { username: Like(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) } : {},
+      where: term ? { username: contains(term) } : {},
       order: { username: 'ASC' },
       skip: (q.page - 1) * q.page_size,
       take: q.page_size,
