@@ -11,6 +11,9 @@ import { TcpProxy } from './support/tcp-proxy';
 
 const storyboardJson = (doc: Y.Doc) => JSON.stringify(storyboardRoot(doc).toJSON());
 const description = (e: Editor) => sceneText(e.doc, 0, 'description');
+const typeInto = (e: Editor, text: string) => {
+  for (const ch of text) description(e).insert(description(e).length, ch);
+};
 
 function oneScene(): Storyboard {
   return {
@@ -52,6 +55,14 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     await a.app.get(StoryboardStore).initialise(projectId, oneScene());
   });
 
+  const newProject = async (name: string) => {
+    const admin = apiClient(a.baseUrl, await login(a.baseUrl, 'admin', ADMIN_PASSWORD));
+    const created = await admin('POST', '/api/projects', { name });
+    expect(created.status).toBe(201);
+    await a.app.get(StoryboardStore).initialise(created.json.id as string, oneScene());
+    return created.json.id as string;
+  };
+
   afterAll(async () => {
     for (const e of editors) e.destroy();
     await instances?.close();
@@ -77,9 +88,6 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     const redisB = b.app.get(RedisConnections);
     await until('B to notice the outage', () => !redisB.ready);
 
-    const typeInto = (e: Editor, text: string) => {
-      for (const ch of text) description(e).insert(description(e).length, ch);
-    };
     typeInto(onA, 'AAAAAAAAAA');
     typeInto(onB[0], 'bbbbbbbbbb');
     onA.provider.awareness.setLocalStateField('cursor', { at: 10 });
@@ -124,5 +132,34 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     // Typing after the outage crosses Redis as usual again.
     typeInto(onB[1], '!');
     await until('a fresh edit from B on A', () => description(onA).toString().includes('!'), 5000);
+  });
+
+  it('a document B first opens during the outage loads what A stored, and hears A live once Redis is back', async () => {
+    const id = await newProject('Opened during an outage');
+    const token = await login(a.baseUrl, 'admin', ADMIN_PASSWORD);
+    const onA = connectEditor(a.baseUrl, id, token);
+    editors.push(onA);
+    await synced(onA);
+    await until('the scene on A', () => sceneCount(onA.doc) === 1);
+
+    proxy.cut();
+    await until('B to notice the outage', () => !b.app.get(RedisConnections).ready);
+    typeInto(onA, 'before');
+    await a.app.get(CollabDocuments).with(id, (d) => d.idle());
+    // B loads the document from the rows; its subscription to the document's channel waits for Redis.
+    const onB = connectEditor(b.baseUrl, id, token);
+    editors.push(onB);
+    await synced(onB);
+    await until('the rows A stored, on B', () => sceneCount(onB.doc) === 1 && description(onB).toString() === '|before');
+    typeInto(onB, '+');
+    await b.app.get(CollabDocuments).with(id, (d) => d.idle());
+
+    const before = caughtUp.length;
+    proxy.restore();
+    await until('B to catch up', () => caughtUp.slice(before).some((c) => c.on === 'B' && c.projectId === id && c.cause === 'recovered'), 20_000);
+    await until("B's edit of the outage on A", () => description(onA).toString() === '|before+', 3000);
+    // The subscription made during the outage carries A's edits now.
+    typeInto(onA, ' after');
+    await until("A's later edit on B, live", () => description(onB).toString() === '|before+ after', 5000);
   });
 });
