@@ -1,4 +1,4 @@
-import { COLLAB_CLOSE, newScene, sceneCount, sceneIndexOf, sceneMap, sceneText, storyboardRoot, type Storyboard } from '@reelcraft/shared';
+import { COLLAB_CLOSE, emptyStoryboard, newScene, sceneCount, sceneIndexOf, sceneMap, sceneText, storyboardRoot, type Storyboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CollabLimits } from '../src/collab/collab-limits';
@@ -11,16 +11,7 @@ import { sharedInstances, type SharedInstances } from './support/shared-instance
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const storyboardJson = (doc: Y.Doc) => JSON.stringify(storyboardRoot(doc).toJSON());
 
-function twoScenes(): Storyboard {
-  return {
-    title: 'Two harbours',
-    language: 'en',
-    style: { style_prompt: '', negative_prompt: '', seed: 0, aspect: '16:9', width: 640, height: 360, fps: 24 },
-    characters: [],
-    music: { enabled: false, track_name: '', file_id: null, volume: 0.8, fade_in_sec: 1, fade_out_sec: 2 },
-    scenes: ['boats leave', 'gulls circle'].map((description) => newScene({ description })),
-  };
-}
+const twoScenes = (): Storyboard => ({ ...emptyStoryboard('Two harbours', 'en'), scenes: ['boats leave', 'gulls circle'].map((description) => newScene({ description })) });
 
 /**
  * One storyboard edited through two instances on one PostgreSQL schema and one Redis: updates

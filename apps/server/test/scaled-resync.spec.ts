@@ -1,4 +1,4 @@
-import { newScene, sceneCount, sceneText, storyboardRoot, type Storyboard } from '@reelcraft/shared';
+import { emptyStoryboard, newScene, sceneCount, sceneText, storyboardRoot, type Storyboard } from '@reelcraft/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CollabDocuments, type CatchUpCause } from '../src/collab/collab-documents';
@@ -11,20 +11,13 @@ import { TcpProxy } from './support/tcp-proxy';
 
 const storyboardJson = (doc: Y.Doc) => JSON.stringify(storyboardRoot(doc).toJSON());
 const description = (e: Editor) => sceneText(e.doc, 0, 'description');
+/** Where `clientId`'s cursor is, as `e` sees the presence states. */
+const cursorOf = (e: Editor, clientId: number) => (e.provider.awareness.getStates().get(clientId) as { cursor?: { at: number } } | undefined)?.cursor?.at;
 const typeInto = (e: Editor, text: string) => {
   for (const ch of text) description(e).insert(description(e).length, ch);
 };
 
-function oneScene(): Storyboard {
-  return {
-    title: 'Night ferry',
-    language: 'en',
-    style: { style_prompt: '', negative_prompt: '', seed: 0, aspect: '16:9', width: 640, height: 360, fps: 24 },
-    characters: [],
-    music: { enabled: false, track_name: '', file_id: null, volume: 0.8, fade_in_sec: 1, fade_out_sec: 2 },
-    scenes: [newScene({ description: '|' })],
-  };
-}
+const oneScene = (): Storyboard => ({ ...emptyStoryboard('Night ferry', 'en'), scenes: [newScene({ description: '|' })] });
 
 /**
  * Instance B reaches Redis through a proxy that the test cuts: while it is cut, what A's editors
@@ -41,20 +34,6 @@ describe('a Yjs document across a Redis outage of one instance', () => {
   const editors: Editor[] = [];
   const caughtUp: { on: 'A' | 'B'; projectId: string; cause: CatchUpCause }[] = [];
 
-  beforeAll(async () => {
-    instances = await sharedInstances({ redis: true });
-    proxy = await TcpProxy.start({ host: '127.0.0.1', port: 6379 });
-    a = await instances.start();
-    b = await instances.start({ REDIS_URL: proxy.url });
-    a.app.get(CollabDocuments).onCaughtUp((id, cause) => caughtUp.push({ on: 'A', projectId: id, cause }));
-    b.app.get(CollabDocuments).onCaughtUp((id, cause) => caughtUp.push({ on: 'B', projectId: id, cause }));
-    const admin = apiClient(a.baseUrl, await login(a.baseUrl, 'admin', ADMIN_PASSWORD));
-    const created = await admin('POST', '/api/projects', { name: 'Across an outage' });
-    expect(created.status).toBe(201);
-    projectId = created.json.id as string;
-    await a.app.get(StoryboardStore).initialise(projectId, oneScene());
-  });
-
   const newProject = async (name: string) => {
     const admin = apiClient(a.baseUrl, await login(a.baseUrl, 'admin', ADMIN_PASSWORD));
     const created = await admin('POST', '/api/projects', { name });
@@ -62,6 +41,16 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     await a.app.get(StoryboardStore).initialise(created.json.id as string, oneScene());
     return created.json.id as string;
   };
+
+  beforeAll(async () => {
+    instances = await sharedInstances({ redis: true });
+    proxy = await TcpProxy.start({ host: '127.0.0.1', port: 6379 });
+    a = await instances.start();
+    b = await instances.start({ REDIS_URL: proxy.url });
+    a.app.get(CollabDocuments).onCaughtUp((id, cause) => caughtUp.push({ on: 'A', projectId: id, cause }));
+    b.app.get(CollabDocuments).onCaughtUp((id, cause) => caughtUp.push({ on: 'B', projectId: id, cause }));
+    projectId = await newProject('Across an outage');
+  });
 
   afterAll(async () => {
     for (const e of editors) e.destroy();
@@ -78,7 +67,7 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     await until('the scene on every client', () => editors.every((e) => sceneCount(e.doc) === 1));
     // Presence crosses the instances before the outage.
     onA.provider.awareness.setLocalStateField('cursor', { at: 0 });
-    await until("A's cursor on B", () => onB.every((e) => (e.provider.awareness.getStates().get(onA.doc.clientID) as { cursor?: { at: number } })?.cursor?.at === 0));
+    await until("A's cursor on B", () => onB.every((e) => cursorOf(e, onA.doc.clientID) === 0));
     // The sockets B's editors hold now must be the ones they hold at the end.
     const socketsOnB = onB.map((e) => e.provider.ws);
     let reconnects = 0;
@@ -121,10 +110,10 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     expect(text.match(/b/g)).toHaveLength(10);
     expect(json).toBe(storyboardJson(onB[1].doc));
     // A's cursor moved during the outage: B's editors see the move now, not at the next 15-second renewal.
-    await until("A's new cursor on B", () => onB.every((e) => (e.provider.awareness.getStates().get(onA.doc.clientID) as { cursor?: { at: number } })?.cursor?.at === 10), 3000);
+    await until("A's new cursor on B", () => onB.every((e) => cursorOf(e, onA.doc.clientID) === 10), 3000);
     // B's presence reaches A again as well.
     onB[0].provider.awareness.setLocalStateField('cursor', { at: 3 });
-    await until("B's cursor on A", () => (onA.provider.awareness.getStates().get(onB[0].doc.clientID) as { cursor?: { at: number } })?.cursor?.at === 3, 5000);
+    await until("B's cursor on A", () => cursorOf(onA, onB[0].doc.clientID) === 3, 5000);
 
     expect(reconnects).toBe(0);
     expect(onB.every((e, i) => e.provider.ws === socketsOnB[i])).toBe(true);
