@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config';
+import { utcTimestamps } from './pg-utc';
 import { Session } from '../auth/session.entity';
 import { Scene } from '../renders/scene.entity';
 import { Task } from '../renders/task.entity';
@@ -46,6 +47,7 @@ export function databaseOptions(config: AppConfig): DataSourceOptions {
   const common = { entities: [...ENTITIES, docUpdateEntity(config.database.type), storyboardVersionEntity(config.database.type)] as DataSourceOptions['entities'], migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
   const db = config.database;
   if (db.type === 'postgres') {
+    const utc = utcTimestamps();
     return {
       ...common,
       type: 'postgres',
@@ -53,7 +55,7 @@ export function databaseOptions(config: AppConfig): DataSourceOptions {
       schema: db.schema,
       // Unqualified names in the migrations must land in the chosen schema too.
       // node-postgres's pool: `max` connections per server process (DATABASE_POOL_SIZE).
-      extra: { max: db.poolSize, ...(db.schema ? { options: `-c search_path=${db.schema}` } : {}) },
+      extra: { max: db.poolSize, types: utc.types, options: [utc.sessionOption, ...(db.schema ? [`-c search_path=${db.schema}`] : [])].join(' ') },
     };
   }
   return {
