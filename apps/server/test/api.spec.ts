@@ -51,6 +51,13 @@ describe.each(testDatabases())('API on %s', (kind) => {
     expect(await found('%')).toEqual([]);
   });
 
+  it('answers 409 to every create of a name but the first, also when they race (the database decides)', async () => {
+    for (const name of ['race-1', 'race-2', 'race-3']) {
+      const statuses = (await Promise.all([1, 2, 3].map(() => admin('POST', '/api/users', { username: name, password: 'race-password' })))).map((r) => r.status);
+      expect(statuses.sort()).toEqual([201, 409, 409]);
+    }
+  });
+
   it('creates a task and renders it; only its owner (and admins) can see it', async () => {
     const created = await alice('POST', '/api/tasks', { prompt: '海边的日落，海浪和飞鸟' });
     expect(created.status).toBe(201);

@@ -165,6 +165,13 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     stop();
   });
 
+  it('adds a member once when two adds race: 201 and 409, one row', async () => {
+    const { json: p } = await alice()('POST', '/api/projects', { name: 'Race' });
+    const statuses = (await Promise.all(['viewer', 'editor'].map((role) => alice()('POST', `/api/projects/${p.id}/members`, { username: 'dave', role })))).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    expect((await alice()('GET', `/api/projects/${p.id}/members`)).json.filter((m: { username: string }) => m.username === 'dave')).toHaveLength(1);
+  });
+
   it('lets admins open every project as owners', async () => {
     const { json: p } = await dave()('POST', '/api/projects', { name: "Dave's secret" });
     expect((await admin('GET', '/api/projects')).json.items.find((x: { id: string }) => x.id === p.id)).toBeUndefined();

@@ -32,6 +32,7 @@ import { StoryboardExamples } from '../planning/storyboard-examples';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { isUniqueViolation } from '../database/unique-violation';
 import { ContentScreening } from '../moderation/content-screening';
 import { ReviewQueue } from '../moderation/review-queue';
 import { Task } from '../renders/task.entity';
@@ -308,11 +309,13 @@ export class ProjectsService implements OnModuleInit {
     await this.open(user, id, 'manage');
     const target = await this.db.getRepository(User).findOne({ where: { username: body.username } });
     if (!target) throw new NotFoundException({ message: `no user "${body.username}"`, issues: [{ path: 'username', message: `no user "${body.username}"` }] });
-    if (await this.members.exists({ where: { project_id: id, user_id: target.id } })) {
-      throw new ConflictException(`${target.username} is already a member; change their role instead`);
-    }
+    const already = () => new ConflictException(`${target.username} is already a member; change their role instead`);
+    if (await this.members.exists({ where: { project_id: id, user_id: target.id } })) throw already();
     const member = this.members.create({ id: randomUUID(), project_id: id, user_id: target.id, role: body.role, added_at: new Date() });
-    await this.members.insert(member);
+    // Two adds at once both pass the check above; the unique key (project, user) refuses the second.
+    await this.members.insert(member).catch((err: unknown) => {
+      throw isUniqueViolation(err) ? already() : err;
+    });
     await this.touch(id);
     this.changes.next({ project_id: id, user_id: target.id, role: body.role, reason: 'added' });
     return this.memberView(await this.members.findOneByOrFail({ id: member.id }), target.username);

@@ -7,6 +7,7 @@ import { SessionsService } from '../auth/sessions.service';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from '../auth/passwords';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { contains } from '../database/contains';
+import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './user.entity';
 
 export const toUserView = (u: User): UserView => ({
@@ -67,9 +68,9 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async create(body: CreateUserBody): Promise<User> {
-    if (await this.users.exist({ where: { username: body.username } })) {
-      throw new ConflictException(`username "${body.username}" is taken`);
-    }
+    const taken = () => new ConflictException(`username "${body.username}" is taken`);
+    // Checked first to skip hashing a password for nothing; the unique key settles a race.
+    if (await this.users.exist({ where: { username: body.username } })) throw taken();
     const user = this.users.create({
       id: randomUUID(),
       username: body.username,
@@ -79,7 +80,11 @@ export class UsersService implements OnApplicationBootstrap {
       max_running_tasks: null,
       max_queued_tasks: null,
     });
-    return this.users.save(user);
+    try {
+      return await this.users.save(user);
+    } catch (err) {
+      throw isUniqueViolation(err) ? taken() : err;
+    }
   }
 
   async update(id: string, body: UpdateUserBody, actingUserId: string): Promise<User> {
