@@ -60,6 +60,7 @@ export interface TestApp {
 }
 
 let schemaCount = 0;
+let orphansSwept = false;
 
 /** A fresh PostgreSQL schema for one test run; the returned function drops it again. */
 export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
@@ -67,6 +68,10 @@ export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise
   const schema = `rc_test_${process.pid}_${Date.now().toString(36)}_${schemaCount++}`;
   const client = new Client({ connectionString: TEST_PG_URL });
   await client.connect();
+  if (!orphansSwept) {
+    orphansSwept = true;
+    await dropOrphanSchemas(client);
+  }
   await client.query(`CREATE SCHEMA "${schema}"`);
   await client.end();
   return {
@@ -78,6 +83,32 @@ export async function freshPgSchema(): Promise<{ schema: string; drop(): Promise
       await c.end();
     },
   };
+}
+
+/**
+ * Drops the schemas of test processes on this machine that are gone (a killed or crashed run never
+ * reached its drop): server suites' rc_test_<pid>_… and cross-app servers' rc_e2e_<pid>_….
+ * A schema whose process lives, another run's here included, is left alone.
+ */
+async function dropOrphanSchemas(client: Client): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'rc\\_test\\_%' OR nspname LIKE 'rc\\_e2e\\_%'`);
+  for (const { name } of rows) {
+    const pid = Number(name.split('_')[2]);
+    // Another run starting now may sweep the same schema: whoever drops it second may fail, harmlessly.
+    if (!processAlive(pid)) await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => {});
+  }
+}
+
+/** Whether a process with this pid exists here (signal 0 sends nothing); a name without one counts as alive. */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
