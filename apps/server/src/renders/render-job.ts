@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -153,6 +154,8 @@ export async function renderTask(
 
   // One failed scene stops its task's other scenes; the task's own cancel stops them all.
   const stop = new AbortController();
+  // Every scene of the task listens to it (a hundred-scene storyboard is no leak).
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   const base: Omit<SceneJob, 'jobId' | 'outDir' | 'scene'> = {

@@ -68,7 +68,9 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
     for (const c of [this.connection, this.subscriber]) c.on('error', (err: Error) => this.log(`scene queue: Redis: ${err.message}`));
     this.queue = new Queue(SCENE_QUEUE, { connection: this.connection, prefix: this.keys.bullPrefix });
     this.queue.on('error', (err: Error) => this.log(`scene queue: ${err.message}`));
-    this.events = new QueueEvents(SCENE_QUEUE, { connection: new Redis(options.redis.url, BULL_CONNECTION), prefix: this.keys.bullPrefix });
+    const eventsConnection = new Redis(options.redis.url, BULL_CONNECTION);
+    eventsConnection.on('error', (err: Error) => this.log(`scene queue events: Redis: ${err.message}`));
+    this.events = new QueueEvents(SCENE_QUEUE, { connection: eventsConnection, prefix: this.keys.bullPrefix });
     this.events.on('error', (err: Error) => this.log(`scene queue events: ${err.message}`));
     this.events.on('completed', ({ jobId, returnvalue }) => this.completed(jobId, returnvalue));
     this.events.on('failed', ({ jobId, failedReason }) => this.failed(jobId, failedReason));
@@ -233,14 +235,13 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
   /** Settles jobs whose end was announced while the event stream was away (a Redis blip): asks each its state. */
   private async sweep(): Promise<void> {
     for (const jobId of [...this.inFlight.keys()]) {
+      // The state first, then the job: a job read before it completed would carry no answer yet.
+      const state = await this.queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') continue;
       const job = await Job.fromId<PortableSceneJob, PortableSceneDone>(this.queue, jobId);
-      if (!job) {
-        // Not added yet (the add is on its way) or gone: only a job we added and cannot find any more is lost.
-        continue;
-      }
-      const state = await job.getState();
+      if (!job) continue;
       if (state === 'completed') this.completed(jobId, job.returnvalue);
-      else if (state === 'failed') this.failed(jobId, job.failedReason);
+      else this.failed(jobId, job.failedReason);
     }
   }
 

@@ -76,8 +76,10 @@ export class SceneConsumer extends EventEmitter<ConsumerEvents> {
     for (const c of [this.publisher, this.subscriber]) c.on('error', (err: Error) => log(`scene consumer: Redis: ${err.message}`));
     void this.subscriber.subscribe(this.keys.cancels).catch((err: Error) => log(`scene consumer: cannot listen for cancels: ${err.message}`));
     this.subscriber.on('message', (_channel: string, jobId: string) => this.cancels.get(jobId)?.abort());
+    const workerConnection = new Redis(options.redis.url, BULL_CONNECTION);
+    workerConnection.on('error', (err: Error) => log(`scene consumer: Redis: ${err.message}`));
     this.worker = new Worker<PortableSceneJob, PortableSceneDone>(SCENE_QUEUE, (job) => this.draw(job), {
-      connection: new Redis(options.redis.url, BULL_CONNECTION),
+      connection: workerConnection,
       prefix: this.keys.bullPrefix,
       concurrency: options.slots,
       lockDuration: options.lockMs,
