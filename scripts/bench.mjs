@@ -182,4 +182,5 @@ if (!only) {
   await import('./worker-pool-bench.mjs').then((m) => m.run());
   await import('./fanout-bench.mjs').then((m) => m.run());
   await import('./collab-scaled-bench.mjs').then((m) => m.run());
+  await import('./queue-bench.mjs').then((m) => m.run());
 }
