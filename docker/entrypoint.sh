@@ -5,7 +5,7 @@
 # never has to sit in a compose file, an image layer or `docker inspect`'s list of variables.
 set -eu
 
-for var in REELCRAFT_ADMIN_PASSWORD DATABASE_URL REDIS_URL; do
+for var in REELCRAFT_ADMIN_PASSWORD DATABASE_URL REDIS_URL REELCRAFT_WORKER_TOKEN; do
   file_var="${var}_FILE"
   eval "file=\${$file_var:-}"
   [ -n "$file" ] || continue

@@ -32,11 +32,13 @@ interface Service {
   healthcheck?: { test?: string[] | string; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   profiles?: string[];
+  secrets?: string[];
   deploy?: { resources?: { reservations?: { devices?: { driver?: string; count?: number | string; device_ids?: string[]; capabilities?: string[] }[] } } };
 }
 interface Compose {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { file?: string }>;
 }
 
 // Compose resolves YAML merge keys (`<<: *server`); the yaml package does when asked.
@@ -188,14 +190,24 @@ describe('docker/compose.scaled.yml', () => {
     expect(s.worker.healthcheck?.disable).toBe(true);
   });
 
-  it('keeps the worker opt-in while no package provides the reelcraft-worker command', () => {
-    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-    const provided = workspaces.some((ws) => {
-      const bin = (JSON.parse(read(`${ws}/package.json`)) as { bin?: string | Record<string, string> }).bin;
-      return typeof bin === 'object' && bin !== null && 'reelcraft-worker' in bin;
-    });
-    expect([s.worker.command].flat()[0]).toBe('reelcraft-worker');
-    if (!provided) expect(s.worker.profiles?.length).toBeGreaterThan(0);
+  it('runs reelcraft-worker (the server package\'s bin, linked onto the image\'s PATH) on the shared volume, opt-in', () => {
+    const bin = (JSON.parse(read('apps/server/package.json')) as { bin?: Record<string, string> }).bin;
+    expect(bin?.['reelcraft-worker']).toBe('./dist/worker-main.js');
+    expect(read('docker/Dockerfile')).toMatch(/ln -s \/app\/apps\/server\/dist\/worker-main\.js \/usr\/local\/bin\/reelcraft-worker/);
+    const command = [s.worker.command].flat().map(String);
+    expect(command[0]).toBe('reelcraft-worker');
+    expect(command[command.indexOf('--data-dir') + 1]).toBe('/data');
+    expect(command[command.indexOf('--device') + 1]).toMatch(/webgpu|cuda/);
+    expect(volumeTargets(s.worker).find(([, target]) => target === '/data')?.[0]).toBe('reelcraft-data');
+    expect(s.worker.profiles?.length).toBeGreaterThan(0);
+    // Heartbeats and chained scenes' start frames go to the studio through the proxy, with a token
+    // that arrives as a Docker secret (the entrypoint turns *_FILE into the variable).
+    expect(String(s.worker.environment?.REELCRAFT_SERVER_URL)).toMatch(/^http:\/\/proxy\b/);
+    expect(String(s.worker.environment?.REDIS_URL)).toMatch(/^redis:\/\/[^@]*@redis:6379\b/);
+    expect(s.worker.environment?.REELCRAFT_WORKER_TOKEN_FILE).toBe('/run/secrets/worker_token');
+    expect(s.worker.secrets).toEqual(['worker_token']);
+    expect(scaled.secrets?.worker_token?.file).toBeTruthy();
+    expect(read('docker/entrypoint.sh')).toMatch(/for var in [A-Z_ ]*\bREELCRAFT_WORKER_TOKEN\b/);
   });
 
   it('holds no secret: every password comes from a required variable', () => {
