@@ -46,6 +46,8 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
   private readonly keys: ReturnType<typeof sceneQueueKeys>;
   private readonly connection: Redis;
   private readonly subscriber: Redis;
+  /** QueueEvents' blocking reads; BullMQ leaves a connection it was given open on close. */
+  private readonly eventsConnection: Redis;
   readonly queue: Queue<PortableSceneJob, PortableSceneDone>;
   private readonly events: QueueEvents;
   private readonly inFlight = new Map<string, InFlight>();
@@ -68,9 +70,9 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
     for (const c of [this.connection, this.subscriber]) c.on('error', (err: Error) => this.log(`scene queue: Redis: ${err.message}`));
     this.queue = new Queue(SCENE_QUEUE, { connection: this.connection, prefix: this.keys.bullPrefix });
     this.queue.on('error', (err: Error) => this.log(`scene queue: ${err.message}`));
-    const eventsConnection = new Redis(options.redis.url, BULL_CONNECTION);
-    eventsConnection.on('error', (err: Error) => this.log(`scene queue events: Redis: ${err.message}`));
-    this.events = new QueueEvents(SCENE_QUEUE, { connection: eventsConnection, prefix: this.keys.bullPrefix });
+    this.eventsConnection = new Redis(options.redis.url, BULL_CONNECTION);
+    this.eventsConnection.on('error', (err: Error) => this.log(`scene queue events: Redis: ${err.message}`));
+    this.events = new QueueEvents(SCENE_QUEUE, { connection: this.eventsConnection, prefix: this.keys.bullPrefix });
     this.events.on('error', (err: Error) => this.log(`scene queue events: ${err.message}`));
     this.events.on('completed', ({ jobId, returnvalue }) => this.completed(jobId, returnvalue));
     this.events.on('failed', ({ jobId, failedReason }) => this.failed(jobId, failedReason));
@@ -252,7 +254,6 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
     await this.refreshing;
     for (const entry of this.inFlight.values()) entry.reject(new Error('the server is shutting down'));
     await Promise.allSettled([this.events.close(), this.queue.close()]);
-    this.subscriber.disconnect();
-    this.connection.disconnect();
+    for (const c of [this.subscriber, this.connection, this.eventsConnection]) c.disconnect();
   }
 }

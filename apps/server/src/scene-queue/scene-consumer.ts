@@ -62,6 +62,8 @@ export class SceneConsumer extends EventEmitter<ConsumerEvents> {
   private readonly keys: ReturnType<typeof sceneQueueKeys>;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
+  /** The BullMQ worker's; BullMQ leaves a connection it was given open on close. */
+  private readonly workerConnection: Redis;
   private readonly worker: Worker<PortableSceneJob, PortableSceneDone>;
   private readonly cancels = new Map<string, AbortController>();
   private readonly current = new Map<string, CurrentSceneJob>();
@@ -76,10 +78,10 @@ export class SceneConsumer extends EventEmitter<ConsumerEvents> {
     for (const c of [this.publisher, this.subscriber]) c.on('error', (err: Error) => log(`scene consumer: Redis: ${err.message}`));
     void this.subscriber.subscribe(this.keys.cancels).catch((err: Error) => log(`scene consumer: cannot listen for cancels: ${err.message}`));
     this.subscriber.on('message', (_channel: string, jobId: string) => this.cancels.get(jobId)?.abort());
-    const workerConnection = new Redis(options.redis.url, BULL_CONNECTION);
-    workerConnection.on('error', (err: Error) => log(`scene consumer: Redis: ${err.message}`));
+    this.workerConnection = new Redis(options.redis.url, BULL_CONNECTION);
+    this.workerConnection.on('error', (err: Error) => log(`scene consumer: Redis: ${err.message}`));
     this.worker = new Worker<PortableSceneJob, PortableSceneDone>(SCENE_QUEUE, (job) => this.draw(job), {
-      connection: workerConnection,
+      connection: this.workerConnection,
       prefix: this.keys.bullPrefix,
       concurrency: options.slots,
       lockDuration: options.lockMs,
@@ -148,7 +150,6 @@ export class SceneConsumer extends EventEmitter<ConsumerEvents> {
     this.closed = true;
     for (const abort of this.cancels.values()) abort.abort();
     await this.worker.close(true).catch(() => undefined);
-    this.subscriber.disconnect();
-    this.publisher.disconnect();
+    for (const c of [this.subscriber, this.publisher, this.workerConnection]) c.disconnect();
   }
 }
