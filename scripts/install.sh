@@ -15,6 +15,13 @@ fc-list 2>/dev/null | grep -qi -e "WenQuanYi Micro Hei" -e "Noto Sans CJK" || ne
 if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_debian+=(chromium); fi
 # The test run also checks docker/nginx.conf with a real nginx (nginx -t and a live proxy).
 if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then need_debian+=(nginx-light); fi
+# The offline test (test/offline.spec.ts) runs the server in a loopback-only network namespace
+# (unshare and nsenter from util-linux, ip from iproute2) and records its connections with strace.
+if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ]; then
+  command -v strace >/dev/null || need_debian+=(strace)
+  command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need_debian+=(iproute2)
+  command -v unshare >/dev/null && command -v nsenter >/dev/null || need_debian+=(util-linux)
+fi
 
 if [ ${#need_debian[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
