@@ -16,6 +16,9 @@ type BufferHandler = (message: Buffer) => void;
  * An outage is logged once per connection when it starts and once when it ends; ioredis keeps
  * reconnecting and re-subscribes by itself, and `onRecovered` listeners hear when it is over.
  */
+/** What ends a first connection attempt, for better or worse. */
+const SETTLING_EVENTS = ['ready', 'error', 'close', 'end'] as const;
+
 @Injectable()
 export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   readonly enabled: boolean;
@@ -34,6 +37,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private wasReady = false;
   /** A publication failed since the command connection was last ready (logged once). */
   private publishFailing = false;
+  private shuttingDown = false;
   private readonly commandClient: Redis | null = null;
   private readonly subscriberClient: Redis | null = null;
   private readonly adapterSubscriber: Redis | null = null;
@@ -71,6 +75,30 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     return this.commandClient;
   }
 
+  /** The server is stopping and these connections close: callers' timers that fire now keep to themselves. */
+  get closing(): boolean {
+    return this.shuttingDown;
+  }
+
+  /**
+   * Waits up to `ms` while the command connection's first attempt is under way (timers that start
+   * with the server fire before onModuleInit's connect has finished), so that a start is not taken
+   * for an outage; at once in every other state.
+   */
+  async startedWithin(ms: number): Promise<void> {
+    const client = this.commandClient;
+    if (!client || this.wasReady || !['wait', 'connecting', 'connect'].includes(client.status)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const event of SETTLING_EVENTS) client.off(event, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      for (const event of SETTLING_EVENTS) client.once(event, done);
+    });
+  }
+
   /** Whether the command connection is up now (callers fall back to local behaviour when it is not). */
   get ready(): boolean {
     return this.commandClient?.status === 'ready';
@@ -95,6 +123,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     await Promise.all(
       this.clients.map(async (c) => {
         try {

@@ -105,6 +105,19 @@ describe('WorkerDirectory on Redis, two instances', () => {
     expect(Date.parse(w!.last_heartbeat)).toBeGreaterThan(Date.parse(firstSeen));
   });
 
+  it('on an instance still connecting at its start, a listing waits for Redis instead of falling back to its own map', async () => {
+    await a.record(heartbeat('gpu-04:400:dd'));
+    const starting = new RedisConnections(config);
+    try {
+      // The scene queue's first capacity check runs before onModuleInit has connected.
+      const listing = new WorkerDirectory(config, starting).list();
+      await starting.onModuleInit();
+      expect((await listing).map((w) => w.worker_id)).toContain('gpu-04:400:dd');
+    } finally {
+      await starting.onApplicationShutdown();
+    }
+  });
+
   it('shows a worker as lost on both once it is silent for three intervals', async () => {
     await a.record(heartbeat('gpu-03:300:cc'));
     expect((await b.list()).find((w) => w.worker_id === 'gpu-03:300:cc')?.alive).toBe(true);
@@ -131,6 +144,8 @@ describe('WorkerDirectory with Redis away', () => {
     // Nothing listens on port 1: every command fails at once (no offline queue).
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', WORKER_HEARTBEAT_MS: String(HEARTBEAT_MS) });
     const connections = new RedisConnections(config);
+    // As at a server's start: the first attempt is refused, and ioredis goes on retrying.
+    await connections.onModuleInit();
     try {
       const d = new WorkerDirectory(config, connections);
       await expect(d.record(heartbeat('gpu-09:9:q'))).resolves.toBeUndefined();

@@ -9,6 +9,9 @@ export const ALIVE_INTERVALS = 3;
 /** A worker not heard from for this long is dropped from the list (it was stopped, or restarted under a new id). */
 export const FORGET_AFTER_MS = 60 * 60 * 1000;
 
+/** The longest a heartbeat or a listing waits for the server's first Redis connection. */
+const STARTUP_WAIT_MS = 3000;
+
 type Entry = Omit<WorkerView, 'alive'>;
 
 /**
@@ -47,7 +50,7 @@ export class WorkerDirectory {
     this.local.set(heartbeat.worker_id, entry);
     // Listing prunes too, but nobody may list for days while workers come and go.
     if (this.now() - this.prunedAt > 60_000) this.pruneLocal();
-    const redis = this.redis.command;
+    const redis = await this.redisUnlessClosing();
     if (!redis) return;
     try {
       // first_seen comes from the stored entry when there is one: the worker's earlier heartbeats
@@ -66,7 +69,7 @@ export class WorkerDirectory {
   async list(): Promise<WorkerView[]> {
     const now = this.now();
     let entries: Entry[];
-    const redis = this.redis.command;
+    const redis = await this.redisUnlessClosing();
     if (redis) {
       try {
         const fields = await redis.hgetall(this.key);
@@ -92,6 +95,15 @@ export class WorkerDirectory {
       .filter((e) => now - Date.parse(e.last_heartbeat) <= FORGET_AFTER_MS)
       .map((e) => ({ ...e, alive: now - Date.parse(e.last_heartbeat) <= aliveWithin }))
       .sort((a, b) => Number(b.alive) - Number(a.alive) || a.host.localeCompare(b.host) || a.worker_id.localeCompare(b.worker_id));
+  }
+
+  /**
+   * Redis once its first connection attempt is over, and not while the server shuts down: timers
+   * firing during either are not an outage to report.
+   */
+  private async redisUnlessClosing() {
+    await this.redis.startedWithin(STARTUP_WAIT_MS);
+    return this.redis.closing ? null : this.redis.command;
   }
 
   private pruneLocal(): void {
