@@ -72,7 +72,7 @@ describe.each(testDatabases())('storyboard versions on %s', (kind) => {
 
     const v1 = await call.alice('POST', versions, { name: '  v1 ' });
     expect(v1.status).toBe(201);
-    expect(v1.json).toEqual({ id: expect.any(String), project_id: pid, name: 'v1', kind: 'saved', created_by: 'alice', created_at: expect.any(String), scene_count: original.scenes.length });
+    expect(v1.json).toEqual({ id: expect.any(String), project_id: pid, name: 'v1', kind: 'saved', created_by: 'alice', created_by_id: expect.any(String), created_at: expect.any(String), scene_count: original.scenes.length });
     expect((await call.vic('GET', `${versions}/${v1.json.id}`)).json).toEqual(original);
 
     // An edit through a stock client; the version saved after it holds it, however recent.
@@ -175,6 +175,24 @@ describe.each(testDatabases())('storyboard versions on %s', (kind) => {
     }
     // Nothing a refused call touched changed.
     expect(((await call.alice('GET', versions)).json as VersionView[]).map((v) => v.name)).toEqual(['draft']);
+  });
+
+  it("lets an editor delete their own versions but not another's; owners delete any", async () => {
+    const { id: pid } = await newProject();
+    const versions = `/api/projects/${pid}/versions`;
+    const byAlice = (await call.alice('POST', versions, { name: 'owner draft' })).json as VersionView;
+    const byBob = (await call.bob('POST', versions, { name: 'editor draft' })).json as VersionView;
+    const alsoBob = (await call.bob('POST', versions, { name: 'editor second' })).json as VersionView;
+    const aliceId = (await call.alice('GET', '/api/users/me')).json.id as string;
+    expect(byAlice.created_by_id).toBe(aliceId);
+    expect(byBob.created_by_id).not.toBe(aliceId);
+
+    const refused = await call.bob('DELETE', `${versions}/${byAlice.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toMatch(/author|owner/);
+    expect((await call.bob('DELETE', `${versions}/${byBob.id}`)).status).toBe(204);
+    expect((await call.alice('DELETE', `${versions}/${alsoBob.id}`)).status).toBe(204);
+    expect(((await call.alice('GET', versions)).json as VersionView[]).map((v) => v.name)).toEqual(['owner draft']);
   });
 
   it('answers bad input with 400 and per-field messages', async () => {

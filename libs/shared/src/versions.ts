@@ -48,6 +48,8 @@ export interface VersionView {
   kind: VersionKind;
   /** The username of whoever saved it (or whose restore saved it); empty if that user is gone. */
   created_by: string;
+  /** That user's id: the studio offers Delete to a version's author and the project's owners only. */
+  created_by_id: string;
   created_at: string;
   scene_count: number;
 }

@@ -7,6 +7,7 @@ import {
   diffStoryboards,
   sameJson,
   writeStoryboard,
+  type ProjectRole,
   type RestoreVersionResult,
   type Storyboard,
   type StoryboardDiff,
@@ -224,9 +225,11 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     return { restored, backup, storyboard: await this.current(projectId) };
   }
 
+  /** By the version's author or an owner of the project (an editor may not delete another's versions). */
   async remove(user: AuthenticatedUser, projectId: string, versionId: string): Promise<void> {
-    await this.access(user, projectId, 'delete');
-    const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId }, select: { id: true, name: true } });
+    const role = await this.access(user, projectId, 'delete');
+    const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId }, select: { id: true, name: true, created_by: true } });
+    if (row && role !== 'owner' && row.created_by !== user.id) throw new ForbiddenException('only the author of a version or an owner of the project can delete it');
     const { affected } = row ? await this.rows.delete({ id: versionId, project_id: projectId }) : { affected: 0 };
     if (!row || !affected) throw new NotFoundException(`no version ${versionId} in this project`);
     this.announce(user, projectId, 'deleted', row);
@@ -235,10 +238,11 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   // ------------------------------------------------------------------------------------------
 
   /** Non-members (and unknown projects) get 404, so nobody learns which ids exist; viewers may read only. */
-  private async access(user: AuthenticatedUser, projectId: string, change?: 'save' | 'restore' | 'delete'): Promise<void> {
+  private async access(user: AuthenticatedUser, projectId: string, change?: 'save' | 'restore' | 'delete'): Promise<ProjectRole> {
     const role = await this.projects.roleOf(user, projectId);
     if (!role) throw new NotFoundException(`no project ${projectId}`);
     if (change && !canEditProject(role)) throw new ForbiddenException(`a ${role} cannot ${change} versions of this storyboard`);
+    return role;
   }
 
   private async version(projectId: string, versionId: string): Promise<StoryboardVersion> {
@@ -289,6 +293,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
       name: r.name,
       kind: r.kind,
       created_by: names.get(r.created_by) ?? '',
+      created_by_id: r.created_by,
       created_at: r.created_at.toISOString(),
       scene_count: r.scene_count,
     }));
