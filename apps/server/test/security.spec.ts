@@ -202,6 +202,26 @@ describe('security fixes', () => {
       await cutOff(pid, carol, watcher);
     });
 
+    it("when the user changes their own password: every other session's sockets, not the one that changed it", async () => {
+      const pid = await project();
+      const watcher = editor(pid, tokens.alice);
+      await synced(watcher);
+      const bob = await live(pid, 'bob');
+      const changer = await live(pid, 'bob');
+      const at = Date.now();
+      const change = (current: string, next: string) => apiClient(t.baseUrl, changer.token)('POST', '/api/users/me/password', { current_password: current, new_password: next });
+      expect((await change('bob-password', 'bob-new-password')).status).toBe(204);
+      expect((await bob.e.closed).code).toBe(COLLAB_CLOSE.UNAUTHENTICATED);
+      expect((await bob.disconnected) - at).toBeLessThan(1000);
+      await cutOff(pid, bob, watcher);
+      // The session that changed it goes on editing.
+      sceneText(changer.e.doc, 0, 'description').insert(0, 'STILL HERE ');
+      await until('the changer’s edit at the watcher', () => sceneText(watcher.doc, 0, 'description').toString().includes('STILL HERE'));
+      expect(changer.s.connected).toBe(true);
+      expect((await apiClient(t.baseUrl, bob.token)('GET', '/api/users/me')).status).toBe(401);
+      expect((await change('bob-new-password', 'bob-password')).status).toBe(204);
+    });
+
     it('when the owner removes the member: 4403 on /collab and out of the room', async () => {
       const pid = await project();
       const watcher = editor(pid, tokens.alice);

@@ -39,6 +39,26 @@ export type UpdateUserBody = z.infer<typeof UpdateUserBodySchema>;
 export const ResetPasswordBodySchema = z.strictObject({ password });
 export type ResetPasswordBody = z.infer<typeof ResetPasswordBodySchema>;
 
+/** POST /api/users/me/password: any user's own password; the other sessions of the account end. */
+export const ChangePasswordBodySchema = z.strictObject({
+  current_password: z.string({ error: 'current_password must be a string' }).min(1, { error: 'current_password is required' }).max(LIMITS.password.max),
+  new_password: password,
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBodySchema>;
+
+/** One of the signed-in user's live sessions (GET /api/users/me/sessions). */
+export interface SessionView {
+  id: string;
+  created_at: string;
+  expires_at: string;
+  /** The browser or client that signed in (its User-Agent, shortened), null when it sent none. */
+  user_agent: string | null;
+  /** The address it signed in from, as the server saw it (behind TRUST_PROXY: the client's). */
+  address: string | null;
+  /** The session this request came with. */
+  current: boolean;
+}
+
 export const UserListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(LIMITS.page.maxSize).default(LIMITS.page.defaultSize),

@@ -21,4 +21,10 @@ export class Session {
 
   @Column({ type: Date, nullable: true })
   revoked_at: Date | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  user_agent: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  address: string | null;
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
-import { IsNull, MoreThan, Repository } from 'typeorm';
+import { In, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import type { SessionView } from '@reelcraft/shared';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RedisConnections } from '../redis/redis-connections';
 import { User } from '../users/user.entity';
@@ -76,11 +77,49 @@ export class SessionsService implements OnModuleInit {
     return () => sub.unsubscribe();
   }
 
-  async issue(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  /** `client`: what signed in (shown to the user in their session list), cut to the columns' sizes. */
+  async issue(userId: string, client: { userAgent?: string; address?: string } = {}): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.auth.sessionTtlHours * 3600_000);
-    await this.sessions.insert({ id: randomUUID(), user_id: userId, token_hash: hashToken(token), expires_at: expiresAt, revoked_at: null });
+    await this.sessions.insert({
+      id: randomUUID(),
+      user_id: userId,
+      token_hash: hashToken(token),
+      expires_at: expiresAt,
+      revoked_at: null,
+      user_agent: client.userAgent ? client.userAgent.slice(0, 300) : null,
+      address: client.address ? client.address.slice(0, 64) : null,
+    });
     return { token, expiresAt };
+  }
+
+  /** The user's sessions that have not ended, newest first; `currentId` is marked. */
+  async listOf(userId: string, currentId: string): Promise<SessionView[]> {
+    const rows = await this.sessions.find({ where: { user_id: userId, revoked_at: IsNull(), expires_at: MoreThan(new Date()) }, order: { created_at: 'DESC', id: 'ASC' } });
+    return rows.map((s) => ({
+      id: s.id,
+      created_at: s.created_at.toISOString(),
+      expires_at: s.expires_at.toISOString(),
+      user_agent: s.user_agent,
+      address: s.address,
+      current: s.id === currentId,
+    }));
+  }
+
+  /** Ends one of the user's own sessions; false when they have no such live session. */
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    const { affected } = await this.sessions.update({ id: sessionId, user_id: userId, revoked_at: IsNull() }, { revoked_at: new Date() });
+    if (!affected) return false;
+    this.announce({ kind: 'ended', userId, sessionId });
+    return true;
+  }
+
+  /** Ends every session of the user but `keepId` (a password change keeps the session that made it). */
+  async revokeOthersOf(userId: string, keepId: string): Promise<void> {
+    const others = await this.sessions.find({ where: { user_id: userId, revoked_at: IsNull(), id: Not(keepId) }, select: { id: true } });
+    if (!others.length) return;
+    await this.sessions.update({ id: In(others.map((s) => s.id)), revoked_at: IsNull() }, { revoked_at: new Date() });
+    for (const s of others) this.announce({ kind: 'ended', userId, sessionId: s.id });
   }
 
   async resolve(token: string): Promise<AuthenticatedUser | null> {

@@ -1,19 +1,22 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, HttpException, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ChangePasswordBodySchema,
   CreateUserBodySchema,
   LoginBodySchema,
   UserListQuerySchema,
   ResetPasswordBodySchema,
   UpdateUserBodySchema,
+  type ChangePasswordBody,
   type CreateUserBody,
   type LoginBody,
   type LoginResponse,
   type Page,
   type UserListQuery,
   type ResetPasswordBody,
+  type SessionView,
   type UpdateUserBody,
   type UserView,
 } from '@reelcraft/shared';
@@ -29,6 +32,10 @@ import { UsersService, toUserView } from './users.service';
 const actorOf = (me: AuthenticatedUser) => ({ id: me.id, username: me.username });
 
 const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new HttpException('no such user', HttpStatus.NOT_FOUND) });
+const sessionId = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new NotFoundException('no such session') });
+
+/** Where a request came from, as the login limits count it (behind TRUST_PROXY: the client). */
+const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -50,7 +57,7 @@ export class UsersController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(req);
     const { retryAfterSeconds, delayMs } = await this.throttle.verdict(body.username, address);
     if (retryAfterSeconds > 0) {
       res.setHeader('Retry-After', String(retryAfterSeconds));
@@ -63,7 +70,7 @@ export class UsersController {
       throw new UnauthorizedException('wrong username or password, or the account is disabled');
     }
     await this.throttle.recordSuccess(body.username, address);
-    const { token, expiresAt } = await this.sessions.issue(user.id);
+    const { token, expiresAt } = await this.sessions.issue(user.id, { userAgent: req.get('user-agent'), address });
     setSessionCookie(res, token, expiresAt, req.secure);
     return { token, expires_at: expiresAt.toISOString() };
   }
@@ -78,6 +85,42 @@ export class UsersController {
   @Get('me')
   async me(@CurrentUser() me: AuthenticatedUser): Promise<UserView> {
     return toUserView(await this.users.get(me.id));
+  }
+
+  /**
+   * Any user's own password. A wrong current password counts as a failed sign-in of this account
+   * from this address (the same limits), so a stolen session cannot be used to guess it.
+   */
+  @Post('me/password')
+  @HttpCode(204)
+  @ApiZodBody(ChangePasswordBodySchema)
+  async changeOwnPassword(@Body(zodPipe(ChangePasswordBodySchema)) body: ChangePasswordBody, @CurrentUser() me: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const address = addressOf(req);
+    const { retryAfterSeconds, delayMs } = await this.throttle.verdict(me.username, address);
+    if (retryAfterSeconds > 0) {
+      res.setHeader('Retry-After', String(retryAfterSeconds));
+      throw new HttpException(`too many wrong passwords from this address; try again in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    if (delayMs > 0) await sleep(delayMs);
+    if (!(await this.users.changeOwnPassword(me, body.current_password, body.new_password))) {
+      await this.throttle.recordFailure(me.username, address);
+      throw new ForbiddenException('the current password is wrong');
+    }
+    await this.throttle.recordSuccess(me.username, address);
+  }
+
+  /** The signed-in user's live sessions (browsers and clients signed in), this one marked. */
+  @Get('me/sessions')
+  mySessions(@CurrentUser() me: AuthenticatedUser): Promise<SessionView[]> {
+    return this.sessions.listOf(me.id, me.sessionId);
+  }
+
+  /** Signs one of the user's own sessions out (its sockets close at once); another user's is not found. */
+  @Delete('me/sessions/:sid')
+  @HttpCode(204)
+  async endMySession(@Param('sid', sessionId) sid: string, @CurrentUser() me: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    if (!(await this.sessions.revokeOwn(me.id, sid))) throw new NotFoundException('no such session');
+    if (sid === me.sessionId) clearSessionCookie(res, req.secure);
   }
 
   /** `q`: part of the username. */

@@ -103,6 +103,19 @@ export class UsersService implements OnApplicationBootstrap {
     return user;
   }
 
+  /**
+   * A user's own password change: false (nothing changed) when `current` is not their password.
+   * Every other session of the account ends; the one that asked stays signed in.
+   */
+  async changeOwnPassword(me: { id: string; sessionId: string }, current: string, next: string): Promise<boolean> {
+    const user = await this.get(me.id);
+    if (!(await verifyPassword(user.password_hash, current))) return false;
+    user.password_hash = await hashPassword(next);
+    await this.users.save(user);
+    await this.sessions.revokeOthersOf(me.id, me.sessionId);
+    return true;
+  }
+
   async resetPassword(id: string, password: string): Promise<void> {
     const user = await this.get(id);
     user.password_hash = await hashPassword(password);
