@@ -20,10 +20,12 @@
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { compare, freePort, isMain, percentile, ratioAtMost, valueAtMost } from './bench-report.mjs';
+
+export { freePort };
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
@@ -296,17 +298,6 @@ export function killAll() {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
 export function stopProcess(child, signal, timeoutMs = 15_000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
@@ -410,13 +401,6 @@ function cpuMs(pid) {
 function rssMiB(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** Over `total` expected samples, of which those beyond `sorted` never arrived (Infinity). */
-function percentile(sorted, q, total = sorted.length) {
-  if (!total) return NaN;
-  const i = Math.min(total - 1, Math.floor(q * total));
-  return i < sorted.length ? sorted[i] : Infinity;
 }
 
 /** Busy ms of the whole machine (all cores), from /proc/stat, to show what else competed for the CPU. */
@@ -694,6 +678,33 @@ export async function run() {
     console.log(`  p99 ours / p99 reference, ${DOCS} documents: ${ratioTen.toFixed(2)}× (target ≤ ${TARGETS.p99VsReference}×) — ${verdict(ratioTen <= TARGETS.p99VsReference)}`);
     console.log(`  cold load of a 10,000-update document after compaction: ${coldAfter.toFixed(1)} ms, the slower of the two (target ≤ ${TARGETS.coldLoadMs} ms) — ${verdict(coldAfter <= TARGETS.coldLoadMs)}`);
     console.log(`collab bench took ${((now() - t0) / 1000).toFixed(0)} s`);
+
+    const bench = 'collab';
+    const refLabel = 'the reference @y/websocket-server, memory only';
+    const coldBefore = Math.max(before.raw.coldMs, before.live.coldMs);
+    return [
+      compare({
+        bench,
+        figure: `propagation p99, ${EDITORS} editors in one document, SQLite persistence`,
+        value: oursOne.p99,
+        unit: 'ms',
+        baseline: refOne.p99,
+        baselineLabel: refLabel,
+        target: [ratioAtMost(TARGETS.p99VsReference), valueAtMost(TARGETS.p99Ms)],
+      }),
+      compare({ bench, figure: `propagation p99, ${DOCS} documents × ${EDITORS / DOCS} editors`, value: oursTen.p99, unit: 'ms', baseline: refTenRun.p99, baselineLabel: refLabel, target: ratioAtMost(TARGETS.p99VsReference) }),
+      compare({ bench, figure: 'propagation p50, one document', value: oursOne.p50, unit: 'ms', baseline: refOne.p50, baselineLabel: refLabel }),
+      compare({ bench, figure: 'server CPU while typing, one document (% of one core)', value: oursOne.serverCpu * 100, unit: '%', baseline: refOne.serverCpu * 100, baselineLabel: refLabel }),
+      compare({
+        bench,
+        figure: `cold load of a ${COLD_UPDATES.toLocaleString('en')}-update document after compaction (slower of two)`,
+        value: coldAfter,
+        unit: 'ms',
+        baseline: coldBefore,
+        baselineLabel: 'the same documents before compaction',
+        target: valueAtMost(TARGETS.coldLoadMs),
+      }),
+    ];
   } finally {
     killAll();
     // Wait for the kills to land before the data folder goes, so SQLite is not writing into it.
@@ -704,8 +715,7 @@ export async function run() {
   }
 }
 
-const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (isMain) {
+if (isMain(import.meta.url)) {
   const role = process.argv[process.argv.indexOf('--role') + 1];
   if (!process.argv.includes('--role')) await run();
   else if (role === 'reference') referenceServerRole();

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PASSWORD, EDITORS, api, forkRole, freePort, killAll, loadRun, ms, pool, startOurServer, stopProcess } from './collab-bench.mjs';
 import { redisAnswers } from './fanout-bench.mjs';
+import { compare, ratioAtMost, skipped } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -45,8 +46,8 @@ async function pg(sql) {
 
 export async function run() {
   const schema = `collab_scaled_bench_${process.pid}`;
-  if (!(await redisAnswers(REDIS_URL))) return console.log(`\nYjs across instances: skipped, no Redis answers at ${REDIS_URL} (set REDIS_URL)`);
-  if (!(await pg(`CREATE SCHEMA IF NOT EXISTS "${schema}"`))) return console.log(`\nYjs across instances: skipped, no PostgreSQL answers at ${PG_URL} (set BENCH_PG_URL)`);
+  if (!(await redisAnswers(REDIS_URL))) return [skipped('collab-scaled', `no Redis answers at ${REDIS_URL} (set REDIS_URL)`)];
+  if (!(await pg(`CREATE SCHEMA IF NOT EXISTS "${schema}"`))) return [skipped('collab-scaled', `no PostgreSQL answers at ${PG_URL} (set BENCH_PG_URL)`)];
   const prefix = `reelcraft-bench-collab:${process.pid}:`;
   const dirs = [];
   const dataDir = () => {
@@ -84,6 +85,12 @@ export async function run() {
     console.log(`  p99 two instances / one instance: ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) — ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
     console.log(`BENCH_JSON ${JSON.stringify({ bench: 'collab-scaled', editors: EDITORS, rounds: ROUNDS, one: { p50: p1.p50, p99: p1.p99, max: p1.max }, two: { p50: p2.p50, p99: p2.p99, max: p2.max }, p99_ratio: Number(ratio.toFixed(2)) })}`);
     await Promise.all([single, a, b].map((s) => stopProcess(s.child, 'SIGTERM')));
+    const bench = 'collab-scaled';
+    const baselineLabel = 'all on one instance, same PostgreSQL, no Redis';
+    return [
+      compare({ bench, figure: `Yjs propagation, ${EDITORS} editors in one document, half on a second instance through Redis, p99`, value: p2.p99, unit: 'ms', baseline: p1.p99, baselineLabel, target: ratioAtMost(TARGET_RATIO) }),
+      compare({ bench, figure: 'the same, p50', value: p2.p50, unit: 'ms', baseline: p1.p50, baselineLabel }),
+    ];
   } finally {
     killAll();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -9,7 +9,7 @@
 //   node scripts/filter-bench.mjs          (also run by `npm run bench`)
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { compare, isMain, percentile, ratioBelow, valueAtMost } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const { ContentFilter } = require('../libs/filter/dist/index.js');
@@ -95,7 +95,7 @@ function timeCalls(fn) {
     times[k] = performance.now() - t0;
   }
   times.sort();
-  return { median: times[Math.floor(ITERATIONS / 2)], p99: times[Math.floor(ITERATIONS * 0.99)] };
+  return { median: percentile(times, 0.5), p99: percentile(times, 0.99) };
 }
 
 export async function run() {
@@ -154,8 +154,23 @@ export async function run() {
     met,
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
-  return json;
+
+  const bench = 'filter';
+  const baselineLabel = 'mint-filter (plain Aho–Corasick), same rules and text';
+  return [
+    compare({
+      bench,
+      figure: `check() of a ${TEXT_LENGTH.toLocaleString('en')}-character text, ${RULES.toLocaleString('en')} rules, median`,
+      value: oursTime.median,
+      unit: 'ms',
+      baseline: mintTime.median,
+      baselineLabel,
+      target: [valueAtMost(TARGETS.msPerCheck), ratioBelow(1)],
+      note: `planted words found: ${ourPlanted}/${planted.length}, mint-filter ${mintPlanted}/${planted.length}`,
+    }),
+    compare({ bench, figure: 'check(), p99', value: oursTime.p99, unit: 'ms', baseline: mintTime.p99, baselineLabel }),
+    compare({ bench, figure: `compiling the ${RULES.toLocaleString('en')} rules (not the first time in the process)`, value: compileMs, unit: 'ms', baseline: mintCompileMs, baselineLabel: 'mint-filter’s' }),
+  ];
 }
 
-const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (isMain) await run();
+if (isMain(import.meta.url)) await run();

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { compare, isMain, ratioAtMost } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const inference = require('../libs/inference/dist/index.js');
@@ -186,10 +186,43 @@ export async function run() {
     );
     const [first, ...others] = probes;
     for (const p of others) console.log(`${p.threads} threads vs ${first.threads}: ×${(p.plain.tokensPerSecond / first.plain.tokensPerSecond).toFixed(2)} tokens/s`);
+
+    const bench = 'planner';
+    return [
+      ...rows.flatMap((r) => [
+        compare({
+          bench,
+          figure: `plan() with the JSON-schema grammar, ${r.key} model, ${r.threads} thread`,
+          value: r.gen.tokensPerSecond,
+          unit: 'tok/s',
+          baseline: r.plain.tokensPerSecond,
+          baselineLabel: 'a plain chat completion without grammar, same model, prompt and budget',
+        }),
+        compare({
+          bench,
+          figure: `planner overhead outside the generation call, ${r.key} model`,
+          value: r.overheadMs,
+          unit: 'ms',
+          baseline: r.planned.wallMs,
+          baselineLabel: 'the whole plan()',
+          share: true,
+          target: ratioAtMost(TARGETS.overheadShare),
+        }),
+      ]),
+      ...others.map((p) =>
+        compare({
+          bench,
+          figure: `${THREAD_PROBE.model} model, no grammar, ${p.threads} threads on ${cpus().length} cores`,
+          value: p.plain.tokensPerSecond,
+          unit: 'tok/s',
+          baseline: first.plain.tokensPerSecond,
+          baselineLabel: `${first.threads} thread`,
+        }),
+      ),
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (isMain) await run();
+if (isMain(import.meta.url)) await run();

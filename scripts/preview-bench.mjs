@@ -25,11 +25,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+import { compare, freePort, isMain, mean, summary, valueAtMost } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const { writeTinyDiffusionPipeline } = require('../libs/inference/dist/index.js');
@@ -40,17 +40,6 @@ const WATCHERS = 20;
 const ROUNDS = 3;
 const PASSWORD = 'preview-bench-admin-password';
 const PROMPTS = ['A harbour at dawn: boats, gulls and a lighthouse', 'A fox crosses a snowy field at dusk', 'Rain on a city street at night, neon signs', 'A forest river with small animals drinking', 'Kites over a green hill in spring'];
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** The built server as `npm start` runs it, with its own data folder and the toy model. */
 async function startServer(dir, modelsDir) {
@@ -159,12 +148,6 @@ async function render(server, token, run, { watchers, slow }) {
   return { wallS, previews: clients[0].latencies.length, previewBytes: clients[0].bytes(), latencies: clients.flatMap((c) => c.latencies) };
 }
 
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
-}
-
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'reelcraft-preview-bench-'));
   let server = null;
@@ -189,9 +172,9 @@ export async function run() {
       slowed.push(await render(server, token, take++, { watchers: WATCHERS, slow: true }));
     }
 
-    const base = stats(one.flatMap((r) => r.latencies));
-    const many = stats(crowd.flatMap((r) => r.latencies));
-    const manyWithSlow = stats(slowed.flatMap((r) => r.latencies));
+    const base = summary(one.flatMap((r) => r.latencies));
+    const many = summary(crowd.flatMap((r) => r.latencies));
+    const manyWithSlow = summary(slowed.flatMap((r) => r.latencies));
     const count = (runs) => runs.reduce((n, r) => n + r.previews, 0);
     const ms = (v) => `${v} ms`;
     console.log(`\nPreview latency, render worker → Socket.IO clients on loopback (toy diffusion export, 256×144, ${ROUNDS} renders each; ${cpus().length} × ${cpus()[0]?.model.trim()}):`);
@@ -205,7 +188,6 @@ export async function run() {
 
     const without = crowd.map((r) => r.wallS);
     const withSlow = slowed.map((r) => r.wallS);
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const spread = (xs) => Math.max(...xs) - Math.min(...xs);
     const slowedBy = mean(withSlow) - mean(without);
     // Within noise: slower by no more than the renders without it differ among themselves (or 5 %).
@@ -238,6 +220,22 @@ export async function run() {
         slow_client_unread_bytes: unread,
       })}`,
     );
+
+    const bench = 'preview';
+    const oneWatcher = 'one watcher';
+    return [
+      compare({ bench, figure: `step preview to ${WATCHERS} Socket.IO watchers, p99`, value: many.p99, unit: 'ms', baseline: base.p99, baselineLabel: oneWatcher, target: valueAtMost(TARGET_P99_MS) }),
+      compare({ bench, figure: `step preview to ${WATCHERS} watchers, p50`, value: many.p50, unit: 'ms', baseline: base.p50, baselineLabel: oneWatcher }),
+      compare({
+        bench,
+        figure: `render wall time with one more watcher that stops reading (mean of ${ROUNDS})`,
+        value: mean(withSlow),
+        unit: 's',
+        baseline: mean(without),
+        baselineLabel: `${WATCHERS} watchers that all read`,
+        target: valueAtMost(mean(without) + noise, `within noise (≤ baseline + ${noise.toFixed(2)} s)`),
+      }),
+    ];
   } catch (err) {
     if (server) console.error(server.log().slice(-4000));
     throw err;
@@ -247,4 +245,4 @@ export async function run() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
+if (isMain(import.meta.url)) await run();

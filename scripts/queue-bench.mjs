@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { redisAnswers } from './fanout-bench.mjs';
+import { compare, isMain, percentile, ratioAtLeast, skipped } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const { RENDER_WORKER_PATH } = require('../libs/inference/dist/index.js');
@@ -30,7 +30,7 @@ const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 120);
 const ROUNDS = 3;
 const SLOTS = 2;
 
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+const pct = (xs, p) => percentile(Float64Array.from(xs).sort(), p / 100);
 
 /** Queues JOBS one-frame scenes at once through `scheduler`; jobs/s and each job's dispatch latency. */
 async function batch(scheduler, pool, dir, tag) {
@@ -71,10 +71,7 @@ async function batch(scheduler, pool, dir, tag) {
 }
 
 export async function run() {
-  if (!(await redisAnswers(REDIS_URL))) {
-    console.log(`\nscene queue (BullMQ vs embedded): skipped, no Redis answers at ${REDIS_URL} (set REDIS_URL)`);
-    return;
-  }
+  if (!(await redisAnswers(REDIS_URL))) return [skipped('queue', `no Redis answers at ${REDIS_URL} (set REDIS_URL)`)];
   const dir = mkdtempSync(join(tmpdir(), 'reelcraft-queue-bench-'));
   const prefix = `reelcraft-bench:queue:${process.pid}:`;
   const redis = { url: REDIS_URL, prefix };
@@ -124,8 +121,12 @@ export async function run() {
   console.log(`  throughput ratio ${ratio.toFixed(2)}× (target ≥ 0.8×: ${ratio >= 0.8 ? 'met' : 'not met'})`);
   const json = { bench: 'scene-queue', date: new Date().toISOString(), cpus: cpus().length, node: process.version, jobs: JOBS, rounds: ROUNDS, slots: SLOTS, embedded: e, bullmq: b, throughput_ratio: +ratio.toFixed(3), target: 0.8 };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
-  return json;
+  const bench = 'queue';
+  const baselineLabel = 'embedded mode: the server’s own render processes';
+  return [
+    compare({ bench, figure: `scene jobs through BullMQ on Redis, ${JOBS} one-frame scenes queued at once, ${SLOTS} render processes`, value: b.jobs_per_s, unit: 'jobs/s', baseline: e.jobs_per_s, baselineLabel, target: ratioAtLeast(0.8) }),
+    compare({ bench, figure: 'dispatch latency through BullMQ, p99', value: b.dispatch_p99_ms, unit: 'ms', baseline: e.dispatch_p99_ms, baselineLabel }),
+  ];
 }
 
-const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (isMain) await run();
+if (isMain(import.meta.url)) await run();

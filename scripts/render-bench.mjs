@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { compare, isMain, median, ratioAtMost } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const { runRenderJob, findCjkFontsDir } = require('../libs/inference/dist/index.js');
@@ -37,10 +37,6 @@ const secs = (t0) => (performance.now() - t0) / 1000;
 /** Rounds of (reference, edit, assembly after it); the medians are compared. */
 const ROUNDS = 3;
 const EDITS = ['很多孩子们在码头奔跑', '孩子们在沙滩上放风筝', '一只小狗追着孩子们跑'];
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function plan() {
   return {
@@ -183,9 +179,42 @@ export async function run() {
         targets: TARGETS,
       })}`,
     );
+
+    const bench = 'render';
+    const handWrittenLabel = `one hand-written ffmpeg command over the whole edit (median of ${ROUNDS})`;
+    return [
+      compare({
+        bench,
+        figure: `assembly after a one-scene edit of ${SCENES} (1280×720, crossfades, subtitles, music; median of ${ROUNDS})`,
+        value: editAssembly,
+        unit: 's',
+        baseline: reference,
+        baselineLabel: handWrittenLabel,
+        target: ratioAtMost(TARGETS.assemblyShare),
+      }),
+      compare({
+        bench,
+        figure: 'assembly after the edit, segment cache filled',
+        value: editAssembly,
+        unit: 's',
+        baseline: fullAssembly,
+        baselineLabel: 'the first full assembly, which fills the cache',
+        note: count(editSegments),
+      }),
+      compare({ bench, figure: 'first full assembly, filling the segment cache', value: fullAssembly, unit: 's', baseline: references[0], baselineLabel: 'the hand-written command run beside it' }),
+      compare({
+        bench,
+        figure: 'whole re-render after the edit: one scene drawn, seven from the cache, assembly',
+        value: rerender,
+        unit: 's',
+        baseline: fullRender,
+        baselineLabel: `a full render of all ${SCENES} scenes`,
+        target: ratioAtMost(TARGETS.rerenderShare, 'ratio ≤ 1/6'),
+      }),
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
+if (isMain(import.meta.url)) await run();

@@ -10,15 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { compare, isMain, median } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const { SupervisedChild, RENDER_WORKER_PATH } = require('../libs/inference/dist/index.js');
 const { newScene } = require('../libs/shared/dist/cjs/index.js');
 
 const RUNS = 7;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'reelcraft-pool-bench-'));
@@ -65,8 +63,16 @@ export async function run() {
   console.log(`  on a worker that stays up: ${warmMs.toFixed(0)} ms;  on a freshly forked worker (baseline): ${coldMs.toFixed(0)} ms;  saved per scene: ${(coldMs - warmMs).toFixed(0)} ms`);
   const json = { bench: 'worker-pool', date: new Date().toISOString(), cpus: cpus().length, node: process.version, runs: RUNS, warm_ms_median: +warmMs.toFixed(1), cold_ms_median: +coldMs.toFixed(1) };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
-  return json;
+  return [
+    compare({
+      bench: 'worker-pool',
+      figure: `one 1 s 160×90 animatic scene on a render worker that stays up (median of ${RUNS})`,
+      value: warmMs,
+      unit: 'ms',
+      baseline: coldMs,
+      baselineLabel: 'the same scene on a freshly forked worker',
+    }),
+  ];
 }
 
-const isMain = process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (isMain) await run();
+if (isMain(import.meta.url)) await run();
