@@ -37,7 +37,7 @@ export async function checkSceneMedia(path: string, signal?: AbortSignal): Promi
   const sig = head.length >= 12 ? SIGNATURES.find((s) => s.test(head)) : undefined;
   if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED} (its content says so, whatever its name)`, 415);
   const streams = await probeStreams(path, { signal }).catch((err: Error) => {
-    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);
+    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${reasonOf(err, path)}`, 400);
   });
   const video = streams.find((s) => s.type === 'video');
   if (!video || !video.width || !video.height) throw new UnusableMedia(`the ${sig.format} file holds no picture`, 400);
@@ -49,12 +49,12 @@ export async function checkSceneMedia(path: string, signal?: AbortSignal): Promi
     return { kind: 'image', format: sig.format, width: video.width, height: video.height, duration: 0 };
   }
   const probe = await probeMedia(path, { signal }).catch((err: Error) => {
-    throw new UnusableMedia(`the video cannot be read: ${firstLine(err.message)}`, 400);
+    throw new UnusableMedia(`the video cannot be read: ${reasonOf(err, path)}`, 400);
   });
   if (!(probe.duration > 0.05)) throw new UnusableMedia('the video has no length', 400);
   // Decode every frame: errors stop it (-xerror), so a file cut short is refused now.
   await runTool(ffmpegBinary(), ['-v', 'error', '-xerror', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], { what: 'checking the uploaded video', signal }).catch((err: Error) => {
-    throw new UnusableMedia(`the video is damaged or cut short: ${firstLine(err.message)}`, 400);
+    throw new UnusableMedia(`the video is damaged or cut short: ${reasonOf(err, path)}`, 400);
   });
   return { kind: 'video', format: sig.format, width: video.width, height: video.height, duration: probe.duration };
 }
@@ -72,6 +72,12 @@ async function firstBytes(path: string): Promise<Buffer> {
 }
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.slice(0, 300) ?? s.slice(0, 300);
+
+/**
+ * Why ffprobe or ffmpeg refused the file, for the client: the first line of the tool's complaint,
+ * without the server's own path to the upload (the client knows it only as "the file").
+ */
+const reasonOf = (err: Error, path: string) => firstLine(err.message.split(path).join('the file'));
 
 export interface CheckedAudio {
   format: string;
@@ -94,11 +100,11 @@ export async function checkAudio(path: string, signal?: AbortSignal): Promise<Ch
   const sig = head.length >= 12 ? AUDIO_SIGNATURES.find((s) => s.test(head)) : undefined;
   if (!sig) throw new UnusableMedia(`the file is not ${ACCEPTED_AUDIO} (its content says so, whatever its name)`, 415);
   const probe = await probeMedia(path, { signal }).catch((err: Error) => {
-    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${firstLine(err.message)}`, 400);
+    throw new UnusableMedia(`the ${sig.format} file cannot be read: ${reasonOf(err, path)}`, 400);
   });
   if (!probe.audio || !(probe.duration > 0.5)) throw new UnusableMedia('the file holds no audio of any length', 400);
   await runTool(ffmpegBinary(), ['-v', 'error', '-xerror', '-i', path, '-map', '0:a:0', '-f', 'null', '-'], { what: 'checking the uploaded music', signal }).catch((err: Error) => {
-    throw new UnusableMedia(`the audio is damaged or cut short: ${firstLine(err.message)}`, 400);
+    throw new UnusableMedia(`the audio is damaged or cut short: ${reasonOf(err, path)}`, 400);
   });
   return { format: sig.format, duration: probe.duration };
 }
