@@ -8,7 +8,14 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
 
   transform(value: unknown, meta: ArgumentMetadata): z.infer<S> {
     const result = this.schema.safeParse(value ?? (meta.type === 'body' ? undefined : {}));
-    if (result.success) return result.data;
+    if (result.success) {
+      const at = nulAt(result.data, []);
+      if (at) {
+        const path = at.join('.');
+        throw new BadRequestException({ message: `${path ? `${path}: ` : ''}text must not contain NUL characters`, issues: [{ path, message: 'text must not contain NUL characters' }] });
+      }
+      return result.data;
+    }
     const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     const message =
       value === undefined || value === null
@@ -16,6 +23,30 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
         : issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
     throw new BadRequestException({ message, issues });
   }
+}
+
+/**
+ * Where a validated value holds a string (or key) with a NUL character, or null. No text field
+ * means one, SQLite would keep it silently and PostgreSQL refuses it with an error (a 500), so
+ * it is refused here, the same on both databases.
+ */
+function nulAt(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = nulAt(value[i], [...path, i]);
+      if (at) return at;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) return [...path, k];
+      const at = nulAt(v, [...path, k]);
+      if (at) return at;
+    }
+  }
+  return null;
 }
 
 export const zodPipe = <S extends z.ZodType>(schema: S) => new ZodPipe(schema);

@@ -63,4 +63,33 @@ describe('hostile-input regressions', () => {
       expect(res.text).not.toContain('uploads-tmp');
     }
   });
+
+  it('text with a NUL character is a 400 on every validated edge (it was a 500 on PostgreSQL and stored as is on SQLite)', async () => {
+    // Found as: PATCH /api/projects/{id} {"name":"a\u0000b"} answered 500 on PostgreSQL
+    // ("invalid byte sequence for encoding UTF8: 0x00"); the same name was kept on SQLite.
+    const nul = 'a\u0000b';
+    const bodies: [ReturnType<typeof apiClient>, string, string, unknown][] = [
+      [alice, 'PATCH', `/api/projects/${projectId}`, { name: nul }],
+      [alice, 'POST', '/api/projects', { name: 'ok', prompt: `a quiet ${nul}` }],
+      [alice, 'POST', `/api/projects/${projectId}/versions`, { name: nul }],
+      [alice, 'POST', '/api/tasks/batch', { prompts: ['fine', nul] }],
+      [admin, 'POST', '/api/admin/filter-rules/test', { text: nul }],
+      [apiClient(t.baseUrl), 'POST', '/api/users/login', { username: nul, password: 'x' }],
+    ];
+    for (const [call, method, path, body] of bodies) {
+      const res = await call(method, path, body);
+      expect(res.status, `${method} ${path}: ${res.text}`).toBe(400);
+      expect(res.json.message).toMatch(/NUL/);
+    }
+    // The query string is validated the same way: a search for it is refused, not run.
+    const search = await admin('GET', '/api/users?q=a%00b');
+    expect(search.status, search.text).toBe(400);
+    // And so are the fields of a multipart form.
+    const music = await upload('admin', '/api/admin/music', [['name', nul]], Buffer.from('52494646000000005741564566', 'hex'));
+    expect(music.status, music.text).toBe(400);
+    expect(music.json.message).toMatch(/NUL/);
+    // Nothing was stored under the name.
+    expect((await alice('GET', `/api/projects/${projectId}`)).json.name).toBe('Regressions');
+    expect((await alice('GET', '/api/projects')).json.items.every((p: { name: string }) => !p.name.includes('\u0000'))).toBe(true);
+  });
 });
