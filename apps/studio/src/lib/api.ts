@@ -40,6 +40,7 @@ import type {
   ProjectView,
   RestoreVersionResult,
   RewriteSceneBody,
+  SessionView,
   SceneEditResult,
   StoryboardDiff,
   TaskView,
@@ -196,6 +197,16 @@ export const api = {
   },
   me(opts: { allowUnauthorized?: boolean } = {}): Promise<UserView> {
     return request<UserView>('/api/users/me', opts);
+  },
+  /** The user's own password; the account's other sessions end. */
+  changePassword(current: string, next: string): Promise<void> {
+    return request<void>('/api/users/me/password', { method: 'POST', body: { current_password: current, new_password: next } });
+  },
+  mySessions(): Promise<SessionView[]> {
+    return request<SessionView[]>('/api/users/me/sessions');
+  },
+  endSession(id: string): Promise<void> {
+    return request<void>(`/api/users/me/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
   },
   listTasks(page = 1, pageSize = 20, signal?: AbortSignal): Promise<Page<TaskView>> {
     const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
