@@ -52,6 +52,13 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect(new Set(story.scenes.map((s) => s.id)).size).toBe(story.scenes.length);
   });
 
+  it('names a project made from a prompt alone after the prompt\'s first clause', async () => {
+    const made = await alice()('POST', '/api/projects', { prompt: '制作一段关于森林探险的短视频，包含河流和小动物' });
+    expect(made.status).toBe(201);
+    expect(made.json.name).toBe('制作一段关于森林探险的短视频');
+    expect((await alice()('DELETE', `/api/projects/${made.json.id}`)).status).toBe(204);
+  });
+
   it('answers bad input with 400 and per-field messages', async () => {
     const blank = await alice()('POST', '/api/projects', { name: '   ' });
     expect(blank.status).toBe(400);
@@ -62,6 +69,9 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
       { path: 'prompt', message: 'prompt must be a string' },
     ]);
     expect((await alice()('POST', '/api/projects', { name: 'ok', colour: 'red' })).status).toBe(400);
+    const nameless = await alice()('POST', '/api/projects', {});
+    expect(nameless.status).toBe(400);
+    expect(nameless.json.issues).toEqual([{ path: 'name', message: 'give a name, or a prompt to take the name from' }]);
     expect((await alice()('GET', '/api/projects?scope=everything')).json.issues[0].path).toBe('scope');
 
     const { json: p } = await alice()('POST', '/api/projects', { name: 'input checks' });
@@ -190,7 +200,8 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect(created.status).toBe(201);
     const taskId = created.json.task_id;
     const project = (await alice()('GET', '/api/projects')).json.items.find((x: { task_id: string }) => x.task_id === taskId);
-    expect(project).toMatchObject({ name: prompt, owner: 'alice', role: 'owner' });
+    // Named by the prompt's first clause, not the whole prompt.
+    expect(project).toMatchObject({ name: 'A city at night with neon lights', owner: 'alice', role: 'owner' });
     expect((await bob()('GET', `/api/projects/${project.id}`)).status).toBe(404);
 
     // The queue plans within a second or two, streaming the scenes in; the project then records who planned.
@@ -201,7 +212,7 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
 
     // Deleting the task keeps the project (people may have edited it) but drops the dead link.
     expect((await alice()('DELETE', `/api/tasks/${taskId}`)).status).toBe(204);
-    expect((await alice()('GET', `/api/projects/${project.id}`)).json).toMatchObject({ task_id: null, name: prompt });
+    expect((await alice()('GET', `/api/projects/${project.id}`)).json).toMatchObject({ task_id: null, name: 'A city at night with neon lights' });
   });
 
   it('documents the routes in OpenAPI', async () => {
@@ -209,6 +220,8 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/projects', '/api/projects/{id}', '/api/projects/{id}/members', '/api/projects/{id}/members/{userId}', '/api/projects/{id}/leave']),
     );
-    expect(doc.paths['/api/projects'].post.requestBody.content['application/json'].schema.required).toEqual(['name']);
+    // Either field may be left out (a prompt alone names the project); both are documented.
+    const create = doc.paths['/api/projects'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(create.properties)).toEqual(expect.arrayContaining(['name', 'prompt']));
   });
 });

@@ -10,6 +10,7 @@ export * from './storyboard-ydoc-comments';
 export * from './storyboard-ydoc-characters';
 export * from './collab';
 export * from './projects';
+export * from './project-name';
 export * from './models';
 export * from './versions';
 export * from './hash';

@@ -15,16 +15,19 @@ const projectName = z
 
 const role = z.enum(PROJECT_ROLES, { error: `role must be one of ${PROJECT_ROLES.join(', ')}` });
 
-export const CreateProjectBodySchema = z.strictObject({
-  name: projectName,
-  /** When given, the planner writes the first storyboard from it; otherwise the storyboard starts empty. */
-  prompt: z
-    .string({ error: 'prompt must be a string' })
-    .trim()
-    .min(LIMITS.prompt.min, { error: 'prompt must not be empty' })
-    .max(LIMITS.prompt.max, { error: `prompt must be at most ${LIMITS.prompt.max} characters` })
-    .optional(),
-});
+export const CreateProjectBodySchema = z
+  .strictObject({
+    /** Left out with a prompt: the prompt's first clause (projectNameFromPrompt). */
+    name: projectName.optional(),
+    /** When given, the planner writes the first storyboard from it; otherwise the storyboard starts empty. */
+    prompt: z
+      .string({ error: 'prompt must be a string' })
+      .trim()
+      .min(LIMITS.prompt.min, { error: 'prompt must not be empty' })
+      .max(LIMITS.prompt.max, { error: `prompt must be at most ${LIMITS.prompt.max} characters` })
+      .optional(),
+  })
+  .refine((b) => b.name !== undefined || b.prompt !== undefined, { error: 'give a name, or a prompt to take the name from', path: ['name'] });
 export type CreateProjectBody = z.infer<typeof CreateProjectBodySchema>;
 
 export const RenameProjectBodySchema = z.strictObject({ name: projectName });

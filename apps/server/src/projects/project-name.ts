@@ -1,13 +1,5 @@
 import { detectLanguage } from '@reelcraft/inference';
-import { LIMITS, aspectOfSize, emptyStoryboard, type Aspect, type Storyboard } from '@reelcraft/shared';
-
-/** A project name from a task's prompt: one line, cut at the name limit (by characters, not UTF-16 units). */
-export function nameFromPrompt(prompt: string): string {
-  const line = prompt.replace(/\s+/g, ' ').trim();
-  const chars = [...line];
-  if (chars.length <= LIMITS.projectName.max) return line;
-  return chars.slice(0, LIMITS.projectName.max - 1).join('').trimEnd() + '…';
-}
+import { aspectOfSize, emptyStoryboard, type Aspect, type Storyboard } from '@reelcraft/shared';
 
 /** The server's render settings, which a new storyboard starts from (people may change them per project). */
 export interface DefaultLook {

@@ -6,6 +6,7 @@ import {
   StoryboardValidationError,
   canEditProject,
   canManageProject,
+  projectNameFromPrompt,
   planFromStoryboard,
   storyboardFromPlan,
   type AddMemberBody,
@@ -148,7 +149,7 @@ export class ProjectsService implements OnModuleInit {
   async create(user: AuthenticatedUser, body: CreateProjectBody): Promise<ProjectView> {
     const actor = { id: user.id, username: user.username };
     const ctx = { actor, where: 'POST /api/projects' };
-    const name = await this.screening.enforce(body.name, 'project_name', ctx);
+    const name = await this.screening.enforce(body.name ?? projectNameFromPrompt(body.prompt ?? ''), 'project_name', ctx);
     const prompt = body.prompt ? await this.screening.enforce(body.prompt, 'prompt', ctx) : null;
     const project = await this.createProject(user.id, name.text, emptyStoryboardFor(name.text, this.config.render, prompt?.text ?? name.text), null);
     if (name.held) await this.reviews.hold('project', project.id, name.text, name.held, 'project_name', actor);

@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { TaskEvents } from '../renders/task-events';
 import { TasksService } from '../renders/tasks.service';
-import { emptyStoryboardFor, nameFromPrompt } from './project-name';
+import { projectNameFromPrompt } from '@reelcraft/shared';
+import { emptyStoryboardFor } from './project-name';
 import { ProjectsService, type PlanStream } from './projects.service';
 import { StoryboardStore } from './storyboard-store';
 
 /**
- * Every seed-API task (POST /api/tasks) gets a project: named after the prompt, owned by the
+ * Every seed-API task (POST /api/tasks) gets a project: named after the prompt's first clause, owned by the
  * task's owner, linked by task_id. It starts with an empty storyboard and receives the planner's
  * scenes one by one while the render queue plans the task (see the listeners below).
  */
@@ -28,7 +29,7 @@ export class TaskProjects implements OnModuleInit {
   onModuleInit(): void {
     this.events.on('created', async ({ task_id, owner_id, prompt, project_id, look }) => {
       if (project_id) return this.projects.linkTask(project_id, task_id);
-      const name = nameFromPrompt(prompt);
+      const name = projectNameFromPrompt(prompt);
       // The frame the task asked for is the project's too, so a render of it after an edit keeps it.
       const project = await this.projects.createProject(owner_id, name, emptyStoryboardFor(name, { ...this.config.render, ...look }, prompt), task_id);
       await this.tasks.linkProject(task_id, project.id);

@@ -121,7 +121,7 @@ export const en: Messages = {
   project_name: 'Project name',
   project_name_placeholder: 'e.g. Forest adventure short',
   project_prompt: 'Idea (optional)',
-  project_prompt_hint: 'With an idea, the planner writes a first storyboard; leave it empty to start from a blank one.',
+  project_prompt_hint: 'With an idea, the planner writes a first storyboard, and a project left without a name is named after the idea; leave it empty to start from a blank one.',
   project_create: 'Create',
   project_creating: 'Creating…',
   project_created: 'Project “{name}” created',

@@ -119,7 +119,7 @@ export const zh = {
   project_name: '项目名称',
   project_name_placeholder: '例如：森林探险短片',
   project_prompt: '创意（可选）',
-  project_prompt_hint: '填写创意后，系统会先生成一版分镜；留空则从空白分镜开始。',
+  project_prompt_hint: '填写创意后，系统会先生成一版分镜，未填名称时以创意的第一句命名；留空则从空白分镜开始。',
   project_create: '创建',
   project_creating: '创建中…',
   project_created: '项目“{name}”已创建',
