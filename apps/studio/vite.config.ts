@@ -15,9 +15,14 @@ export default defineConfig({
   server: { proxy },
   preview: { proxy },
   test: {
-    include: ['src/**/*.spec.ts'],
-    environment: 'node',
     reporters: ['default', 'json'],
     outputFile: { json: '../../reports/studio.json' },
+    projects: [
+      // Pure logic: Node, Svelte compiled for the server.
+      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'], exclude: ['src/**/*.dom.spec.ts'], environment: 'node' } },
+      // Components and the collaboration session: a DOM (happy-dom) and Svelte's client build, so
+      // runes are reactive and components mount; the sessions talk to a real y-websocket endpoint.
+      { extends: true, resolve: { conditions: ['browser'] }, test: { name: 'dom', include: ['src/**/*.dom.spec.ts'], environment: 'happy-dom' } },
+    ],
   },
 });
