@@ -33,10 +33,12 @@ describe('formatDuration', () => {
 });
 
 describe('formatSeconds', () => {
-  it('keeps one decimal', () => {
-    expect(formatSeconds(5)).toBe('5 s');
-    expect(formatSeconds(2.54)).toBe('2.5 s');
-    expect(formatSeconds(null)).toBe('–');
+  it('keeps one decimal, with the unit of the language', () => {
+    expect(formatSeconds(5, 'en')).toBe('5 s');
+    expect(formatSeconds(2.54, 'en')).toBe('2.5 s');
+    expect(formatSeconds(20.5, 'zh')).toBe('20.5 秒');
+    expect(formatSeconds(1234.5, 'en')).toBe('1,234.5 s');
+    expect(formatSeconds(null, 'zh')).toBe('–');
   });
 });
 

@@ -11,11 +11,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** A short duration such as a scene's length: "5 s", "2.5 s". */
-export function formatSeconds(seconds: number | null | undefined): string {
+/** A short duration such as a scene's length, with the unit of the language: "20.5 s"; zh "20.5 秒". */
+export function formatSeconds(seconds: number | null | undefined, lang: 'zh' | 'en'): string {
   if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return '–';
-  const rounded = Math.round(seconds * 10) / 10;
-  return `${rounded} s`;
+  const n = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 1 }).format(seconds);
+  return lang === 'zh' ? `${n} 秒` : `${n} s`;
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];

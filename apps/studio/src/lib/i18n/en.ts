@@ -713,4 +713,9 @@ export const en: Messages = {
   account_sessions_end_others_title: 'Sign out {count} other sessions?',
   account_sessions_end_others_message: 'Every browser but this one will have to sign in again.',
   account_sessions_ended_others: '{count} sessions were signed out.',
+  not_found_title: 'Page not found',
+  not_found_message: 'There is no page at this address. It may have moved, or the link is mistyped.',
+  not_found_home: 'Back to tasks',
+  page_error_title: 'This page could not be shown',
+  page_error_message: 'Something went wrong while opening it. Try again, or go back to your tasks.',
 };

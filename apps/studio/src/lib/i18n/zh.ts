@@ -711,6 +711,11 @@ export const zh = {
   account_sessions_end_others_title: '退出其他 {count} 个会话？',
   account_sessions_end_others_message: '除当前浏览器外，其他浏览器都需要重新登录。',
   account_sessions_ended_others: '已退出 {count} 个会话。',
+  not_found_title: '页面不存在',
+  not_found_message: '这个地址没有对应的页面，可能已移动，或链接有误。',
+  not_found_home: '返回任务列表',
+  page_error_title: '页面无法显示',
+  page_error_message: '打开页面时出错，请重试，或返回任务列表。',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;
