@@ -4,41 +4,67 @@ import { describe, expect, it } from 'vitest';
 import { MiB, memoryLimitMessage, readRssBytes, readTreeRssBytes, watchMemory } from './memory-watchdog';
 
 const linux = process.platform === 'linux';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A fake process whose samples are `values`, then the last one again. */
+/** A fake process whose samples are `values`, then the last one again; `read(n)` resolves at the n-th sample. */
 function samples(values: (number | undefined)[]) {
   const reads: number[] = [];
+  const waiting: { n: number; resolve: () => void }[] = [];
   return {
     reads,
     readRss: async (pid: number) => {
       reads.push(pid);
+      for (const w of waiting.filter((w) => reads.length >= w.n)) w.resolve();
       return values[Math.min(reads.length, values.length) - 1];
     },
+    read: (n: number) => new Promise<void>((resolve) => (reads.length >= n ? resolve() : waiting.push({ n, resolve }))),
   };
+}
+
+/**
+ * Resolves after `n` ticks of an interval of `ms` started now. A watchdog's interval of the same
+ * length, started earlier, fires before it in each round (Node runs due timers of one duration in
+ * the order they were set), so a watchdog still sampling would have sampled by then: a count of
+ * ticks, not a span of time, decides what "has not sampled again" means.
+ */
+function ticks(n: number, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const timer = setInterval(() => {
+      if (++seen < n) return;
+      clearInterval(timer);
+      // Past the tick's own microtasks (a sample started in the same round has resolved too).
+      setImmediate(resolve);
+    }, ms);
+  });
 }
 
 describe('watchMemory', () => {
   it('samples at once, then on every tick, and reports the first sample over the limit once', async () => {
     const fake = samples([10 * MiB, 20 * MiB, 600 * MiB, 700 * MiB]);
     const exceeded: number[] = [];
-    const dog = watchMemory({ pid: 42, limitBytes: 500 * MiB, intervalMs: 5, readRss: fake.readRss, onExceeded: (used) => exceeded.push(used) });
+    let first!: () => void;
+    const reported = new Promise<void>((resolve) => (first = resolve));
+    const dog = watchMemory({ pid: 42, limitBytes: 500 * MiB, intervalMs: 5, readRss: fake.readRss, onExceeded: (used) => (exceeded.push(used), first()) });
     expect(fake.reads).toEqual([42]);
-    await sleep(100);
+    await reported;
     expect(exceeded).toEqual([600 * MiB]);
     expect(fake.reads).toHaveLength(3);
     expect(dog.peakBytes).toBe(600 * MiB);
+    // Once over the limit it stops by itself: three more rounds, no more samples, no second report.
+    await ticks(3, 5);
+    expect(fake.reads).toHaveLength(3);
+    expect(exceeded).toEqual([600 * MiB]);
     dog.stop();
   });
 
   it('stays quiet under the limit and stops sampling when stopped', async () => {
     const fake = samples([100 * MiB]);
     const dog = watchMemory({ pid: 1, limitBytes: 500 * MiB, intervalMs: 5, readRss: fake.readRss, onExceeded: () => expect.fail('not over the limit') });
-    await sleep(40);
+    await fake.read(3);
     dog.stop();
     const n = fake.reads.length;
-    expect(n).toBeGreaterThan(1);
-    await sleep(30);
+    expect(n).toBeGreaterThanOrEqual(3);
+    await ticks(3, 5);
     expect(fake.reads).toHaveLength(n);
     expect(dog.supported).toBe(true);
   });
@@ -46,13 +72,14 @@ describe('watchMemory', () => {
   it('gives up quietly where memory cannot be read (not Linux), and when the process is gone', async () => {
     const none = samples([undefined]);
     const dog = watchMemory({ pid: 1, limitBytes: MiB, intervalMs: 5, readRss: none.readRss, onExceeded: () => expect.fail('nothing to enforce') });
-    await sleep(30);
+    await ticks(3, 5);
     expect(dog.supported).toBe(false);
     expect(none.reads).toHaveLength(1);
 
     const gone = samples([MiB / 2, undefined]);
     const dog2 = watchMemory({ pid: 1, limitBytes: MiB, intervalMs: 5, readRss: gone.readRss, onExceeded: () => expect.fail('under the limit') });
-    await sleep(40);
+    await gone.read(2);
+    await ticks(3, 5);
     expect(dog2.supported).toBe(true);
     expect(gone.reads).toHaveLength(2);
   });
