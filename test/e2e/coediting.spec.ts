@@ -145,6 +145,14 @@ describe('co-editing a storyboard in Chromium', () => {
     await owner.getByTestId('editor-share').click();
     await owner.getByTestId('share-member').filter({ hasText: 'carol' }).locator('select').selectOption('editor');
     await expect.poll(() => title.isEditable(), { timeout: 5_000, interval: 50 }).toBe(true);
+    // The owner's own row has no role menu or Remove; typing a name suggests the accounts that hold it.
+    const ownerRow = owner.getByTestId('share-member').filter({ hasText: 'admin' });
+    await ownerRow.getByTestId('share-owner-role').waitFor();
+    expect(await ownerRow.locator('select').count()).toBe(0);
+    expect(await ownerRow.getByRole('button').count()).toBe(0);
+    expect((await api(server.baseUrl, 'POST', '/api/users', adminToken, { username: 'danielle', password: 'danielle-password' })).status).toBe(201);
+    await owner.getByTestId('share-username').pressSequentially('dani');
+    await expect.poll(() => owner.locator('#share-suggestions option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), { timeout: 5_000 }).toEqual(['danielle']);
     await owner.screenshot({ path: join(ROOT, 'reports/coediting-share-dialog.png') });
     expect(await carol.getByTestId('editor-share').count()).toBe(0);
     expect(await carol.getByTestId('role-notice').getAttribute('role')).toBe('status');

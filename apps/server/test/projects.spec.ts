@@ -59,6 +59,37 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect((await alice()('DELETE', `/api/projects/${made.json.id}`)).status).toBe(204);
   });
 
+  it('suggests usernames to add as the owner types: at most ten, no members, no disabled accounts, only to owners', async () => {
+    const { json: p } = await alice()('POST', '/api/projects', { name: 'suggestions' });
+    expect((await alice()('POST', `/api/projects/${p.id}/members`, { username: 'bob', role: 'editor' })).status).toBe(201);
+    // Twelve accounts holding "sugg", one disabled; "Sugg" in capitals and an "_" that must be taken literally.
+    const made: string[] = [];
+    for (let i = 0; i < 11; i++) made.push((await admin('POST', '/api/users', { username: `sugg${String(i).padStart(2, '0')}_${kind}`, password: 'suggest-password' })).json.id);
+    const off = (await admin('POST', '/api/users', { username: `Sugg_off_${kind}`, password: 'suggest-password' })).json.id as string;
+    expect((await admin('PATCH', `/api/users/${off}`, { disabled: true })).status).toBe(200);
+    const prefixed = (await admin('POST', '/api/users', { username: `xsugg_${kind}`, password: 'suggest-password' })).json.id as string;
+
+    const all = await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=SUGG`);
+    expect(all.status).toBe(200);
+    expect(all.json).toHaveLength(10);
+    // Names starting with the typed text come first; the disabled one never appears.
+    expect(all.json[0]).toBe(`sugg00_${kind}`);
+    expect(all.json).not.toContain(`Sugg_off_${kind}`);
+    expect(all.json).not.toContain(`xsugg_${kind}`);
+    const narrow = await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=${encodeURIComponent(`0_${kind}`)}`);
+    expect(narrow.json).toEqual([`sugg00_${kind}`, `sugg10_${kind}`]);
+    expect((await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=xsu`)).json).toEqual([`xsugg_${kind}`]);
+    // Members are not suggested; "_" is a character, not a wildcard.
+    expect((await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=bo`)).json).not.toContain('bob');
+    expect((await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=b_b`)).json).toEqual([]);
+
+    expect((await alice()('GET', `/api/projects/${p.id}/member-suggestions?q=`)).status).toBe(400);
+    expect((await alice()('GET', `/api/projects/${p.id}/member-suggestions`)).status).toBe(400);
+    expect((await bob()('GET', `/api/projects/${p.id}/member-suggestions?q=sugg`)).status).toBe(403);
+    expect((await carol()('GET', `/api/projects/${p.id}/member-suggestions?q=sugg`)).status).toBe(404);
+    for (const id of [...made, off, prefixed]) await admin('PATCH', `/api/users/${id}`, { disabled: true });
+  });
+
   it('answers bad input with 400 and per-field messages', async () => {
     const blank = await alice()('POST', '/api/projects', { name: '   ' });
     expect(blank.status).toBe(400);

@@ -30,6 +30,18 @@ export const CreateProjectBodySchema = z
   .refine((b) => b.name !== undefined || b.prompt !== undefined, { error: 'give a name, or a prompt to take the name from', path: ['name'] });
 export type CreateProjectBody = z.infer<typeof CreateProjectBodySchema>;
 
+/** GET /api/projects/{id}/member-suggestions?q=: usernames to add, for the share dialog (owners only). */
+export const MemberSuggestionsQuerySchema = z.object({
+  q: z
+    .string({ error: 'q must be a string' })
+    .trim()
+    .min(1, { error: 'q must not be empty: suggestions need a few typed letters' })
+    .max(LIMITS.username.max, { error: `q must be at most ${LIMITS.username.max} characters` }),
+});
+export type MemberSuggestionsQuery = z.infer<typeof MemberSuggestionsQuerySchema>;
+/** At most this many usernames per answer: enough to pick from, never the user list. */
+export const MEMBER_SUGGESTIONS_MAX = 10;
+
 export const RenameProjectBodySchema = z.strictObject({ name: projectName });
 export type RenameProjectBody = z.infer<typeof RenameProjectBodySchema>;
 

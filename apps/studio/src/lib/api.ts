@@ -330,6 +330,10 @@ export const api = {
   deleteProject(id: string): Promise<void> {
     return request<void>(`/api/projects/${encodeURIComponent(id)}`, { method: 'DELETE' });
   },
+  /** Usernames the owner may add, holding `q` (at most ten; owners only). */
+  memberSuggestions(id: string, q: string, signal?: AbortSignal): Promise<string[]> {
+    return request<string[]>(`/api/projects/${encodeURIComponent(id)}/member-suggestions${queryString({ q })}`, { signal });
+  },
   listMembers(id: string): Promise<ProjectMemberView[]> {
     return request<ProjectMemberView[]>(`/api/projects/${encodeURIComponent(id)}/members`);
   },
