@@ -97,7 +97,7 @@ describe.each(testDatabases())('storyboard versions on %s', (kind) => {
     const expected: StoryboardDiff = {
       scenes: original.scenes.map((s, i) =>
         i === 1
-          ? { id: s.id, change: 'changed', from_index: 1, to_index: 1, fields: ['description'] }
+          ? { id: s.id, change: 'changed', from_index: 1, to_index: 1, fields: ['description'], values: { description: { from: s.description, to: 'the lamp fails in the fog' } } }
           : { id: s.id, change: 'unchanged', from_index: i, to_index: i },
       ),
     };

@@ -20,3 +20,4 @@ export * from './timeline';
 export * from './filter';
 export * from './csv';
 export * from './workers';
+export * from './text-diff';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits';
-import { StoryboardSceneSchema, type Storyboard, type StoryboardScene } from './storyboard-doc';
+import { DEFAULT_OUTPUT, type Language, type OutputSettings } from './storyboard';
+import { StoryboardSceneSchema, type Character, type MusicSettings, type Storyboard, type StoryboardScene, type StoryboardStyle } from './storyboard-doc';
 
 /**
  * Named versions of a storyboard: REST contracts of /api/projects/{id}/versions, and the
@@ -68,11 +69,44 @@ export const SCENE_CHANGES = ['added', 'removed', 'changed', 'moved', 'unchanged
 export type SceneChange = (typeof SCENE_CHANGES)[number];
 
 /** Storyboard-wide settings besides the title; a change to any of them is listed by name. */
-export const STORYBOARD_SETTINGS = ['language', 'style', 'music', 'characters'] as const;
+export const STORYBOARD_SETTINGS = ['language', 'style', 'music', 'characters', 'output'] as const;
 export type StoryboardSetting = (typeof STORYBOARD_SETTINGS)[number];
 
 /** A scene field a comparison can name: any of the scene's own fields but its id, or its position. */
 export type SceneDiffField = Exclude<keyof StoryboardScene, 'id'> | 'position';
+
+/** One value as it was and as it is. */
+export interface ValueChange<T> {
+  from: T;
+  to: T;
+}
+
+/** A scene's comments, counted: all of them and the ones not resolved. */
+export interface CommentCount {
+  count: number;
+  open: number;
+}
+
+/**
+ * The before and after of each field a changed scene differs in. An optional field that is absent
+ * on one side is null there. `character_ids` holds the characters' names (as each storyboard names
+ * them; an id no character has is kept as is), `comments` their counts.
+ */
+export type SceneFieldValues = {
+  [K in Exclude<SceneDiffField, 'position' | 'character_ids' | 'comments'>]?: ValueChange<Exclude<StoryboardScene[K], undefined> | (undefined extends StoryboardScene[K] ? null : never)>;
+} & {
+  character_ids?: ValueChange<string[]>;
+  comments?: ValueChange<CommentCount>;
+};
+
+/** The before and after of each setting that differs (a storyboard without output settings has DEFAULT_OUTPUT's). */
+export interface SettingValues {
+  language?: ValueChange<Language>;
+  style?: ValueChange<StoryboardStyle>;
+  music?: ValueChange<MusicSettings>;
+  characters?: ValueChange<Character[]>;
+  output?: ValueChange<OutputSettings>;
+}
 
 export interface SceneDiff {
   id: string;
@@ -83,12 +117,18 @@ export interface SceneDiff {
   to_index?: number;
   /** For 'changed': the scene fields that differ, in schema order, plus 'position' if it also moved. */
   fields?: SceneDiffField[];
+  /** For 'changed': each of those fields' value before and after ('position' is from_index → to_index). */
+  values?: SceneFieldValues;
+  /** For 'added', 'removed' and 'moved': the scene's description (in the storyboard that has it), so a reader knows which scene it is. */
+  description?: string;
 }
 
 export interface StoryboardDiff {
   title?: { from: string; to: string };
   /** Settings that differ; absent when none do. */
   settings?: StoryboardSetting[];
+  /** Each of those settings' value before and after; absent when none differ. */
+  setting_values?: SettingValues;
   /** Every scene of the second storyboard in its order, then the removed ones in their old order. */
   scenes: SceneDiff[];
 }
@@ -152,22 +192,49 @@ export function diffStoryboards(a: Storyboard, b: Storyboard): StoryboardDiff {
 
   const scenes: SceneDiff[] = b.scenes.map((after, to_index) => {
     const from_index = fromIndex.get(after.id);
-    if (from_index === undefined) return { id: after.id, change: 'added', to_index };
+    if (from_index === undefined) return { id: after.id, change: 'added', to_index, description: after.description };
     const before = a.scenes[from_index];
     const fields: SceneDiffField[] = SCENE_FIELDS.filter((f) => !sameJson(before[f], after[f]));
     if (fields.length > 0) {
+      const values = sceneValues(a, b, before, after, fields);
       if (moved.has(after.id)) fields.push('position');
-      return { id: after.id, change: 'changed', from_index, to_index, fields };
+      return { id: after.id, change: 'changed', from_index, to_index, fields, values };
     }
-    return { id: after.id, change: moved.has(after.id) ? 'moved' : 'unchanged', from_index, to_index };
+    if (moved.has(after.id)) return { id: after.id, change: 'moved', from_index, to_index, description: after.description };
+    return { id: after.id, change: 'unchanged', from_index, to_index };
   });
   a.scenes.forEach((s, from_index) => {
-    if (!toIds.has(s.id)) scenes.push({ id: s.id, change: 'removed', from_index });
+    if (!toIds.has(s.id)) scenes.push({ id: s.id, change: 'removed', from_index, description: s.description });
   });
 
   const diff: StoryboardDiff = { scenes };
   if (a.title !== b.title) diff.title = { from: a.title, to: b.title };
-  const settings = STORYBOARD_SETTINGS.filter((k) => !sameJson(a[k], b[k]));
-  if (settings.length > 0) diff.settings = settings;
+  const before = settingsOf(a);
+  const after = settingsOf(b);
+  const settings = STORYBOARD_SETTINGS.filter((k) => !sameJson(before[k], after[k]));
+  if (settings.length > 0) {
+    diff.settings = settings;
+    const values: Record<string, ValueChange<unknown>> = {};
+    for (const k of settings) values[k] = { from: before[k], to: after[k] };
+    diff.setting_values = values as SettingValues;
+  }
   return diff;
+}
+
+/** The settings a diff compares, output settings defaulted as a render would. */
+function settingsOf(sb: Storyboard): { [K in StoryboardSetting]: unknown } {
+  return { language: sb.language, style: sb.style, music: sb.music, characters: sb.characters, output: sb.output ?? DEFAULT_OUTPUT };
+}
+
+/** Before and after of each changed field, as SceneFieldValues describes them. */
+function sceneValues(a: Storyboard, b: Storyboard, before: StoryboardScene, after: StoryboardScene, fields: SceneDiffField[]): SceneFieldValues {
+  const names = (sb: Storyboard, ids: string[]) => ids.map((id) => sb.characters.find((c) => c.id === id)?.name ?? id);
+  const counted = (comments: StoryboardScene['comments']): CommentCount => ({ count: comments.length, open: comments.filter((c) => !c.resolved).length });
+  const values: Record<string, ValueChange<unknown>> = {};
+  for (const f of fields) {
+    if (f === 'character_ids') values[f] = { from: names(a, before.character_ids), to: names(b, after.character_ids) };
+    else if (f === 'comments') values[f] = { from: counted(before.comments), to: counted(after.comments) };
+    else if (f !== 'position') values[f] = { from: before[f] ?? null, to: after[f] ?? null };
+  }
+  return values as SceneFieldValues;
 }
