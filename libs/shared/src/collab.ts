@@ -1,6 +1,7 @@
 import type { DocumentFilterHitsEvent } from './filter';
 import type { TaskStatus } from './tasks';
 import type { PlannerRecord } from './planner';
+import type { ModelCapabilities } from './models';
 
 /**
  * What the collaboration endpoints and every client agree on: the Yjs WebSocket at
@@ -246,6 +247,8 @@ export interface ServerToClientEvents {
   'versions:changed': (e: VersionsChangedEvent) => void;
   /** What the content filter found in the live storyboard (all current hits; empty once clean). */
   'filter:hits': (e: DocumentFilterHitsEvent) => void;
+  /** To every signed-in socket: a rescan of the model registry changed which kinds have a usable model. */
+  'models:changed': (e: ModelCapabilities) => void;
 }
 
 export interface ClientToServerEvents {

@@ -28,3 +28,25 @@ export interface ModelsView {
   diffusion: ModelEntry[];
   embeddings: ModelEntry[];
 }
+
+/**
+ * What every signed-in user may know of the installed models (`GET /api/models`, and the
+ * `models:changed` event after a rescan changed it): which kinds have a usable model, so the studio
+ * can disable what needs one (rewriting a scene needs an LLM) and say why.
+ */
+export interface ModelCapabilities {
+  llm: boolean;
+  diffusion: boolean;
+  embeddings: boolean;
+  /** ISO time of the scan this comes from. */
+  scannedAt: string;
+}
+
+export function modelCapabilities(view: ModelsView): ModelCapabilities {
+  return {
+    llm: view.llm.some((e) => e.ok),
+    diffusion: view.diffusion.some((e) => e.ok),
+    embeddings: view.embeddings.some((e) => e.ok),
+    scannedAt: view.scannedAt,
+  };
+}

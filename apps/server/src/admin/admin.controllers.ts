@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { TASK_STATUSES, TaskPriorityBodySchema, type Page, type QueueView, type SystemStatusView, type TaskPriorityBody, type TaskView } from '@reelcraft/shared';
 import { z } from 'zod';
@@ -11,8 +11,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
 import { TasksService } from '../renders/tasks.service';
 import { SystemStatus } from './system-status';
+import { apiError } from '../common/api-error';
 
-const taskId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such task', HttpStatus.NOT_FOUND) });
+const taskId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'task_not_found', 'no such task') });
 
 const AdminTasksQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),

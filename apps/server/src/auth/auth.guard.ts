@@ -6,6 +6,7 @@ import { IS_PUBLIC, REQUIRED_ROLE } from './auth.decorators';
 import { OriginPolicy } from './same-origin';
 import { readCredential } from './session-cookie';
 import { SessionsService } from './sessions.service';
+import { apiError } from '../common/api-error';
 
 /** Methods that only read: a cross-site page can make the browser send them, but cannot read the answer. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -32,7 +33,7 @@ export class AuthGuard implements CanActivate {
     }
     req.user = user;
     const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
-    if (role && user.role !== role) throw new ForbiddenException(`this needs the ${role} role`);
+    if (role && user.role !== role) throw role === 'admin' ? apiError(403, 'admin_only', `this needs the ${role} role`) : new ForbiddenException(`this needs the ${role} role`);
     return true;
   }
 }

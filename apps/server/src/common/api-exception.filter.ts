@@ -1,10 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, PayloadTooLargeException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import type { ApiError } from '@reelcraft/shared';
+import { genericErrorCode, isApiErrorCode, type ApiError } from '@reelcraft/shared';
 import { oneLine } from './one-line';
 
-/** Turns every error into an ApiError body; an unexpected one is logged in one line and answered without its details. */
+/**
+ * Turns every error into an ApiError body with a machine code (the throw site's, else one from the
+ * status); an unexpected one is logged in one line and answered without its details.
+ */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -14,6 +17,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = toApiError(exception);
+    // Multer's refusal of a file past UPLOAD_MAX_MB is a plain 413: on an upload it is the file that is too large.
+    if (exception instanceof PayloadTooLargeException && body.code === 'payload_too_large' && req.is?.('multipart/form-data')) body.code = 'file_too_large';
     if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.path}: ${oneLine(exception)}`);
     }
@@ -33,12 +38,13 @@ export function toApiError(exception: unknown): ApiError {
     const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
     const error: ApiError = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
     if (Array.isArray(r.issues)) error.issues = r.issues as ApiError['issues'];
-    if (typeof r.code === 'string') error.code = r.code;
+    error.code = isApiErrorCode(r.code) ? r.code : genericErrorCode(statusCode);
+    if (r.params && typeof r.params === 'object' && !Array.isArray(r.params)) error.params = r.params as ApiError['params'];
     if (typeof r.category === 'string') error.category = r.category;
     if (r.span && typeof r.span === 'object') error.span = r.span as ApiError['span'];
     if (Array.isArray(r.scenes)) error.scenes = r.scenes as ApiError['scenes'];
     return error;
   }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
-  return { statusCode: status, error: STATUS_CODES[status]!, message: 'internal error; the server log has the details' };
+  return { statusCode: status, error: STATUS_CODES[status]!, message: 'internal error; the server log has the details', code: 'internal' };
 }

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { LIMITS, type ApiError } from '@reelcraft/shared';
+import { LIMITS, genericErrorCode, type ApiError } from '@reelcraft/shared';
 
 /**
  * JSON body parsing with our own limit, and the parser's errors (malformed JSON, too large)
@@ -19,7 +19,8 @@ export function installBodyParsing(app: Express): void {
         : statusCode === 400 && type === 'entity.parse.failed'
           ? 'request body is not valid JSON'
           : String((err as Error).message);
-    const body: ApiError = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    const code = statusCode === 400 && type === 'entity.parse.failed' ? 'invalid_json' : genericErrorCode(statusCode);
+    const body: ApiError = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code };
     res.status(statusCode).json(body);
   };
   app.use(onParseError);

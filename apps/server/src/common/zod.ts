@@ -1,8 +1,14 @@
-import { ArgumentMetadata, BadRequestException, PipeTransform, applyDecorators } from '@nestjs/common';
+import { ArgumentMetadata, PipeTransform, applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { LIMITS } from '@reelcraft/shared';
 import { z } from 'zod';
+import { apiError } from './api-error';
 
-/** Validates a request part against a schema from libs/shared; a failure answers 400 with per-field messages. */
+/**
+ * Validates a request part against a schema from libs/shared; a failure answers 400 with per-field
+ * messages and the code `invalid_input`, or a more precise one for the fields a user commonly
+ * gets wrong (an empty or too long prompt).
+ */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(private readonly schema: S) {}
 
@@ -12,7 +18,7 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
       const at = nulAt(result.data, []);
       if (at) {
         const path = at.join('.');
-        throw new BadRequestException({ message: `${path ? `${path}: ` : ''}text must not contain NUL characters`, issues: [{ path, message: 'text must not contain NUL characters' }] });
+        throw apiError(400, 'invalid_input', `${path ? `${path}: ` : ''}text must not contain NUL characters`, undefined, { issues: [{ path, message: 'text must not contain NUL characters' }] });
       }
       return result.data;
     }
@@ -21,9 +27,16 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
       value === undefined || value === null
         ? `request ${meta.type} is missing`
         : issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-    throw new BadRequestException({ message, issues });
+    const first = result.error.issues[0];
+    const prompt = result.error.issues.length === 1 && first && isPromptPath(first.path) ? first.code : null;
+    if (prompt === 'too_small') throw apiError(400, 'prompt_empty', message, undefined, { issues });
+    if (prompt === 'too_big') throw apiError(400, 'prompt_too_long', message, { max: LIMITS.prompt.max }, { issues });
+    throw apiError(400, 'invalid_input', message, undefined, { issues });
   }
 }
+
+/** `prompt` (a task or project), or one of a batch's `prompts`. */
+const isPromptPath = (path: PropertyKey[]) => (path.length === 1 && path[0] === 'prompt') || (path.length === 2 && path[0] === 'prompts' && typeof path[1] === 'number');
 
 /**
  * Where a validated value holds a string (or key) with a NUL character, or null. No text field

@@ -17,6 +17,7 @@ import { OriginPolicy } from '../auth/same-origin';
 import { SECURITY_HEADERS } from '../common/security-headers';
 import { readCredential, type Credential } from '../auth/session-cookie';
 import { SessionsService, type SessionChange } from '../auth/sessions.service';
+import { ModelsService } from '../models/models.service';
 import { DocumentScreening } from '../moderation/document-screening';
 import { ProjectsService } from '../projects/projects.service';
 import { RedisConnections } from '../redis/redis-connections';
@@ -64,6 +65,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     private readonly origins: OriginPolicy,
     private readonly documentScreening: DocumentScreening,
     private readonly redis: RedisConnections,
+    private readonly models: ModelsService,
   ) {}
 
   afterInit(server: EventsServer): void {
@@ -94,6 +96,8 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     });
     // What the content filter found in a live storyboard: where and which category, to its members.
     this.documentScreening.onHits((e) => this.server.to(projectRoom(e.project_id)).emit('filter:hits', e));
+    // A rescan changed which models are usable: every open editor enables or disables what needs one.
+    this.models.onChanged((c) => this.server.emit('models:changed', c));
     // Saved, restored or deleted versions: every member's open version panel reloads.
     this.versions.onChanged((e) => this.server.to(projectRoom(e.project_id)).emit('versions:changed', e));
     this.projects.onMembershipChanged((c) => {

@@ -1,5 +1,6 @@
 import { ffmpegBinary, probeMedia, probeStreams, runTool } from '@reelcraft/inference';
 import { open } from 'node:fs/promises';
+import { apiError, type ApiException } from '../common/api-error';
 
 export interface CheckedMedia {
   kind: 'image' | 'video';
@@ -14,6 +15,11 @@ export class UnusableMedia extends Error {
   constructor(message: string, readonly status: 400 | 415) {
     super(message);
   }
+}
+
+/** The API's answer to an unusable upload: 415 `file_type_unsupported` for a format not taken, 400 `file_unreadable` for a damaged or empty file. */
+export function unusableMedia(err: UnusableMedia): ApiException {
+  return err.status === 415 ? apiError(415, 'file_type_unsupported', err.message) : apiError(400, 'file_unreadable', err.message);
 }
 
 /** The formats a scene takes, told by their first bytes (never by the file's name). */

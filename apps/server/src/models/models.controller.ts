@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { ModelsView } from '@reelcraft/shared';
+import type { ModelCapabilities, ModelsView } from '@reelcraft/shared';
 import { RequireRole } from '../auth/auth.decorators';
 import { ModelsService } from './models.service';
 
@@ -23,5 +23,21 @@ export class ModelsController {
   @HttpCode(200)
   async rescan(): Promise<ModelsView> {
     return this.models.adminView(await this.models.rescan());
+  }
+}
+
+/**
+ * Which kinds of model are usable, for every signed-in user: the studio disables what needs a
+ * missing one (Rewrite… needs an LLM) and says why; `models:changed` on the socket after a rescan.
+ */
+@ApiTags('models')
+@ApiBearerAuth()
+@Controller('models')
+export class ModelCapabilitiesController {
+  constructor(private readonly models: ModelsService) {}
+
+  @Get()
+  capabilities(): Promise<ModelCapabilities> {
+    return this.models.capabilities();
   }
 }

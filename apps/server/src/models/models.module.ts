@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ModelsController } from './models.controller';
+import { ModelCapabilitiesController, ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 
 @Module({
-  controllers: [ModelsController],
+  controllers: [ModelsController, ModelCapabilitiesController],
   providers: [ModelsService],
   exports: [ModelsService],
 })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModelRegistry, inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess } from '@reelcraft/inference';
-import type { ModelEntry, ModelsView } from '@reelcraft/shared';
+import { modelCapabilities, type ModelCapabilities, type ModelEntry, type ModelsView } from '@reelcraft/shared';
 import { relative, sep } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
@@ -24,12 +24,32 @@ export class ModelsService {
     });
   }
 
+  private readonly listeners = new Set<(c: ModelCapabilities) => void>();
+
   view(): Promise<ModelsView> {
     return this.registry.view();
   }
 
-  rescan(): Promise<ModelsView> {
-    return this.registry.rescan();
+  /** Scans MODELS_DIR again; when that changes which kinds have a usable model, the listeners hear it. */
+  async rescan(): Promise<ModelsView> {
+    const before = await this.registry.view().then(modelCapabilities, () => null);
+    const view = await this.registry.rescan();
+    const now = modelCapabilities(view);
+    if (!before || before.llm !== now.llm || before.diffusion !== now.diffusion || before.embeddings !== now.embeddings) {
+      for (const listener of this.listeners) listener(now);
+    }
+    return view;
+  }
+
+  /** Which kinds have a usable model, for every signed-in user (the studio disables what needs a missing one). */
+  async capabilities(): Promise<ModelCapabilities> {
+    return modelCapabilities(await this.view());
+  }
+
+  /** Called after a rescan changed the capabilities; returns the unsubscribe. */
+  onChanged(listener: (c: ModelCapabilities) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { regexRuleProblem, wordRuleProblem } from '@reelcraft/filter';
 import {
   CreateFilterRuleBodySchema,
@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditLog, type Actor } from './audit-log';
 import type { FilterRule } from './filter-rule.entity';
 import { FilterRuleRepository } from './filter-rule.repository';
+import { apiError } from '../common/api-error';
 
 export interface RulesQuery {
   page: number;
@@ -58,27 +59,27 @@ export class FilterRulesService {
     if (problem) throw new BadRequestException(problem);
     const now = new Date();
     const rule: FilterRule = { id: randomUUID(), ...body, hits: 0, created_at: now, updated_at: now };
-    if (!(await this.rules.insert([rule]))) throw new ConflictException(`a ${body.kind} rule "${body.pattern}" exists already`);
+    if (!(await this.rules.insert([rule]))) throw apiError(409, 'filter_rule_exists', `a ${body.kind} rule "${body.pattern}" exists already`);
     await this.audit.record({ kind: 'admin_action', action: 'rule.create', actor, target: rule.id, detail: { pattern: rule.pattern, kind: rule.kind, category: rule.category, action: rule.action } });
     return toView(rule);
   }
 
   async update(id: string, body: UpdateFilterRuleBody, actor: Actor): Promise<FilterRuleView> {
     const rule = await this.rules.findById(id);
-    if (!rule) throw new NotFoundException(`no filter rule ${id}`);
+    if (!rule) throw apiError(404, 'filter_rule_not_found', `no filter rule ${id}`);
     const next: FilterRule = { ...rule, ...body, updated_at: new Date() };
     if (body.pattern !== undefined || body.kind !== undefined) {
       const problem = problemOf(next.kind, next.pattern);
       if (problem) throw new BadRequestException(problem);
     }
-    if (!(await this.rules.replace(next))) throw new ConflictException(`a ${next.kind} rule "${next.pattern}" exists already`);
+    if (!(await this.rules.replace(next))) throw apiError(409, 'filter_rule_exists', `a ${next.kind} rule "${next.pattern}" exists already`);
     await this.audit.record({ kind: 'admin_action', action: 'rule.update', actor, target: id, detail: { ...body } });
     return toView(next);
   }
 
   async remove(id: string, actor: Actor): Promise<void> {
     const gone = await this.rules.delete(id);
-    if (!gone) throw new NotFoundException(`no filter rule ${id}`);
+    if (!gone) throw apiError(404, 'filter_rule_not_found', `no filter rule ${id}`);
     await this.audit.record({ kind: 'admin_action', action: 'rule.delete', actor, target: id, detail: { pattern: gone.pattern, kind: gone.kind, category: gone.category } });
   }
 

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FilterStage, Page, ReviewItemView, ReviewKind } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +6,7 @@ import { Repository } from 'typeorm';
 import { AuditLog, type Actor } from './audit-log';
 import type { Screening } from './content-screening';
 import { ReviewItem } from './review-item.entity';
+import { apiError } from '../common/api-error';
 
 /** What happens to the held thing when an admin decides: the tasks and projects modules register one each. */
 export type ReviewDecisionHandler = (item: ReviewItem, approved: boolean) => Promise<void>;
@@ -60,10 +61,10 @@ export class ReviewQueue {
 
   async decide(id: string, approved: boolean, admin: Actor, note?: string): Promise<ReviewItemView> {
     const item = await this.items.findOne({ where: { id } });
-    if (!item) throw new NotFoundException(`no review item ${id}`);
+    if (!item) throw apiError(404, 'review_not_found', `no review item ${id}`);
     // A conditional update: two admins deciding at once cannot both win.
     const decided = await this.items.update({ id, status: 'pending' }, { status: approved ? 'approved' : 'rejected', decided_by: admin.username, note: note ?? null, decided_at: new Date() });
-    if (!decided.affected) throw new ConflictException(`this item was already ${item.status}`);
+    if (!decided.affected) throw apiError(409, 'review_decided', `this item was already ${item.status}`);
     const now = (await this.items.findOne({ where: { id } }))!;
     await this.handlers.get(item.kind)?.(now, approved);
     await this.audit.record({ kind: 'admin_action', action: approved ? 'review.approve' : 'review.reject', actor: admin, target: item.target_id, detail: { review_id: id, kind: item.kind, note: note ?? null } });

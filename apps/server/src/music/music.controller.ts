@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { MusicTrackFieldsSchema, type MusicTrackFields, type MusicTrackView } from '@reelcraft/shared';
@@ -9,8 +9,9 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { zodPipe } from '../common/zod';
 import type { UploadedFile as Upload } from '../projects/scene-media.service';
 import { MusicLibrary } from './music.service';
+import { apiError } from '../common/api-error';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such track', HttpStatus.NOT_FOUND) });
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'track_not_found', 'no such track') });
 
 /** The music library: everyone lists and listens; admins add (multipart: file, name, licence) and delete. */
 @ApiTags('music')
@@ -27,7 +28,7 @@ export class MusicController {
   @Get('music/:id/file')
   async file(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
     const path = await this.music.pathOf(id);
-    if (!path) throw new HttpException('no such track', HttpStatus.NOT_FOUND);
+    if (!path) throw apiError(404, 'track_not_found', 'no such track');
     res.sendFile(path, { headers: { 'Cache-Control': 'private, max-age=0' } });
   }
 

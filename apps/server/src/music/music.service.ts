@@ -1,15 +1,16 @@
-import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { MusicTrackFields, MusicTrackView } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { UnusableMedia, checkAudio } from '../media/media-check';
+import { UnusableMedia, checkAudio, unusableMedia } from '../media/media-check';
 import { AuditLog } from '../moderation/audit-log';
 import type { UploadedFile } from '../projects/scene-media.service';
 import type { MusicTrack } from './music-track.entity';
 import { MusicTrackRepository } from './music-track.repository';
+import { apiError } from '../common/api-error';
 
 const MUSIC_DIR = 'music';
 
@@ -31,12 +32,12 @@ export class MusicLibrary {
 
   async add(admin: AuthenticatedUser, fields: MusicTrackFields, file: UploadedFile | undefined): Promise<MusicTrackView> {
     try {
-      if (!file) throw new HttpException('send the audio as the multipart field "file"', 400);
+      if (!file) throw apiError(400, 'file_missing', 'send the audio as the multipart field "file"');
       let checked;
       try {
         checked = await checkAudio(file.path);
       } catch (err) {
-        if (err instanceof UnusableMedia) throw new HttpException(err.message, err.status);
+        if (err instanceof UnusableMedia) throw unusableMedia(err);
         throw err;
       }
       const id = randomUUID();
@@ -54,7 +55,7 @@ export class MusicLibrary {
 
   async remove(admin: AuthenticatedUser, id: string): Promise<void> {
     const track = await this.tracks.delete(id);
-    if (!track) throw new NotFoundException(`no music track ${id}`);
+    if (!track) throw apiError(404, 'track_not_found', `no music track ${id}`);
     await rm(join(this.config.dataDir, track.file_path), { force: true });
     await this.audit.record({ kind: 'admin_action', action: 'music.delete', actor: { id: admin.id, username: admin.username }, target: id, detail: { name: track.name } });
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   ID_PATTERN,
@@ -27,14 +27,15 @@ import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
 import { ClientGone } from '../common/client-gone';
+import { apiError } from '../common/api-error';
 
 // An id that is not a UUID names nothing: 404, like any unknown id.
-const projectId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such project', HttpStatus.NOT_FOUND) });
-const userId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such member', HttpStatus.NOT_FOUND) });
+const projectId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'project_not_found', 'no such project') });
+const userId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'member_not_found', 'no such member') });
 /** Scene ids are the storyboard's own (ID_PATTERN); anything else names no scene. */
 const sceneId: PipeTransform<string, string> = {
   transform: (value) => {
-    if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new HttpException('no such scene', HttpStatus.NOT_FOUND);
+    if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw apiError(404, 'scene_not_found', 'no such scene');
     return value;
   },
 };

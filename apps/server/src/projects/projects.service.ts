@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { ReportingPlanner } from '@reelcraft/inference';
 import {
@@ -41,6 +41,7 @@ import { User } from '../users/user.entity';
 import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
 import { StoryboardStore } from './storyboard-store';
+import { apiError } from '../common/api-error';
 
 export type PlanningProgress = { kind: 'started'; event: PlannerStartedEvent } | { kind: 'scene'; event: PlannerSceneEvent } | { kind: 'done'; event: PlannerDoneEvent };
 
@@ -66,7 +67,7 @@ export interface MembershipChange {
   reason: MembershipChangeReason;
 }
 
-const NOT_FOUND = (id: string) => new NotFoundException(`no project ${id}`);
+const NOT_FOUND = (id: string) => apiError(404, 'project_not_found', `no project ${id}`);
 
 /**
  * Projects and who may open them. Everything is answered from the caller's point of view: a
@@ -253,7 +254,7 @@ export class ProjectsService implements OnModuleInit {
   }
 
   async list(user: AuthenticatedUser, q: ProjectListQuery): Promise<Page<ProjectSummary>> {
-    if (q.scope === 'all' && user.role !== 'admin') throw new ForbiddenException('listing every project needs the admin role');
+    if (q.scope === 'all' && user.role !== 'admin') throw apiError(403, 'admin_only', 'listing every project needs the admin role');
     const qb = this.projects.createQueryBuilder('p');
     if (q.scope === 'member') qb.innerJoin(ProjectMember, 'm', 'm.project_id = p.id AND m.user_id = :uid', { uid: user.id });
     // The join matches at most one row per project (unique pair), so offset/limit page correctly.
@@ -293,10 +294,10 @@ export class ProjectsService implements OnModuleInit {
     await this.open(user, id);
     try {
       const sb = await this.store.snapshot(id);
-      if (!sb) throw new NotFoundException(`project ${id} has no storyboard yet`);
+      if (!sb) throw apiError(404, 'storyboard_missing', `project ${id} has no storyboard yet`);
       return sb;
     } catch (err) {
-      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+      if (err instanceof StoryboardValidationError) throw apiError(409, 'storyboard_invalid', err.message, undefined, { issues: err.issues });
       throw err;
     }
   }
@@ -309,8 +310,8 @@ export class ProjectsService implements OnModuleInit {
   async addMember(user: AuthenticatedUser, id: string, body: AddMemberBody): Promise<ProjectMemberView> {
     await this.open(user, id, 'manage');
     const target = await this.db.getRepository(User).findOne({ where: { username: body.username } });
-    if (!target) throw new NotFoundException({ message: `no user "${body.username}"`, issues: [{ path: 'username', message: `no user "${body.username}"` }] });
-    const already = () => new ConflictException(`${target.username} is already a member; change their role instead`);
+    if (!target) throw apiError(404, 'user_not_found', `no user "${body.username}"`, undefined, { issues: [{ path: 'username', message: `no user "${body.username}"` }] });
+    const already = () => apiError(409, 'already_member', `${target.username} is already a member; change their role instead`, { username: target.username });
     if (await this.members.exists({ where: { project_id: id, user_id: target.id } })) throw already();
     const member = this.members.create({ id: randomUUID(), project_id: id, user_id: target.id, role: body.role, added_at: new Date() });
     // Two adds at once both pass the check above; the unique key (project, user) refuses the second.
@@ -363,7 +364,7 @@ export class ProjectsService implements OnModuleInit {
     const result = RenderPlanSchema.safeParse(planFromStoryboard(sb));
     if (!result.success) {
       const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new ConflictException({ message: `the storyboard cannot be rendered yet: ${issues.map((i) => `${i.path || 'storyboard'}: ${i.message}`).join('; ')}`, issues });
+      throw apiError(409, 'storyboard_invalid', `the storyboard cannot be rendered yet: ${issues.map((i) => `${i.path || 'storyboard'}: ${i.message}`).join('; ')}`, undefined, { issues });
     }
     return result.data;
   }
@@ -384,14 +385,14 @@ export class ProjectsService implements OnModuleInit {
     const project = await this.projects.findOne({ where: { id } });
     const role = project ? await this.roleOf(user, id) : null;
     if (!project || !role) throw NOT_FOUND(id);
-    if (need === 'edit' && !canEditProject(role)) throw new ForbiddenException(`a ${role} cannot change this project`);
-    if (need === 'manage' && !canManageProject(role)) throw new ForbiddenException(`only owners can do this; you are ${role === 'editor' ? 'an' : 'a'} ${role}`);
+    if (need === 'edit' && !canEditProject(role)) throw apiError(403, 'project_read_only', `a ${role} cannot change this project`);
+    if (need === 'manage' && !canManageProject(role)) throw apiError(403, 'owner_only', `only owners can do this; you are ${role === 'editor' ? 'an' : 'a'} ${role}`);
     return { project, role };
   }
 
   private async memberOrFail(m: EntityManager, projectId: string, userId: string): Promise<ProjectMember> {
     const member = await m.getRepository(ProjectMember).findOne({ where: { project_id: projectId, user_id: userId } });
-    if (!member) throw new NotFoundException(`user ${userId} is not a member of project ${projectId}`);
+    if (!member) throw apiError(404, 'member_not_found', `user ${userId} is not a member of project ${projectId}`);
     return member;
   }
 
@@ -402,7 +403,7 @@ export class ProjectsService implements OnModuleInit {
   private async keepAnOwner(m: EntityManager, projectId: string, userId: string): Promise<void> {
     const others = await m.getRepository(ProjectMember).find({ where: { project_id: projectId, role: 'owner' }, order: { added_at: 'ASC', id: 'ASC' } });
     const next = others.find((o) => o.user_id !== userId);
-    if (!next) throw new ConflictException('a project needs an owner: make someone else owner first, or delete the project');
+    if (!next) throw apiError(409, 'last_owner', 'a project needs an owner: make someone else owner first, or delete the project');
     const project = await m.getRepository(Project).findOneByOrFail({ id: projectId });
     if (project.owner_id === userId) await m.getRepository(Project).update({ id: projectId }, { owner_id: next.user_id });
   }

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SceneEditError, isAbortError, type SceneEdit, type SceneWindow } from '@reelcraft/inference';
 import {
   LIMITS,
@@ -24,6 +24,7 @@ import { ReviewQueue } from '../moderation/review-queue';
 import { PlanningService } from '../planning/planning.service';
 import { ProjectsService } from './projects.service';
 import { StoryboardStore } from './storyboard-store';
+import { apiError } from '../common/api-error';
 
 /**
  * The storyboard editor's planner calls: rewrite a scene as an instruction asks, split a scene in
@@ -60,8 +61,8 @@ export class SceneEditsService {
 
   async split(user: AuthenticatedUser, projectId: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
-    if (sb.scenes.length >= LIMITS.storyboard.scenes.max) throw new ConflictException(`a storyboard can hold at most ${LIMITS.storyboard.scenes.max} scenes: delete one before splitting`);
-    if (!sb.scenes[index]!.description.trim()) throw new ConflictException('the scene has no description to split: write one first');
+    if (sb.scenes.length >= LIMITS.storyboard.scenes.max) throw apiError(409, 'scenes_full', `a storyboard can hold at most ${LIMITS.storyboard.scenes.max} scenes: delete one before splitting`, { max: LIMITS.storyboard.scenes.max });
+    if (!sb.scenes[index]!.description.trim()) throw apiError(409, 'scene_empty', 'the scene has no description to split: write one first');
     const outcome = await this.ask('split', { type: 'split', context: windowOf(sb, index, index), sceneNumber: index + 1 }, signal);
     const [first, second] = outcome.scenes;
     let added = '';
@@ -72,9 +73,9 @@ export class SceneEditsService {
   async mergeNext(user: AuthenticatedUser, projectId: string, sceneId: string, signal?: AbortSignal): Promise<SceneEditResult> {
     const { sb, index } = await this.editable(user, projectId, sceneId);
     const next = sb.scenes[index + 1];
-    if (!next) throw new ConflictException('this is the last scene: there is no next scene to merge it with');
-    if (next.locked) throw new ConflictException(`scene ${index + 2} is locked: unlock it first`);
-    if (!sb.scenes[index]!.description.trim() && !next.description.trim()) throw new ConflictException('both scenes are empty: there is nothing to merge');
+    if (!next) throw apiError(409, 'no_next_scene', 'this is the last scene: there is no next scene to merge it with');
+    if (next.locked) throw apiError(409, 'scene_locked', `scene ${index + 2} is locked: unlock it first`, { scene: index + 2 });
+    if (!sb.scenes[index]!.description.trim() && !next.description.trim()) throw apiError(409, 'nothing_to_merge', 'both scenes are empty: there is nothing to merge');
     const outcome = await this.ask('merge', { type: 'merge', context: windowOf(sb, index, index + 1), sceneNumber: index + 1 }, signal);
     const [merged] = outcome.scenes;
     await this.apply(projectId, user, signal, (doc) => mergeSceneWithNext(doc, sceneId, next.id, content(merged!)));
@@ -90,12 +91,12 @@ export class SceneEditsService {
     try {
       sb = await this.store.snapshot(projectId);
     } catch (err) {
-      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+      if (err instanceof StoryboardValidationError) throw apiError(409, 'storyboard_invalid', err.message, undefined, { issues: err.issues });
       throw err;
     }
     const index = sb ? sb.scenes.findIndex((s) => s.id === sceneId) : -1;
-    if (!sb || index < 0) throw new NotFoundException(`no scene ${sceneId} in this project`);
-    if (sb.scenes[index]!.locked) throw new ConflictException(`scene ${index + 1} is locked: unlock it first`);
+    if (!sb || index < 0) throw apiError(404, 'scene_not_found', `no scene ${sceneId} in this project`);
+    if (sb.scenes[index]!.locked) throw apiError(409, 'scene_locked', `scene ${index + 1} is locked: unlock it first`, { scene: index + 1 });
     return { sb, index };
   }
 
@@ -110,8 +111,9 @@ export class SceneEditsService {
       return { ...outcome, scenes: screened.plan.scenes };
     } catch (err) {
       if (err instanceof SceneEditError) {
-        if (err.code === 'llm-failed') throw new ServiceUnavailableException(err.message);
-        throw new ConflictException(err.message);
+        if (err.code === 'llm-failed') throw apiError(503, 'model_failed', err.message);
+        if (err.code === 'needs-model') throw apiError(409, 'model_missing', err.message);
+        throw apiError(409, 'scene_edit_invalid', err.message);
       }
       if (signal?.aborted && isAbortError(err)) throw signal.reason;
       throw err;
@@ -127,9 +129,9 @@ export class SceneEditsService {
     try {
       await this.documents.applyServerChange(projectId, change, user.id);
     } catch (err) {
-      if (err instanceof SceneEditConflict) throw err.code === 'gone' ? new NotFoundException(err.message) : new ConflictException(err.message);
-      if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
-      if (err instanceof DocumentTooLarge) throw new ConflictException(`the edit would make the storyboard too large: ${err.message}`);
+      if (err instanceof SceneEditConflict) throw sceneEditConflict(err);
+      if (err instanceof StoryboardValidationError) throw apiError(409, 'storyboard_invalid', err.message, undefined, { issues: err.issues });
+      if (err instanceof DocumentTooLarge) throw apiError(409, 'storyboard_too_large', `the edit would make the storyboard too large: ${err.message}`);
       throw err;
     }
     await this.projects.touch(projectId);
@@ -142,6 +144,15 @@ export class SceneEditsService {
     });
     return { edit, scenes, removed_scene_id: removed, planner };
   }
+}
+
+/** The answer to an edit the live storyboard refused: the scene gone (404), locked, moved or the storyboard full (409). */
+function sceneEditConflict(err: SceneEditConflict) {
+  if (err.code === 'gone') return apiError(404, 'scene_not_found', err.message);
+  if (err.code === 'full') return apiError(409, 'scenes_full', err.message, { max: LIMITS.storyboard.scenes.max });
+  if (err.code === 'moved') return apiError(409, 'scene_moved', err.message);
+  const scene = /scene (\d+)/.exec(err.message)?.[1];
+  return scene ? apiError(409, 'scene_locked', err.message, { scene: Number(scene) }) : apiError(409, 'conflict', err.message);
 }
 
 /** The planner-written fields of a scene. */

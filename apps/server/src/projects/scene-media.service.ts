@@ -1,4 +1,4 @@
-import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { sha256File } from '@reelcraft/inference';
 import { sceneIndexOf, updateSceneField, type SceneMediaView } from '@reelcraft/shared';
@@ -9,9 +9,10 @@ import { DataSource } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CollabDocuments } from '../collab/collab-documents';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { UnusableMedia, checkSceneMedia } from '../media/media-check';
+import { UnusableMedia, checkSceneMedia, unusableMedia } from '../media/media-check';
 import { SceneMedia } from '../media/scene-media.entity';
 import { ProjectsService } from './projects.service';
+import { apiError } from '../common/api-error';
 
 /** Where scene uploads live under DATA_DIR. */
 export const MEDIA_DIR = 'media';
@@ -39,14 +40,14 @@ export class SceneMediaService {
 
   async attach(user: AuthenticatedUser, projectId: string, sceneId: string, file: UploadedFile | undefined): Promise<SceneMediaView> {
     try {
-      if (!file) throw new HttpException('send the picture or clip as the multipart field "file"', 400);
+      if (!file) throw apiError(400, 'file_missing', 'send the picture or clip as the multipart field "file"');
       await this.projects.open(user, projectId, 'edit');
       await this.sceneOrFail(projectId, sceneId);
       let checked;
       try {
         checked = await checkSceneMedia(file.path);
       } catch (err) {
-        if (err instanceof UnusableMedia) throw new HttpException(err.message, err.status);
+        if (err instanceof UnusableMedia) throw unusableMedia(err);
         throw err;
       }
       const id = randomUUID();
@@ -69,7 +70,7 @@ export class SceneMediaService {
       const set = await this.setSceneMedia(projectId, sceneId, id, user.id);
       if (!set) {
         await this.discard(row);
-        throw new NotFoundException(`scene ${sceneId} was deleted meanwhile`);
+        throw apiError(404, 'scene_not_found', `scene ${sceneId} was deleted meanwhile`);
       }
       return viewOf(projectId, row);
     } finally {
@@ -88,13 +89,13 @@ export class SceneMediaService {
   async get(user: AuthenticatedUser, projectId: string, mediaId: string): Promise<{ view: SceneMediaView; path: string }> {
     await this.projects.open(user, projectId);
     const row = await this.db.getRepository(SceneMedia).findOne({ where: { id: mediaId, project_id: projectId } });
-    if (!row) throw new NotFoundException(`no media ${mediaId} in this project`);
+    if (!row) throw apiError(404, 'media_not_found', `no media ${mediaId} in this project`);
     return { view: viewOf(projectId, row), path: join(this.config.dataDir, row.file_path) };
   }
 
   private async sceneOrFail(projectId: string, sceneId: string): Promise<void> {
     const found = await this.documents.with(projectId, (hosted) => sceneIndexOf(hosted.doc, sceneId) >= 0);
-    if (!found) throw new NotFoundException(`no scene ${sceneId} in this storyboard`);
+    if (!found) throw apiError(404, 'scene_not_found', `no scene ${sceneId} in this storyboard`);
   }
 
   private async setSceneMedia(projectId: string, sceneId: string, mediaId: string | undefined, userId: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { planFromStoryboard, type ProjectDiskView, type TakeView } from '@reelcraft/shared';
 import { rm } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { Task } from '../renders/task.entity';
 import { VideoResource } from '../renders/video-resource.entity';
 import { User } from '../users/user.entity';
 import { ProjectsService } from './projects.service';
+import { apiError } from '../common/api-error';
 
 /**
  * A scene's takes: every clip a render drew for it, side by side. Members see them; editors pick
@@ -55,15 +56,12 @@ export class TakesService {
     await this.projects.open(user, projectId, 'edit');
     const take = await this.takeOf(projectId, sceneId, takeId);
     const current = (await this.current(user, projectId)).get(sceneId);
-    if (!current) throw new NotFoundException(`no scene ${sceneId} in this storyboard`);
+    if (!current) throw apiError(404, 'scene_not_found', `no scene ${sceneId} in this storyboard`);
     // The edit's timeline, subtitles and encoding follow the scene: a take of another length, size or frame rate would not fit it.
     const { duration_sec, width, height, fps } = current.params;
     const p = take.params;
     if (p.duration_sec !== duration_sec || p.width !== width || p.height !== height || p.fps !== fps) {
-      throw new ConflictException({
-        message: `this take was drawn at ${p.duration_sec} s, ${p.width}×${p.height}, ${p.fps} fps; the scene is now ${duration_sec} s, ${width}×${height}, ${fps} fps`,
-        code: 'take_mismatch',
-      });
+      throw apiError(409, 'take_mismatch', `this take was drawn at ${p.duration_sec} s, ${p.width}×${p.height}, ${p.fps} fps; the scene is now ${duration_sec} s, ${width}×${height}, ${fps} fps`);
     }
     await this.takes.select({ project_id: projectId, scene_id: sceneId, take_id: takeId, scene_hash: current.hash, selected_by: user.id, selected_at: new Date() });
     return this.list(user, projectId, sceneId);
@@ -73,7 +71,7 @@ export class TakesService {
     await this.projects.open(user, projectId, 'edit');
     const take = await this.takeOf(projectId, sceneId, takeId);
     const running = await this.db.getRepository(Task).exists({ where: { project_id: projectId, status: 'running' } });
-    if (running) throw new ConflictException({ message: 'a render of this project is running: delete takes once it has finished', code: 'render_running' });
+    if (running) throw apiError(409, 'render_running', 'a render of this project is running: delete takes once it has finished');
     await this.takes.delete(projectId, take.id);
     await Promise.all(takeFiles(take).map((path) => rm(join(this.config.dataDir, path), { force: true })));
     if (take.last_frame_path) await rm(join(this.config.dataDir, take.last_frame_path), { force: true });
@@ -100,7 +98,7 @@ export class TakesService {
 
   private async takeOf(projectId: string, sceneId: string, takeId: string): Promise<Take> {
     const take = await this.takes.find(projectId, takeId, sceneId);
-    if (!take) throw new NotFoundException(`no take ${takeId} of this scene`);
+    if (!take) throw apiError(404, 'take_not_found', `no take ${takeId} of this scene`);
     return take;
   }
 

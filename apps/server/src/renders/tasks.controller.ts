@@ -17,10 +17,11 @@ import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { TasksService } from './tasks.service';
+import { apiError } from '../common/api-error';
 
 // An id that is not a UUID names no task: 404, like any unknown id.
-const taskId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such task', HttpStatus.NOT_FOUND) });
-const sceneNumber = new ParseIntPipe({ exceptionFactory: () => new HttpException('no such scene', HttpStatus.NOT_FOUND) });
+const taskId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'task_not_found', 'no such task') });
+const sceneNumber = new ParseIntPipe({ exceptionFactory: () => apiError(404, 'scene_not_found', 'no such scene') });
 
 @ApiTags('tasks')
 @ApiBearerAuth()
@@ -151,7 +152,7 @@ function sendVideo(res: Response, path: string): Promise<void> {
         // `send` has set Content-Range: bytes */<size>, which tells the player what it may ask for.
         return reject(new HttpException('the requested range lies outside the video', HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE));
       }
-      reject(new HttpException('video file is missing', HttpStatus.NOT_FOUND));
+      reject(apiError(404, 'video_missing', 'video file is missing'));
     });
   });
 }

@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -35,6 +35,7 @@ import { Task } from './task.entity';
 import { taskLook } from './task-look';
 import { Take } from './take.entity';
 import { VideoResource } from './video-resource.entity';
+import { apiError } from '../common/api-error';
 
 /** A prompt's storyboard before it is planned: what the rule-based planner writes for a typical prompt. */
 const TYPICAL_PLANNED_SCENES = 4;
@@ -121,20 +122,17 @@ export class TasksService implements OnModuleInit {
     const max = user?.max_queued_tasks ?? this.config.render.userMaxQueued;
     const queued = await this.tasks.count({ where: { owner_id: owner.id, status: In(['pending', 'held', 'running']) } });
     if (queued + adding > max) {
-      throw new HttpException(
-        { message: `you have ${queued} task(s) waiting or rendering and may have at most ${max}: wait for some to finish`, code: 'queue_full', queued, max },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+      throw apiError(429, 'queue_full', `you have ${queued} task(s) waiting or rendering and may have at most ${max}: wait for some to finish`, { queued, max });
     }
   }
 
   /** A failed or cancelled task goes back to the queue; scenes already drawn are reused from their takes. */
   async retry(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findOwned(user, id);
-    if (task.status !== 'failed' && task.status !== 'cancelled') throw new ConflictException(`only a failed or cancelled task can be retried; this one is ${task.status}`);
+    if (task.status !== 'failed' && task.status !== 'cancelled') throw apiError(409, 'task_not_retryable', `only a failed or cancelled task can be retried; this one is ${task.status}`, { status: task.status });
     await this.withinQueueLimit(user, 1);
     const moved = await this.tasks.update({ id, status: In(['failed', 'cancelled']) }, { status: 'pending', error: null, started_at: null, finished_at: null });
-    if (!moved.affected) throw new ConflictException('the task changed meanwhile; reload it');
+    if (!moved.affected) throw apiError(409, 'task_changed', 'the task changed meanwhile; reload it');
     this.renderEvents.emit('status', { taskId: id, ownerId: task.owner_id, status: 'pending', progress: 0 });
     this.queue.kick();
     return this.findVisible(user, id);
@@ -143,7 +141,7 @@ export class TasksService implements OnModuleInit {
   /** An admin's reordering: higher runs first. */
   async setPriority(admin: AuthenticatedUser, id: string, priority: number): Promise<Task> {
     const task = await this.tasks.findOne({ where: { id } });
-    if (!task) throw new NotFoundException(`no task ${id}`);
+    if (!task) throw apiError(404, 'task_not_found', `no task ${id}`);
     await this.tasks.update({ id }, { priority });
     await this.audit.record({ kind: 'admin_action', action: 'task.priority', actor: { id: admin.id, username: admin.username }, target: id, detail: { priority } });
     this.queue.kick();
@@ -184,13 +182,13 @@ export class TasksService implements OnModuleInit {
     const task = await this.tasks.findOne({ where: { id } });
     if (task && startedByOrAdmin(task, user)) return task;
     if (task?.project_id && (await this.db.getRepository(ProjectMember).exists({ where: { project_id: task.project_id, user_id: user.id } }))) return task;
-    throw new NotFoundException(`no task ${id}`);
+    throw apiError(404, 'task_not_found', `no task ${id}`);
   }
 
   /** Cancelling and deleting stay with whoever started the task, and admins; a member who may only watch gets 403. */
   private async findOwned(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findVisible(user, id);
-    if (!startedByOrAdmin(task, user)) throw new ForbiddenException('only whoever started this render, or an admin, can cancel or delete it');
+    if (!startedByOrAdmin(task, user)) throw apiError(403, 'task_not_yours', 'only whoever started this render, or an admin, can cancel or delete it');
     return task;
   }
 
@@ -210,7 +208,7 @@ export class TasksService implements OnModuleInit {
 
   async cancel(user: AuthenticatedUser, id: string): Promise<Task> {
     const task = await this.findOwned(user, id);
-    if (FINAL_TASK_STATUSES.includes(task.status)) throw new ConflictException(`task is already ${task.status}`);
+    if (FINAL_TASK_STATUSES.includes(task.status)) throw apiError(409, 'task_finished', `task is already ${task.status}`, { status: task.status });
     const cancelled = await this.tasks.update({ id, status: In(['pending', 'held']) }, { status: 'cancelled', finished_at: new Date() });
     await this.tasks.update({ id, status: 'running' }, { status: 'cancelled', finished_at: new Date() });
     await this.queue.stop(id);
@@ -271,7 +269,7 @@ export class TasksService implements OnModuleInit {
     await this.findVisible(user, id);
     const scene = await this.db.getRepository(Scene).findOne({ where: { task_id: id, scene_number: sceneNumber } });
     const take = scene?.take_id ? await this.db.getRepository(Take).findOne({ where: { id: scene.take_id } }) : null;
-    if (!take?.poster_path) throw new NotFoundException(`scene ${sceneNumber} of task ${id} has no still`);
+    if (!take?.poster_path) throw apiError(404, 'still_missing', `scene ${sceneNumber} of task ${id} has no still`);
     return this.insideDataDir(take.poster_path);
   }
 
@@ -287,13 +285,13 @@ export class TasksService implements OnModuleInit {
     const resources = this.db.getRepository(VideoResource);
     let resource: VideoResource | null;
     if (sceneNumber === undefined) {
-      if (task.status !== 'completed') throw new NotFoundException(`task ${id} has no video yet (it is ${task.status})`);
+      if (task.status !== 'completed') throw apiError(404, 'video_not_ready', `task ${id} has no video yet (it is ${task.status})`);
       resource = await resources.findOne({ where: { task_id: id, kind: 'final' } });
     } else {
       const scene = await this.db.getRepository(Scene).findOne({ where: { task_id: id, scene_number: sceneNumber } });
       resource = scene ? await resources.findOne({ where: { task_id: id, scene_id: scene.id, kind: 'clip' } }) : null;
     }
-    if (!resource) throw new NotFoundException(sceneNumber === undefined ? `task ${id} has no video` : `task ${id} has no clip for scene ${sceneNumber}`);
+    if (!resource) throw apiError(404, 'video_missing', sceneNumber === undefined ? `task ${id} has no video` : `task ${id} has no clip for scene ${sceneNumber}`);
     return this.insideDataDir(resource.file_path);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, HttpException, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,11 +28,12 @@ import { SessionsService } from '../auth/sessions.service';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { AuditLog } from '../moderation/audit-log';
 import { UsersService, toUserView } from './users.service';
+import { apiError } from '../common/api-error';
 
 const actorOf = (me: AuthenticatedUser) => ({ id: me.id, username: me.username });
 
-const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new HttpException('no such user', HttpStatus.NOT_FOUND) });
-const sessionId = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new NotFoundException('no such session') });
+const uuid = new ParseUUIDPipe({ version: '4', exceptionFactory: () => apiError(404, 'user_not_found', 'no such user') });
+const sessionId = new ParseUUIDPipe({ version: '4', exceptionFactory: () => apiError(404, 'session_not_found', 'no such session') });
 
 /** Where a request came from, as the login limits count it (behind TRUST_PROXY: the client). */
 const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -61,13 +62,13 @@ export class UsersController {
     const { retryAfterSeconds, delayMs } = await this.throttle.verdict(body.username, address);
     if (retryAfterSeconds > 0) {
       res.setHeader('Retry-After', String(retryAfterSeconds));
-      throw new HttpException(`too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+      throw apiError(429, 'login_throttled', `too many failed sign-ins from this address; try again in ${retryAfterSeconds} s`, { seconds: retryAfterSeconds });
     }
     if (delayMs > 0) await sleep(delayMs);
     const user = await this.users.authenticate(body.username, body.password);
     if (!user) {
       await this.throttle.recordFailure(body.username, address);
-      throw new UnauthorizedException('wrong username or password, or the account is disabled');
+      throw apiError(401, 'login_failed', 'wrong username or password, or the account is disabled');
     }
     await this.throttle.recordSuccess(body.username, address);
     const { token, expiresAt } = await this.sessions.issue(user.id, { userAgent: req.get('user-agent'), address });
@@ -99,12 +100,12 @@ export class UsersController {
     const { retryAfterSeconds, delayMs } = await this.throttle.verdict(me.username, address);
     if (retryAfterSeconds > 0) {
       res.setHeader('Retry-After', String(retryAfterSeconds));
-      throw new HttpException(`too many wrong passwords from this address; try again in ${retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+      throw apiError(429, 'password_throttled', `too many wrong passwords from this address; try again in ${retryAfterSeconds} s`, { seconds: retryAfterSeconds });
     }
     if (delayMs > 0) await sleep(delayMs);
     if (!(await this.users.changeOwnPassword(me, body.current_password, body.new_password))) {
       await this.throttle.recordFailure(me.username, address);
-      throw new ForbiddenException('the current password is wrong');
+      throw apiError(403, 'password_wrong', 'the current password is wrong');
     }
     await this.throttle.recordSuccess(me.username, address);
   }
@@ -119,7 +120,7 @@ export class UsersController {
   @Delete('me/sessions/:sid')
   @HttpCode(204)
   async endMySession(@Param('sid', sessionId) sid: string, @CurrentUser() me: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    if (!(await this.sessions.revokeOwn(me.id, sid))) throw new NotFoundException('no such session');
+    if (!(await this.sessions.revokeOwn(me.id, sid))) throw apiError(404, 'session_not_found', 'no such session');
     if (sid === me.sessionId) clearSessionCookie(res, req.secure);
   }
 

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { contains } from '../database/contains';
 import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './user.entity';
+import { apiError } from '../common/api-error';
 
 export const toUserView = (u: User): UserView => ({
   id: u.id,
@@ -52,7 +53,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   async get(id: string): Promise<User> {
     const user = await this.users.findOne({ where: { id } });
-    if (!user) throw new NotFoundException(`no user ${id}`);
+    if (!user) throw apiError(404, 'user_not_found', `no user ${id}`);
     return user;
   }
 
@@ -68,7 +69,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async create(body: CreateUserBody): Promise<User> {
-    const taken = () => new ConflictException(`username "${body.username}" is taken`);
+    const taken = () => apiError(409, 'username_taken', `username "${body.username}" is taken`, { username: body.username });
     // Checked first to skip hashing a password for nothing; the unique key settles a race.
     if (await this.users.exist({ where: { username: body.username } })) throw taken();
     const user = this.users.create({
@@ -90,7 +91,7 @@ export class UsersService implements OnApplicationBootstrap {
   async update(id: string, body: UpdateUserBody, actingUserId: string): Promise<User> {
     const user = await this.get(id);
     if (id === actingUserId && (body.disabled === true || body.role === 'user')) {
-      throw new ConflictException('an admin cannot disable or demote their own account');
+      throw apiError(409, 'admin_self_change', 'an admin cannot disable or demote their own account');
     }
     const roleChanged = body.role !== undefined && body.role !== user.role;
     if (body.role !== undefined) user.role = body.role;

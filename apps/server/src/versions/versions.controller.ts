@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CreateVersionBodySchema,
@@ -14,10 +14,11 @@ import { CurrentUser } from '../auth/auth.decorators';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiZodBody, ApiZodQuery, zodPipe } from '../common/zod';
 import { VersionsService } from './versions.service';
+import { apiError } from '../common/api-error';
 
 // An id that is not a UUID names nothing: 404, like any unknown id.
-const projectId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such project', HttpStatus.NOT_FOUND) });
-const versionId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such version', HttpStatus.NOT_FOUND) });
+const projectId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'project_not_found', 'no such project') });
+const versionId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'version_not_found', 'no such version') });
 
 /** Named versions of a project's storyboard: any member lists, reads and compares; owners and editors save, restore and delete. */
 @ApiTags('versions')

@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   LIMITS,
@@ -28,6 +28,7 @@ import { ProjectsService } from '../projects/projects.service';
 import { User } from '../users/user.entity';
 import { STORYBOARD_VERSION, type StoryboardVersion } from './storyboard-version.entity';
 import { backupName, storyboardOfDoc, storyboardOfState, visibleSceneCount } from './version-state';
+import { apiError } from '../common/api-error';
 
 /** Every column but the document itself, for lists. */
 const LISTED = { id: true, project_id: true, name: true, kind: true, created_by: true, created_at: true, scene_count: true } as const;
@@ -215,7 +216,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
     } catch (err) {
       // Not restored, so the backup would only be a confusing duplicate of the current storyboard.
       if (made.backup) await this.rows.delete({ id: made.backup.id }).catch(() => undefined);
-      if (err instanceof DocumentTooLarge) throw new ConflictException(`restoring "${row.name}" would make the storyboard too large: ${err.message}`);
+      if (err instanceof DocumentTooLarge) throw apiError(409, 'storyboard_too_large', `restoring "${row.name}" would make the storyboard too large: ${err.message}`);
       throw err;
     }
     if (!made.backup) throw new Error('the restore ran without saving a backup');
@@ -229,9 +230,9 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   async remove(user: AuthenticatedUser, projectId: string, versionId: string): Promise<void> {
     const role = await this.access(user, projectId, 'delete');
     const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId }, select: { id: true, name: true, created_by: true } });
-    if (row && role !== 'owner' && row.created_by !== user.id) throw new ForbiddenException('only the author of a version or an owner of the project can delete it');
+    if (row && role !== 'owner' && row.created_by !== user.id) throw apiError(403, 'version_delete_forbidden', 'only the author of a version or an owner of the project can delete it');
     const { affected } = row ? await this.rows.delete({ id: versionId, project_id: projectId }) : { affected: 0 };
-    if (!row || !affected) throw new NotFoundException(`no version ${versionId} in this project`);
+    if (!row || !affected) throw apiError(404, 'version_not_found', `no version ${versionId} in this project`);
     this.announce(user, projectId, 'deleted', row);
   }
 
@@ -240,14 +241,14 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
   /** Non-members (and unknown projects) get 404, so nobody learns which ids exist; viewers may read only. */
   private async access(user: AuthenticatedUser, projectId: string, change?: 'save' | 'restore' | 'delete'): Promise<ProjectRole> {
     const role = await this.projects.roleOf(user, projectId);
-    if (!role) throw new NotFoundException(`no project ${projectId}`);
-    if (change && !canEditProject(role)) throw new ForbiddenException(`a ${role} cannot ${change} versions of this storyboard`);
+    if (!role) throw apiError(404, 'project_not_found', `no project ${projectId}`);
+    if (change && !canEditProject(role)) throw apiError(403, 'project_read_only', `a ${role} cannot ${change} versions of this storyboard`);
     return role;
   }
 
   private async version(projectId: string, versionId: string): Promise<StoryboardVersion> {
     const row = await this.rows.findOne({ where: { id: versionId, project_id: projectId } });
-    if (!row) throw new NotFoundException(`no version ${versionId} in this project`);
+    if (!row) throw apiError(404, 'version_not_found', `no version ${versionId} in this project`);
     return row;
   }
 
@@ -265,7 +266,7 @@ export class VersionsService implements OnModuleInit, OnModuleDestroy {
 
   private async ensureRoom(projectId: string): Promise<void> {
     const count = await this.rows.count({ where: { project_id: projectId } });
-    if (count >= this.maxPerProject) throw new ConflictException(`a project keeps at most ${this.maxPerProject} versions: delete one first`);
+    if (count >= this.maxPerProject) throw apiError(409, 'versions_full', `a project keeps at most ${this.maxPerProject} versions: delete one first`, { max: this.maxPerProject });
   }
 
   private async insert(projectId: string, userId: string, name: string, state: Uint8Array, sceneCount: number, kind: VersionKind = 'saved'): Promise<StoryboardVersion> {
@@ -318,7 +319,7 @@ function checked<T>(read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if (err instanceof StoryboardValidationError) throw new ConflictException({ message: err.message, issues: err.issues });
+    if (err instanceof StoryboardValidationError) throw apiError(409, 'storyboard_invalid', err.message, undefined, { issues: err.issues });
     throw err;
   }
 }

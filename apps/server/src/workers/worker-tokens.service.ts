@@ -1,9 +1,10 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { WORKER_TOKEN_PATTERN, WORKER_TOKEN_PREFIX, type IssuedWorkerToken, type WorkerTokenView } from '@reelcraft/shared';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuditLog, type Actor } from '../moderation/audit-log';
 import type { WorkerToken } from './worker-token.entity';
 import { WorkerTokenRepository, type WorkerTokenListing } from './worker-token.repository';
+import { apiError } from '../common/api-error';
 
 /** Who a verified worker token belongs to (set on the request by WorkerTokenGuard). */
 export interface WorkerTokenIdentity {
@@ -32,7 +33,7 @@ export class WorkerTokensService {
   async issue(name: string, actor: Actor): Promise<IssuedWorkerToken> {
     const plaintext = WORKER_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const token: WorkerToken = { id: randomUUID(), name, token_hash: hashToken(plaintext), created_by: actor.id, created_at: new Date(), last_used_at: null, revoked_at: null };
-    if (!(await this.tokens.insert(token))) throw new ConflictException(`a worker token named "${name}" exists already; revoke it or choose another name`);
+    if (!(await this.tokens.insert(token))) throw apiError(409, 'worker_token_exists', `a worker token named "${name}" exists already; revoke it or choose another name`);
     await this.audit.record({ kind: 'admin_action', action: 'worker_token.issue', actor, target: token.id, detail: { name } });
     return { ...toView({ ...token, created_by_username: actor.username }), token: plaintext };
   }
@@ -44,7 +45,7 @@ export class WorkerTokensService {
   /** Revokes it; revoking it again changes nothing (and is not audited twice). */
   async revoke(id: string, actor: Actor): Promise<WorkerTokenView> {
     const before = await this.tokens.findById(id);
-    if (!before) throw new NotFoundException(`no worker token ${id}`);
+    if (!before) throw apiError(404, 'worker_token_not_found', `no worker token ${id}`);
     if (before.revoked_at) return toView(before);
     const after = await this.tokens.revoke(id, new Date());
     await this.audit.record({ kind: 'admin_action', action: 'worker_token.revoke', actor, target: id, detail: { name: before.name } });

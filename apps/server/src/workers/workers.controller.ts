@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CreateWorkerTokenBodySchema,
@@ -16,8 +16,9 @@ import { ApiZodBody, zodPipe } from '../common/zod';
 import { WorkerDirectory } from './worker-directory';
 import { CurrentWorkerToken, WorkerTokenGuard } from './worker-token.guard';
 import { WorkerTokensService, type WorkerTokenIdentity } from './worker-tokens.service';
+import { apiError } from '../common/api-error';
 
-const tokenId = new ParseUUIDPipe({ exceptionFactory: () => new HttpException('no such worker token', HttpStatus.NOT_FOUND) });
+const tokenId = new ParseUUIDPipe({ exceptionFactory: () => apiError(404, 'worker_token_not_found', 'no such worker token') });
 const actor = (me: AuthenticatedUser) => ({ id: me.id, username: me.username });
 
 /** What render worker processes call, with a worker token instead of a user session. */
