@@ -5,8 +5,10 @@ export class ApiRequestError extends Error implements ApiError {
   readonly statusCode: number;
   readonly error: string;
   readonly issues?: { path: string; message: string }[];
-  /** A stable machine code (`content_blocked`…) where the server gave one. */
+  /** A stable machine code (libs/shared API_ERROR_CODES) where the server gave one. */
   readonly code?: string;
+  /** Values the code's translated message names (`{scene}`…). */
+  readonly params?: Record<string, string | number>;
   /** `content_blocked`: the category and the span the content filter blocked. */
   readonly category?: string;
   readonly span?: ApiError['span'];
@@ -21,6 +23,7 @@ export class ApiRequestError extends Error implements ApiError {
     this.error = init.error;
     this.issues = init.issues;
     this.code = init.code;
+    this.params = init.params;
     this.category = init.category;
     this.span = init.span;
     this.scenes = init.scenes;
@@ -84,10 +87,14 @@ function readIssues(v: unknown): { path: string; message: string }[] | undefined
   return issues.length > 0 ? issues : undefined;
 }
 
-/** The machine code and, for `content_blocked`, what the filter blocked; malformed parts are left out. */
-function readBlocked(v: Record<string, unknown>): Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> {
-  const out: Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> = {};
+/** The machine code, its params and, for `content_blocked`, what the filter blocked; malformed parts are left out. */
+function readBlocked(v: Record<string, unknown>): Pick<ApiError, 'code' | 'params' | 'category' | 'span' | 'scenes'> {
+  const out: Pick<ApiError, 'code' | 'params' | 'category' | 'span' | 'scenes'> = {};
   if (typeof v.code === 'string') out.code = v.code;
+  if (isRecord(v.params)) {
+    const params = Object.entries(v.params).filter((e): e is [string, string | number] => typeof e[1] === 'string' || typeof e[1] === 'number');
+    if (params.length) out.params = Object.fromEntries(params);
+  }
   if (typeof v.category === 'string') out.category = v.category;
   const span = v.span;
   if (isRecord(span) && typeof span.start === 'number' && typeof span.end === 'number' && typeof span.text === 'string') {
@@ -132,7 +139,7 @@ export function toApiError(
   let error = reasonPhrase(status);
   let message = '';
   let issues: ApiError['issues'];
-  let blocked: Pick<ApiError, 'code' | 'category' | 'span' | 'scenes'> = {};
+  let blocked: Pick<ApiError, 'code' | 'params' | 'category' | 'span' | 'scenes'> = {};
   if (isRecord(parsed)) {
     if (typeof parsed.error === 'string' && parsed.error) error = parsed.error;
     const m = parsed.message;
@@ -158,7 +165,10 @@ export function networkError(cause: unknown): ApiRequestError {
   return new ApiRequestError({ statusCode: 0, error: 'Network Error', message: detail });
 }
 
-/** Everything worth showing to the user about an error, on one line. */
+/**
+ * Everything the server said about an error, on one line, in its words (English): the detail
+ * beside the translated message of its code (see error-messages.ts).
+ */
 export function errorText(err: unknown): string {
   if (err instanceof ApiRequestError) {
     if (err.issues && err.issues.length > 0) {

@@ -44,29 +44,33 @@ import type {
   SceneEditResult,
   StoryboardDiff,
   TaskView,
+  ModelCapabilities,
   UserView,
   VersionView,
   IssuedWorkerToken,
   WorkerTokenView,
   WorkerView,
 } from '@reelcraft/shared';
-import { ApiRequestError, contentBlocked, errorText as plainErrorText, networkError, queueLimit, toApiError } from './api-errors';
+import { ApiRequestError, networkError, toApiError } from './api-errors';
+import { describeError, errorLine, type DescribedError } from './error-messages';
 import { queryString } from './admin/query';
-import { t } from './i18n/index.svelte';
+import { i18n } from './i18n/index.svelte';
 
 export { ApiRequestError } from './api-errors';
+export type { DescribedError } from './error-messages';
 
 /**
- * Everything worth showing to the user about an error, on one line; the content filter's refusal
- * and the queued-task limit in the interface language (the server's messages are English).
+ * An error on one line in the interface language: the message of the server's error code (the
+ * content filter's refusal with what it blocked), and the server's English words beside it only
+ * where the message alone says little (which field, which rule). ErrorNote shows the detail apart.
  */
 export function errorText(err: unknown): string {
-  const limit = queueLimit(err);
-  if (limit) return limit.queued !== undefined && limit.max !== undefined ? t('queue_full', { queued: limit.queued, max: limit.max }) : t('queue_full_generic');
-  const blocked = contentBlocked(err);
-  if (!blocked) return plainErrorText(err);
-  const sep = t('list_separator');
-  return t('filter_blocked', { categories: blocked.categories.join(sep), words: blocked.texts.map((w) => `“${w}”`).join(sep) });
+  return errorLine(err, i18n.lang);
+}
+
+/** The error's message in the interface language and, apart, the server's own words. */
+export function describeApiError(err: unknown): DescribedError {
+  return describeError(err, i18n.lang);
 }
 
 /** A finished task's subtitles beside its video (the session cookie signs the link). */
@@ -274,6 +278,10 @@ export const api = {
   },
   listAllTasks(q: { page: number; page_size: number; status?: TaskStatus }, signal?: AbortSignal): Promise<Page<TaskView>> {
     return request(`/api/admin/tasks${queryString(q)}`, { signal });
+  },
+  /** Which kinds of model are usable (any signed-in user): what needs a missing one is disabled. */
+  modelCapabilities(signal?: AbortSignal): Promise<ModelCapabilities> {
+    return request('/api/models', { signal });
   },
   models(signal?: AbortSignal): Promise<ModelsView> {
     return request('/api/admin/models', { signal });

@@ -17,7 +17,9 @@ describe('takeErrorText', () => {
     expect(takeErrorText(toApiError(409, JSON.stringify({ message: 'a render of this project is running: delete takes once it has finished' })), 'delete')).toBe('该项目正在渲染：请在渲染结束后再删除镜头。');
   });
 
-  it("passes any other error on as it came", () => {
-    expect(takeErrorText(toApiError(404, JSON.stringify({ message: 'no take t1 of this scene' })), 'delete')).toBe('no take t1 of this scene');
+  it('says any other error by its code, the server’s words only where the message alone says little', () => {
+    i18n.lang = 'zh';
+    expect(takeErrorText(toApiError(404, JSON.stringify({ code: 'take_not_found', message: 'no take t1 of this scene' })), 'delete')).toBe('找不到该镜头');
+    expect(takeErrorText(toApiError(404, JSON.stringify({ message: 'no take t1 of this scene' })), 'delete')).toBe('找不到请求的内容（no take t1 of this scene）');
   });
 });

@@ -1,5 +1,5 @@
 /** Pure i18n helpers (no browser state): lookup, interpolation, language detection. */
-import type { AuditKind, Camera, FilterAction, FilterRuleKind, FilterStage, ModelKind, ProjectRole, ReviewItemView, ReviewKind, Role, SceneDiffField, StoryboardSetting, SubtitlePlacement, TaskSceneView, TaskStatus, Transition } from '@reelcraft/shared';
+import type { ApiErrorCode, AuditKind, Camera, FilterAction, FilterRuleKind, FilterStage, ModelKind, ProjectRole, ReviewItemView, ReviewKind, Role, SceneDiffField, StoryboardSetting, SubtitlePlacement, TaskSceneView, TaskStatus, Transition } from '@reelcraft/shared';
 import { en } from './en';
 import { zh, type MessageKey, type Messages } from './zh';
 
@@ -31,8 +31,10 @@ const _auditKindKeys: Covered<`admin_audit_kind_${AuditKind}`> = true;
 const _modelKindKeys: Covered<`admin_models_${ModelKind}` | `admin_models_none_${ModelKind}`> = true;
 const _subtitlePositionKeys: Covered<`delivery_position_${SubtitlePlacement}`> = true;
 const _sceneStateKeys: Covered<`scene_state_${TaskSceneView['status']}`> = true;
+// Every error code the API may answer with has its message (errors.zh.ts / errors.en.ts).
+const _errorCodeKeys: Covered<`error_${ApiErrorCode}`> = true;
 void [_statusKeys, _roleKeys, _shotKeys, _moveKeys, _projectRoleKeys, _transitionKeys, _diffFieldKeys, _diffSettingKeys];
-void [_filterActionKeys, _filterMarkKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys, _subtitlePositionKeys, _sceneStateKeys];
+void [_filterActionKeys, _filterMarkKeys, _ruleKindKeys, _stageKeys, _reviewKindKeys, _reviewStatusKeys, _auditKindKeys, _modelKindKeys, _subtitlePositionKeys, _sceneStateKeys, _errorCodeKeys];
 
 /** Replaces {name} placeholders; unknown placeholders are left as they are. */
 export function interpolate(template: string, params?: Params): string {

@@ -1,3 +1,4 @@
+import { errorMessagesEn } from './errors.en';
 import type { Messages } from './zh';
 
 /** English interface text: exactly the keys of zh.ts (the type rejects missing and extra keys). */
@@ -751,4 +752,6 @@ export const en: Messages = {
   not_found_home: 'Back to tasks',
   page_error_title: 'This page could not be shown',
   page_error_message: 'Something went wrong while opening it. Try again, or go back to your tasks.',
+  // Every API error code's message (errors.en.ts).
+  ...errorMessagesEn,
 };

@@ -1,3 +1,5 @@
+import { errorMessagesZh } from './errors.zh';
+
 /** Chinese interface text. This object defines the keys; en.ts must hold exactly the same ones. */
 export const zh = {
   lang_name: '中文',
@@ -749,6 +751,8 @@ export const zh = {
   not_found_home: '返回任务列表',
   page_error_title: '页面无法显示',
   page_error_message: '打开页面时出错，请重试，或返回任务列表。',
+  // Every API error code's message (errors.zh.ts).
+  ...errorMessagesZh,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;
