@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CollabDocuments } from '../src/collab/collab-documents';
 import { CollabLimits } from '../src/collab/collab-limits';
+import { CollabServer } from '../src/collab/collab-server';
 import { DOC_UPDATE } from '../src/collab/doc-update.entity';
 import { StoryboardStore } from '../src/projects/storyboard-store';
 import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, restartableTestDatabase, startTestApp, type TestApp } from '../src/testing/test-app';
@@ -223,7 +224,10 @@ describe('Yjs documents at /collab/<projectId>', () => {
     expect((await b.closed).code).toBe(COLLAB_CLOSE.FORBIDDEN);
 
     expect((await alice('PATCH', `/api/projects/${pid}/members/${w.ids.carol}`, { role: 'viewer' })).status).toBe(200);
-    await sleep(100);
+    // The collab edge applies the new role to open sockets after reading it back, which may be after
+    // the PATCH has answered: wait until carol's socket is read-only there, not for a fixed time.
+    const edge = w.t.app.get(CollabServer) as unknown as { connections: Set<{ projectId: string; userId: string; readOnly: boolean }> };
+    await until("carol's socket read-only at the collab edge", () => [...edge.connections].some((x) => x.projectId === pid && x.userId === w.ids.carol && x.readOnly));
     sceneText(c.doc, 0, 'description').insert(0, 'no longer allowed ');
     expect((await c.closed).code).toBe(COLLAB_CLOSE.READ_ONLY);
   });

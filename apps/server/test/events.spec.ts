@@ -122,28 +122,36 @@ describe('Socket.IO gateway', () => {
   it("replays to a late joiner only the preview of the scene under way, never one of a finished scene or task", async () => {
     const events = t.app.get(RenderEvents);
     const ref = { taskId: '00000000-0000-4000-8000-0000000000aa', ownerId: ids.alice };
+    const other = { taskId: '00000000-0000-4000-8000-0000000000ab', ownerId: ids.alice };
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
-    const replayed = async () => {
+    /** The frames a socket that connects now is sent at once (by task), read after a round trip that follows them. */
+    const replayedAll = async () => {
       const s = connect(tokens.alice);
-      const got: number[] = [];
-      s.on('render:preview', (e) => e.task_id === ref.taskId && got.push(e.scene_number));
+      const got: { task: string; scene: number }[] = [];
+      s.on('render:preview', (e) => got.push({ task: e.task_id, scene: e.scene_number }));
       await connected(s);
-      await new Promise((r) => setTimeout(r, 150));
+      // The replay is sent as the socket is accepted, before the server reads anything from it: once
+      // a request made after the connect is answered, every replayed frame has arrived.
+      expect(await join(s, '')).toMatchObject({ ok: false, code: 400 });
       s.disconnect();
       return got;
     };
+    const replayed = async () => (await replayedAll()).filter((f) => f.task === ref.taskId).map((f) => f.scene);
+    // The frame is kept once the task's project has been looked up (asynchronously).
     events.emit('preview', { ...ref, sceneNumber: 1, jpeg, at: Date.now() });
-    await new Promise((r) => setTimeout(r, 50));
+    await until('the frame kept for replay', async () => (await replayed()).length > 0);
     expect(await replayed()).toEqual([1]);
     // Scene 2 makes progress: scene 1 is over, its frame is no longer current.
     events.emit('progress', { ...ref, sceneNumber: 2, step: 1, total: 10, etaS: null, taskProgress: 0.5 });
-    await new Promise((r) => setTimeout(r, 50));
     expect(await replayed()).toEqual([]);
-    // A frame that comes after the task has ended is not kept either.
+    // A frame that comes after the task has ended is not kept either. Barrier: a frame of another task,
+    // emitted after it, goes through the same lookup; once that one is replayed, the late one was handled.
     events.emit('finished', { ...ref, videoUrl: '/x', duration: 1 });
     events.emit('preview', { ...ref, sceneNumber: 2, jpeg, at: Date.now() });
-    await new Promise((r) => setTimeout(r, 50));
+    events.emit('preview', { ...other, sceneNumber: 1, jpeg, at: Date.now() });
+    await until("the other task's frame kept", async () => (await replayedAll()).some((f) => f.task === other.taskId));
     expect(await replayed()).toEqual([]);
+    events.emit('finished', { ...other, videoUrl: '/y', duration: 1 });
   });
 
   it('tells the room when the planner starts and ends, and whoever joins mid-way how far it is', async () => {
