@@ -9,6 +9,15 @@ describe('restart recovery', () => {
   const server = new ServerProcess({ RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' });
   afterAll(() => server.dispose());
 
+  /** A child that exited meanwhile (an ffmpeg run ending) is no error. */
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
+
   it('re-queues the task that was rendering when the server got SIGKILL, and completes it', async () => {
     await server.start();
     let token = await loginAdmin(server.baseUrl);
@@ -16,13 +25,20 @@ describe('restart recovery', () => {
     const id = json.task_id as string;
     // A second task waits behind it (one task per user at a time by default) and must not be lost either.
     const second = (await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: 'A quiet harbour at dawn, boats and gulls' })).json.task_id as string;
-    // Kill it once the first clip is on disk and the render is still going.
+    // Kill it once the first clip is on disk and the render is still going. Not by catching a window
+    // of progress (a fast machine can run past it between two polls): once past the first clip, the
+    // server's children (render worker, ffmpeg) are frozen, so the render cannot end before the kill.
     await until('a render in progress', async () => {
       const t = (await api(server.baseUrl, 'GET', `/api/tasks/${id}`, token)).json;
-      return t.status === 'running' && t.progress > 0.1 && t.progress < 0.8;
+      return t.status === 'running' && t.progress > 0.1;
     }, 60_000);
     const workerPids = execSync(`pgrep -P ${server.child!.pid} || true`).toString().trim();
+    const frozen = workerPids ? workerPids.split('\n').map(Number) : [];
+    for (const pid of frozen) signal(pid, 'SIGSTOP');
+    const atKill = (await api(server.baseUrl, 'GET', `/api/tasks/${id}`, token)).json;
+    expect(atKill.status).toBe('running');
     await server.kill('SIGKILL');
+    for (const pid of frozen) signal(pid, 'SIGCONT');
 
     // The orphaned render worker notices its parent is gone and stops by itself.
     if (workerPids) {
