@@ -88,7 +88,62 @@ describe('render history and frame presets in Chromium', () => {
     const versionRow = page.locator(`[data-testid="version-row"][data-version-id="${older}"]`);
     await expect.poll(() => versionRow.getAttribute('class'), { timeout: 5_000 }).toMatch(/focused/);
     await expect.poll(() => versionRow.locator('.diff').innerText(), { timeout: 5_000 }).toMatch(/Scene 1/);
+    // What was typed since that render is marked as inserted.
+    expect(await versionRow.getByTestId('version-diff').locator('ins').allInnerTexts()).toEqual([', gulls overhead']);
     await page.screenshot({ path: join(ROOT, 'reports/render-history.png'), fullPage: true });
+  });
+
+  it('compares a version with the storyboard in Chinese, inserted and removed text marked, and follows edits while open', async () => {
+    const project = await api(server.baseUrl, 'POST', '/api/projects', adminToken, { name: '灯塔' });
+    expect(project.status).toBe(201);
+    const projectId = project.json.id as string;
+    const storyboard = async () => (await api(server.baseUrl, 'GET', `/api/projects/${projectId}/storyboard`, adminToken)).json as { scenes: { description: string }[] };
+    const page = await signIn('zh-CN');
+    await page.goto(`${server.baseUrl}/projects/${projectId}`);
+    await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
+
+    await page.getByTestId('add-scene').click();
+    const desc = page.getByTestId('scene-description').first();
+    await desc.click();
+    await desc.pressSequentially('渔船在清晨出港', { delay: 5 });
+    await expect.poll(async () => (await storyboard()).scenes[0]?.description, { timeout: 5_000 }).toBe('渔船在清晨出港');
+    const panel = page.getByTestId('version-panel');
+    await panel.locator('input[type="text"]').fill('初稿');
+    await panel.locator('button[type="submit"]').click();
+    await expect.poll(() => page.getByTestId('version-row').count(), { timeout: 5_000 }).toBe(1);
+
+    // After the save: "渔船" becomes "小船", a clause is added at the end, and a second scene is added.
+    await desc.click();
+    await desc.press('Control+Home');
+    await desc.press('Delete');
+    await desc.press('Delete');
+    await desc.pressSequentially('小船', { delay: 5 });
+    await desc.press('Control+End');
+    await desc.pressSequentially('，海鸥盘旋', { delay: 5 });
+    await page.getByTestId('add-scene').click();
+    await page.getByTestId('scene-description').nth(1).fill('灯塔亮起');
+    await expect.poll(async () => (await storyboard()).scenes.map((s) => s.description), { timeout: 5_000 }).toEqual(['小船在清晨出港，海鸥盘旋', '灯塔亮起']);
+
+    await page.getByTestId('version-compare').click();
+    const diff = page.getByTestId('version-diff');
+    await diff.waitFor();
+    const changed = diff.locator('[data-testid="diff-scene"][data-change="changed"]');
+    await expect.poll(() => changed.locator('ins').allInnerTexts(), { timeout: 5_000 }).toEqual(['小', '，海鸥盘旋']);
+    expect(await changed.locator('del').allInnerTexts()).toEqual(['渔']);
+    // Removed before inserted: the line reads old and new text in one.
+    expect(await changed.innerText()).toMatch(/^修改\s*分镜 1\s*画面描述\s*渔小船在清晨出港，海鸥盘旋$/);
+    const added = diff.locator('[data-testid="diff-scene"][data-change="added"]');
+    expect(await added.innerText()).toMatch(/^新增\s*分镜 2/);
+    expect(await added.locator('ins').allInnerTexts()).toEqual(['灯塔亮起']);
+
+    // The open comparison follows the storyboard: a further edit shows up without reopening it.
+    await desc.press('Control+End');
+    await desc.pressSequentially('。', { delay: 5 });
+    await expect.poll(() => changed.locator('ins').allInnerTexts(), { timeout: 5_000 }).toEqual(['小', '，海鸥盘旋。']);
+    await panel.screenshot({ path: join(ROOT, 'reports/version-compare-zh.png') });
+    await page.getByTestId('scene-delete').nth(1).click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => added.count(), { timeout: 5_000 }).toBe(0);
   });
 
   it("sends the new-task form's frame choice with the prompt", async () => {
