@@ -35,6 +35,10 @@ describe('studio in Chromium', () => {
     const row = page.getByTestId('task-row').first();
     await expect.poll(() => row.getByTestId('task-status').getAttribute('data-status'), { timeout: 150_000, interval: 500 }).toBe('completed');
     await page.screenshot({ path: join(ROOT, 'reports/studio-tasks.png') });
+    // The row reads at a glance: the project's short name (the prompt's first clause), the prompt below it, a poster.
+    expect(await row.getByTestId('task-link').textContent()).toBe('制作一段关于森林探险的短视频');
+    expect(await row.getByTestId('task-prompt').textContent()).toBe('制作一段关于森林探险的短视频，包含河流和小动物');
+    await row.getByTestId('task-poster').waitFor();
 
     await row.getByTestId('task-link').click();
     const video = page.getByTestId('video-player');

@@ -88,6 +88,8 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect((await bob()('GET', `/api/projects/${p.id}/member-suggestions?q=sugg`)).status).toBe(403);
     expect((await carol()('GET', `/api/projects/${p.id}/member-suggestions?q=sugg`)).status).toBe(404);
     for (const id of [...made, off, prefixed]) await admin('PATCH', `/api/users/${id}`, { disabled: true });
+    // Bob is in no project of the tests after this one.
+    expect((await alice()('DELETE', `/api/projects/${p.id}`)).status).toBe(204);
   });
 
   it('answers bad input with 400 and per-field messages', async () => {
@@ -231,8 +233,11 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
     expect(created.status).toBe(201);
     const taskId = created.json.task_id;
     const project = (await alice()('GET', '/api/projects')).json.items.find((x: { task_id: string }) => x.task_id === taskId);
-    // Named by the prompt's first clause, not the whole prompt.
+    // Named by the prompt's first clause, not the whole prompt; the task list shows that name.
     expect(project).toMatchObject({ name: 'A city at night with neon lights', owner: 'alice', role: 'owner' });
+    expect((await alice()('GET', `/api/tasks/${taskId}`)).json).toMatchObject({ project_id: project.id, project_name: 'A city at night with neon lights', prompt });
+    expect((await alice()('PATCH', `/api/projects/${project.id}`, { name: 'Neon cat' })).status).toBe(200);
+    expect((await alice()('GET', '/api/tasks')).json.items.find((x: { task_id: string }) => x.task_id === taskId).project_name).toBe('Neon cat');
     expect((await bob()('GET', `/api/projects/${project.id}`)).status).toBe(404);
 
     // The queue plans within a second or two, streaming the scenes in; the project then records who planned.
@@ -243,7 +248,7 @@ describe.each(testDatabases())('projects API on %s', (kind) => {
 
     // Deleting the task keeps the project (people may have edited it) but drops the dead link.
     expect((await alice()('DELETE', `/api/tasks/${taskId}`)).status).toBe(204);
-    expect((await alice()('GET', `/api/projects/${project.id}`)).json).toMatchObject({ task_id: null, name: 'A city at night with neon lights' });
+    expect((await alice()('GET', `/api/projects/${project.id}`)).json).toMatchObject({ task_id: null, name: 'Neon cat' });
   });
 
   it('documents the routes in OpenAPI', async () => {

@@ -93,6 +93,8 @@ export interface TaskView {
   owner: string;
   /** The project whose storyboard it renders (a seed-API task's own project); null when it has none (or its project was deleted). */
   project_id: string | null;
+  /** That project's name as it is now (renamed projects show their new name); null without one. */
+  project_name: string | null;
   status: TaskStatus;
   error: string | null;
   /** 0..1 while running; scenes done over scenes planned. */

@@ -24,6 +24,7 @@ import { AuditLog } from '../moderation/audit-log';
 import { ContentScreening } from '../moderation/content-screening';
 import { ReviewQueue } from '../moderation/review-queue';
 import { ProjectMember } from '../projects/project-member.entity';
+import { Project } from '../projects/project.entity';
 import { User } from '../users/user.entity';
 import { versionRefs } from '../versions/version-refs';
 import { RenderEvents } from './render-events';
@@ -360,12 +361,15 @@ export class TasksService implements OnModuleInit {
     if (tasks.length === 0) return [];
     const waiting = await this.waiting(tasks);
     const ids = tasks.map((t) => t.id);
-    const [owners, scenes, resources, versions] = await Promise.all([
+    const projectIds = [...new Set(tasks.map((t) => t.project_id).filter((id): id is string => !!id))];
+    const [owners, scenes, resources, versions, projects] = await Promise.all([
       this.db.getRepository(User).find({ where: { id: In([...new Set(tasks.map((t) => t.owner_id))]) } }),
       this.db.getRepository(Scene).find({ where: { task_id: In(ids) }, order: { scene_number: 'ASC' } }),
       this.db.getRepository(VideoResource).find({ where: { task_id: In(ids) } }),
       versionRefs(this.db, tasks.map((t) => t.version_id)),
+      projectIds.length ? this.db.getRepository(Project).find({ where: { id: In(projectIds) }, select: { id: true, name: true } }) : Promise.resolve([]),
     ]);
+    const projectName = new Map(projects.map((p) => [p.id, p.name]));
     const takeIds = [...new Set(scenes.map((s) => s.take_id).filter((id): id is string => !!id))];
     const postered = new Set(
       takeIds.length ? (await this.db.getRepository(Take).find({ where: { id: In(takeIds) }, select: { id: true, poster_path: true } })).filter((t) => t.poster_path).map((t) => t.id) : [],
@@ -383,6 +387,7 @@ export class TasksService implements OnModuleInit {
         prompt: t.prompt,
         owner: ownerName.get(t.owner_id) ?? '',
         project_id: t.project_id,
+        project_name: (t.project_id && projectName.get(t.project_id)) || null,
         status: t.status,
         error: t.error,
         progress,

@@ -10,6 +10,7 @@ import {
   formatShortDateTime,
   formatDuration,
   formatSeconds,
+  excerpt,
   safeNext,
   shortId,
   toPercent,
@@ -29,6 +30,15 @@ describe('formatDuration', () => {
     expect(formatDuration(undefined)).toBe('–');
     expect(formatDuration(Number.NaN)).toBe('–');
     expect(formatDuration(-1)).toBe('–');
+  });
+});
+
+describe('excerpt', () => {
+  it('keeps a short text, and cuts a long one by characters with an ellipsis', () => {
+    expect(excerpt('森林探险', 60)).toBe('森林探险');
+    expect(excerpt('a  b\n c', 60)).toBe('a b c');
+    expect(excerpt('一二三四五六', 4)).toBe('一二三…');
+    expect([...excerpt('🎬'.repeat(10), 5)]).toEqual(['🎬', '🎬', '🎬', '🎬', '…']);
   });
 });
 

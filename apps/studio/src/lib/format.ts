@@ -144,3 +144,10 @@ export function formatTimestamp(seconds: number): string {
   const tenth = Math.round((rest - whole) * 10);
   return `${m}:${String(whole).padStart(2, '0')}${tenth ? `.${tenth}` : ''}`;
 }
+
+/** The start of a long text on one line, at most `max` characters (not UTF-16 units), cut with "…". */
+export function excerpt(text: string, max = 60): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}

@@ -7,6 +7,7 @@ const finished: TaskView = {
   prompt: 'Orchard',
   owner: 'olga',
   project_id: 'project-1',
+  project_name: 'Lighthouse',
   status: 'completed',
   error: null,
   progress: 1,

@@ -7,6 +7,7 @@ const base: TaskView = {
   prompt: 'Orchard',
   owner: 'olga',
   project_id: 'p1',
+  project_name: 'Forest walk',
   status: 'running',
   error: null,
   progress: 0.25,
