@@ -39,6 +39,15 @@ describe('studio in Chromium', () => {
     expect(await row.getByTestId('task-link').textContent()).toBe('制作一段关于森林探险的短视频');
     expect(await row.getByTestId('task-prompt').textContent()).toBe('制作一段关于森林探险的短视频，包含河流和小动物');
     await row.getByTestId('task-poster').waitFor();
+    // Chinese text has a bold face of its own: the studio's bundled Noto Sans SC, loaded from the server.
+    const loadedFaces = () => page.evaluate(() => {
+      let n = 0;
+      document.fonts.forEach((f) => {
+        if (f.family.includes('Noto Sans SC Variable') && f.status === 'loaded') n++;
+      });
+      return n;
+    });
+    await expect.poll(loadedFaces).toBeGreaterThan(0);
 
     await row.getByTestId('task-link').click();
     const video = page.getByTestId('video-player');
