@@ -378,15 +378,20 @@ describe('security: the cross-user matrix', () => {
       const viewer = await socket(p.tokens.viewer);
       expect(await join(viewer, f.project)).toMatchObject({ ok: true });
       const heard: Record<string, string[]> = { stranger: [], owner: [], viewer: [] };
-      for (const [name, s] of Object.entries({ stranger, owner, viewer })) s.onAny((event: string) => heard[name]!.push(event));
+      for (const [name, s] of Object.entries({ stranger, owner, viewer })) s.onAny((event: string, payload: unknown) => heard[name]!.push(`${event} ${JSON.stringify(payload)}`));
       // A task of the owner's outside any project, then one of the project, then a version of it.
-      await p.call.owner('POST', '/api/tasks', { prompt: 'a private lighthouse' });
-      await p.call.owner('POST', `/api/projects/${f.project}/render`);
+      const solo = (await p.call.owner('POST', '/api/tasks', { prompt: 'a private lighthouse' })).json.task_id as string;
+      const render = (await p.call.owner('POST', `/api/projects/${f.project}/render`)).json.task_id as string;
       await p.call.owner('POST', `/api/projects/${f.project}/versions`, { name: `heard ${++counter}` });
-      await until('the owner and the viewer to hear of them', async () => heard.owner!.includes('task:status') && heard.viewer!.includes('versions:changed'));
-      // The owner hears both; the stranger's own socket has had time to hear the same.
+      const about = (name: string, id: string) => heard[name]!.some((e) => e.includes(id));
+      await until('the owner and the viewer to hear of them', async () => about('owner', solo) && about('owner', render) && about('viewer', render) && heard.viewer!.some((e) => e.startsWith('versions:changed')));
+      // The viewer heard the project's task, not the owner's own one.
+      expect(about('viewer', solo)).toBe(false);
+      // The stranger's socket has had time to hear the same: nothing about the owner's tasks or project.
+      // (It may hear of its own tasks: the matrix above queued some.)
       await new Promise((r) => setTimeout(r, 300));
-      expect(heard.stranger!.filter((e) => e !== 'queue:changed' && e !== 'models:changed')).toEqual([]);
+      const leaked = heard.stranger!.filter((e) => [solo, render, f.task, f.solo, f.project, 'private lighthouse'].some((x) => e.includes(x)));
+      expect(leaked).toEqual([]);
     });
   });
 
