@@ -48,13 +48,21 @@ console.log(`benches: ${chosen.join(', ')}`);
 
 const results = [];
 const durations = {};
+// A promise a bench forgot to handle must not end the whole run: it fails that bench only.
+let stray = [];
+process.on('unhandledRejection', (err) => {
+  console.error('\nunhandled rejection:', err);
+  stray.push(err);
+});
 const t0 = performance.now();
 for (const name of chosen) {
   const started = performance.now();
+  stray = [];
   try {
     const { run } = await import(BENCHES[name]);
     const rows = await run();
     if (!Array.isArray(rows) || !rows.length) throw new Error(`${BENCHES[name]} run() returned no results`);
+    if (stray.length) throw new Error(`unhandled rejection during the bench: ${stray[0]?.message ?? stray[0]}`);
     results.push(...rows);
   } catch (err) {
     console.error(`\n${name} bench failed:`, err);

@@ -453,10 +453,14 @@ export async function loadRun({ label, server, url, urls, rooms, params, clients
     samples.clientCpu1 = clients.map((c) => cpuMs(c.pid));
     samples.machine1 = machineBusyMs();
   })();
+  // Awaited once the typing is done; a failure before then (the server gone) must not count as unhandled.
+  sampler.catch(() => undefined);
   const results = await Promise.all(
     clients.map((c, k) => c.call('type', { startAt: typingAt + offsets[k], cps: CHARS_PER_SECOND, count, perRoom: EDITORS / rooms.length, drainMaxMs: 15_000 }, (SECONDS + 40) * 1000)),
   );
-  await sampler;
+  await sampler.catch((err) => {
+    throw new Error(`the ${label} server was gone during the load (${err.message})${server.log ? `; its last output:\n${server.log().slice(-3000)}` : ''}`);
+  });
   const windowMs = endAt - startAt;
 
   // Which room each sender typed into, to know how many receipts to expect.
