@@ -1,10 +1,10 @@
 import { newScene, type Storyboard } from '@reelcraft/shared';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoryboardStore } from '../../src/projects/storyboard-store';
-import { ADMIN_PASSWORD, apiClient, login, type TestApp } from '../../src/testing/test-app';
+import { ADMIN_PASSWORD, apiClient, login, startTestApp, waitForTask, type DatabaseKind, type TestApp } from '../../src/testing/test-app';
 
 /**
  * Shared set-up of the security suite (issue 15 item 3): the people of a project in every role,
@@ -89,4 +89,59 @@ export async function postFile(t: TestApp, token: string | undefined, path: stri
     json = null;
   }
   return { status: res.status, json, text };
+}
+
+/** Planted beside the data folder, in the studio's parent folders and at the data folder's root: no route may serve it. */
+export const CANARY = 'CANARY-outside-the-data-folder-7f3a';
+
+/**
+ * One running app for the matrix, traversal and token suites: the people, a project of alice's
+ * with a finished render (its takes, posters, subtitles), an uploaded still, a music track, and a
+ * studio folder of its own with canary files around it. The render queue is paused afterwards.
+ */
+export interface Suite {
+  t: TestApp;
+  p: People;
+  files: ReturnType<typeof mediaFiles>;
+  studioDir: string;
+  canaryDir: string;
+  project: { id: string; scenes: string[] };
+  task: string;
+  take: string;
+  media: string;
+  music: string;
+}
+
+export async function bootSuite(kind: DatabaseKind): Promise<Suite> {
+  const files = mediaFiles();
+  const canaryDir = join(files.dir, 'outside');
+  const studioDir = join(canaryDir, 'studio', 'build');
+  mkdirSync(join(studioDir, '_app'), { recursive: true });
+  const page = `<!doctype html><meta http-equiv="content-security-policy" content="script-src 'self'"><title>studio</title>`;
+  writeFileSync(join(studioDir, 'index.html'), page);
+  writeFileSync(join(studioDir, '200.html'), page);
+  writeFileSync(join(studioDir, '_app', 'app.js'), 'console.log(1)');
+  for (const dir of [canaryDir, join(canaryDir, 'studio'), files.dir]) writeFileSync(join(dir, 'canary.txt'), CANARY);
+  const t = await startTestApp(kind, { RENDER_WIDTH: '160', RENDER_HEIGHT: '90', RENDER_FPS: '8', STUDIO_DIR: studioDir });
+  writeFileSync(join(t.config.dataDir, 'canary.txt'), CANARY);
+  const p = await people(t, ['zed']);
+  const project = await memberProject(t, p);
+  const render = await p.call.owner('POST', `/api/projects/${project.id}/render`);
+  if (render.status !== 201) throw new Error(`render: ${render.status} ${render.text}`);
+  const task = render.json.task_id as string;
+  const done = await waitForTask(t.baseUrl, p.tokens.owner, task);
+  if (done.status !== 'completed') throw new Error(`render ${done.status}`);
+  // Nothing else renders: the suites only need queued tasks.
+  await p.admin('POST', '/api/admin/queue/pause');
+  const take = (await p.call.owner('GET', `/api/projects/${project.id}/scenes/${project.scenes[0]}/takes`)).json[0].id as string;
+  const media = await postFile(t, p.tokens.owner, `/api/projects/${project.id}/scenes/${project.scenes[2]}/media`, files.png, 'still.png');
+  if (media.status !== 201) throw new Error(`media: ${media.status} ${media.text}`);
+  const music = await postFile(t, p.tokens.admin, '/api/admin/music', files.wav, 'tone.wav', { name: 'Tone' });
+  if (music.status !== 201) throw new Error(`music: ${music.status} ${music.text}`);
+  return { t, p, files, studioDir, canaryDir, project, task, take, media: media.json.media?.id ?? media.json.id, music: music.json.id };
+}
+
+export async function closeSuite(s: Suite | undefined): Promise<void> {
+  await s?.t.close();
+  if (s) rmSync(s.files.dir, { recursive: true, force: true });
 }
