@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signIn as signInAs } from '../support/browser';
 import { ADMIN_PASSWORD, ROOT, ServerProcess } from '../support/server-process';
 
 /**
@@ -21,16 +21,8 @@ describe('admin console in Chromium', () => {
     await server.dispose();
   });
 
-  async function signIn(username: string, password: string, locale: string): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
-    return page;
-  }
+  const signIn = async (username: string, password: string, locale: string): Promise<Page> =>
+    (await signInAs(browser, server.baseUrl, username, password, { locale, viewport: { width: 1280, height: 720 } })).page;
 
   it('creates a user and a block rule; the user is refused with the category; the audit log shows the hit', async () => {
     const admin = await signIn('admin', ADMIN_PASSWORD, 'en-GB');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeTinyGguf } from '@reelcraft/inference';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signIn } from '../support/browser';
 import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin } from '../support/server-process';
 
 /**
@@ -37,13 +37,9 @@ describe('errors and model-dependent buttons in the Chinese editor', () => {
     expect(made.status).toBe(201);
     const projectId = made.json.id as string;
 
-    context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
+    const signedIn = await signIn(browser, server.baseUrl, 'admin', ADMIN_PASSWORD, { locale: 'zh-CN' });
+    context = signedIn.context;
+    const page = signedIn.page;
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
 
     await page.goto(`${server.baseUrl}/projects/${projectId}`);

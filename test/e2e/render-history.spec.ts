@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signIn as signInAs } from '../support/browser';
 import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin, until } from '../support/server-process';
 
 /**
@@ -16,14 +16,8 @@ describe('render history and frame presets in Chromium', () => {
   let adminToken = '';
 
   async function signIn(locale: string): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+    const { context, page } = await signInAs(browser, server.baseUrl, 'admin', ADMIN_PASSWORD, { locale });
     contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/login`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
     return page;
   }
 

@@ -15,9 +15,15 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
-/** A fresh browser context (one person) logged in through the studio's login page. */
-export async function signIn(browser: Browser, baseUrl: string, username: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+/** A fresh browser context (one person, in `locale`'s language) logged in through the studio's login page. */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  password: string,
+  { locale = 'en-GB', viewport = { width: 1280, height: 900 } }: { locale?: string; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, viewport });
   const page = await context.newPage();
   await page.goto(`${baseUrl}/login`);
   await page.getByTestId('login-username').fill(username);
