@@ -1,4 +1,3 @@
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { MemoryFilterRuleRepository } from '../testing/memory-filter-rules';
 import type { AuditLog, AuditRecord } from './audit-log';
@@ -20,8 +19,8 @@ describe('FilterRulesService', () => {
     const created = await service.create(word('赌博'), admin);
     expect(created).toMatchObject({ pattern: '赌博', hits: 0 });
     expect(audited).toEqual([expect.objectContaining({ action: 'rule.create', target: created.id, actor: admin })]);
-    await expect(service.create(word('赌博'), admin)).rejects.toBeInstanceOf(ConflictException);
-    await expect(service.create({ ...word('(a+)+$'), kind: 'regex' }, admin)).rejects.toBeInstanceOf(BadRequestException);
+    await expect(service.create(word('赌博'), admin)).rejects.toMatchObject({ status: 409 });
+    await expect(service.create({ ...word('(a+)+$'), kind: 'regex' }, admin)).rejects.toMatchObject({ status: 400 });
     expect(await repo.revision()).toBe(1);
     expect(audited).toHaveLength(1);
   });
@@ -30,13 +29,13 @@ describe('FilterRulesService', () => {
     const { service } = setup();
     const a = await service.create(word('甲'), admin);
     await service.create(word('乙'), admin);
-    await expect(service.update(a.id, { pattern: '乙' }, admin)).rejects.toBeInstanceOf(ConflictException);
-    await expect(service.update(a.id, { kind: 'regex', pattern: '(x*)*y' }, admin)).rejects.toBeInstanceOf(BadRequestException);
+    await expect(service.update(a.id, { pattern: '乙' }, admin)).rejects.toMatchObject({ status: 409 });
+    await expect(service.update(a.id, { kind: 'regex', pattern: '(x*)*y' }, admin)).rejects.toMatchObject({ status: 400 });
     expect(await service.update(a.id, { category: '赌博', enabled: false }, admin)).toMatchObject({ pattern: '甲', category: '赌博', enabled: false });
     // A disabled rule screens nothing.
     expect((await service.snapshot()).rules.map((r) => r.pattern)).toEqual(['乙']);
-    await expect(service.update('nope', { enabled: true }, admin)).rejects.toBeInstanceOf(NotFoundException);
-    await expect(service.remove('nope', admin)).rejects.toBeInstanceOf(NotFoundException);
+    await expect(service.update('nope', { enabled: true }, admin)).rejects.toMatchObject({ status: 404 });
+    await expect(service.remove('nope', admin)).rejects.toMatchObject({ status: 404 });
   });
 
   it('imports a list: skips words already there or repeated, refuses bad lines with their number, one revision', async () => {
