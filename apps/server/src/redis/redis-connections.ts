@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Redis, { type RedisOptions } from 'ioredis';
 import { oneLine } from '../common/one-line';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -16,6 +17,9 @@ type BufferHandler = (message: Buffer) => void;
  * An outage is logged once per connection when it starts and once when it ends; ioredis keeps
  * reconnecting and re-subscribes by itself, and `onRecovered` listeners hear when it is over.
  */
+/** The longest a subscriber waits for Redis to confirm a subscription before going on without it. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
 /** What ends a first connection attempt, for better or worse. */
 const SETTLING_EVENTS = ['ready', 'error', 'close', 'end'] as const;
 
@@ -47,8 +51,10 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     this.enabled = config.redis !== undefined;
     if (!this.enabled) return;
     this.commandClient = this.client('command', { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
-    this.subscriberClient = this.client('subscriber', {});
-    this.adapterSubscriber = this.client('socket.io subscriber', {});
+    // Subscribers carry only (un)subscriptions: one sent during an outage waits for the connection
+    // instead of failing after ioredis's 20 reconnect attempts, which would lose the channel.
+    this.subscriberClient = this.client('subscriber', { maxRetriesPerRequest: null });
+    this.adapterSubscriber = this.client('socket.io subscriber', { maxRetriesPerRequest: null });
     // Only the bytes: a text subscriber decodes them itself, as ioredis's 'message' event would.
     this.subscriberClient.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString();
@@ -157,9 +163,16 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
     }
     set.add(handle);
     if (set.size === 1) {
-      const subscribed = sub.subscribe(channel);
-      if (sub.status === 'ready') await subscribed;
-      else subscribed.catch((err: unknown) => this.logger.error(`could not subscribe to ${channel}: ${oneLine(err)}`));
+      const subscribed = sub.subscribe(channel).then(
+        () => true,
+        (err: unknown) => {
+          this.logger.error(`could not subscribe to ${channel}: ${oneLine(err)}`);
+          return false;
+        },
+      );
+      // A connection that looks ready may be cut without knowing it yet: wait for the confirmation a
+      // while, not for ever (the subscription goes out when the connection is back either way).
+      if (sub.status === 'ready') await Promise.race([subscribed, sleep(SUBSCRIBE_WAIT_MS, false, { ref: false })]);
     }
     const handlers = set;
     return () => {
