@@ -6,6 +6,8 @@ import {
   type RewriteSceneBody,
   type SceneEditResult,
   AddMemberBodySchema,
+  MemberSuggestionsQuerySchema,
+  type MemberSuggestionsQuery,
   CreateProjectBodySchema,
   ProjectListQuerySchema,
   RenameProjectBodySchema,
@@ -156,6 +158,13 @@ export class ProjectsController {
     @ClientGone() gone: AbortSignal,
   ): Promise<SceneEditResult> {
     return this.sceneEdits.mergeNext(me, id, scene, gone);
+  }
+
+  /** Usernames to add as the owner types (share dialog): owners only, at most ten. */
+  @Get(':id/member-suggestions')
+  @ApiZodQuery(MemberSuggestionsQuerySchema)
+  memberSuggestions(@Param('id', projectId) id: string, @Query(zodPipe(MemberSuggestionsQuerySchema)) q: MemberSuggestionsQuery, @CurrentUser() me: AuthenticatedUser): Promise<string[]> {
+    return this.projects.memberSuggestions(me, id, q.q);
   }
 
   @Get(':id/members')

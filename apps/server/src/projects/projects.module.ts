@@ -9,7 +9,6 @@ import { PlanningService } from '../planning/planning.service';
 import { RendersModule } from '../renders/renders.module';
 import { CollabDocumentsModule } from '../collab/collab-documents.module';
 import { DocStoryboardStore } from '../collab/doc-storyboard-store';
-import { MemberSuggestionsController } from './member-suggestions.controller';
 import { ProjectsController } from './projects.controller';
 import { PROJECT_PLANNER, ProjectsService } from './projects.service';
 import { SceneEditsService } from './scene-edits.service';
@@ -31,7 +30,7 @@ import { TakesService } from './takes.service';
     // Scene uploads land in DATA_DIR/uploads-tmp first and are checked before anything is kept.
     MulterModule.registerAsync({ inject: [APP_CONFIG], useFactory: uploadOptions }),
   ],
-  controllers: [ProjectsController, MemberSuggestionsController, TakesController, SceneMediaController],
+  controllers: [ProjectsController, TakesController, SceneMediaController],
   providers: [
     ProjectsService,
     SceneEditsService,

@@ -6,6 +6,7 @@ import {
   StoryboardValidationError,
   canEditProject,
   canManageProject,
+  MEMBER_SUGGESTIONS_MAX,
   projectNameFromPrompt,
   planFromStoryboard,
   storyboardFromPlan,
@@ -33,6 +34,7 @@ import { StoryboardExamples } from '../planning/storyboard-examples';
 import { Subject, type Observable } from 'rxjs';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { containsPattern, containsSql } from '../database/contains';
 import { isUniqueViolation } from '../database/unique-violation';
 import { ContentScreening } from '../moderation/content-screening';
 import { ReviewQueue } from '../moderation/review-queue';
@@ -305,6 +307,31 @@ export class ProjectsService implements OnModuleInit {
   async listMembers(user: AuthenticatedUser, id: string): Promise<ProjectMemberView[]> {
     await this.open(user, id);
     return this.memberViews(id);
+  }
+
+  /**
+   * Usernames an owner may add, as they type in the share dialog: enabled accounts holding `term`,
+   * not members yet, names starting with it first, at most MEMBER_SUGGESTIONS_MAX. Owners only, and
+   * only with text typed, so nobody pages through the user list this way.
+   */
+  async memberSuggestions(user: AuthenticatedUser, id: string, term: string): Promise<string[]> {
+    await this.open(user, id, 'manage');
+    const pattern = containsPattern(term);
+    const rows = await this.db
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .select('u.username', 'username')
+      .where(containsSql('u.username', 'pattern'), { pattern })
+      .andWhere('u.disabled = :off', { off: false })
+      .andWhere((qb) => `u.id NOT IN ${qb.subQuery().select('m.user_id').from(ProjectMember, 'm').where('m.project_id = :id').getQuery()}`, { id })
+      // Names that start with what was typed first, then the shorter ones, then by name.
+      .orderBy(`CASE WHEN LOWER(u.username) LIKE :prefix ESCAPE '\\' THEN 0 ELSE 1 END`)
+      .addOrderBy('LENGTH(u.username)')
+      .addOrderBy('u.username')
+      .setParameter('prefix', pattern.slice(1))
+      .limit(MEMBER_SUGGESTIONS_MAX)
+      .getRawMany<{ username: string }>();
+    return rows.map((r) => r.username);
   }
 
   async addMember(user: AuthenticatedUser, id: string, body: AddMemberBody): Promise<ProjectMemberView> {
