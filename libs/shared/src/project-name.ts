@@ -13,8 +13,11 @@ const CLAUSE_END = /[，。、；：！？,;:!?\n]|\.(?=\s|$)/u;
 export function projectNameFromPrompt(prompt: string): string {
   const text = prompt.replace(/[ \t\r\f\v]+/g, ' ').trim();
   const first = text.split(CLAUSE_END).map((c) => c.trim()).find((c) => c.length > 0) ?? '';
-  const line = first || text.replace(/\s+/g, ' ');
+  return cutToChars(first || text.replace(/\s+/g, ' '), PROMPT_NAME_MAX);
+}
+
+/** `line` when it has at most `max` characters (not UTF-16 units), else its start cut to `max` with "…". */
+export function cutToChars(line: string, max: number): string {
   const chars = [...line];
-  if (chars.length <= PROMPT_NAME_MAX) return line;
-  return chars.slice(0, PROMPT_NAME_MAX - 1).join('').trimEnd() + '…';
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }

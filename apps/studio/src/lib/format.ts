@@ -1,4 +1,5 @@
 /** Pure formatting helpers shared by the pages. */
+import { cutToChars } from '@reelcraft/shared';
 
 /** A media duration in seconds as m:ss (or h:mm:ss); fractions are rounded to whole seconds. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -147,7 +148,5 @@ export function formatTimestamp(seconds: number): string {
 
 /** The start of a long text on one line, at most `max` characters (not UTF-16 units), cut with "…". */
 export function excerpt(text: string, max = 60): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  const chars = [...line];
-  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return cutToChars(text.replace(/\s+/g, ' ').trim(), max);
 }
