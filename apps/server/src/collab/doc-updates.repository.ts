@@ -21,7 +21,8 @@ interface Statement {
 }
 interface Database {
   prepare(sql: string): Statement;
-  transaction(fn: () => void): () => void;
+  /** Called as is, the transaction begins DEFERRED; `.immediate()` takes the write lock at BEGIN. */
+  transaction(fn: () => void): (() => void) & { immediate(): void };
 }
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -60,9 +61,14 @@ export class DocUpdatesRepository {
     return this.store.compact(projectId, upToSeq, snapshot);
   }
 
-  /** Highest seq stored for the project, 0 when it has none. */
-  lastSeq(projectId: string): Promise<number> {
-    return this.store.lastSeq(projectId);
+  /**
+   * Stores updates as the rows right after the highest seq stored, whoever stored it, in one
+   * transaction under a per-project lock, and resolves with the last seq taken. For documents that
+   * several instances write (scaled mode): seqs are drawn where the rows are, so two writers never
+   * pick the same ones and no batch waits for a retry.
+   */
+  appendShared(projectId: string, updates: UpdateRow[]): Promise<number> {
+    return this.store.appendShared(projectId, updates);
   }
 
   /**
@@ -89,7 +95,7 @@ interface DocUpdateStore {
   load(projectId: string): Promise<StoredDocument>;
   append(projectId: string, firstSeq: number, updates: UpdateRow[]): Promise<void>;
   compact(projectId: string, upToSeq: number, snapshot: Uint8Array): Promise<void>;
-  lastSeq(projectId: string): Promise<number>;
+  appendShared(projectId: string, updates: UpdateRow[]): Promise<number>;
   compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean>;
   count(projectId: string): Promise<number>;
   deleteProject(projectId: string): Promise<void>;
@@ -139,8 +145,19 @@ class SqliteDocUpdates implements DocUpdateStore {
     })();
   }
 
-  async lastSeq(projectId: string): Promise<number> {
-    return (this.stmt('SELECT MAX(seq) AS n FROM doc_updates WHERE project_id = ?').get(projectId) as { n: number | null }).n ?? 0;
+  async appendShared(projectId: string, updates: UpdateRow[]): Promise<number> {
+    const insert = this.stmt(`${INSERT_COLUMNS} (?, ?, ?, ?)`);
+    const highest = this.stmt('SELECT MAX(seq) AS n FROM doc_updates WHERE project_id = ?');
+    let last = 0;
+    // IMMEDIATE takes SQLite's write lock before the read, so another process cannot take the same seqs in between.
+    this.driver.databaseConnection
+      .transaction(() => {
+        const first = ((highest.get(projectId) as { n: number | null }).n ?? 0) + 1;
+        updates.forEach(({ update, userId }, i) => insert.run(projectId, first + i, asBuffer(update), userId));
+        last = first + updates.length - 1;
+      })
+      .immediate();
+    return last;
   }
 
   async compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {
@@ -192,9 +209,21 @@ class PostgresDocUpdates implements DocUpdateStore {
     });
   }
 
-  async lastSeq(projectId: string): Promise<number> {
-    const [{ n }]: { n: number | null }[] = await this.db.query('SELECT MAX(seq) AS n FROM doc_updates WHERE project_id = $1', [projectId]);
-    return n ?? 0;
+  async appendShared(projectId: string, updates: UpdateRow[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      // Its own key, not compaction's: appends go on while a snapshot is built. The INSERT is a
+      // statement of its own after the lock, so its snapshot sees the previous holder's rows.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('doc_updates_append:' || $1))`, [projectId]);
+      const rows: { seq: number }[] = await tx.query(
+        `${INSERT_COLUMNS.replace(' VALUES', '')}
+         SELECT $1, top.n + t.ord, t.u, t.uid
+         FROM (SELECT COALESCE(MAX(seq), 0) AS n FROM doc_updates WHERE project_id = $1) top,
+              unnest($2::bytea[], $3::varchar[]) WITH ORDINALITY AS t(u, uid, ord)
+         RETURNING seq`,
+        [projectId, updates.map(({ update }) => asBuffer(update)), updates.map(({ userId }) => userId)],
+      );
+      return Math.max(...rows.map((r) => r.seq));
+    });
   }
 
   async compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {

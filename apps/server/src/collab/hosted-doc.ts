@@ -7,11 +7,6 @@ import { MalformedMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdate, type 
 import type { DocUpdatesRepository } from './doc-updates.repository';
 import { UpdateGuard } from './update-guard';
 
-/** Tries at storing one batch when other instances take the same seqs (scaled mode). */
-const SEQ_ATTEMPTS = 8;
-/** The random gap left after another instance's seqs grows by up to this much per failed try. */
-const SEQ_GAP = 32;
-
 /** A server-side change would grow the document past the limit peers are held to. */
 export class DocumentTooLarge extends Error {
   constructor(readonly maxBytes: number) {
@@ -343,23 +338,15 @@ export class HostedDoc {
 
   private async storeMany(updates: { update: Uint8Array; userId: string | null }[]): Promise<void> {
     if (this.discarded) throw new Error('the project was deleted');
-    for (let attempt = 1; ; attempt++) {
-      const first = this.lastSeq + 1;
-      try {
-        await this.repo.append(this.projectId, first, updates);
-        this.lastSeq = Math.max(this.lastSeq, first + updates.length - 1);
-        break;
-      } catch (err) {
-        // Another instance took these seqs first (scaled mode): the unique key refused ours, so
-        // nothing was written. A single instance never races.
-        if (!this.outbound || attempt >= SEQ_ATTEMPTS) throw err;
-        // Going on right after the highest committed seq would starve this instance: an instance
-        // that keeps typing always has its next batch in flight there, uncommitted, so every retry
-        // waits for it and loses again (seen with six editors on two instances). A random gap past
-        // it avoids that; seqs only order rows, gaps cost nothing.
-        const gap = Math.floor(Math.random() * SEQ_GAP * attempt);
-        this.lastSeq = Math.max(this.lastSeq, await this.repo.lastSeq(this.projectId)) + gap;
-      }
+    if (this.outbound) {
+      // Other instances store rows of this document too: the database hands out the seqs. (Seqs
+      // counted here and retried on a clash made a batch that lost wait for the other instance's
+      // commit, then lose again while it kept typing: the tail of the propagation latency.)
+      this.lastSeq = Math.max(this.lastSeq, await this.repo.appendShared(this.projectId, updates));
+    } else {
+      // The only writer of this document: the next seqs are known without asking.
+      await this.repo.append(this.projectId, this.lastSeq + 1, updates);
+      this.lastSeq += updates.length;
     }
     this.rowsSinceSnapshot += updates.length;
     for (const { update } of updates) this.sizeBound += update.byteLength;
