@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendScene, hasStoryboard, newScene, sceneCount, sceneText, updateSceneField } from '@reelcraft/shared';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { collabClient, docHolds, type CollabClient } from '../support/collab-client';
+import { faultDice } from '../support/fault-random';
+import { childrenOf, killHard, processLive } from '../support/process-tree';
+import { ServerProcess, api, loginAdmin, until } from '../support/server-process';
+import { readerOf, type ProbeCache } from '../support/store-checks';
+import { writeTinyModels } from '../support/tiny-models';
+import { checkAfterFault } from './fault-checks';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type RoundKind = 'server' | 'render-worker' | 'planner';
+
+/**
+ * The single-server rounds of the fault suite, in a fixed order (the moments are the dice's):
+ * SIGKILL of the server while two editors type and a render runs, of a render worker mid-scene,
+ * and of the planner process mid-plan; the scaled mode's Redis restarts are scaled-redis.spec.ts.
+ */
+const ROUNDS: RoundKind[] = ['server', 'render-worker', 'planner', 'server', 'render-worker', 'server', 'planner', 'render-worker', 'server', 'planner', 'render-worker', 'server', 'planner', 'server', 'render-worker', 'planner', 'server'];
+
+describe('fault rounds: SIGKILL of the server, a render worker, the planner', () => {
+  const dice = faultDice('kill-rounds');
+  const modelsDir = mkdtempSync(join(tmpdir(), 'reelcraft-faults-models-'));
+  const server = new ServerProcess({ RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8', MODELS_DIR: modelsDir, RENDER_THREADS: '1', PLANNER_TIMEOUT_SECONDS: '30', LOG_LEVEL: 'warn' });
+  const db = readerOf(server);
+  const probed: ProbeCache = new Map();
+  const clients: CollabClient[] = [];
+  let token = '';
+  /** The project the editors type into, across every server round. */
+  let editsProject = '';
+
+  beforeAll(async () => {
+    await writeTinyModels(modelsDir, { llm: true });
+    await server.start();
+    token = await loginAdmin(server.baseUrl);
+    editsProject = await projectWithScenes('Harbour edits', 1);
+  });
+
+  afterAll(async () => {
+    for (const c of clients.splice(0)) c.destroy();
+    await server.dispose();
+    rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  /** A project whose storyboard holds `scenes` short scenes, written through a collab client (no REST call writes scenes). */
+  async function projectWithScenes(name: string, scenes: number): Promise<string> {
+    const created = await api(server.baseUrl, 'POST', '/api/projects', token, { name });
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const writer = collabClient(server.baseUrl, id, token);
+    try {
+      await until('the writer synced', async () => writer.provider.synced && hasStoryboard(writer.doc), 15_000);
+      for (let i = 0; i < scenes; i++) appendScene(writer.doc, newScene({ description: `${name}, shot ${i + 1}`, subtitle: `${name} ${i + 1}`, duration_sec: 1 }));
+      // Stored once the server echoes a state that has them: a fresh reader sees the scenes.
+      await until('the scenes stored', async () => (await api(server.baseUrl, 'GET', `/api/projects/${id}/storyboard`, token)).json?.scenes?.length === scenes, 15_000);
+    } finally {
+      writer.destroy();
+    }
+    return id;
+  }
+
+  async function render(projectId: string): Promise<string> {
+    const res = await api(server.baseUrl, 'POST', `/api/projects/${projectId}/render`, token);
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    return res.json.task_id as string;
+  }
+
+  const task = async (id: string) => (await api(server.baseUrl, 'GET', `/api/tasks/${id}`, token)).json;
+
+  /**
+   * Two editors on one storyboard, A typing and B receiving, while a render of another project
+   * runs; the server is SIGKILLed at a random moment. Whatever B had received must be in the
+   * document a third client gets after the restart.
+   */
+  async function serverRound(round: number): Promise<string> {
+    const a = collabClient(server.baseUrl, editsProject, token);
+    const b = collabClient(server.baseUrl, editsProject, token);
+    clients.push(a, b);
+    await until('both editors synced', async () => [a, b].every((c) => c.provider.synced && sceneCount(c.doc) >= 1), 15_000);
+    const taskId = await render(await projectWithScenes(`Server round ${round}`, dice.int(1, 2)));
+    let typing = true;
+    let typed = 0;
+    const typist = (async () => {
+      while (typing) {
+        const text = sceneText(a.doc, 0, 'description');
+        text.insert(dice.int(0, text.length), String.fromCharCode(97 + (typed % 26)));
+        if (++typed % 15 === 0) updateSceneField(a.doc, 0, 'subtitle', `round ${round}, ${typed} typed`);
+        await sleep(dice.int(5, 25));
+      }
+    })();
+    const delay = dice.int(100, 4000);
+    await sleep(delay);
+    const at = (await task(taskId)).status as string;
+    await server.kill('SIGKILL');
+    typing = false;
+    await typist;
+    // What the server sent before it died may still be in B's socket: B's received set is final once its socket closed.
+    await Promise.race([b.closed, sleep(3000)]);
+    const received = b.received.slice();
+    for (const c of clients.splice(0)) c.destroy();
+    await server.start();
+    token = await loginAdmin(server.baseUrl);
+    const c = collabClient(server.baseUrl, editsProject, token);
+    clients.push(c);
+    try {
+      await until('a new client synced after the restart', async () => c.provider.synced && hasStoryboard(c.doc), 15_000);
+      expect(docHolds(c.doc, received), 'every update B had received is in the document after the restart').toBe(true);
+    } finally {
+      for (const x of clients.splice(0)) x.destroy();
+    }
+    return `killed ${delay} ms into the render (task ${at}), ${typed} keystrokes typed, ${received.length} updates B had received all kept`;
+  }
+
+  /** A render worker SIGKILLed at a random moment of a scene it draws. */
+  async function renderWorkerRound(round: number): Promise<string> {
+    const taskId = await render(await projectWithScenes(`Worker round ${round}`, 2));
+    // The moment: once a scene is being drawn, a random part of a scene's time later.
+    const drawing = await until('a scene being drawn', async () => {
+      const t = await task(taskId);
+      if (['completed', 'failed', 'cancelled'].includes(t.status)) throw new Error(`task ${t.status} before a scene was seen drawing: ${t.error}`);
+      return t.scenes?.find((s: { status: string }) => s.status === 'rendering') ?? null;
+    }, 60_000);
+    await sleep(dice.int(0, 600));
+    const worker = childrenOf(server.child!.pid!).find((p) => p.kind === 'render-worker');
+    expect(worker, 'a render worker process under the server').toBeDefined();
+    const t = await task(taskId);
+    const midScene = t.scenes?.some((s: { status: string }) => s.status === 'rendering') ?? false;
+    killHard(worker!.pid);
+    await until('the killed worker gone', async () => !processLive(worker!.pid), 10_000);
+    return `worker ${worker!.pid} killed ${midScene ? 'mid-scene' : 'between scenes'} (scene ${drawing.scene_number} had started)`;
+  }
+
+  /** The planner process SIGKILLed at a random moment while it writes a task's storyboard. */
+  async function plannerRound(round: number): Promise<string> {
+    const created = await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: `A lighthouse at dusk, waves and gulls, round ${round}` });
+    expect(created.status).toBe(201);
+    const taskId = created.json.task_id as string;
+    const planner = await until('the planner process', async () => childrenOf(server.child!.pid!).find((p) => p.kind === 'planner'), 30_000);
+    await sleep(dice.int(0, 400));
+    const before = await db.rows<{ planned: number }>(`SELECT CASE WHEN plan IS NULL THEN 0 ELSE 1 END AS planned FROM tasks WHERE id = '${taskId}'`);
+    killHard(planner.pid);
+    await until('the killed planner gone', async () => !processLive(planner.pid), 10_000);
+    return `planner ${planner.pid} killed ${before[0]?.planned ? 'after the plan was stored' : 'mid-plan'}`;
+  }
+
+  for (const [i, kind] of ROUNDS.entries()) {
+    it(`round ${i + 1}: SIGKILL of the ${kind}`, async () => {
+      onTestFailed(() => console.log(`--- server log (tail) ---\n${server.log.slice(-6000)}`));
+      const started = Date.now();
+      const what = kind === 'server' ? await serverRound(i + 1) : kind === 'render-worker' ? await renderWorkerRound(i + 1) : await plannerRound(i + 1);
+      const state = await checkAfterFault(db, server.dataDir, probed);
+      console.log(`[faults] round ${i + 1} (${kind}): ${what}; ${state}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+  }
+});
