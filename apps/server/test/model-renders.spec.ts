@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuleBasedPlanner, writeTinyDiffusionPipeline, writeTinyGguf } from '@reelcraft/inference';
@@ -67,11 +67,26 @@ describe('a broken model or a dead worker fails one task, never the server', () 
     await rm(modelsDir, { recursive: true, force: true });
   });
 
+  it('fails the task with model_missing when the model scanned at start has lost a file since (no rescan)', async () => {
+    const api = apiClient(t.baseUrl, token);
+    const unet = join(modelsDir, 'diffusion', 'nan-sd', 'unet', 'model.onnx');
+    await rename(unet, `${unet}.away`);
+    try {
+      const task = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
+      expect(task).toMatchObject({ status: 'failed', failure_code: 'model_missing', error: expect.stringMatching(/not a usable diffusion export: unet\/model\.onnx missing/) });
+      const listed = ((await api('GET', '/api/tasks')).json.items as { task_id: string; failure_code: string | null }[]).find((x) => x.task_id === task.task_id);
+      expect(listed?.failure_code).toBe('model_missing');
+    } finally {
+      await rename(`${unet}.away`, unet);
+    }
+  });
+
   it('fails the scene with a clear message when the model outputs NaN', async () => {
     const api = apiClient(t.baseUrl, token);
     const task = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
     expect(task.status).toBe('failed');
     expect(task.error).toMatch(/scene 1 failed to render with .*nan-sd: .*NaN/i);
+    expect(task.failure_code).toBe('model_failed');
     expect((await api('GET', '/api/health')).json.status).toBe('ok');
   });
 

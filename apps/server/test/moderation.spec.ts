@@ -1,8 +1,9 @@
-import { newScene, sceneText, type ClientToServerEvents, type DocumentFilterHitsEvent, type ServerToClientEvents, type Storyboard } from '@reelcraft/shared';
+import { newScene, sceneText, type ClientToServerEvents, type DocumentFilterHitsEvent, type PlannerDoneEvent, type ServerToClientEvents, type Storyboard, type TaskFailedEvent } from '@reelcraft/shared';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/bootstrap';
+import { ProjectsService } from '../src/projects/projects.service';
 import { StoryboardStore } from '../src/projects/storyboard-store';
 import { ADMIN_PASSWORD, apiClient, login, startTestApp, testDatabases, waitForTask, type TestApp } from '../src/testing/test-app';
 import { connectEditor, synced, until, type Editor } from './support/collab-clients';
@@ -156,7 +157,7 @@ describe.each(testDatabases())('content filter and admin API on %s', (kind) => {
     const second = queue.find((i) => i.target_id === other.json.task_id);
     await admin('POST', `/api/admin/reviews/${second.id}/reject`, { note: 'not for this channel' });
     const rejected = (await user('GET', `/api/tasks/${other.json.task_id}`)).json;
-    expect(rejected).toMatchObject({ status: 'failed', error: expect.stringMatching(/rejected.*not for this channel/) });
+    expect(rejected).toMatchObject({ status: 'failed', failure_code: 'review_rejected', error: expect.stringMatching(/rejected.*not for this channel/) });
     expect((await audit('kind=admin_action&username=admin')).map((e) => e.action)).toEqual(expect.arrayContaining(['review.approve', 'review.reject', 'rule.create', 'rule.update']));
   });
 
@@ -191,6 +192,34 @@ describe.each(testDatabases())('content filter and admin API on %s', (kind) => {
     const texts = done.result.storyboard.map((s: { description: string; subtitle: string }) => s.description + s.subtitle).join('');
     expect(texts).not.toContain('鲨鱼');
     expect(texts).toContain('＊＊');
+  });
+
+  it('fails a task whose planned storyboard the filter blocks with content_blocked: stored, listed, and in task:failed and planner:done', async () => {
+    await rule({ pattern: '狐狸', category: 'animals', action: 'block', stages: ['planner_output'] });
+    const planned: PlannerDoneEvent[] = [];
+    const sub = t.app.get(ProjectsService).planningProgress.subscribe((p) => p.kind === 'done' && planned.push(p.event));
+    // The owner's sockets hear their tasks' ends without joining a project.
+    const s: ClientSocket = io(t.baseUrl, { path: '/socket.io', transports: ['websocket'], auth: { token: userToken }, reconnection: false });
+    sockets.push(s);
+    const failedEvents: TaskFailedEvent[] = [];
+    s.on('task:failed', (e) => failedEvents.push(e));
+    await new Promise<void>((res) => s.on('connect', () => res()));
+    try {
+      const task = (await user('POST', '/api/tasks', { prompt: '森林里的狐狸和兔子' })).json.task_id as string;
+      const done = await waitForTask(t.baseUrl, userToken, task);
+      expect(done).toMatchObject({ status: 'failed', failure_code: 'content_blocked', error: expect.stringMatching(/content filter stopped/) });
+      const listed = ((await user('GET', '/api/tasks?page_size=50')).json.items as { task_id: string; failure_code: string | null }[]).find((x) => x.task_id === task);
+      expect(listed?.failure_code).toBe('content_blocked');
+      expect(await until('task:failed', () => failedEvents.find((e) => e.task_id === task))).toMatchObject({ failure_code: 'content_blocked', error: expect.stringMatching(/content filter stopped/) });
+      expect(await until('planner:done', () => planned.find((e) => e.task_id === task))).toMatchObject({ ok: false, failure_code: 'content_blocked', planner: null });
+      // A retry waits clean: no code left over from the failure (the queue is paused, so it waits).
+      await admin('POST', '/api/admin/queue/pause');
+      const retried = await user('POST', `/api/tasks/${task}/retry`);
+      expect(retried.json).toMatchObject({ status: 'pending', error: null, failure_code: null });
+    } finally {
+      await admin('POST', '/api/admin/queue/resume');
+      sub.unsubscribe();
+    }
   });
 
   it('tells the members of a live storyboard where blocked text is, debounced, without the rules', async () => {

@@ -24,11 +24,13 @@ describe('render worker memory limit', () => {
     const failed = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/^render worker exceeded its memory limit of 16 MiB \(used \d+ MiB\)$/);
+    expect(failed.failure_code).toBe('out_of_memory');
     expect((await api('GET', '/api/health')).json.status).toBe('ok');
 
     t.config.render.memoryLimitMb = 2048;
     const next = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
     expect(next.error).toBeNull();
+    expect(next.failure_code).toBeNull();
     expect(next.status).toBe('completed');
   });
 });

@@ -179,6 +179,7 @@ describe.each(testDatabases())('scene jobs on %s', (kind) => {
     queue.pool.off('job-start', killAll);
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/^scene \d: render worker stopped unexpectedly \(SIGKILL\) \(its render worker died twice; it was retried once on a fresh worker\)$/);
+    expect(done.failure_code).toBe('worker_crashed');
     await expectTakesWhole();
   }, 120_000);
 

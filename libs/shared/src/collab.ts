@@ -1,6 +1,7 @@
 import type { DocumentFilterHitsEvent } from './filter';
 import type { TaskStatus } from './tasks';
 import type { PlannerRecord } from './planner';
+import type { PlanFailureCode, TaskFailureCode } from './task-failures';
 import type { ModelCapabilities } from './models';
 
 /**
@@ -117,8 +118,10 @@ export interface PlannerDoneEvent {
   project_id: string;
   task_id: string | null;
   ok: boolean;
-  /** Why planning failed; null when ok. */
+  /** Why planning failed, in English (detail); null when ok. */
   error: string | null;
+  /** Why planning failed as a code the studio translates; null when ok. */
+  failure_code: PlanFailureCode | null;
   /** Which planner wrote the storyboard and why it fell back, if it did; null when planning failed. */
   planner: PlannerRecord | null;
 }
@@ -175,8 +178,10 @@ export interface TaskFinishedEvent {
 export interface TaskFailedEvent {
   project_id: string;
   task_id: string;
-  /** 'cancelled' when someone cancelled it. */
+  /** 'cancelled' when someone cancelled it; else why it failed, in English (detail). */
   error: string;
+  /** Why it failed as a code the studio translates ('cancelled' when someone cancelled it). */
+  failure_code: TaskFailureCode;
 }
 
 /** Sent to one member's sockets when they lost access (removed, or the project was deleted). */

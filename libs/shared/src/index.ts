@@ -4,6 +4,7 @@ export * from './tasks';
 export * from './aspect';
 export * from './users';
 export * from './errors';
+export * from './task-failures';
 export * from './storyboard-doc';
 export * from './storyboard-ydoc';
 export * from './storyboard-ydoc-comments';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SIZE_PRESET_NAMES, type SizePreset } from './aspect';
 import { LIMITS } from './limits';
 import type { PlannerRecord } from './planner';
+import type { TaskFailureCode } from './task-failures';
 import { ASPECTS } from './storyboard-doc';
 import type { VersionRef } from './versions';
 import type { PlannedScene } from './storyboard';
@@ -96,7 +97,10 @@ export interface TaskView {
   /** That project's name as it is now (renamed projects show their new name); null without one. */
   project_name: string | null;
   status: TaskStatus;
+  /** Why it failed, in English (detail for logs and curious users); null unless failed. */
   error: string | null;
+  /** Why it failed as a stable code the studio translates (TASK_FAILURE_CODES; `render_failed` for failures recorded before codes); null unless failed. */
+  failure_code: TaskFailureCode | null;
   /** 0..1 while running; scenes done over scenes planned. */
   progress: number;
   /** Which planner wrote the storyboard (and why it fell back, if it did); null until planned. */

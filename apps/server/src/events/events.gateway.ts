@@ -271,7 +271,7 @@ export class EventsGateway implements OnGatewayInit<EventsServer>, OnGatewayConn
     });
     on('failed', async (e) => {
       this.end(e.taskId);
-      (await this.rooms(e)).emit('task:failed', { project_id: await this.project(e.taskId), task_id: e.taskId, error: e.error });
+      (await this.rooms(e)).emit('task:failed', { project_id: await this.project(e.taskId), task_id: e.taskId, error: e.error, failure_code: e.code });
       this.projectOfTask.delete(e.taskId);
     });
   }

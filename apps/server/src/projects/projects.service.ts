@@ -26,6 +26,7 @@ import {
   type ProjectView,
   type Storyboard,
   type RenderPlan,
+  type PlanFailureCode,
 } from '@reelcraft/shared';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -39,6 +40,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { ContentScreening } from '../moderation/content-screening';
 import { ReviewQueue } from '../moderation/review-queue';
 import { Task } from '../renders/task.entity';
+import { TaskFailure, planFailureCodeOf } from '../renders/failure-code';
 import { User } from '../users/user.entity';
 import { ProjectMember } from './project-member.entity';
 import { Project } from './project.entity';
@@ -56,8 +58,8 @@ export interface PlanStream {
   scene(scene: PlannedScene, total: number | null): void;
   /** After the last scene: records which planner wrote them and announces `planner:done`. */
   finish(report: PlannerRecord): Promise<void>;
-  /** Planning failed or was cancelled: announces `planner:done` with the error. */
-  fail(err: unknown): Promise<void>;
+  /** Planning failed or was cancelled: announces `planner:done` with the error and its code (planFailureCodeOf unless `code` names it). */
+  fail(err: unknown, code?: PlanFailureCode): Promise<void>;
 }
 
 export type MembershipChangeReason = 'added' | 'role-changed' | 'removed' | 'left' | 'project-deleted';
@@ -205,7 +207,7 @@ export class ProjectsService implements OnModuleInit {
             const screened = await this.screening.screenPlan({ language: 'en', title: '', scenes: [planned] }, 'planner_output', { actor: null, where: `planner for project ${projectId}`, target: projectId });
             if (screened.blocked.length) {
               this.planningNow.get(projectId)?.abort();
-              throw new Error(`the content filter stopped the plan: scene ${planned.scene_number} holds blocked words (category ${screened.blocked[0].category})`);
+              throw new TaskFailure('content_blocked', `the content filter stopped the plan: scene ${planned.scene_number} holds blocked words (category ${screened.blocked[0].category})`);
             }
             const [scene] = storyboardFromPlan({ language: 'en', title: 'scene', scenes: [screened.plan.scenes[0]] }).scenes;
             await this.store.appendScene(projectId, scene);
@@ -222,19 +224,19 @@ export class ProjectsService implements OnModuleInit {
         if (broken) return this.failPlanning(projectId, taskId, broken, done);
         await this.projects.update({ id: projectId }, { planner: report, updated_at: new Date() });
         if (report.fallback_reason) this.logger.warn(`project ${projectId}: ${report.fallback_reason}; the rule-based planner wrote the rest`);
-        done({ ok: true, error: null, planner: report });
+        done({ ok: true, error: null, failure_code: null, planner: report });
       },
-      fail: async (err) => {
+      fail: async (err, code) => {
         await chain;
-        this.failPlanning(projectId, taskId, err, done);
+        this.failPlanning(projectId, taskId, err, done, code);
       },
     };
   }
 
-  private failPlanning(projectId: string, taskId: string | null, err: unknown, done: (e: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) => void): void {
+  private failPlanning(projectId: string, taskId: string | null, err: unknown, done: (e: Omit<PlannerDoneEvent, 'project_id' | 'task_id'>) => void, code = planFailureCodeOf(err)): void {
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.warn(`planning project ${projectId}${taskId ? ` (task ${taskId})` : ''} failed: ${message}`);
-    done({ ok: false, error: message, planner: null });
+    this.logger.warn(`planning project ${projectId}${taskId ? ` (task ${taskId})` : ''} failed (${code}): ${message}`);
+    done({ ok: false, error: message, failure_code: code, planner: null });
   }
 
   /** Stores a project with its owner, then its storyboard; the rows go again if the storyboard cannot be stored. */

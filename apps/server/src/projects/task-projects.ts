@@ -53,10 +53,10 @@ export class TaskProjects implements OnModuleInit {
       this.streams.delete(task_id);
       await stream?.finish(report);
     });
-    this.events.on('plan-failed', async ({ task_id, error }) => {
+    this.events.on('plan-failed', async ({ task_id, error, code }) => {
       const stream = this.streams.get(task_id);
       this.streams.delete(task_id);
-      await stream?.fail(new Error(error));
+      await stream?.fail(new Error(error), code);
     });
     this.events.on('deleted', ({ task_id }) => this.projects.unlinkTask(task_id));
   }

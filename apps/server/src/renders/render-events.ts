@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WorkerMessage } from '@reelcraft/inference';
-import type { TaskStatus } from '@reelcraft/shared';
+import type { TaskFailureCode, TaskStatus } from '@reelcraft/shared';
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 
@@ -15,7 +15,8 @@ export interface RenderEventMap {
   /** `at`: when the worker made the frame (ms since the epoch). */
   preview: [TaskRef & { sceneNumber: number; jpeg: Buffer; at: number }];
   finished: [TaskRef & { videoUrl: string; duration: number }];
-  failed: [TaskRef & { error: string }];
+  /** `error` in English (detail), `code` for translation. */
+  failed: [TaskRef & { error: string; code: TaskFailureCode }];
   /** The queue's order or state changed (coalesced by the queue). */
   queue: [{ paused: boolean }];
 }
@@ -47,9 +48,9 @@ export class TaskReporter {
     this.safely(() => this.events.emit('finished', { ...this.task, videoUrl, duration }));
   }
 
-  failed(error: string, cancelled: boolean): void {
+  failed(error: string, code: TaskFailureCode, cancelled: boolean): void {
     this.status(cancelled ? 'cancelled' : 'failed');
-    this.safely(() => this.events.emit('failed', { ...this.task, error }));
+    this.safely(() => this.events.emit('failed', { ...this.task, error, code }));
   }
 
   /** A render worker started drawing the scene: watchers see it rendering at 0 %. */

@@ -13,6 +13,7 @@ import { rendererIdentity, type SceneContentParams, type SceneLook } from './sce
 import type { HashedScene } from './scene-plan';
 import type { SceneScheduler } from './scene-scheduler';
 import { SceneCancelledError } from './worker-pool';
+import { TaskFailure } from './failure-code';
 import { matchTakes } from './take-matching';
 import type { Take } from './take.entity';
 import type { TakeRepository } from './take.repository';
@@ -94,7 +95,7 @@ export async function renderTask(
   await mkdir(join(config.dataDir, TAKES_DIR), { recursive: true });
 
   const fontsDir = findCjkFontsDir();
-  if (!fontsDir) throw new Error('no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
+  if (!fontsDir) throw new TaskFailure('font_missing', 'no CJK font found for subtitles: install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)');
 
   // A storyboard people edited brings its own size, frame rate and seed; a planned prompt uses the server's.
   const look = plan.style ?? { width: config.render.width, height: config.render.height, fps: config.render.fps, seed: undefined };

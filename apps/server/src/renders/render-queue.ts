@@ -26,6 +26,7 @@ import { Task } from './task.entity';
 import { SceneScheduler } from './scene-scheduler';
 import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
+import { TaskFailure, failureCodeOf, planFailureCodeOf } from './failure-code';
 import type { WorkerJob } from '@reelcraft/shared';
 import { BullSceneRunner } from '../scene-queue/bull-scene-runner';
 import { SceneConsumer } from '../scene-queue/scene-consumer';
@@ -339,7 +340,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
           // Claim with a conditional update so a cancel that lands in between wins.
           const claimed = await this.tasks.update(
             { id: next.id, status: 'pending' },
-            { status: 'running', started_at: new Date(), attempts: next.attempts + 1, error: null, lease_owner: this.instanceId, lease_until: new Date(Date.now() + this.config.render.taskLeaseMs) },
+            { status: 'running', started_at: new Date(), attempts: next.attempts + 1, error: null, failure_code: null, lease_owner: this.instanceId, lease_until: new Date(Date.now() + this.config.render.taskLeaseMs) },
           );
           if (claimed.affected) this.start(next);
         }
@@ -449,8 +450,11 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       await this.taskEvents.emit('planned', { task_id: task.id, plan, report });
       return { ...task, plan, planner: report };
     } catch (err) {
-      await this.taskEvents.emit('plan-failed', { task_id: task.id, error: signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err) });
-      throw err;
+      const code = signal.aborted ? 'cancelled' : planFailureCodeOf(err);
+      const message = signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err);
+      await this.taskEvents.emit('plan-failed', { task_id: task.id, error: message, code });
+      // The task fails for the plan's reason, not for whatever the planner's error text resembles.
+      throw code === 'cancelled' ? err : new TaskFailure(code, message);
     }
   }
 
@@ -464,7 +468,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     let screened = await this.screening.screenPlan(plan, 'planner_output', ctx);
     if (!screened.blocked.length) screened = await this.screening.screenPlan(screened.plan, 'render', ctx);
     const [first] = screened.blocked;
-    if (first) throw new Error(`the content filter stopped this storyboard: ${screened.blocked.map((b) => `scene ${b.scene_number || '–'} ${b.field} holds “${b.text}” (category ${b.category})`).join('; ')}`);
+    if (first) throw new TaskFailure('content_blocked', `the content filter stopped this storyboard: ${screened.blocked.map((b) => `scene ${b.scene_number || '–'} ${b.field} holds “${b.text}” (category ${b.category})`).join('; ')}`);
     return screened.plan as StoryboardPlan;
   }
 
@@ -494,17 +498,18 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
         if (this.running.get(task.id)?.lost) {
           // Cancelled through another process (which could not stop this job): tell the watchers, as a cancel here would.
           const now = await this.tasks.findOne({ select: { id: true, status: true }, where: { id: task.id } });
-          if (now?.status === 'cancelled') report.failed('cancelled', true);
+          if (now?.status === 'cancelled') report.failed('cancelled', 'cancelled', true);
           return;
         }
         // A cancel has already moved the task on; the update below then matches nothing.
         const message = abort.signal.aborted ? 'cancelled' : err.message;
+        const code = abort.signal.aborted ? 'cancelled' : failureCodeOf(err);
         const failed = await this.tasks.update(
           { id: task.id, status: 'running', lease_owner: this.instanceId },
-          { status: 'failed', error: message.slice(0, 2000), finished_at: new Date(), lease_owner: null, lease_until: null },
+          { status: 'failed', error: message.slice(0, 2000), failure_code: code, finished_at: new Date(), lease_owner: null, lease_until: null },
         );
-        if (failed.affected) this.logger.warn(`task ${task.id} failed: ${message}`);
-        if (failed.affected || abort.signal.aborted) report.failed(message, abort.signal.aborted);
+        if (failed.affected) this.logger.warn(`task ${task.id} failed (${code}): ${message}`);
+        if (failed.affected || abort.signal.aborted) report.failed(message, code, abort.signal.aborted);
       })
       .catch((err: Error) => this.logger.error(`could not record the end of task ${task.id}: ${err.message}`))
       .finally(() => {

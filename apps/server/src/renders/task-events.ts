@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
+import type { PlanFailureCode, PlannedScene, PlannerRecord, StoryboardPlan } from '@reelcraft/shared';
 import type { TaskLook } from './task.entity';
 
 export interface TaskEventMap {
@@ -12,7 +12,7 @@ export interface TaskEventMap {
   /** The storyboard is planned (stored with the task) and goes to the render worker; `report`: which planner wrote it. */
   planned: { task_id: string; plan: StoryboardPlan; report: PlannerRecord };
   /** Planning failed or was cancelled; the task fails or is cancelled with it. */
-  'plan-failed': { task_id: string; error: string };
+  'plan-failed': { task_id: string; error: string; code: PlanFailureCode };
   /** Deleted with its files. */
   deleted: { task_id: string };
 }

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { PlannerRecord, RenderPlan, TaskStatus } from '@reelcraft/shared';
+import type { PlannerRecord, RenderPlan, TaskFailureCode, TaskStatus } from '@reelcraft/shared';
 
 /** The frame a seed-API task asked for (POST /api/tasks `aspect`, `size`), already worked out in pixels. */
 export interface TaskLook {
@@ -30,8 +30,13 @@ export class Task {
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: TaskStatus;
 
+  /** Why it failed, in English: the detail behind failure_code. */
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Why it failed as a code the studio translates (failure-code.ts picks it); null unless failed, and for rows from before codes. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  failure_code: TaskFailureCode | null;
 
   /** The storyboard to render as it is: an edited project's, or the one planned from the prompt (once planned, a restart renders it again instead of planning anew); null: not planned yet. */
   @Column({ type: 'simple-json', nullable: true })

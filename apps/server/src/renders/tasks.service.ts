@@ -98,8 +98,8 @@ export class TasksService implements OnModuleInit {
       return;
     }
     const error = `an admin rejected this prompt after review${note ? `: ${note}` : ''}`;
-    const failed = await this.tasks.update({ id: taskId, status: 'held' }, { status: 'failed', error, finished_at: new Date() });
-    if (failed.affected) this.renderEvents.emit('failed', { ...ref, error });
+    const failed = await this.tasks.update({ id: taskId, status: 'held' }, { status: 'failed', error, failure_code: 'review_rejected', finished_at: new Date() });
+    if (failed.affected) this.renderEvents.emit('failed', { ...ref, error, code: 'review_rejected' });
   }
 
   onModuleInit(): void {
@@ -132,7 +132,7 @@ export class TasksService implements OnModuleInit {
     const task = await this.findOwned(user, id);
     if (task.status !== 'failed' && task.status !== 'cancelled') throw apiError(409, 'task_not_retryable', `only a failed or cancelled task can be retried; this one is ${task.status}`, { status: task.status });
     await this.withinQueueLimit(user, 1);
-    const moved = await this.tasks.update({ id, status: In(['failed', 'cancelled']) }, { status: 'pending', error: null, started_at: null, finished_at: null });
+    const moved = await this.tasks.update({ id, status: In(['failed', 'cancelled']) }, { status: 'pending', error: null, failure_code: null, started_at: null, finished_at: null });
     if (!moved.affected) throw apiError(409, 'task_changed', 'the task changed meanwhile; reload it');
     this.renderEvents.emit('status', { taskId: id, ownerId: task.owner_id, status: 'pending', progress: 0 });
     this.queue.kick();
@@ -390,6 +390,8 @@ export class TasksService implements OnModuleInit {
         project_name: (t.project_id && projectName.get(t.project_id)) || null,
         status: t.status,
         error: t.error,
+        // A failure recorded before codes existed reads as the generic one.
+        failure_code: t.status === 'failed' ? (t.failure_code ?? 'render_failed') : null,
         progress,
         planner: t.planner ?? null,
         created_at: t.created_at.toISOString(),
