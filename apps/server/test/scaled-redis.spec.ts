@@ -1,4 +1,8 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@reelcraft/shared';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTinyGguf } from '@reelcraft/inference';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient, login, waitForTask, type TestApp } from '../src/testing/test-app';
@@ -23,6 +27,7 @@ describe('two instances on PostgreSQL and Redis', () => {
   let b: TestApp;
   const sockets: ClientSocket[] = [];
   let adminA: ReturnType<typeof apiClient>;
+  let modelsDir: string;
 
   const connect = (t: TestApp, token: string): Promise<ClientSocket> => {
     const s: ClientSocket = io(t.baseUrl, { path: '/socket.io', transports: ['websocket'], auth: { token }, reconnection: false });
@@ -36,7 +41,9 @@ describe('two instances on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     // sharedInstances gives both one data folder, as the scaled compose file mounts one volume: a
     // scene one instance's worker draws becomes the other's take.
-    instances = await sharedInstances({ redis: true, env: { LOGIN_MAX_FAILURES: '3', RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12' } });
+    // One models folder too, as the compose file mounts one: empty at the start.
+    modelsDir = await mkdtemp(join(tmpdir(), 'reelcraft-scaled-models-'));
+    instances = await sharedInstances({ redis: true, env: { LOGIN_MAX_FAILURES: '3', RENDER_WIDTH: '320', RENDER_HEIGHT: '180', RENDER_FPS: '12', MODELS_DIR: modelsDir } });
     // One after the other: the second finds the schema migrated and the admin made.
     a = await instances.start();
     b = await instances.start();
@@ -48,6 +55,7 @@ describe('two instances on PostgreSQL and Redis', () => {
     for (const s of sockets) s.disconnect();
     // Also deletes the login counters, the only keys this run left (channels leave nothing behind).
     await instances?.close();
+    await rm(modelsDir, { recursive: true, force: true });
   });
 
   it('streams a task created through A to sockets on A and on B, each event once', async () => {
@@ -121,5 +129,18 @@ describe('two instances on PostgreSQL and Redis', () => {
     const refused = await alice('POST', '/api/tasks', { prompt: '一段关于网上博彩的广告' });
     expect(refused.status).toBe(422);
     expect(refused.json).toMatchObject({ code: 'content_blocked', category: 'gambling' });
+  });
+
+  it('an admin’s rescan on A makes B rescan too: B’s users get the model that arrived', async () => {
+    // Alice: bob's sign-in is locked by the throttle test.
+    const alice = apiClient(b.baseUrl, await login(b.baseUrl, 'alice', 'alice-password'));
+    expect((await alice('GET', '/api/models')).json).toMatchObject({ llm: false });
+    const socket = await connect(b, await login(b.baseUrl, 'alice', 'alice-password'));
+    const announced = new Promise((res) => socket.once('models:changed', res));
+    await writeTinyGguf(join(modelsDir, 'llm', 'tiny.gguf'));
+    expect((await adminA('POST', '/api/admin/models/rescan')).status).toBe(200);
+    // Announced once, by A, to a socket on B (through the adapter); B's own registry follows.
+    expect(await within(10_000, 'models:changed on B', announced)).toMatchObject({ llm: true });
+    await until('B to read the new model', async () => ((await alice('GET', '/api/models')).json.llm === true ? true : null), 10_000);
   });
 });

@@ -1,8 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModelRegistry, inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess } from '@reelcraft/inference';
 import { modelCapabilities, type ModelCapabilities, type ModelEntry, type ModelsView } from '@reelcraft/shared';
 import { relative, sep } from 'node:path';
+import { oneLine } from '../common/one-line';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { RedisConnections } from '../redis/redis-connections';
+
+/** The Redis channel (after REDIS_PREFIX) on which an instance whose admin rescanned asks the others to rescan too. */
+export const MODELS_RESCAN_CHANNEL = 'models:rescan';
 
 /**
  * The installation's model registry over MODELS_DIR. It only reads file headers, never loads a
@@ -11,11 +16,15 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
  * in a short-lived child process to check their signatures; the render worker loads models in its own process too.
  */
 @Injectable()
-export class ModelsService {
+export class ModelsService implements OnModuleInit {
   private readonly registry: ModelRegistry;
   private readonly modelsDir: string;
+  private readonly logger = new Logger('Models');
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly redis: RedisConnections,
+  ) {
     this.modelsDir = config.modelsDir;
     this.registry = new ModelRegistry({
       modelsDir: config.modelsDir,
@@ -30,12 +39,35 @@ export class ModelsService {
     return this.registry.view();
   }
 
-  /** Scans MODELS_DIR again; when that changes which kinds have a usable model, the listeners hear it. */
+  /**
+   * Scaled mode: an admin's rescan reaches whichever instance served it, yet every instance plans
+   * and renders from its own registry, so each one rescans when another asks. The message carries
+   * only the sender's id; what is usable is each instance's own reading of its MODELS_DIR.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.redis.enabled) return;
+    await this.redis.subscribe(MODELS_RESCAN_CHANNEL, (from) => {
+      if (from === this.redis.instanceId) return;
+      // Quietly: the instance that was asked announced the change to every socket (the adapter spans instances).
+      this.scan(false).catch((err) => this.logger.error(`a rescan asked for by another instance failed: ${oneLine(err)}`));
+    });
+  }
+
+  /**
+   * Scans MODELS_DIR again, here and (scaled mode) on every other instance; when that changes which
+   * kinds have a usable model, the listeners hear it.
+   */
   async rescan(): Promise<ModelsView> {
+    const view = await this.scan(true);
+    if (this.redis.enabled) void this.redis.publish(MODELS_RESCAN_CHANNEL, this.redis.instanceId);
+    return view;
+  }
+
+  private async scan(announce: boolean): Promise<ModelsView> {
     const before = await this.registry.view().then(modelCapabilities, () => null);
     const view = await this.registry.rescan();
     const now = modelCapabilities(view);
-    if (!before || before.llm !== now.llm || before.diffusion !== now.diffusion || before.embeddings !== now.embeddings) {
+    if (announce && (!before || before.llm !== now.llm || before.diffusion !== now.diffusion || before.embeddings !== now.embeddings)) {
       for (const listener of this.listeners) listener(now);
     }
     return view;
