@@ -10,6 +10,7 @@ const finished: TaskView = {
   project_name: 'Lighthouse',
   status: 'completed',
   error: null,
+  failure_code: null,
   progress: 1,
   planner: null,
   created_at: '2026-11-26T04:00:00.000Z',
@@ -45,9 +46,9 @@ describe('RenderFeed (the editor render banner state)', () => {
 
   it('forgets the old render (its video, its owner) when a new one starts', () => {
     const feed = new RenderFeed('project-1');
-    feed.resume({ ...finished, status: 'failed', error: 'scene 1 failed', result: null });
-    expect(feed.error).toBe('scene 1 failed');
+    feed.resume({ ...finished, status: 'failed', error: 'scene 1 failed', failure_code: 'model_failed', result: null });
+    expect([feed.error, feed.failureCode]).toEqual(['scene 1 failed', 'model_failed']);
     feed.began('task-3', 'olga');
-    expect({ taskId: feed.taskId, status: feed.status, error: feed.error, progress: feed.progress }).toEqual({ taskId: 'task-3', status: 'pending', error: null, progress: 0 });
+    expect({ taskId: feed.taskId, status: feed.status, error: feed.error, failureCode: feed.failureCode, progress: feed.progress }).toEqual({ taskId: 'task-3', status: 'pending', error: null, failureCode: null, progress: 0 });
   });
 });

@@ -7,7 +7,7 @@
  * join ack says how far it is for a page opened (or reconnected) mid-way. The content filter's hits
  * in the live storyboard (`filter:hits`) go to whoever listens (onFilterHits), on this one socket.
  */
-import type { DocumentFilterHit, JoinProjectAck, PlannerRecord, PlanningNow, ProjectRole, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
+import type { DocumentFilterHit, JoinProjectAck, PlanFailureCode, PlannerRecord, PlanningNow, ProjectRole, TaskFailureCode, TaskStatus, TaskView, VersionsChangedEvent } from '@reelcraft/shared';
 import { openSocket, type StudioSocket } from '$lib/live/socket';
 
 export interface SceneRenderState {
@@ -27,6 +27,8 @@ export class RenderFeed {
   progress = $state(0);
   videoUrl = $state<string | null>(null);
   error = $state<string | null>(null);
+  /** Why the followed render failed, as a code to translate (`error` then holds the server's English words); null unless it failed. */
+  failureCode = $state<TaskFailureCode | null>(null);
   connected = $state(false);
   revoked = $state(false);
   /**
@@ -49,8 +51,10 @@ export class RenderFeed {
    * heard, so the page keeps the record it loaded with the project.
    */
   planner = $state.raw<PlannerRecord | null | undefined>(undefined);
-  /** Why planning failed, from planner:done. */
+  /** Why planning failed, from planner:done: the server's English words (detail). */
   planningError = $state<string | null>(null);
+  /** Why planning failed as a code to translate; null unless it failed (or an older server sent none). */
+  planningFailureCode = $state<PlanFailureCode | null>(null);
   /** Bumped when the socket joins again after a disconnect (events may have been missed). */
   rejoins = $state(0);
 
@@ -106,12 +110,14 @@ export class RenderFeed {
       plannerHeard = true;
       this.planning = { scenes: 0, total: null };
       this.planningError = null;
+      this.planningFailureCode = null;
     });
     socket.on('planner:scene', (e) => {
       if (!mine(e)) return;
       plannerHeard = true;
       this.planning = { scenes: e.scene_number, total: e.total };
       this.planningError = null;
+      this.planningFailureCode = null;
     });
     socket.on('planner:done', (e) => {
       if (!mine(e)) return;
@@ -119,6 +125,7 @@ export class RenderFeed {
       this.planning = null;
       this.planner = e.ok ? e.planner : null;
       this.planningError = e.ok ? null : (e.error ?? '');
+      this.planningFailureCode = e.ok ? null : (e.failure_code ?? null);
     });
     socket.on('filter:hits', (e) => {
       if (!mine(e)) return;
@@ -159,6 +166,7 @@ export class RenderFeed {
       if (!mine(e)) return;
       this.status = e.error === 'cancelled' ? 'cancelled' : 'failed';
       this.error = e.error;
+      this.failureCode = e.failure_code ?? null;
     });
     socket.on('project:revoked', (e) => {
       if (mine(e)) this.revoked = true;
@@ -190,6 +198,7 @@ export class RenderFeed {
     this.progress = task.progress;
     this.videoUrl = task.result?.video_url ?? null;
     this.error = task.error;
+    this.failureCode = task.failure_code ?? null;
   }
 
   /** A render this page started for `owner` (the POST answered with its task id). */
@@ -209,6 +218,7 @@ export class RenderFeed {
     this.progress = 0;
     this.videoUrl = null;
     this.error = null;
+    this.failureCode = null;
   }
 
   #revokeAll(): void {

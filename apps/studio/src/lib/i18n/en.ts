@@ -1,4 +1,5 @@
 import { errorMessagesEn } from './errors.en';
+import { taskFailureMessagesEn } from './task-failures.en';
 import type { Messages } from './zh';
 
 /** English interface text: exactly the keys of zh.ts (the type rejects missing and extra keys). */
@@ -750,6 +751,7 @@ export const en: Messages = {
   not_found_home: 'Back to tasks',
   page_error_title: 'This page could not be shown',
   page_error_message: 'Something went wrong while opening it. Try again, or go back to your tasks.',
-  // Every API error code's message (errors.en.ts).
+  // Every API error code's message (errors.en.ts), and every task failure code's (task-failures.en.ts).
   ...errorMessagesEn,
+  ...taskFailureMessagesEn,
 };

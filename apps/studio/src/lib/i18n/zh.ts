@@ -1,4 +1,5 @@
 import { errorMessagesZh } from './errors.zh';
+import { taskFailureMessagesZh } from './task-failures.zh';
 
 /** Chinese interface text. This object defines the keys; en.ts must hold exactly the same ones. */
 export const zh = {
@@ -749,8 +750,9 @@ export const zh = {
   not_found_home: '返回任务列表',
   page_error_title: '页面无法显示',
   page_error_message: '打开页面时出错，请重试，或返回任务列表。',
-  // Every API error code's message (errors.zh.ts).
+  // Every API error code's message (errors.zh.ts), and every task failure code's (task-failures.zh.ts).
   ...errorMessagesZh,
+  ...taskFailureMessagesZh,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zh;

@@ -10,6 +10,7 @@ const base: TaskView = {
   project_name: 'Forest walk',
   status: 'running',
   error: null,
+  failure_code: null,
   progress: 0.25,
   planner: null,
   created_at: '2026-11-26T04:00:00.000Z',
@@ -62,10 +63,11 @@ describe('applyTaskEvent', () => {
     expect(refetch).toBe(true);
   });
 
-  it('tells a cancel from a failure', () => {
-    expect(applyTaskEvent(base, { type: 'task:failed', ...ids, error: 'cancelled' }).task.status).toBe('cancelled');
-    const failed = applyTaskEvent(base, { type: 'task:failed', ...ids, error: 'ffmpeg exited with 1' }).task;
-    expect([failed.status, failed.error]).toEqual(['failed', 'ffmpeg exited with 1']);
+  it('tells a cancel from a failure, and keeps the failure code', () => {
+    const cancelled = applyTaskEvent(base, { type: 'task:failed', ...ids, error: 'cancelled', failure_code: 'cancelled' }).task;
+    expect([cancelled.status, cancelled.failure_code]).toEqual(['cancelled', null]);
+    const failed = applyTaskEvent(base, { type: 'task:failed', ...ids, error: 'ffmpeg exited with 1', failure_code: 'ffmpeg_failed' }).task;
+    expect([failed.status, failed.error, failed.failure_code]).toEqual(['failed', 'ffmpeg exited with 1', 'ffmpeg_failed']);
   });
 });
 

@@ -46,8 +46,13 @@ export function applyTaskEvent(task: TaskView, ev: TaskEvent): Applied {
         task: { ...task, status: 'completed', progress: 1, queue_position: null, eta_s: null, scenes: task.scenes.map((s) => ({ ...s, status: 'done', progress: 1 })) },
         refetch: true,
       };
-    case 'task:failed':
-      return { task: { ...task, status: ev.error === 'cancelled' ? 'cancelled' : 'failed', error: ev.error, queue_position: null, eta_s: null }, refetch: true };
+    case 'task:failed': {
+      const cancelled = ev.error === 'cancelled';
+      return {
+        task: { ...task, status: cancelled ? 'cancelled' : 'failed', error: ev.error, failure_code: cancelled ? null : (ev.failure_code ?? null), queue_position: null, eta_s: null },
+        refetch: true,
+      };
+    }
   }
 }
 
