@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { RENDER_WORKER_PATH } from '@reelcraft/inference';
 import type { StoryboardPlan } from '@reelcraft/shared';
-import { DataSource, In, IsNull, Not } from 'typeorm';
+import { DataSource, In, IsNull, LessThan, Not, Or } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ModelsService } from '../models/models.service';
 import { ContentScreening } from '../moderation/content-screening';
@@ -115,7 +115,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     const { redis } = config;
     if (redis) {
       const log = (message: string) => this.logger.warn(message);
-      this.remote = new BullSceneRunner({ redis, dataDir: config.dataDir, modelsDir: config.modelsDir, liveSlots: () => this.liveSlots(), log });
+      this.remote = new BullSceneRunner({ redis, dataDir: config.dataDir, modelsDir: config.modelsDir, liveSlots: () => this.liveSlots(), owner: this.instanceId, log });
       runner = this.remote;
       if (config.render.concurrency > 0) {
         this.consumer = new SceneConsumer({
@@ -263,26 +263,50 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     const host = `${hostname()}:`;
     const leased = await this.tasks.find({ select: { id: true, lease_owner: true }, where: { status: 'running', lease_owner: Not(this.instanceId) } });
     const dead = leased.filter((t) => t.lease_owner?.startsWith(host) && !processAlive(Number(t.lease_owner.slice(host.length).split(':')[0])));
-    for (const t of dead) {
-      await this.tasks.update({ id: t.id, status: 'running', lease_owner: t.lease_owner! }, { status: 'pending', started_at: null, lease_owner: null, lease_until: null });
-    }
-    if (dead.length) this.logger.warn(`re-queued ${dead.length} task(s) of a server process on this host that is gone`);
+    const requeued = await this.requeueFrom(dead);
+    if (requeued) this.logger.warn(`re-queued ${requeued} task(s) of a server process on this host that is gone`);
   }
 
   /** Puts back to `pending` every `running` task whose lease ran out (or that has none: rows from before leases), never one leased here or live elsewhere. */
   private async requeueExpired(): Promise<void> {
-    const requeued = await this.tasks
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'pending', started_at: null, lease_owner: null, lease_until: null })
-      .where('status = :running', { running: 'running' })
-      .andWhere('(lease_until IS NULL OR lease_until < :now)', { now: new Date() })
-      .andWhere('(lease_owner IS NULL OR lease_owner <> :me)', { me: this.instanceId })
-      .execute();
-    if (requeued.affected) {
-      this.logger.warn(`re-queued ${requeued.affected} task(s) whose process stopped renewing their lease`);
+    const now = new Date();
+    const expired = await this.tasks
+      .createQueryBuilder('t')
+      .select(['t.id', 't.lease_owner'])
+      .where('t.status = :running', { running: 'running' })
+      .andWhere('(t.lease_until IS NULL OR t.lease_until < :now)', { now })
+      .andWhere('(t.lease_owner IS NULL OR t.lease_owner <> :me)', { me: this.instanceId })
+      .getMany();
+    const requeued = await this.requeueFrom(expired, now);
+    if (requeued) {
+      this.logger.warn(`re-queued ${requeued} task(s) whose process stopped renewing their lease`);
       this.kick();
     }
+  }
+
+  /**
+   * Puts each task back to `pending` if it is still running under the lease it was read with (and,
+   * given `expiredBefore`, that lease still ran out before then: a renewal or another process's
+   * re-queue in between wins), and in the scaled mode stops the scene jobs its former owner left in
+   * the shared queue. Resolves with how many were put back.
+   */
+  private async requeueFrom(tasks: Pick<Task, 'id' | 'lease_owner'>[], expiredBefore?: Date): Promise<number> {
+    let requeued = 0;
+    for (const t of tasks) {
+      const moved = await this.tasks.update(
+        { id: t.id, status: 'running', lease_owner: t.lease_owner ?? IsNull(), ...(expiredBefore ? { lease_until: Or(IsNull(), LessThan(expiredBefore)) } : {}) },
+        { status: 'pending', started_at: null, lease_owner: null, lease_until: null },
+      );
+      if (!moved.affected) continue;
+      requeued += 1;
+      if (this.remote && t.lease_owner) {
+        this.remote.dropJobsOf(t.lease_owner, t.id).then(
+          (n) => n && this.logger.warn(`stopped ${n} scene job(s) of task ${t.id} that its former process had queued`),
+          (err: Error) => this.logger.warn(`could not stop the queued scene jobs of task ${t.id}: ${err.message}`),
+        );
+      }
+    }
+    return requeued;
   }
 
   /** Looks for pending work; cheap to call often. Every change to the queue calls it, so it also tells watchers the queue moved. */

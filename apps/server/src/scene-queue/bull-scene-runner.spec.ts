@@ -42,7 +42,7 @@ describe('BullSceneRunner and SceneConsumer', () => {
   beforeAll(async () => {
     scenes = (await new RuleBasedPlanner().plan('海边的日落，海浪，飞鸟，渔船归港')).scenes.map((s) => ({ ...s, duration_sec: 1 }));
     pool = new RenderWorkerPool({ entryPath: RENDER_WORKER_PATH, size: () => 1, memoryLimitMb: () => 0 });
-    runner = new BullSceneRunner({ redis, dataDir, modelsDir, liveSlots: async () => slots, refreshMs: 100, cancelGraceMs: 3000 });
+    runner = new BullSceneRunner({ redis, dataDir, modelsDir, liveSlots: async () => slots, refreshMs: 100, cancelGraceMs: 3000, owner: 'instance-a' });
     await runner.ready();
   });
 
@@ -98,6 +98,30 @@ describe('BullSceneRunner and SceneConsumer', () => {
     abort.abort();
     await expect(running).rejects.toBeInstanceOf(SceneCancelledError);
     expect(await ended).toBe('cancelled');
+  });
+
+  it('stops the jobs a dead instance left for a task it lost, and only those', async () => {
+    // Instance B queued a long scene of task-2, then "died": its lease ran out and A re-queued the task.
+    const dead = new BullSceneRunner({ redis, dataDir, modelsDir, liveSlots: async () => slots, refreshMs: 100, cancelGraceMs: 60_000, owner: 'instance-b' });
+    try {
+      await dead.ready();
+      const started = new Promise<string>((res) => consumer!.once('job-start', (e) => res(e.job_id)));
+      const ended = new Promise<{ id: string; outcome: string }>((res) => consumer!.once('job-end', (e) => res({ id: e.job_id, outcome: e.outcome })));
+      const long = job(scenes[0], { taskId: 'task-2', width: 320, height: 180, fps: 24, scene: { ...scenes[0]!, duration_sec: 20 } });
+      const orphan = dead.run(long, () => undefined, new AbortController().signal);
+      orphan.catch(() => undefined);
+      expect(await started).toBe(long.jobId);
+      // A claimed task-2 again and queued its scene anew: that job waits behind the orphan (one slot).
+      const again = runner.run(job(scenes[0], { taskId: 'task-2' }), () => undefined, new AbortController().signal);
+      expect(await runner.dropJobsOf('instance-b', 'task-1')).toBe(0);
+      expect(await runner.dropJobsOf('instance-a', 'task-2')).toBe(0);
+      expect(await runner.dropJobsOf('instance-b', 'task-2')).toBe(1);
+      expect(await ended).toEqual({ id: long.jobId, outcome: 'cancelled' });
+      // The slot is free for A's own job of the task, which completes.
+      expect((await again).clip.bytes).toBeGreaterThan(0);
+    } finally {
+      await dead.close();
+    }
   });
 
   it("fails a scene at once for its own reasons (no retry): a chained scene whose start frame is not there", async () => {

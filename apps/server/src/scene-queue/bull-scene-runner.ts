@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isWorkerMessage, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SceneCancelledError } from '../renders/worker-pool';
+import { SceneCancelledError, WorkerDiedError } from '../renders/worker-pool';
 import { fromPortableDone, toPortable, type PortableSceneDone, type PortableSceneJob } from './portable-scene-job';
 import { BULL_CONNECTION, SCENE_QUEUE, bullPriority, sceneQueueKeys } from './scene-queue-keys';
 import type { SceneRunner, SceneRunnerEvents } from './scene-runner';
@@ -15,6 +15,8 @@ export interface BullSceneRunnerOptions {
   modelsDir: string;
   /** Scene jobs the live render workers of the whole deployment can draw at once (their heartbeats' slots). */
   liveSlots(): Promise<number>;
+  /** Whose jobs these are (the render queue's instance id): the BullMQ name of every job added here, so another instance can stop them after this one died. */
+  owner?: string;
   /** How often the capacity is read again (default 1 s). */
   refreshMs?: number;
   /** How long a cancelled job that a worker is drawing has to stop before it is let go of here (default 5 s). */
@@ -28,6 +30,8 @@ interface InFlight {
   resolve(msg: SceneDoneMessage): void;
   reject(err: Error): void;
   cancelled: boolean;
+  /** Set once Redis took the job: from then on a job Redis does not know was lost, not yet to come. */
+  queued: boolean;
 }
 
 /** What a job failed with when a worker died under it twice (BullMQ's stalled-job limit). */
@@ -137,6 +141,7 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
         job,
         onMessage,
         cancelled: false,
+        queued: false,
         resolve: (msg) => end() && resolve(msg),
         reject: (err) => end() && reject(err),
       };
@@ -163,7 +168,7 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
       this.subscriber
         .subscribe(this.keys.messages(job.jobId))
         .then(() =>
-          this.queue.add('scene', portable, {
+          this.queue.add(this.options.owner ?? 'scene', portable, {
             jobId: job.jobId,
             priority: bullPriority(meta.priority ?? 0),
             // One more try when the render process under it died (a scene's own failure is final: the consumer says so).
@@ -172,8 +177,26 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
             removeOnFail: { age: 24 * 3600, count: 5000 },
           }),
         )
+        .then(() => {
+          entry.queued = true;
+        })
         .catch((err: Error) => entry.reject(new Error(`could not queue scene ${job.scene.scene_number}: ${err.message}`)));
     });
+  }
+
+  /**
+   * Stops the jobs that `owner` (another instance's render queue) added for `taskId`: that task was
+   * re-queued after its lease ran out, so whoever claims it next draws its scenes again, and a
+   * worker still drawing the old ones would render for nobody. Jobs of the same task added by any
+   * other owner (the one that claimed it since) are left alone. Resolves with how many were stopped.
+   */
+  async dropJobsOf(owner: string, taskId: string): Promise<number> {
+    if (owner === this.options.owner) return 0;
+    // The queue holds at most what the live workers can draw (see free), so listing it stays cheap.
+    const jobs = await this.queue.getJobs(['waiting', 'prioritized', 'delayed', 'paused', 'active']);
+    const stale = jobs.filter((j): j is Job<PortableSceneJob> => !!j?.id && j.name === owner && j.data?.taskId === taskId);
+    for (const j of stale) await this.cancel(j.id!);
+    return stale.length;
   }
 
   /** Stops a job: removed while it waits; asked to stop (a Redis message, and a mark a consumer checks before it starts) once taken. */
@@ -234,11 +257,21 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
     entry.reject(new Error(reason.startsWith(`scene ${n}`) ? reason : `scene ${n}: ${reason}`));
   }
 
-  /** Settles jobs whose end was announced while the event stream was away (a Redis blip): asks each its state. */
+  /**
+   * Settles jobs whose end was announced while the event stream was away (a Redis blip): asks each
+   * its state. A job Redis does not know at all was lost with its data (a Redis restarted without
+   * persistence): no event will ever come for it, so it ends as a render worker's death does, and
+   * the scene scheduler retries it once as a new job.
+   */
   private async sweep(): Promise<void> {
-    for (const jobId of [...this.inFlight.keys()]) {
+    for (const [jobId, entry] of [...this.inFlight.entries()]) {
       // The state first, then the job: a job read before it completed would carry no answer yet.
       const state = await this.queue.getJobState(jobId);
+      if (state === 'unknown' && entry.queued) {
+        if (entry.cancelled) entry.reject(new SceneCancelledError());
+        else entry.reject(new WorkerDiedError({ code: null, signal: null, cause: 'crashed', reason: `the scene queue lost the job of scene ${entry.job.scene.scene_number} (Redis restarted without its data)` }));
+        continue;
+      }
       if (state !== 'completed' && state !== 'failed') continue;
       const job = await Job.fromId<PortableSceneJob, PortableSceneDone>(this.queue, jobId);
       if (!job) continue;
