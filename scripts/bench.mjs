@@ -26,6 +26,7 @@ const BENCHES = {
   fanout: './fanout-bench.mjs',
   'collab-scaled': './collab-scaled-bench.mjs',
   queue: './queue-bench.mjs',
+  load: './load-bench.mjs',
 };
 
 const args = process.argv.slice(2);
