@@ -5,17 +5,21 @@ import { writeTinyGguf } from '@reelcraft/inference';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, signIn } from '../support/browser';
-import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin } from '../support/server-process';
+import { ADMIN_PASSWORD, ROOT, ServerProcess, api, loginAdmin, until } from '../support/server-process';
 
 /**
  * The studio in Chinese with no language model installed (issue 16 items 1 and 2): Rewrite… is
  * disabled and says why; a server refusal on a scene card reads in Chinese, with the server's
  * English only behind "详情", and goes away when dismissed or when the user acts again; once an
  * admin drops a GGUF in and rescans, Rewrite… is enabled in the open editor without a reload.
+ * Renders fail here (RENDER_MEMORY_LIMIT_MB=16 is below what a render worker needs, so the first
+ * memory sample kills it): a failed task says why in Chinese, from its failure code, on the task
+ * list, the task page and, heard live, in the editor's render banner; the server's English words
+ * only behind "服务器原文".
  */
 describe('errors and model-dependent buttons in the Chinese editor', () => {
   const modelsDir = mkdtempSync(join(tmpdir(), 'reelcraft-e2e-models-'));
-  const server = new ServerProcess({ MODELS_DIR: modelsDir });
+  const server = new ServerProcess({ MODELS_DIR: modelsDir, RENDER_MEMORY_LIMIT_MB: '16' });
   let browser: Browser;
   let context: BrowserContext;
   let token = '';
@@ -30,6 +34,57 @@ describe('errors and model-dependent buttons in the Chinese editor', () => {
     await browser?.close();
     await server.dispose();
     rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  // First: the next test installs a language model, which would make planning slower here.
+  it('says in Chinese why a render failed, the English reason only behind 服务器原文', async () => {
+    const created = await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: '港口的清晨，渔船出海' });
+    expect(created.status).toBe(201);
+    const taskId = created.json.task_id as string;
+    const failed = await until('the task to fail', async () => {
+      const task = (await api(server.baseUrl, 'GET', `/api/tasks/${taskId}`, token)).json;
+      return task.status === 'failed' && task;
+    }, 60_000);
+    expect(failed).toMatchObject({ failure_code: 'out_of_memory', error: expect.stringMatching(/^render worker exceeded its memory limit of 16 MiB/) });
+    const english = failed.error as string;
+
+    const signedIn = await signIn(browser, server.baseUrl, 'admin', ADMIN_PASSWORD, { locale: 'zh-CN' });
+    const page = signedIn.page;
+    try {
+      // The task list.
+      await page.goto(`${server.baseUrl}/`);
+      const row = page.locator(`[data-testid="task-row"][data-task-id="${taskId}"]`);
+      const reason = row.getByTestId('task-error');
+      await reason.waitFor();
+      expect(await reason.getAttribute('data-code')).toBe('out_of_memory');
+      expect(await reason.locator('.text').innerText()).toBe('失败原因：渲染进程内存不足');
+      expect(await reason.getAttribute('title')).toBe(english);
+      expect(await reason.locator('summary').innerText()).toBe('服务器原文');
+      await reason.locator('summary').click();
+      expect(await reason.getByTestId('task-error-detail').innerText()).toBe(english);
+
+      // The task page.
+      await page.goto(`${server.baseUrl}/tasks/${taskId}`);
+      const onPage = page.getByTestId('task-error');
+      await onPage.waitFor();
+      expect(await onPage.locator('.text').innerText()).toBe('失败原因：渲染进程内存不足');
+
+      // The editor of the task's project: a render started there fails, and the banner hears why over the socket.
+      await page.goto(`${server.baseUrl}/projects/${failed.project_id}`);
+      await expect.poll(() => page.getByTestId('connection-status').getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
+      await expect.poll(() => page.getByTestId('render-button').isEnabled(), { timeout: 15_000 }).toBe(true);
+      await page.getByTestId('render-button').click();
+      const banner = page.getByTestId('render-status');
+      // The banner follows the new render (its details link names it), and ends failed.
+      await expect.poll(async () => (await banner.getAttribute('data-status')) === 'failed' && !(await banner.getByRole('link').getAttribute('href'))?.includes(taskId), { timeout: 30_000 }).toBe(true);
+      const live = banner.getByTestId('render-failure');
+      expect(await live.getAttribute('data-code')).toBe('out_of_memory');
+      expect(await live.locator('.text').innerText()).toBe('渲染失败：渲染进程内存不足');
+      expect(await live.getAttribute('title')).toMatch(/^render worker exceeded its memory limit of 16 MiB/);
+      await page.screenshot({ path: join(ROOT, 'reports/errors-zh-render-failed.png') });
+    } finally {
+      await signedIn.context.close();
+    }
   });
 
   it('disables Rewrite… with its reason, shows a refusal in Chinese, and enables Rewrite… after a rescan finds a model', async () => {

@@ -16,4 +16,5 @@ export const taskFailureMessagesEn: Record<keyof typeof taskFailureMessagesZh, s
   failure_disk_full: "The server's disk is full",
   failure_font_missing: 'The server has no Chinese font for the subtitles',
   failure_music_unusable: 'The chosen music has no usable audio',
+  failure_details: "Server's words",
 };

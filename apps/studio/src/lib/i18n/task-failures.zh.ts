@@ -20,4 +20,6 @@ export const taskFailureMessagesZh = {
   failure_disk_full: '服务器磁盘空间已满',
   failure_font_missing: '服务器上没有字幕所需的中文字体',
   failure_music_unusable: '所选音乐没有可用的音频',
-} as const satisfies Record<`failure_${TaskFailureCode}`, string>;
+  // The disclosure with the server's English words (not "详情": the render banner's link already says that).
+  failure_details: '服务器原文',
+} as const satisfies Record<`failure_${TaskFailureCode}`, string> & Record<string, string>;
