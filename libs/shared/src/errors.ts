@@ -87,6 +87,8 @@ export const API_ERROR_CODES = [
   // Render workers.
   'worker_token_exists',
   'worker_token_not_found',
+  // The server's own disk (DATA_DIR) has no space left for what the request would store (507).
+  'disk_full',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -45,6 +45,21 @@ export function toApiError(exception: unknown): ApiError {
     if (Array.isArray(r.scenes)) error.scenes = r.scenes as ApiError['scenes'];
     return error;
   }
+  // A full disk is the admin's to fix, not a bug: the client learns that nothing can be stored now.
+  if (isDiskFull(exception)) {
+    const status = HttpStatus.INSUFFICIENT_STORAGE;
+    return { statusCode: status, error: STATUS_CODES[status]!, message: "no space left on the server's disk; free some space, then try again", code: 'disk_full' };
+  }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
   return { statusCode: status, error: STATUS_CODES[status]!, message: 'internal error; the server log has the details', code: 'internal' };
+}
+
+/**
+ * Whether an error comes from a full disk: a file write's ENOSPC (an upload that multer writes to
+ * DATA_DIR, a file the service moves), SQLite's SQLITE_FULL or PostgreSQL's disk_full (53100),
+ * also when TypeORM wraps the driver's error.
+ */
+function isDiskFull(exception: unknown): boolean {
+  const codes = [exception, (exception as { driverError?: unknown } | null)?.driverError].map((e) => (e as { code?: unknown } | null)?.code);
+  return codes.some((c) => c === 'ENOSPC' || c === 'SQLITE_FULL' || c === '53100');
 }

@@ -13,6 +13,7 @@ export const errorMessagesEn: Record<keyof typeof errorMessagesZh, string> = {
   error_unprocessable: 'The server cannot process this content',
   error_too_many_requests: 'Too many requests; try again later',
   error_internal: 'The server ran into an error; try again later. The server log has the details',
+  error_disk_full: 'The server’s disk is full. Ask an admin to free some space, then try again',
   error_unavailable: 'The service is unavailable for now; try again later',
   error_invalid_input: 'Some input is not valid',
   error_invalid_json: 'The request is not valid JSON',

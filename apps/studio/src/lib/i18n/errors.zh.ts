@@ -17,6 +17,7 @@ export const errorMessagesZh = {
   error_unprocessable: '服务器无法处理此内容',
   error_too_many_requests: '请求过于频繁，请稍后再试',
   error_internal: '服务器内部出错，请稍后重试；服务器日志中有详细信息',
+  error_disk_full: '服务器磁盘已满，请管理员释放空间后重试',
   error_unavailable: '服务暂时不可用，请稍后重试',
   error_invalid_input: '输入有误',
   error_invalid_json: '请求内容不是有效的 JSON',
