@@ -15,11 +15,13 @@ import { ADMIN_PASSWORD, ServerProcess, api, loginAdmin, until } from '../suppor
 /**
  * Issue 15 item 3, stored XSS: markup is written into the texts a user can store (project name,
  * storyboard title, scene description and subtitle, a comment, a version name, an uploaded file's
- * name, a music track's name and licence, a filter rule's category, a worker token's name), and the
- * studio pages that show them on opening (projects, the project editor, the admin's rules and
- * workers) are checked in Chromium: each marker is on the page, no element of any payload exists
- * in the DOM, no handler ran and no dialog opened. Comments, file names and music names are stored
- * too but shown only behind a click, which this test does not make.
+ * name, a music track's name and licence in the library, the storyboard's music track name, a
+ * filter rule's category, a worker token's name), and every studio page that shows them is checked
+ * in Chromium, opened as a user would (the scene's comments unfolded, a version compared with the
+ * storyboard): each marker is on the page, no element of any payload exists in the DOM, no handler
+ * ran and no dialog opened. The music library's names and licences are shown in the admin's audit
+ * log; an uploaded file's name is stored as sent (checked through the API) but no studio page shows
+ * it, so it is covered by the editor of the scene that holds it finding no payload element.
  * (The Content-Security-Policy would stop inline handlers too; this checks that the markup never
  * becomes elements in the first place.)
  */
@@ -54,20 +56,26 @@ describe('stored XSS, in Chromium', () => {
     const sceneId = (storyboardRoot(doc).toJSON().scenes as { id: string }[])[0]!.id;
     expect(addComment(doc, sceneId, { author: 'admin', text: payload('comment') })).not.toBeNull();
     await new Promise((r) => setTimeout(r, 500));
+    expect((await call('POST', `/api/projects/${projectId}/versions`, { name: payload('version') })).status).toBe(201);
+    // After the version: comparing it with the storyboard shows the music track's name as changed.
+    (storyboardRoot(doc).get('music') as Y.Map<unknown>).set('track_name', payload('track'));
+    await new Promise((r) => setTimeout(r, 500));
     provider.destroy();
     doc.destroy();
 
-    expect((await call('POST', `/api/projects/${projectId}/versions`, { name: payload('version') })).status).toBe(201);
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=1', '-frames:v', '1', join(files, 'still.png')]);
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-ar', '44100', join(files, 'tone.wav')]);
     const upload = async (path: string, file: string, name: string, fields: Record<string, string> = {}) => {
       const form = new FormData();
       form.append('file', new Blob([readFileSync(join(files, file))]), name);
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      return (await fetch(server.baseUrl + path, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })).status;
+      const res = await fetch(server.baseUrl + path, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      return { status: res.status, json: await res.json() };
     };
-    expect(await upload(`/api/projects/${projectId}/scenes/${sceneId}/media`, 'still.png', `${payload('filename')}.png`)).toBe(201);
-    expect(await upload('/api/admin/music', 'tone.wav', 'tone.wav', { name: payload('music'), licence: payload('licence') })).toBe(201);
+    const media = await upload(`/api/projects/${projectId}/scenes/${sceneId}/media`, 'still.png', `${payload('filename')}.png`);
+    expect(media).toMatchObject({ status: 201, json: { original_name: `${payload('filename')}.png` } });
+    const music = await upload('/api/admin/music', 'tone.wav', 'tone.wav', { name: payload('music'), licence: payload('licence') });
+    expect(music).toMatchObject({ status: 201, json: { name: payload('music'), licence: payload('licence') } });
     expect((await call('POST', '/api/admin/filter-rules', { pattern: 'xssword', category: short('category'), action: 'mask' })).status).toBe(201);
     expect((await call('POST', '/api/admin/worker-tokens', { name: short('worker') })).status).toBe(201);
 
@@ -86,9 +94,10 @@ describe('stored XSS, in Chromium', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
-  /** Opens the page, waits for the markers to be shown, and checks that none became markup. */
-  async function shownAsText(path: string, markers: string[]) {
+  /** Opens the page (and `open` what shows the texts), waits for the markers to be shown, and checks that none became markup. */
+  async function shownAsText(path: string, markers: string[], open?: () => Promise<void>) {
     await page.goto(server.baseUrl + path);
+    await open?.();
     // What the page shows: its text, and the values of its fields (a textarea holds text, never markup).
     const shown = () => page.evaluate(() => [document.body.innerText, ...Array.from(document.querySelectorAll('input, textarea')).map((e) => (e as HTMLInputElement).value)].join('\n'));
     for (const m of markers) await expect.poll(shown, { timeout: 15_000, message: `${m} on ${path}` }).toContain(`XSS-${m}`);
@@ -105,6 +114,21 @@ describe('stored XSS, in Chromium', () => {
   it('shows project names, the storyboard’s title, scene text and version names as text', async () => {
     await shownAsText('/projects', ['project']);
     await shownAsText(`/projects/${projectId}`, ['project', 'title', 'description', 'subtitle', 'version']);
+  });
+
+  it('shows a comment as text once the scene’s comments are unfolded', async () => {
+    await shownAsText(`/projects/${projectId}`, ['comment'], () => page.getByTestId('scene-comments-toggle').first().click());
+  });
+
+  it('shows the storyboard’s music track name as text in a version compared with the storyboard', async () => {
+    await shownAsText(`/projects/${projectId}`, ['track'], async () => {
+      await page.getByTestId('version-compare').first().click();
+      await page.getByTestId('version-diff').waitFor();
+    });
+  });
+
+  it('shows the music library’s track names and licences as text in the audit log', async () => {
+    await shownAsText('/admin/audit', ['music', 'licence']);
   });
 
   it('shows the admin console’s rule categories and worker token names as text', async () => {
