@@ -19,13 +19,15 @@ type RoundKind = 'server' | 'render-worker' | 'planner';
  * The single-server rounds of the fault suite, in a fixed order (the moments are the dice's):
  * SIGKILL of the server while two editors type and a render runs, of a render worker mid-scene,
  * and of the planner process mid-plan; the scaled mode's Redis restarts are scaled-redis.spec.ts.
+ * A server round comes between two planner rounds: a planner killed while loading marks its GGUF
+ * unloadable for ten minutes in that server process, and the next planner round needs it again.
  */
 const ROUNDS: RoundKind[] = ['server', 'render-worker', 'planner', 'server', 'render-worker', 'server', 'planner', 'render-worker', 'server', 'planner', 'render-worker', 'server', 'planner', 'server', 'render-worker', 'planner', 'server'];
 
 describe('fault rounds: SIGKILL of the server, a render worker, the planner', () => {
   const dice = faultDice('kill-rounds');
   const modelsDir = mkdtempSync(join(tmpdir(), 'reelcraft-faults-models-'));
-  const server = new ServerProcess({ RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8', MODELS_DIR: modelsDir, RENDER_THREADS: '1', PLANNER_TIMEOUT_SECONDS: '30', LOG_LEVEL: 'warn' });
+  const server = new ServerProcess({ RENDER_WIDTH: '128', RENDER_HEIGHT: '72', RENDER_FPS: '8', MODELS_DIR: modelsDir, RENDER_THREADS: '1', PLANNER_TIMEOUT_SECONDS: '30' });
   const db = readerOf(server);
   const probed: ProbeCache = new Map();
   const clients: CollabClient[] = [];
@@ -148,27 +150,39 @@ describe('fault rounds: SIGKILL of the server, a render worker, the planner', ()
     throw new Error('three renders ended before a moment mid-scene came up');
   }
 
-  /** The planner process SIGKILLed at a random moment while it writes a task's storyboard. */
+  /**
+   * The planner process SIGKILLed at a random moment of a task's planning: while it loads the
+   * GGUF, or (the dice choose) while the loaded model writes the storyboard. In the second case
+   * the process is frozen first and the kill goes ahead only while the task has no stored plan,
+   * so it is known to land mid-plan; a moment past the plan is drawn again with a new task.
+   */
   async function plannerRound(round: number): Promise<string> {
-    const created = await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: `A lighthouse at dusk, waves and gulls, round ${round}` });
-    expect(created.status).toBe(201);
-    const taskId = created.json.task_id as string;
-    const planner = await until('the planner process', async () => childrenOf(server.child!.pid!).find((p) => p.kind === 'planner'), 30_000);
-    await sleep(dice.int(0, 400));
-    const before = await db.rows<{ planned: number }>(`SELECT CASE WHEN plan IS NULL THEN 0 ELSE 1 END AS planned FROM tasks WHERE id = '${taskId}'`);
-    killHard(planner.pid);
-    await until('the killed planner gone', async () => !processLive(planner.pid), 10_000);
-    const end = await until('the task to end', async () => {
-      const t = await task(taskId);
-      return ['completed', 'failed', 'cancelled'].includes(t.status) && t;
-    }, 60_000);
-    if (!before[0]?.planned) {
-      // Mid-plan: the LLM's crash is reported, and the rule-based planner wrote the rest (or the task failed saying why).
+    const phase = dice.next() < 0.5 ? 'loading' : 'planning';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const created = await api(server.baseUrl, 'POST', '/api/tasks', token, { prompt: `A lighthouse at dusk, waves and gulls, round ${round}.${attempt}` });
+      expect(created.status).toBe(201);
+      const taskId = created.json.task_id as string;
+      const planner = await until('the planner process', async () => childrenOf(server.child!.pid!).find((p) => p.kind === 'planner'), 30_000);
+      if (phase === 'planning') await until('the model loaded', async () => server.log.includes(`planner process ${planner.pid} loaded`), 30_000);
+      await sleep(phase === 'loading' ? dice.int(0, 300) : dice.int(0, 150));
+      process.kill(planner.pid, 'SIGSTOP');
+      const [row] = await db.rows<{ planned: number }>(`SELECT CASE WHEN plan IS NULL THEN 0 ELSE 1 END AS planned FROM tasks WHERE id = '${taskId}'`);
+      if (row?.planned) {
+        process.kill(planner.pid, 'SIGCONT');
+        continue;
+      }
+      killHard(planner.pid);
+      await until('the killed planner gone', async () => !processLive(planner.pid), 10_000);
+      const end = await until('the task to end', async () => {
+        const t = await task(taskId);
+        return ['completed', 'failed', 'cancelled'].includes(t.status) && t;
+      }, 60_000);
+      // The LLM's crash is reported and the rule-based planner wrote the rest, or the task failed saying why.
       if (end.status === 'completed') expect(end.planner?.fallback_reason, 'the planner report names the fallback').toBeTruthy();
       else expect(end.error).toBeTruthy();
+      return `planner ${planner.pid} killed mid-plan while ${phase === 'loading' ? 'loading the model' : 'the loaded model planned'} (attempt ${attempt}), task ${end.status}; fallback: ${end.planner?.fallback_reason ?? end.error}`;
     }
-    const fallback = end.planner?.fallback_reason ? `; fallback: ${end.planner.fallback_reason}` : '';
-    return `planner ${planner.pid} killed ${before[0]?.planned ? 'after the plan was stored' : 'mid-plan'}, task ${end.status}${fallback}`;
+    throw new Error('three plans were stored before a moment mid-plan came up');
   }
 
   for (const [i, kind] of ROUNDS.entries()) {
