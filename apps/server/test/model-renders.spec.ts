@@ -74,6 +74,8 @@ describe('a broken model or a dead worker fails one task, never the server', () 
     try {
       const task = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
       expect(task).toMatchObject({ status: 'failed', failure_code: 'model_missing', error: expect.stringMatching(/not a usable diffusion export: unet\/model\.onnx missing/) });
+      // The export by its folder's name, never the server's path to it.
+      expect(task.error).not.toContain(modelsDir);
       const listed = ((await api('GET', '/api/tasks')).json.items as { task_id: string; failure_code: string | null }[]).find((x) => x.task_id === task.task_id);
       expect(listed?.failure_code).toBe('model_missing');
     } finally {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { throwIfAborted } from '../util/abort';
 import { readJsonIfExists } from '../util/read-json';
@@ -152,6 +152,8 @@ export class DiffusionPipeline {
   }
 
   static async load(dir: string, options: DiffusionPipelineOptions = {}): Promise<DiffusionPipeline> {
+    // The export by its folder's name: these messages reach the users of a failed render, who need not learn where the server keeps its models.
+    const named = `"${basename(dir)}"`;
     const sessions: Partial<Sessions> = {};
     const files: Partial<Record<DiffusionComponent, string>> = {};
     try {
@@ -159,7 +161,7 @@ export class DiffusionPipeline {
         const picked = await pickOnnxFile(join(dir, component), options.device);
         if (!picked) {
           if (component === 'vae_encoder') continue;
-          throw new Error(`${dir} is not a usable diffusion export: ${component}/model.onnx missing`);
+          throw new Error(`${named} is not a usable diffusion export: ${component}/model.onnx missing`);
         }
         files[component] = picked;
         sessions[component] = await openSession(join(dir, component, picked), options).catch((err: unknown) => {
@@ -167,7 +169,7 @@ export class DiffusionPipeline {
         });
         const s = sessions[component]!;
         const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata), picked);
-        if (problems.length) throw new Error(`${dir} is not a usable diffusion export: ${problems.join('; ')}`);
+        if (problems.length) throw new Error(`${named} is not a usable diffusion export: ${problems.join('; ')}`);
       }
       const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer'));
       const rawScheduler = (await readJsonIfExists(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
@@ -181,7 +183,7 @@ export class DiffusionPipeline {
       const lh = typeof sampleShape[2] === 'number' ? sampleShape[2] : configured;
       const lw = typeof sampleShape[3] === 'number' ? sampleShape[3] : configured;
       if (typeof unetConfig.in_channels === 'number' && unetConfig.in_channels !== 4) {
-        throw new Error(`${dir}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
+        throw new Error(`${named}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
       }
       const kind = options.scheduler ?? schedulerKindOf(schedulerConfig);
       return new DiffusionPipeline(dir, sessions as Sessions, files, tokenizer, schedulerConfig, scaling, lw, lh, kind);
@@ -426,7 +428,7 @@ export class DiffusionPipeline {
    * to the encoder as it is: no conversion.
    */
   async encodeImage(image: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
-    if (!this.sessions.vae_encoder) throw new Error(`${this.dir} has no vae_encoder model: img2img is unavailable`);
+    if (!this.sessions.vae_encoder) throw new Error(`"${basename(this.dir)}" has no vae_encoder model: img2img is unavailable`);
     const [w, h] = [this.width, this.height];
     if (image.length !== 3 * w * h) throw new RangeError(`init image has ${image.length} values, expected 3×${w}×${h}`);
     const out = await this.run('vae_encoder', { sample: floatTensor(this.vaeTypes.image!, image, [1, 3, h, w]) });
