@@ -64,12 +64,15 @@ function serveStudio(http: Express, dir: string): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Content-Security-Policy', csp);
   };
-  http.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
+  const files = express.static(dir, { index: false, maxAge: '1h', setHeaders: (res, path) => {
     if (path.endsWith('.html')) page(res);
-  } }));
+  } });
+  // The server's own paths never look on the disk first: one stat per API request otherwise.
+  const serverPath = (req: Request) => /^\/(api|socket\.io|collab)(\/|$)/.test(req.path);
+  http.use((req, res, next) => (serverPath(req) ? next() : files(req, res, next)));
   http.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (/^\/(api|socket\.io|collab)(\/|$)/.test(req.path)) return next();
+    if (serverPath(req)) return next();
     page(res);
     res.sendFile(fallback);
   });

@@ -1,6 +1,8 @@
 import * as encoding from 'lib0/encoding';
 import { COLLAB_CLOSE, addComment, newScene, readStoryboard, sceneText, storyboardRoot, type ClientToServerEvents, type ServerToClientEvents, type Storyboard } from '@reelcraft/shared';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
@@ -436,5 +438,36 @@ describe('security fixes', () => {
       sceneText(alice.doc, 0, 'description').insert(0, 'still fine ');
       await until('the edit to be stored', async () => (await rows(pid)) > before);
     });
+  });
+});
+
+describe('the studio’s files and the server’s own paths', () => {
+  let t: TestApp;
+  let studio: string;
+
+  beforeAll(async () => {
+    // A studio folder that (by accident or on purpose) holds files under the server's own paths.
+    studio = await mkdtemp(join(tmpdir(), 'reelcraft-studio-'));
+    await writeFile(join(studio, '200.html'), `<!doctype html><meta http-equiv="content-security-policy" content="default-src 'self'; script-src 'self'"><title>studio</title>`);
+    await writeFile(join(studio, 'app.js'), 'console.log(1)');
+    for (const dir of ['api', 'socket.io', 'collab']) {
+      await mkdir(join(studio, dir), { recursive: true });
+      await writeFile(join(studio, dir, 'health'), 'not the server');
+    }
+    t = await startTestApp(defaultTestDatabase(), { STUDIO_DIR: studio });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await rm(studio, { recursive: true, force: true });
+  });
+
+  it('serves the studio’s files and page, and never a file in place of an API, Socket.IO or collab path', async () => {
+    expect(await (await fetch(`${t.baseUrl}/app.js`)).text()).toBe('console.log(1)');
+    expect(await (await fetch(`${t.baseUrl}/projects/p1`)).text()).toContain('<title>studio</title>');
+    const health = await fetch(`${t.baseUrl}/api/health`);
+    expect(health.headers.get('content-type')).toMatch(/json/);
+    expect(await health.text()).not.toContain('not the server');
+    for (const path of ['/socket.io/health', '/collab/health']) expect(await (await fetch(t.baseUrl + path)).text(), path).not.toContain('not the server');
   });
 });
