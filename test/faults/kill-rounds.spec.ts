@@ -123,7 +123,7 @@ describe('fault rounds: SIGKILL of the server, a render worker, the planner', ()
    * kill, so the kill is known to land mid-scene; a moment that fell between scenes is drawn again.
    */
   async function renderWorkerRound(round: number): Promise<string> {
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= 5; attempt++) {
       const taskId = await render(await projectWithScenes(`Worker round ${round}.${attempt}`, 2));
       for (;;) {
         const t = await task(taskId);
@@ -134,7 +134,8 @@ describe('fault rounds: SIGKILL of the server, a render worker, the planner', ()
           await sleep(20);
           continue;
         }
-        await sleep(dice.int(0, 300));
+        // Within a scene's time here (an animatic scene of this size takes a few hundred ms).
+        await sleep(dice.int(0, 150));
         process.kill(worker.pid, 'SIGSTOP');
         const now = await task(taskId);
         const still = now.scenes?.find((s: { status: string }) => s.status === 'rendering');
@@ -147,7 +148,7 @@ describe('fault rounds: SIGKILL of the server, a render worker, the planner', ()
         return `worker ${worker.pid} killed mid-scene ${still.scene_number} (attempt ${attempt})`;
       }
     }
-    throw new Error('three renders ended before a moment mid-scene came up');
+    throw new Error('five renders ended before a moment mid-scene came up');
   }
 
   /**
