@@ -1,40 +1,9 @@
 import { appendScene, hasStoryboard, newScene, readStoryboard, sceneText, updateSceneField } from '@reelcraft/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-// The only way yjs is imported here: y-websocket and @reelcraft/shared load the same ESM copy, and
-// a second copy would break Yjs's instanceof checks.
-import * as Y from 'yjs';
+import { Y, collabClient as connect, sameBytes, type CollabClient } from './support/collab-client';
 import { ServerProcess, api, loginAdmin, until } from './support/server-process';
 
-interface Client {
-  doc: Y.Doc;
-  provider: WebsocketProvider;
-  destroy(): void;
-}
-
-/** A stock y-websocket client, as the studio uses it, against the real server process. */
-function connect(baseUrl: string, projectId: string, token: string): Client {
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(baseUrl.replace(/^http/, 'ws') + '/collab', projectId, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
-    // No BroadcastChannel: every client must get its state from the server, not from a sibling.
-    disableBc: true,
-    maxBackoffTime: 300,
-  });
-  return {
-    doc,
-    provider,
-    destroy: () => {
-      provider.destroy();
-      doc.destroy();
-    },
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 
 /**
  * The persistence promise of /collab: an update is stored before it is relayed, so whatever one
@@ -42,7 +11,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLengt
  */
 describe('collab documents across a SIGKILL', () => {
   const server = new ServerProcess();
-  const clients: Client[] = [];
+  const clients: CollabClient[] = [];
   afterAll(async () => {
     for (const c of clients) c.destroy();
     await server.dispose();

@@ -39,7 +39,7 @@ export function collabClient(baseUrl: string, projectId: string, token: string):
   };
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 
 /**
  * Whether `updates` add nothing to `doc`: applied to a copy, they leave its state vector as it is

@@ -1,3 +1,5 @@
+import { hashString, seededRandom } from '@reelcraft/shared';
+
 /**
  * The fault suite's dice: a seeded generator, so a failing run can be replayed. FAULT_SEED picks
  * the seed (printed either way); each spec draws from its own stream, derived from the seed and
@@ -9,24 +11,6 @@ export interface FaultDice {
   next(): number;
   /** An integer in [min, max]. */
   int(min: number, max: number): number;
-}
-
-/** mulberry32: small, fast and good enough for picking moments. */
-function mulberry32(state: number): () => number {
-  let a = state >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashLabel(label: string): number {
-  let h = 2166136261;
-  for (const ch of label) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return h >>> 0;
 }
 
 /** The run's seed: FAULT_SEED when set (a replay), else a fresh one. */
@@ -41,7 +25,7 @@ export function faultSeed(): number {
 }
 
 export function faultDice(label: string, seed = faultSeed()): FaultDice {
-  const next = mulberry32(seed ^ hashLabel(label));
+  const next = seededRandom(seed ^ hashString(label));
   console.log(`[faults] ${label}: seed ${seed} (replay with FAULT_SEED=${seed})`);
   return { seed, next, int: (min, max) => min + Math.floor(next() * (max - min + 1)) };
 }

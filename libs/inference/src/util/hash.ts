@@ -4,18 +4,7 @@
  * clock or Math.random.
  */
 
-export { hashString } from '@reelcraft/shared';
-
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { hashString, seededRandom } from '@reelcraft/shared';
 
 /** Deterministic choice from a non-empty list. */
 export function pick<T>(items: readonly T[], n: number): T {
