@@ -119,6 +119,8 @@ describe('fault: DATA_DIR on a full disk', () => {
       expect(t.status).toBe('failed');
       expect(t.error).toMatch(/no space left|disk is full|ENOSPC|SQLITE_FULL/i);
       expect(t.failure_code).toBe('disk_full');
+      // Members read this reason: the server's folders are named, never shown.
+      expect(t.error).not.toContain(server.dataDir);
       renderOutcome = `accepted, then failed: ${t.error}`;
     } else {
       expect(renderRes.status, JSON.stringify(renderRes.json)).toBe(507);

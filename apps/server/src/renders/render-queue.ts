@@ -27,6 +27,7 @@ import { SceneScheduler } from './scene-scheduler';
 import { RenderWorkerPool } from './worker-pool';
 import { withTaskLook } from './task-look';
 import { TaskFailure, failureCodeOf, planFailureCodeOf } from './failure-code';
+import { hidePaths } from '../common/hide-paths';
 import type { WorkerJob } from '@reelcraft/shared';
 import { BullSceneRunner } from '../scene-queue/bull-scene-runner';
 import { SceneConsumer } from '../scene-queue/scene-consumer';
@@ -309,6 +310,11 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
     return requeued;
   }
 
+  /** A failure's text as the task's members see it: the server's folders named, not shown (the log keeps the whole text). */
+  private forMembers(message: string): string {
+    return hidePaths(message, { DATA_DIR: this.config.dataDir, MODELS_DIR: this.config.modelsDir });
+  }
+
   /** Looks for pending work; cheap to call often. Every change to the queue calls it, so it also tells watchers the queue moved. */
   kick(): void {
     this.announce();
@@ -475,7 +481,7 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
       return { ...task, plan, planner: report };
     } catch (err) {
       const code = signal.aborted ? 'cancelled' : planFailureCodeOf(err);
-      const message = signal.aborted ? 'cancelled' : err instanceof Error ? err.message : String(err);
+      const message = signal.aborted ? 'cancelled' : this.forMembers(err instanceof Error ? err.message : String(err));
       await this.taskEvents.emit('plan-failed', { task_id: task.id, error: message, code });
       // The task fails for the plan's reason, not for whatever the planner's error text resembles.
       throw code === 'cancelled' ? err : new TaskFailure(code, message);
@@ -526,13 +532,13 @@ export class RenderQueue implements OnApplicationBootstrap, OnApplicationShutdow
           return;
         }
         // A cancel has already moved the task on; the update below then matches nothing.
-        const message = abort.signal.aborted ? 'cancelled' : err.message;
+        const message = abort.signal.aborted ? 'cancelled' : this.forMembers(err.message);
         const code = abort.signal.aborted ? 'cancelled' : failureCodeOf(err);
         const failed = await this.tasks.update(
           { id: task.id, status: 'running', lease_owner: this.instanceId },
           { status: 'failed', error: message.slice(0, 2000), failure_code: code, finished_at: new Date(), lease_owner: null, lease_until: null },
         );
-        if (failed.affected) this.logger.warn(`task ${task.id} failed (${code}): ${message}`);
+        if (failed.affected) this.logger.warn(`task ${task.id} failed (${code}): ${err.message}`);
         if (failed.affected || abort.signal.aborted) report.failed(message, code, abort.signal.aborted);
       })
       .catch((err: Error) => this.logger.error(`could not record the end of task ${task.id}: ${err.message}`))
