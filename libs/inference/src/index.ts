@@ -30,7 +30,7 @@ export { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, INSPEC
 export { checkEmbeddingsModel } from './models/embeddings-contract';
 export { inspectEmbeddingsFolder } from './models/inspect-embeddings';
 export type { DiffusionInspector } from './models/diffusion-layout';
-export { readGgufHeader, GgufFormatError, type GgufHeader, type GgufTensorInfo, type GgufMetaValue } from './models/gguf-reader';
+export { readGgufFile, metadataValue, GgufFormatError, type GgufFile, type GgufFileInfo, type GgufTensorInfo } from './models/gguf-file';
 export { inspectGguf } from './models/llm-check';
 export { buildTinyGguf, writeTinyGguf, type TinyGgufOptions, type TinyGgufInfo } from './testing/tiny-gguf';
 

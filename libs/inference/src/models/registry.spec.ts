@@ -1,16 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
-import { writeTinyGguf } from '../testing/tiny-gguf';
+import { buildTinyGguf, writeTinyGguf } from '../testing/tiny-gguf';
 import { inspectEmbeddingsFolder } from './inspect-embeddings';
-import { readGgufHeader } from './gguf-reader';
+import { metadataValue, readGgufFile } from './gguf-file';
 import { ModelRegistry, scanModels } from './registry';
 
 let root: string;
 
-async function touch(path: string, content = '{}'): Promise<void> {
+async function touch(path: string, content: string | Uint8Array = '{}'): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });
   await writeFile(path, content);
 }
@@ -37,18 +38,46 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** Native libraries this process has mapped; llama.cpp's addon and libggml/libllama would show here once loaded. */
+const llamaLibrariesMapped = (): string[] =>
+  [...new Set(readFileSync('/proc/self/maps', 'utf8').split('\n').map((l) => l.split(/\s+/)[5] ?? ''))].filter((f) => /llama|ggml/i.test(f));
+
 describe('reading GGUF headers', () => {
-  it('reads the metadata and tensor table of the tiny model without loading weights', async () => {
+  const dlopened: string[] = [];
+  const dlopen = process.dlopen;
+  beforeAll(() => {
+    process.dlopen = (module, filename, ...rest) => {
+      dlopened.push(filename);
+      return dlopen.call(process, module, filename, ...rest);
+    };
+  });
+  afterAll(() => {
+    process.dlopen = dlopen;
+  });
+
+  it('reads the metadata and tensor table of the tiny model through node-llama-cpp without loading weights or the native addon', async () => {
     const path = join(root, 'header', 'tiny.gguf');
     const info = await writeTinyGguf(path, { layers: 3 });
-    const header = await readGgufHeader(path);
-    expect(header.version).toBe(3);
-    expect(header.metadata.get('general.architecture')).toBe('llama');
-    expect(header.metadata.get('llama.block_count')).toBe(3);
-    expect(header.metadata.get('tokenizer.ggml.tokens')).toEqual({ array: 8, length: info.vocabSize });
-    expect(header.tensors).toHaveLength(info.tensorCount);
-    expect(header.tensors.find((t) => t.name === 'token_embd.weight')?.dims).toEqual([64, info.vocabSize]);
-    expect(header.fileSize).toBe(info.bytes);
+    const gguf = await readGgufFile(path);
+    expect(gguf.info.version).toBe(3);
+    expect(metadataValue(gguf.info.metadata, 'general.architecture')).toBe('llama');
+    expect(metadataValue(gguf.info.metadata, 'llama.block_count')).toBe(3);
+    expect(metadataValue(gguf.info.metadata, 'llama.attention.head_count')).toBe(4);
+    expect(metadataValue(gguf.info.metadata, 'tokenizer.ggml.tokens')).toHaveLength(info.vocabSize);
+    expect(metadataValue(gguf.info.metadata, 'llama.no_such_key')).toBeUndefined();
+    expect(gguf.tensors).toHaveLength(info.tensorCount);
+    expect(gguf.tensors.find((t) => t.name === 'token_embd.weight')?.dimensions).toEqual([64, info.vocabSize]);
+    expect(gguf.fileSize).toBe(info.bytes);
+    // The server reads headers in its own process: llama.cpp's binding must stay unloaded there.
+    expect(dlopened.filter((f) => /llama|ggml/i.test(f))).toEqual([]);
+    if (process.platform === 'linux') expect(llamaLibrariesMapped()).toEqual([]);
+  });
+
+  it('never treats the path as a URL or a model URI', async () => {
+    // A relative file named like a URI must be read as that file (here: missing), never fetched.
+    for (const name of ['https://example.invalid/model.gguf', 'hf:someone/model']) {
+      await expect(readGgufFile(name)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
   });
 });
 
@@ -81,7 +110,7 @@ describe('ModelRegistry', () => {
     expect(noFf).toMatchObject({ ok: false, problems: ['llama.feed_forward_length missing', 'tokenizer.ggml.token_type missing'] });
     expect(truncated!.ok).toBe(false);
     expect(truncated!.problems[0]).toMatch(/^truncated: tensor .* needs the file to be \d+ bytes, it has 300000$/);
-    expect(headerCut!.problems[0]).toMatch(/^truncated: the file ends inside tokenizer\.ggml\.tokens\[\d+\]/);
+    expect(headerCut!.problems).toEqual([expect.stringMatching(/^truncated: the file ends inside the metadata \(it has 2000 bytes, the metadata needs at least \d+\)$/)]);
     expect(notGguf).toMatchObject({ ok: false, problems: ['not a GGUF file: the magic number is not "GGUF"'] });
   });
 
@@ -105,6 +134,26 @@ describe('ModelRegistry', () => {
     expect(view.llm.find((e) => e.name === 'four-blocks.gguf')?.problems).toEqual([
       'tensors missing: blk.2.attn_norm.weight, blk.2.attn_q.weight, blk.2.attn_k.weight, blk.2.attn_v.weight, blk.2.attn_output.weight and 13 more',
     ]);
+  });
+
+  it('names a corrupt header instead of reading garbage counts and lengths', async () => {
+    const dir = join(root, 'llm-corrupt');
+    const { buffer } = buildTinyGguf();
+    const write = (name: string, edit: (b: Buffer) => Buffer) => touch(join(dir, 'llm', name), edit(Buffer.from(buffer)));
+    const firstKey = 'general.architecture';
+    await write('a-empty.gguf', () => Buffer.alloc(0));
+    await write('b-counts.gguf', (b) => (b.writeBigUInt64LE(1n << 40n, 8), b));
+    await write('c-key-length.gguf', (b) => (b.writeBigUInt64LE(1n << 40n, 24), b));
+    await write('d-value-type.gguf', (b) => (b.writeUInt32LE(77, 24 + 8 + firstKey.length), b));
+
+    const view = await scanModels({ modelsDir: dir });
+    expect(view.llm.map((e) => [e.name, e.problems])).toEqual([
+      ['a-empty.gguf', ['not a GGUF file: only 0 bytes']],
+      ['b-counts.gguf', [`corrupt: the header claims 1099511627776 tensors and 18 metadata entries, more than ${buffer.length} bytes can hold`]],
+      ['c-key-length.gguf', [expect.stringMatching(/^corrupt: a length in the header is impossibly large \(/)]],
+      ['d-value-type.gguf', ['corrupt: Unsupported GGUF value type "77"']],
+    ]);
+    expect(view.llm.every((e) => e.details['sizeBytes'] !== undefined)).toBe(true);
   });
 
   it('checks diffusion exports file by file and picks up precision variants', async () => {
