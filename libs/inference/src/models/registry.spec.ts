@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyEmbeddingsModel } from '../testing/tiny-embeddings';
+import { encodeGguf } from '../testing/gguf-writer';
 import { buildTinyGguf, writeTinyGguf } from '../testing/tiny-gguf';
 import { inspectEmbeddingsFolder } from './inspect-embeddings';
 import { metadataValue, readGgufFile } from './gguf-file';
@@ -71,6 +72,26 @@ describe('reading GGUF headers', () => {
     // The server reads headers in its own process: llama.cpp's binding must stay unloaded there.
     expect(dlopened.filter((f) => /llama|ggml/i.test(f))).toEqual([]);
     if (process.platform === 'linux') expect(llamaLibrariesMapped()).toEqual([]);
+  });
+
+  it('finds values by their GGUF key where the library had to keep a dotted key whole', async () => {
+    const path = join(root, 'header', 'collide.gguf');
+    await touch(
+      path,
+      encodeGguf(
+        [
+          ['tokenizer.chat_template', { type: 'string', value: 'plain' }],
+          ['tokenizer.chat_template.tool_use', { type: 'string', value: 'tools' }],
+          ['general.name', { type: 'string', value: 'collide' }],
+        ],
+        [{ name: 'w', dims: [2], data: new Float32Array(2) }],
+      ),
+    );
+    const gguf = await readGgufFile(path);
+    expect(metadataValue(gguf.info.metadata, 'tokenizer.chat_template')).toBe('plain');
+    expect(metadataValue(gguf.info.metadata, 'tokenizer.chat_template.tool_use')).toBe('tools');
+    expect(metadataValue(gguf.info.metadata, 'general.name')).toBe('collide');
+    expect(metadataValue(gguf.info.metadata, 'general.name.x')).toBeUndefined();
   });
 
   it('never treats the path as a URL or a model URI', async () => {
@@ -145,6 +166,8 @@ describe('ModelRegistry', () => {
     await write('b-counts.gguf', (b) => (b.writeBigUInt64LE(1n << 40n, 8), b));
     await write('c-key-length.gguf', (b) => (b.writeBigUInt64LE(1n << 40n, 24), b));
     await write('d-value-type.gguf', (b) => (b.writeUInt32LE(77, 24 + 8 + firstKey.length), b));
+    // Past the last metadata entry, before the end of the tensor table.
+    await write('e-table-cut.gguf', (b) => b.subarray(0, b.indexOf('token_embd.weight') + 40));
 
     const view = await scanModels({ modelsDir: dir });
     expect(view.llm.map((e) => [e.name, e.problems])).toEqual([
@@ -152,6 +175,7 @@ describe('ModelRegistry', () => {
       ['b-counts.gguf', [`corrupt: the header claims 1099511627776 tensors and 18 metadata entries, more than ${buffer.length} bytes can hold`]],
       ['c-key-length.gguf', [expect.stringMatching(/^corrupt: a length in the header is impossibly large \(/)]],
       ['d-value-type.gguf', ['corrupt: Unsupported GGUF value type "77"']],
+      ['e-table-cut.gguf', [expect.stringMatching(/^truncated: the file ends inside the tensor table \(it has \d+ bytes, the header needs \d+\)$/)]],
     ]);
     expect(view.llm.every((e) => e.details['sizeBytes'] !== undefined)).toBe(true);
   });
