@@ -26,7 +26,7 @@ export * from './planner/planner-protocol';
 export { servePlannerProcess, processPlannerPort, type PlannerPort, type LoadPlanner, type LoadedPlanner } from './planner/serve-planner-process';
 
 export { ModelRegistry, scanModels, type ModelRegistryOptions } from './models/registry';
-export { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, INSPECT_ONNX_CHILD_PATH } from './models/inspect-onnx-process';
+export { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, inspectGgufInChildProcess, INSPECT_CHILD_PATH } from './models/inspect-in-child';
 export { checkEmbeddingsModel } from './models/embeddings-contract';
 export { inspectEmbeddingsFolder } from './models/inspect-embeddings';
 export type { DiffusionInspector } from './models/diffusion-layout';

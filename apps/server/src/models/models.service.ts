@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ModelRegistry, inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess } from '@reelcraft/inference';
+import { ModelRegistry, inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, inspectGgufInChildProcess } from '@reelcraft/inference';
 import { modelCapabilities, type ModelCapabilities, type ModelEntry, type ModelsView } from '@reelcraft/shared';
 import { relative, sep } from 'node:path';
 import { oneLine } from '../common/one-line';
@@ -10,10 +10,10 @@ import { RedisConnections } from '../redis/redis-connections';
 export const MODELS_RESCAN_CHANNEL = 'models:rescan';
 
 /**
- * The installation's model registry over MODELS_DIR. It only reads file headers, never loads a
- * model into this process: llama.cpp aborts natively on some broken files, and that must never
- * take the server down. ONNX sessions of a diffusion export and of an embedding model are opened
- * in a short-lived child process to check their signatures; the render worker loads models in its own process too.
+ * The installation's model registry over MODELS_DIR. It never loads a model into this process:
+ * llama.cpp aborts natively on some broken files, and that must never take the server down. GGUF
+ * headers are read, and ONNX sessions of a diffusion export and of an embedding model are opened,
+ * in short-lived child processes; the render worker loads models in its own process too.
  */
 @Injectable()
 export class ModelsService implements OnModuleInit {
@@ -30,6 +30,7 @@ export class ModelsService implements OnModuleInit {
       modelsDir: config.modelsDir,
       inspectDiffusion: inspectDiffusionInChildProcess(),
       inspectEmbeddings: inspectEmbeddingsInChildProcess(),
+      inspectLlm: inspectGgufInChildProcess(),
     });
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, ModelRegistry, RENDER_WORKER_PATH } from '@reelcraft/inference';
+import { inspectDiffusionInChildProcess, inspectEmbeddingsInChildProcess, inspectGgufInChildProcess, ModelRegistry, RENDER_WORKER_PATH } from '@reelcraft/inference';
 import type { WorkerHeartbeat } from '@reelcraft/shared';
 import { RenderWorkerPool } from '../renders/worker-pool';
 import { SceneConsumer } from './scene-consumer';
@@ -48,7 +48,7 @@ export class RemoteWorker {
 
   /** Checks the token and the models, then starts taking scene jobs. Rejects when the servers refuse the token. */
   async start(): Promise<void> {
-    const registry = new ModelRegistry({ modelsDir: this.options.modelsDir, inspectDiffusion: inspectDiffusionInChildProcess(), inspectEmbeddings: inspectEmbeddingsInChildProcess() });
+    const registry = new ModelRegistry({ modelsDir: this.options.modelsDir, inspectDiffusion: inspectDiffusionInChildProcess(), inspectEmbeddings: inspectEmbeddingsInChildProcess(), inspectLlm: inspectGgufInChildProcess() });
     this.summary = await modelSummary(await registry.view(), this.options.modelsDir, this.options.device);
     // The first heartbeat proves the token before any job is taken.
     await this.heartbeat();

@@ -11,6 +11,8 @@ export interface ModelRegistryOptions {
   inspectDiffusion?: DiffusionInspector;
   /** The embedding model's session-level check, run on each model file of a whole layout. */
   inspectEmbeddings?: EmbeddingsInspector;
+  /** How a `.gguf` is checked; default inspectGguf in this process (the server runs it in a child: inspectGgufInChildProcess). */
+  inspectLlm?: (path: string) => Promise<ModelEntry>;
 }
 
 /** Entries of a folder, sorted by name so the view is stable; a missing folder is simply empty. */
@@ -29,7 +31,8 @@ export async function scanModels(options: ModelRegistryOptions): Promise<ModelsV
   const ggufs = (await list(llmDir, 'file')).filter((f) => f.toLowerCase().endsWith('.gguf'));
   const llm: ModelEntry[] = [];
   // One at a time: each header walk is I/O bound and real files are gigabytes on the same disk.
-  for (const f of ggufs) llm.push(await inspectGguf(join(llmDir, f)));
+  const inspectLlm = options.inspectLlm ?? inspectGguf;
+  for (const f of ggufs) llm.push(await inspectLlm(join(llmDir, f)));
   const diffusion: ModelEntry[] = [];
   for (const d of await list(join(root, 'diffusion'), 'dir')) diffusion.push(await inspectDiffusionDir(join(root, 'diffusion', d), options.inspectDiffusion));
   const embeddings: ModelEntry[] = [];
