@@ -5,7 +5,7 @@
 // skipped (with the reason) when they do not answer. Numbers only: nothing here fails on a time,
 // but the exit code is 1 when a bench threw (its row says why; the others still run).
 //
-//   npm run bench                                  all of them, then the report (26 minutes on 2 busy cores)
+//   npm run bench                                  all of them, then the report (20 minutes on 2 idle cores)
 //   node scripts/bench.mjs filter render           only the named benches: their table is printed,
 //                                                  bench/report.* are left as the last full run wrote them
 //   node scripts/bench.mjs filter --report         the same, and the report written from those alone
