@@ -7,6 +7,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 
 type BufferHandler = (message: Buffer) => void;
 
+/** The longest a subscriber waits for Redis to confirm a subscription before going on without it. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
+/** What ends a first connection attempt, for better or worse. */
+const SETTLING_EVENTS = ['ready', 'error', 'close', 'end'] as const;
+
 /**
  * The Redis connections of one server instance when REDIS_URL is set (scaled mode), and nothing
  * at all when it is not: `enabled` is false, no client exists and no connection is attempted.
@@ -17,12 +23,6 @@ type BufferHandler = (message: Buffer) => void;
  * An outage is logged once per connection when it starts and once when it ends; ioredis keeps
  * reconnecting and re-subscribes by itself, and `onRecovered` listeners hear when it is over.
  */
-/** The longest a subscriber waits for Redis to confirm a subscription before going on without it. */
-const SUBSCRIBE_WAIT_MS = 2000;
-
-/** What ends a first connection attempt, for better or worse. */
-const SETTLING_EVENTS = ['ready', 'error', 'close', 'end'] as const;
-
 @Injectable()
 export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   readonly enabled: boolean;

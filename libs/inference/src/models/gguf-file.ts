@@ -24,7 +24,8 @@ export class GgufFormatError extends Error {
  * top-level counts are checked before it starts; a garbage length deeper in the header is cut off
  * by this limit (a Qwen-sized header, 151k tokens and merges, reads in 0.2-0.4 s). A garbage
  * string length under 4 GiB is still allocated, zero-filled, before the library gives up: the
- * price of not walking the header by hand.
+ * price of not walking the header by hand, and why the server reads GGUFs in a child process
+ * (inspectGgufInChildProcess).
  */
 const PARSE_LIMIT_MS = 10_000;
 /** The smallest a metadata entry (key length, 1-byte key, type, 1-byte value) and a tensor entry (name length, 1-byte name, dim count, 1 dim, type, offset) can be. */
