@@ -21,6 +21,8 @@ if [ "${REELCRAFT_WITH_BROWSER:-0}" = 1 ]; then
   command -v strace >/dev/null || need_debian+=(strace)
   command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need_debian+=(iproute2)
   command -v unshare >/dev/null && command -v nsenter >/dev/null || need_debian+=(util-linux)
+  # The fault suite (test/faults) restarts a redis-server of its own, apart from the shared one.
+  command -v redis-server >/dev/null || need_debian+=(redis-server)
 fi
 
 if [ ${#need_debian[@]} -gt 0 ]; then
