@@ -17,6 +17,18 @@ const typeInto = (e: Editor, text: string) => {
   for (const ch of text) description(e).insert(description(e).length, ch);
 };
 
+/**
+ * Waits until `app`'s hosted copy of the document holds `text` and has stored it: `idle()` alone
+ * covers only the frames the instance has received, and the client's may still be in flight.
+ */
+const storedOn = (app: TestApp, projectId: string, text: string) =>
+  until(`"${text}" stored by the instance`, () =>
+    app.app.get(CollabDocuments).with(projectId, async (d) => {
+      await d.idle();
+      return sceneText(d.doc, 0, 'description').toString() === text;
+    }),
+  );
+
 const oneScene = (): Storyboard => ({ ...emptyStoryboard('Night ferry', 'en'), scenes: [newScene({ description: '|' })] });
 
 /**
@@ -134,14 +146,14 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     proxy.cut();
     await until('B to notice the outage', () => !b.app.get(RedisConnections).ready);
     typeInto(onA, 'before');
-    await a.app.get(CollabDocuments).with(id, (d) => d.idle());
+    await storedOn(a, id, '|before');
     // B loads the document from the rows; its subscription to the document's channel waits for Redis.
     const onB = connectEditor(b.baseUrl, id, token);
     editors.push(onB);
     await synced(onB);
     await until('the rows A stored, on B', () => sceneCount(onB.doc) === 1 && description(onB).toString() === '|before');
     typeInto(onB, '+');
-    await b.app.get(CollabDocuments).with(id, (d) => d.idle());
+    await storedOn(b, id, '|before+');
 
     const before = caughtUp.length;
     proxy.restore();
