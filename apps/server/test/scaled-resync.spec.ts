@@ -93,14 +93,9 @@ describe('a Yjs document across a Redis outage of one instance', () => {
     typeInto(onB[0], 'bbbbbbbbbb');
     onA.provider.awareness.setLocalStateField('cursor', { at: 10 });
     // Stored by each instance and seen by the clients on the same instance, and by nobody else.
-    await until('A to store and send its edits to its own client', async () => {
-      await a.app.get(CollabDocuments).with(projectId, (d) => d.idle());
-      return description(onA).toString().includes('A'.repeat(10));
-    });
-    await until("B's second client to get the first one's edits", async () => {
-      await b.app.get(CollabDocuments).with(projectId, (d) => d.idle());
-      return description(onB[1]).toString() === description(onB[0]).toString();
-    });
+    await storedOn(a, projectId, '|AAAAAAAAAA');
+    await storedOn(b, projectId, '|bbbbbbbbbb');
+    await until("B's second client to get the first one's edits", () => description(onB[1]).toString() === '|bbbbbbbbbb');
     expect(description(onB[1]).toString()).toBe('|bbbbbbbbbb');
     expect(description(onA).toString()).toBe('|AAAAAAAAAA');
 
