@@ -20,6 +20,12 @@ export class UpdateGuard {
   /** The document plus the updates already accepted in this batch, built only when needed. */
   private scratch: Y.Doc | null = null;
   private readonly acceptedInBatch: Uint8Array[] = [];
+  /**
+   * The text items of this batch's keystroke updates, by client: not in the document until the
+   * batch is stored, yet the next keystroke of the same run names them as its neighbour.
+   */
+  private readonly batchText = new Map<number, Y.Item[]>();
+  private copies = 0;
 
   constructor(private readonly doc: Y.Doc) {}
 
@@ -27,6 +33,7 @@ export class UpdateGuard {
   check(update: Uint8Array, decoded: DecodedUpdate, authorName: string): string | null {
     if (!this.needsReading(decoded)) {
       this.accepted(update);
+      for (const s of decoded.structs) if (s instanceof Y.Item) listOf(this.batchText, s.id.client).push(s);
       return null;
     }
     const scratch = this.scratchDoc();
@@ -57,6 +64,12 @@ export class UpdateGuard {
   reset(): void {
     this.dropScratch();
     this.acceptedInBatch.length = 0;
+    this.batchText.clear();
+  }
+
+  /** How many scratch copies of the document checks have built: the cost the fast path avoids. */
+  get scratchCopies(): number {
+    return this.copies;
   }
 
   private dropScratch(): void {
@@ -72,6 +85,7 @@ export class UpdateGuard {
   private scratchDoc(): Y.Doc {
     if (this.scratch) return this.scratch;
     const copy = new Y.Doc();
+    this.copies++;
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(this.doc));
     for (const u of this.acceptedInBatch) Y.applyUpdate(copy, u);
     this.scratch = copy;
@@ -87,13 +101,7 @@ export class UpdateGuard {
     // Parked structs could be integrated by this update: let the copy show what really happens.
     if (store.pendingStructs || store.pendingDs) return true;
     const own = new Map<number, Y.Item[]>();
-    for (const s of structs) {
-      if (s instanceof Y.Item) {
-        const list = own.get(s.id.client) ?? [];
-        list.push(s);
-        own.set(s.id.client, list);
-      }
-    }
+    for (const s of structs) if (s instanceof Y.Item) listOf(own, s.id.client).push(s);
     for (const s of structs) {
       if (s instanceof Y.Skip || s instanceof Y.GC) continue;
       const item = s as Y.Item;
@@ -103,7 +111,11 @@ export class UpdateGuard {
     for (const [client, ranges] of ds.clients) {
       const known = Y.getState(store, client);
       for (const { clock, len } of ranges) {
-        if (clock + len > known) return true;
+        if (clock + len > known) {
+          // Deleting what was typed earlier in this batch (a quick backspace) is still typing.
+          if (clock >= known && coveredBy(this.batchText.get(client), clock, len)) continue;
+          return true;
+        }
         for (let at = clock; at < clock + len; ) {
           const struct = Y.getItem(store, Y.createID(client, at));
           if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.Text) || !isTextContent(struct.content)) return true;
@@ -129,8 +141,10 @@ export class UpdateGuard {
       const neighbour = Y.getItem(this.doc.store, ref);
       return neighbour instanceof Y.Item && neighbour.parent instanceof Y.Text && neighbour.parentSub === null;
     }
-    const inUpdate = own.get(ref.client)?.find((i) => i.id.clock <= ref.clock && ref.clock < i.id.clock + i.length);
-    return !!inUpdate && inUpdate !== item && this.isInText(inUpdate, own, depth + 1);
+    const inUpdate = own.get(ref.client)?.find((i) => holds(i, ref.clock));
+    if (inUpdate) return inUpdate !== item && this.isInText(inUpdate, own, depth + 1);
+    // Typed earlier in this batch: already known to sit in a Y.Text.
+    return !!this.batchText.get(ref.client)?.some((i) => holds(i, ref.clock));
   }
 
   private isTextType(id: Y.ID): boolean {
@@ -138,6 +152,25 @@ export class UpdateGuard {
     const parent = Y.getItem(this.doc.store, id);
     return parent instanceof Y.Item && parent.content instanceof Y.ContentType && parent.content.type instanceof Y.Text;
   }
+}
+
+const listOf = <K, V>(map: Map<K, V[]>, key: K): V[] => {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+};
+
+const holds = (item: Y.Item, clock: number): boolean => item.id.clock <= clock && clock < item.id.clock + item.length;
+
+/** Whether the clock range [clock, clock + len) lies wholly inside the given items. */
+function coveredBy(items: Y.Item[] | undefined, clock: number, len: number): boolean {
+  if (!items) return false;
+  for (let at = clock; at < clock + len; ) {
+    const item = items.find((i) => holds(i, at));
+    if (!item) return false;
+    at = item.id.clock + item.length;
+  }
+  return true;
 }
 
 const isTextContent = (c: unknown): boolean => c instanceof Y.ContentString || c instanceof Y.ContentFormat || c instanceof Y.ContentDeleted;

@@ -1,23 +1,16 @@
-import { MediaToolError, isAbortError } from '@reelcraft/inference';
+import { TaskFailure, isAbortError, knownFailureCodeOf } from '@reelcraft/inference';
 import { isTaskFailureCode, type PlanFailureCode, type TaskFailureCode } from '@reelcraft/shared';
 import { SceneCancelledError, WorkerDiedError } from './worker-pool';
 
-/** A failure whose code its throw site knows (a missing font, the content filter, the planner). */
-export class TaskFailure extends Error {
-  override readonly name = 'TaskFailure';
-  constructor(
-    readonly failureCode: TaskFailureCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A failure whose code its throw site knows (a missing font, the content filter, the planner, a model). */
+export { TaskFailure };
 
 /**
- * Failures that reach the queue only as text: a render worker's `failed` message, BullMQ's
- * failedReason from a worker on another host, a child's last words. The worker protocol carries
- * no code, so these sentences (written in libs/inference, the scene runners and the supervisor)
- * are matched here, most specific first; failure-code.spec.ts holds each one as it is written.
+ * Failures that reach the queue only as text: a child's last words, a scene runner's own
+ * sentences, and a worker's failure where the worker could not name a code (the render worker
+ * sends one with its `failed` message where the error itself says what it is; a remote host
+ * writes it into BullMQ's failedReason). Matched here, most specific first; failure-code.spec.ts
+ * holds each one as it is written.
  */
 const BY_TEXT: readonly [RegExp, TaskFailureCode][] = [
   [/ENOSPC|no space left on device|disk quota exceeded/i, 'disk_full'],
@@ -33,21 +26,16 @@ const BY_TEXT: readonly [RegExp, TaskFailureCode][] = [
 
 /** The code a render's failure is stored and announced with; what nothing names is `render_failed`. */
 export function failureCodeOf(err: unknown): TaskFailureCode {
-  if (err instanceof TaskFailure) return err.failureCode;
   const own = (err as { failureCode?: unknown } | null)?.failureCode;
   if (isTaskFailureCode(own)) return own;
   if (err instanceof SceneCancelledError || isAbortError(err)) return 'cancelled';
-  if ((err as NodeJS.ErrnoException | null)?.code === 'ENOSPC') return 'disk_full';
   if (err instanceof WorkerDiedError) {
     if (err.exit.cause === 'memory') return 'out_of_memory';
     // Its reason is the child's last words, which may still say "out of heap".
     return BY_TEXT.find(([re]) => re.test(err.message))?.[1] === 'out_of_memory' ? 'out_of_memory' : 'worker_crashed';
   }
   const message = err instanceof Error ? err.message : String(err);
-  const byText = BY_TEXT.find(([re]) => re.test(message))?.[1];
-  if (byText) return byText;
-  if (err instanceof MediaToolError) return 'ffmpeg_failed';
-  return 'render_failed';
+  return BY_TEXT.find(([re]) => re.test(message))?.[1] ?? knownFailureCodeOf(err) ?? 'render_failed';
 }
 
 /** The code a failed plan is announced with: cancelled, stopped by the filter, or else failed. */

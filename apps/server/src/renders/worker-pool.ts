@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { SceneRunner, SceneRunnerEvents } from '../scene-queue/scene-runner';
-import { SupervisedChild, isWorkerMessage, type ChildExit, type ParentMessage, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
+import { SupervisedChild, TaskFailure, isWorkerMessage, type ChildExit, type ParentMessage, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
 
 /** A scene job ended because its worker died under it (not because the scene failed). */
 export class WorkerDiedError extends Error {
@@ -148,7 +148,7 @@ export class RenderWorkerPool extends EventEmitter<PoolEvents> implements SceneR
       if (raw.type === 'failed') {
         // job_id null: the worker crashed (or could not read us) and is going; its exit tells the rest.
         if (raw.job_id === null) return;
-        return running.reject(raw.cancelled || running.cancelled ? new SceneCancelledError() : new Error(raw.message));
+        return running.reject(raw.cancelled || running.cancelled ? new SceneCancelledError() : raw.code ? new TaskFailure(raw.code, raw.message) : new Error(raw.message));
       }
       running.onMessage(raw);
     });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RENDER_WORKER_PATH, RuleBasedPlanner, type SceneJob } from '@reelcraft/inference';
+import { RENDER_WORKER_PATH, RuleBasedPlanner, TaskFailure, type SceneJob } from '@reelcraft/inference';
 import { Job } from 'bullmq';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,15 @@ describe('BullSceneRunner and SceneConsumer', () => {
     const j = job(scenes[1], { chainFrom: join(dataDir, 'nowhere.rgb') });
     await expect(runner.run(j, () => undefined, new AbortController().signal)).rejects.toThrow(/scene \d+.*last frame cannot be read/);
     expect((await Job.fromId(runner.queue, j.jobId))?.attemptsMade).toBe(1);
+  });
+
+  it("carries the code the render worker named across BullMQ: a diffusion model this host lacks is model_missing", async () => {
+    const j = job(scenes[0], { diffusionDir: join(modelsDir, 'diffusion', 'not-on-this-host') });
+    const failure = await runner.run(j, () => undefined, new AbortController().signal).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(TaskFailure);
+    expect(failure).toMatchObject({ failureCode: 'model_missing', message: expect.stringMatching(/^scene \d+.*"not-on-this-host" is not a usable diffusion export/) });
+    // The reason BullMQ stored holds the code as its prefix; the message the users read does not.
+    expect((await Job.fromId(runner.queue, j.jobId))?.failedReason).toMatch(/^\[model_missing\] /);
   });
 
   it('refuses a job naming a folder outside DATA_DIR before it reaches Redis', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isWorkerMessage, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
+import { TaskFailure, isWorkerMessage, readFailureReason, type SceneDoneMessage, type SceneJob, type WorkerMessage } from '@reelcraft/inference';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SceneCancelledError, WorkerDiedError } from '../renders/worker-pool';
@@ -254,7 +254,9 @@ export class BullSceneRunner extends EventEmitter<SceneRunnerEvents> implements 
     if (entry.cancelled || reason === 'cancelled') return entry.reject(new SceneCancelledError());
     const n = entry.job.scene.scene_number;
     if (STALLED.test(reason)) return entry.reject(new Error(`scene ${n}: its render worker died twice (it was retried once on another)`));
-    entry.reject(new Error(reason.startsWith(`scene ${n}`) ? reason : `scene ${n}: ${reason}`));
+    const { code, message } = readFailureReason(reason);
+    const text = message.startsWith(`scene ${n}`) ? message : `scene ${n}: ${message}`;
+    entry.reject(code ? new TaskFailure(code, text) : new Error(text));
   }
 
   /**

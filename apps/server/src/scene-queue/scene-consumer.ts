@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { OnnxDevice, SceneDoneMessage, WorkerMessage } from '@reelcraft/inference';
+import { failureReason, knownFailureCodeOf, type OnnxDevice, type SceneDoneMessage, type WorkerMessage } from '@reelcraft/inference';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SceneCancelledError, WorkerDiedError, type RenderWorkerPool } from '../renders/worker-pool';
@@ -131,7 +131,8 @@ export class SceneConsumer extends EventEmitter<ConsumerEvents> {
       }
       // The render process died under the scene (a crash, its memory limit): the job may go again, here or elsewhere.
       if (err instanceof WorkerDiedError || err instanceof UnrecoverableError) throw err;
-      throw new UnrecoverableError((err as Error).message);
+      // The code travels in the reason's text: BullMQ keeps nothing else of a failure.
+      throw new UnrecoverableError(failureReason(knownFailureCodeOf(err), (err as Error).message));
     } finally {
       this.cancels.delete(jobId);
       this.current.delete(jobId);

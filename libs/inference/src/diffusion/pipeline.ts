@@ -10,6 +10,7 @@ import { halfBits, toHalf } from './half-float';
 import { describeValues, firstNonFinite, floatData, floatTensor, intTensor, onnxErrorReason, openSession, type SessionOptions, type TensorInfo } from './onnx-session';
 import { GaussianNoise } from './random';
 import { combineGuidance, createScheduler, guidanceEmbedding, parseSchedulerConfig, schedulerKindOf, type GuidedOutput, type Scheduler, type SchedulerConfig, type SchedulerKind } from './schedulers';
+import { TaskFailure } from '../worker/task-failure';
 
 export const DEFAULT_SCALING_FACTOR = 0.18215;
 
@@ -161,17 +162,19 @@ export class DiffusionPipeline {
         const picked = await pickOnnxFile(join(dir, component), options.device);
         if (!picked) {
           if (component === 'vae_encoder') continue;
-          throw new Error(`${named} is not a usable diffusion export: ${component}/model.onnx missing`);
+          throw new TaskFailure('model_missing', `${named} is not a usable diffusion export: ${component}/model.onnx missing`);
         }
         files[component] = picked;
         sessions[component] = await openSession(join(dir, component, picked), options).catch((err: unknown) => {
-          throw new Error(`cannot load ${component}/${picked}: ${onnxErrorReason(err)}`);
+          throw new TaskFailure('model_missing', `cannot load ${component}/${picked}: ${onnxErrorReason(err)}`);
         });
         const s = sessions[component]!;
         const problems = checkComponent(component, describeValues(s.inputMetadata), describeValues(s.outputMetadata), picked);
-        if (problems.length) throw new Error(`${named} is not a usable diffusion export: ${problems.join('; ')}`);
+        if (problems.length) throw new TaskFailure('model_missing', `${named} is not a usable diffusion export: ${problems.join('; ')}`);
       }
-      const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer'));
+      const tokenizer = await ClipTokenizer.fromDirectory(join(dir, 'tokenizer')).catch((err: unknown) => {
+        throw new TaskFailure('model_missing', `${named} is not a usable diffusion export: tokenizer/ cannot be read (${(err as NodeJS.ErrnoException | null)?.code ?? (err instanceof Error ? err.message : String(err))})`);
+      });
       const rawScheduler = (await readJsonIfExists(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
       const schedulerConfig = parseSchedulerConfig(rawScheduler, options.scheduler);
       const vae = (await readJsonIfExists(join(dir, 'vae_decoder', 'config.json'))) ?? {};
@@ -183,7 +186,7 @@ export class DiffusionPipeline {
       const lh = typeof sampleShape[2] === 'number' ? sampleShape[2] : configured;
       const lw = typeof sampleShape[3] === 'number' ? sampleShape[3] : configured;
       if (typeof unetConfig.in_channels === 'number' && unetConfig.in_channels !== 4) {
-        throw new Error(`${named}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
+        throw new TaskFailure('model_missing', `${named}: unet in_channels ${unetConfig.in_channels} is not supported (inpainting exports take 9)`);
       }
       const kind = options.scheduler ?? schedulerKindOf(schedulerConfig);
       return new DiffusionPipeline(dir, sessions as Sessions, files, tokenizer, schedulerConfig, scaling, lw, lh, kind);
@@ -428,7 +431,7 @@ export class DiffusionPipeline {
    * to the encoder as it is: no conversion.
    */
   async encodeImage(image: Float32Array, rng: GaussianNoise): Promise<Float32Array> {
-    if (!this.sessions.vae_encoder) throw new Error(`"${basename(this.dir)}" has no vae_encoder model: img2img is unavailable`);
+    if (!this.sessions.vae_encoder) throw new TaskFailure('model_missing', `"${basename(this.dir)}" has no vae_encoder model: img2img is unavailable`);
     const [w, h] = [this.width, this.height];
     if (image.length !== 3 * w * h) throw new RangeError(`init image has ${image.length} values, expected 3×${w}×${h}`);
     const out = await this.run('vae_encoder', { sample: floatTensor(this.vaeTypes.image!, image, [1, 3, h, w]) });

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { LIMITS, RenderPlanSchema, RenderSceneSchema, type RenderPlan, type RenderScene } from '@reelcraft/shared';
+import { LIMITS, RenderPlanSchema, RenderSceneSchema, type RenderPlan, type RenderScene, type TaskFailureCode } from '@reelcraft/shared';
 import type { ClipInfo } from '../clip/encode-clip';
 import { ONNX_DEVICES, type OnnxDevice } from '../diffusion/onnx-devices';
 
@@ -110,6 +110,8 @@ export interface SceneFailedMessage {
   /** The job that failed; null when the parent sent something the worker could not read at all. */
   job_id: string | null;
   message: string;
+  /** What kind of failure, where the worker knows it from the error itself (see task-failure.ts). */
+  code?: TaskFailureCode;
   /** True when the failure is the requested cancel. */
   cancelled?: boolean;
 }

@@ -13,6 +13,7 @@ import type { RenderOptions, SceneRenderer } from '../renderer/scene-renderer';
 import { isAbortError, throwIfAborted } from '../util/abort';
 import { previewThrottle } from './preview-throttle';
 import { parseRenderJob, sceneClipFileName, sceneLastFrameFileName, scenePosterFileName, type RenderJob, type SceneJob } from './protocol';
+import { TaskFailure, knownFailureCodeOf } from './task-failure';
 
 export interface SceneProgress {
   scene_number: number;
@@ -168,7 +169,10 @@ export async function renderScene(
     // model is named as the registry names it: every member of the project reads this message,
     // and the server's folders are the operator's business.
     if (renderer instanceof DiffusionRenderer && !isAbortError(err)) {
-      throw new Error(`scene ${scene.scene_number} failed to render with the diffusion model ${basename(diffusionDir ?? 'diffusion')}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new TaskFailure(
+        knownFailureCodeOf(err) ?? 'model_failed',
+        `scene ${scene.scene_number} failed to render with the diffusion model ${basename(diffusionDir ?? 'diffusion')}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     throw err;
   }

@@ -1,9 +1,11 @@
 import { newScene } from '@reelcraft/shared';
 import { describe, expect, it } from 'vitest';
+import { MediaToolError } from '../media/ffmpeg';
 import { AbortError } from '../util/abort';
 import type { WorkerMessage } from './protocol';
 import type { SceneResult } from './run-render-job';
 import { serveRenderWorker, type RunSceneJob, type SceneJobHooks, type WorkerPort } from './serve-render-worker';
+import { TaskFailure } from './task-failure';
 
 const scene = { ...newScene({ description: 'a forest at dawn' }), scene_number: 1 };
 const job = (jobId: string) => ({ jobId, taskId: 't1', scene, title: '森林', caption: true, width: 64, height: 36, fps: 4, outDir: '/tmp/reelcraft-fake' });
@@ -124,6 +126,25 @@ describe('serveRenderWorker', () => {
     w.post({ type: 'scene', job: job('a') });
     await w.sentCount(1);
     expect(w.sent).toEqual([{ type: 'failed', job_id: 'a', message: 'ffmpeg failed to encode scene-01.mp4: boom' }]);
+  });
+
+  it('sends the code of a failure the worker can name from the error: its own, ffmpeg, a full disk', async () => {
+    const failures: [Error, string | undefined][] = [
+      [new TaskFailure('model_missing', '"sd" is not a usable diffusion export: unet/model.onnx missing'), 'model_missing'],
+      [new MediaToolError('encoding scene-01.mp4: ffmpeg exited with code 1', 1, ['Invalid argument']), 'ffmpeg_failed'],
+      [new MediaToolError('encoding scene-01.mp4: ffmpeg exited with code 1', 1, ['av_interleaved_write_frame(): No space left on device']), 'disk_full'],
+      [Object.assign(new Error("write '/data/x'"), { code: 'ENOSPC' }), 'disk_full'],
+      [new Error('something else'), undefined],
+    ];
+    for (const [err, code] of failures) {
+      const w = fakePort();
+      serveRenderWorker(w.port, async () => {
+        throw err;
+      });
+      w.post({ type: 'scene', job: job('a') });
+      await w.sentCount(1);
+      expect(w.sent[0]).toEqual({ type: 'failed', job_id: 'a', message: err.message, ...(code ? { code } : {}) });
+    }
   });
 
   it('stops the job and exits 1 when the parent goes away', async () => {

@@ -3,6 +3,7 @@ import { isAbortError } from '../util/abort';
 import { processChildPort, type ChildPort } from '../util/child-port';
 import { parseParentMessage, type SceneJob, type WorkerMessage } from './protocol';
 import { renderScene, sceneRenderer, type SceneResult } from './run-render-job';
+import { knownFailureCodeOf } from './task-failure';
 
 /**
  * What the worker needs from its process, abstracted so the protocol logic can be tested
@@ -110,7 +111,9 @@ export function serveRenderWorker(port: WorkerPort, runJob: RunSceneJob = runSce
         async (err: unknown) => {
           current = null;
           const cancelled = state.cancelled && (isAbortError(err) || controller.signal.aborted);
-          await port.send({ type: 'failed', job_id: job.jobId, message: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err), ...(cancelled ? { cancelled: true } : {}) });
+          if (cancelled) return port.send({ type: 'failed', job_id: job.jobId, message: 'cancelled', cancelled: true });
+          const code = knownFailureCodeOf(err);
+          await port.send({ type: 'failed', job_id: job.jobId, message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) });
         },
       ),
     };
