@@ -1,11 +1,14 @@
 // Live co-editing benchmark: propagation latency, server CPU and memory with 50 stock y-websocket
 // editors, against the built server (SQLite persistence on) and, in the same run and under the same
 // load, the reference @y/websocket-server (memory only); then the cold load of a document with
-// 10,000 stored updates, before and after compaction. Needs `npm run build` first. It prints
+// 10,000 stored updates, before and after compaction. The editors type into the scene descriptions
+// of a storyboard the server planned (the rule-based planner), as people in the studio do; each
+// reference room gets a copy of the same document first. Needs `npm run build` first. It prints
 // numbers and whether the targets are met; it never fails on a time.
 //
 //   node scripts/collab-bench.mjs          (also run at the end of `npm run bench`)
 //   COLLAB_BENCH_SECONDS=5 COLLAB_BENCH_ROUNDS=1 node scripts/collab-bench.mjs   (a quicker, noisier run)
+//   COLLAB_BENCH_CPU_PROF=/tmp/prof …   (also writes the server's V8 CPU profiles into /tmp/prof)
 //
 // The load runs alternate between the two servers over several rounds (ours first in odd rounds,
 // the reference first in even ones) and the percentiles are taken over every round's receipts
@@ -18,7 +21,7 @@
 // processes load yjs, and only with import(): `npm run bench` has already loaded the CommonJS copy
 // of yjs through the inference library, and a second copy in one process breaks Yjs.
 import { fork, spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,6 +47,8 @@ const COLD_UPDATES = 10_000;
 const COLD_CONNECTIONS = 40;
 export const ADMIN_PASSWORD = 'collab-bench-admin-password';
 const TARGETS = { p99Ms: 30, p99VsReference: 1.2, coldLoadMs: 100 };
+/** Planned into every document the editors type into: five scenes, so ten editors share a scene's text at 50 editors. */
+const PROMPT = '清晨的港口，渔船出海，海鸥盘旋，午后的集市，夜里灯塔亮起';
 
 /** Milliseconds on a clock all processes of the machine share (each child's offset is still measured). */
 const now = () => performance.timeOrigin + performance.now();
@@ -107,6 +112,12 @@ async function clientRole() {
     });
     return { doc, provider, text: doc.getText('bench') };
   };
+  /** The description of scene `k` (modulo the scene count) of the storyboard the document holds. */
+  const sceneDescription = (doc, k) => {
+    const scenes = doc.getMap('storyboard').get('scenes');
+    if (!scenes || scenes.length === 0) throw new Error('the document holds no storyboard scenes to type into');
+    return scenes.get(k % scenes.length).get('description');
+  };
   const destroy = (e) => {
     e.provider.destroy();
     e.doc.destroy();
@@ -127,12 +138,14 @@ async function clientRole() {
 
     /** Connects this process's share of the editors and waits until every one is synced. */
     connect: async ({ list, timeoutMs }) => {
-      editors = list.map(({ url, room, params }) => {
+      editors = list.map(({ url, room, params, index }) => {
         const e = connect(url, room, params);
+        e.index = index;
         // An item id (client, clock) names each typed character in every copy of the document.
-        // The clocks a remote transaction added are the ids of the characters it carried.
-        e.text.observe((_event, tr) => {
-          if (!recording) return;
+        // The clocks a remote transaction added are the ids of the characters it carried, whichever
+        // scene's text they went into.
+        e.doc.on('afterTransaction', (tr) => {
+          if (!recording || tr.local) return;
           const t = now();
           for (const [client, after] of tr.afterState) {
             if (client === e.doc.clientID) continue;
@@ -145,6 +158,8 @@ async function clientRole() {
         return e;
       });
       await until('every editor to sync', () => editors.every((e) => e.provider.synced), timeoutMs);
+      // Editors spread over the scenes by their number across all client processes.
+      for (const e of editors) e.text = sceneDescription(e.doc, e.index);
       return editors.length;
     },
 
@@ -187,6 +202,34 @@ async function clientRole() {
         recvTimes: Float64Array.from(recvTimes),
         cpuMs: (cpu.user + cpu.system) / 1000,
       };
+    },
+
+    /**
+     * Copies the document of room `from` (once its storyboard holds scenes) into the empty room
+     * `to` of another server, and waits until a fresh editor there sees all of it.
+     */
+    seed: async ({ from, to, timeoutMs }) => {
+      const source = connect(from.url, from.room, from.params);
+      try {
+        await until(`room ${from.room} to sync with its scenes`, () => source.provider.synced && source.doc.getMap('storyboard').get('scenes')?.length > 0, timeoutMs);
+        const target = connect(to.url, to.room, to.params);
+        try {
+          await until(`room ${to.room} to sync`, () => target.provider.synced, timeoutMs);
+          Y.applyUpdate(target.doc, Y.encodeStateAsUpdate(source.doc));
+          const check = connect(to.url, to.room, to.params);
+          try {
+            const want = JSON.stringify(source.doc.getMap('storyboard').toJSON());
+            await until(`room ${to.room} to hold the copy`, () => check.provider.synced && JSON.stringify(check.doc.getMap('storyboard').toJSON()) === want, timeoutMs);
+          } finally {
+            destroy(check);
+          }
+        } finally {
+          destroy(target);
+        }
+        return source.doc.getMap('storyboard').get('scenes').length;
+      } finally {
+        destroy(source);
+      }
     },
 
     disconnect: () => {
@@ -344,12 +387,22 @@ export function forkRole(role) {
   return { child, call, pid: child.pid };
 }
 
+function emptyModelsDir(dataDir) {
+  const dir = join(dataDir, 'no-models');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** The built server, as `npm start` runs it, with its own data folder (`env` for the scaled bench: PostgreSQL, Redis). */
 export async function startOurServer(dataDir, port, env = { DATABASE_URL: '' }) {
   const t0 = now();
-  const child = spawn(process.execPath, [join(ROOT, 'apps/server/dist/main.js')], {
+  // COLLAB_BENCH_CPU_PROF=<dir>: each server start writes a V8 CPU profile there when it exits.
+  const profile = process.env.COLLAB_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COLLAB_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'apps/server/dist/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
+    // An empty models folder unless the caller names one: plans come from the rule-based planner,
+    // the same on every machine, whatever an operator dropped into models/.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MODELS_DIR: emptyModelsDir(dataDir), REELCRAFT_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -371,6 +424,13 @@ export async function startOurServer(dataDir, port, env = { DATABASE_URL: '' }) 
     60_000,
   );
   return { child, pid: child.pid, port, startMs: now() - t0, log: () => log };
+}
+
+/** A project whose storyboard the server planned from PROMPT, once the planner is done with it. */
+export async function plannedProject(base, token, name) {
+  const { id } = await api(base, 'POST', '/api/projects', token, { name, prompt: PROMPT });
+  await until(`the plan of ${name}`, async () => (await api(base, 'GET', `/api/projects/${id}`, token)).planner !== null, 30_000);
+  return id;
 }
 
 export async function api(base, method, path, token, body) {
@@ -429,7 +489,8 @@ async function clockOffset(client) {
  * each document are spread over them in turn.
  */
 export async function loadRun({ label, server, url, urls, rooms, params, clients }) {
-  const list = Array.from({ length: EDITORS }, (_, i) => ({ url: urls ? urls[Math.floor(i / rooms.length) % urls.length] : url, room: rooms[i % rooms.length], params }));
+  // Editor i types into scene ⌊i / rooms⌋ of its room (modulo the scenes), so a room's editors spread over its scenes.
+  const list = Array.from({ length: EDITORS }, (_, i) => ({ url: urls ? urls[Math.floor(i / rooms.length) % urls.length] : url, room: rooms[i % rooms.length], params, index: Math.floor(i / rooms.length) }));
   await Promise.all(clients.map((c, k) => c.call('connect', { list: list.filter((_, i) => i % clients.length === k), timeoutMs: 30_000 }, 40_000)));
   const offsets = await Promise.all(clients.map(clockOffset));
   const count = (WARMUP_SECONDS + SECONDS) * CHARS_PER_SECOND;
@@ -563,23 +624,30 @@ export async function run() {
     const base = `http://127.0.0.1:${ourPort}`;
     let token = (await api(base, 'POST', '/api/users/login', null, { username: 'admin', password: ADMIN_PASSWORD })).token;
     const project = async (name) => (await api(base, 'POST', '/api/projects', token, { name })).id;
+    const planned = (name) => plannedProject(base, token, name);
     const idle = { ours: rssMiB(ours.pid), reference: rssMiB(reference.pid) };
 
     const ourUrl = `ws://127.0.0.1:${ourPort}/collab`;
     const refUrl = `ws://127.0.0.1:${refPort}`;
     // Ours and the reference back to back for each layout, alternating which goes first, so both meet about the same machine.
-    // Every round types into new, empty documents: reusing them would make each round's editors
-    // sync and type into all the text of the rounds before, so rounds would not repeat one another
+    // Every round types into new, freshly planned documents: reusing them would make each round's
+    // editors sync and type into all the text of the rounds before, so rounds would not repeat one another
     // and the later ones (50 clients applying every keystroke to an ever longer text) would measure
     // the editors' own backlog more than either server.
     const rounds = [0, 1].map(() => ({ ours: [], ref: [] }));
     for (let round = 0; round < ROUNDS; round++) {
       const ten = [];
-      for (let i = 0; i < DOCS; i++) ten.push(await project(`bench round ${round + 1} document ${i}`));
+      for (let i = 0; i < DOCS; i++) ten.push(await planned(`bench round ${round + 1} document ${i}`));
       const layouts = [
-        { ours: { rooms: [await project(`bench round ${round + 1} one document`)] }, ref: { rooms: [`round-${round}-one`] } },
+        { ours: { rooms: [await planned(`bench round ${round + 1} one document`)] }, ref: { rooms: [`round-${round}-one`] } },
         { ours: { rooms: ten }, ref: { rooms: Array.from({ length: DOCS }, (_, i) => `round-${round}-ten-${i}`) } },
       ];
+      // The reference's rooms start as copies of ours: the same storyboard to type into.
+      for (const layout of layouts) {
+        for (const [i, room] of layout.ref.rooms.entries()) {
+          await tools.call('seed', { from: { url: ourUrl, room: layout.ours.rooms[i], params: { token } }, to: { url: refUrl, room, params: {} }, timeoutMs: 20_000 }, 30_000);
+        }
+      }
       for (const [i, layout] of layouts.entries()) {
         const order = round % 2 === 0 ? ['ours', 'ref'] : ['ref', 'ours'];
         for (const who of order) {

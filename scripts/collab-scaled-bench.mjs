@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_PASSWORD, EDITORS, api, forkRole, freePort, killAll, loadRun, ms, pool, startOurServer, stopProcess } from './collab-bench.mjs';
+import { ADMIN_PASSWORD, EDITORS, api, forkRole, freePort, killAll, loadRun, ms, plannedProject, pool, startOurServer, stopProcess } from './collab-bench.mjs';
 import { redisAnswers } from './fanout-bench.mjs';
 import { compare, ratioAtMost, skipped } from './bench-report.mjs';
 
@@ -65,7 +65,7 @@ export async function run() {
     const url = (server) => `ws://127.0.0.1:${server.port}/collab`;
     const base = `http://127.0.0.1:${single.port}`;
     const token = (await api(base, 'POST', '/api/users/login', null, { username: 'admin', password: ADMIN_PASSWORD })).token;
-    const project = async (name) => (await api(base, 'POST', '/api/projects', token, { name })).id;
+    const project = (name) => plannedProject(base, token, name);
     const one = [];
     const two = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -210,20 +210,14 @@ class PostgresDocUpdates implements DocUpdateStore {
   }
 
   async appendShared(projectId: string, updates: UpdateRow[]): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      // Its own key, not compaction's: appends go on while a snapshot is built. The INSERT is a
-      // statement of its own after the lock, so its snapshot sees the previous holder's rows.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('doc_updates_append:' || $1))`, [projectId]);
-      const rows: { seq: number }[] = await tx.query(
-        `${INSERT_COLUMNS.replace(' VALUES', '')}
-         SELECT $1, top.n + t.ord, t.u, t.uid
-         FROM (SELECT COALESCE(MAX(seq), 0) AS n FROM doc_updates WHERE project_id = $1) top,
-              unnest($2::bytea[], $3::varchar[]) WITH ORDINALITY AS t(u, uid, ord)
-         RETURNING seq`,
-        [projectId, updates.map(({ update }) => asBuffer(update)), updates.map(({ userId }) => userId)],
-      );
-      return Math.max(...rows.map((r) => r.seq));
-    });
+    // One round trip: the lock, then the INSERT under it, inside reelcraft_append_doc_updates
+    // (migration 1765900000000). Its own key, not compaction's: appends go on while a snapshot is built.
+    const [{ seq }]: { seq: number }[] = await this.db.query('SELECT reelcraft_append_doc_updates($1, $2::bytea[], $3::varchar[]) AS seq', [
+      projectId,
+      updates.map(({ update }) => asBuffer(update)),
+      updates.map(({ userId }) => userId),
+    ]);
+    return seq;
   }
 
   async compactStored(projectId: string, build: (updates: Uint8Array[]) => Uint8Array): Promise<boolean> {

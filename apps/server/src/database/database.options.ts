@@ -26,6 +26,7 @@ import { Constraints1765500000000 } from './migrations/1765500000000-constraints
 import { WorkerTokens1765600000000 } from './migrations/1765600000000-worker-tokens';
 import { SessionClient1765700000000 } from './migrations/1765700000000-session-client';
 import { TaskFailureCode1765850000000 } from './migrations/1765850000000-task-failure-code';
+import { DocUpdatesAppend1765900000000 } from './migrations/1765900000000-doc-updates-append';
 import { MusicTrack } from '../music/music-track.entity';
 import { SceneMedia } from '../media/scene-media.entity';
 import { ServerSetting } from '../renders/server-setting.entity';
@@ -41,7 +42,7 @@ import { ProjectMember } from '../projects/project-member.entity';
 import { WorkerToken } from '../workers/worker-token.entity';
 
 export const ENTITIES = [User, Session, Task, Scene, VideoResource, Project, ProjectMember, FilterRule, FilterState, AuditEntry, ReviewItem, Take, ServerSetting, TakeSelection, SceneMedia, MusicTrack, WorkerToken];
-export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000, TaskProject1764600000000, Moderation1764700000000, SceneTakes1764800000000, QueueControl1764900000000, SceneMedia1765000000000, MusicLibrary1765100000000, RenderHistory1765200000000, SceneJobs1765300000000, TaskLeases1765400000000, Constraints1765500000000, WorkerTokens1765600000000, SessionClient1765700000000, TaskFailureCode1765850000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Projects1764100000000, DocUpdates1764200000000, Versions1764300000000, TaskPlan1764400000000, PlannerRecord1764450000000, DocUpdatesKey1764500000000, TaskProject1764600000000, Moderation1764700000000, SceneTakes1764800000000, QueueControl1764900000000, SceneMedia1765000000000, MusicLibrary1765100000000, RenderHistory1765200000000, SceneJobs1765300000000, TaskLeases1765400000000, Constraints1765500000000, WorkerTokens1765600000000, SessionClient1765700000000, TaskFailureCode1765850000000, DocUpdatesAppend1765900000000];
 
 /** Embedded SQLite file by default, PostgreSQL when DATABASE_URL is set. Migrations run at start; never synchronize. */
 export function databaseOptions(config: AppConfig): DataSourceOptions {
