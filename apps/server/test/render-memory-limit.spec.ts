@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, waitForTask, type TestApp } from '../src/testing/test-app';
+import { RenderQueue } from '../src/renders/render-queue';
+import { ADMIN_PASSWORD, apiClient, defaultTestDatabase, login, startTestApp, until, waitForTask, type TestApp } from '../src/testing/test-app';
 
 /**
  * RENDER_MEMORY_LIMIT_MB: the server samples the forked render worker's resident memory and
@@ -27,6 +28,10 @@ describe('render worker memory limit', () => {
     expect(failed.failure_code).toBe('out_of_memory');
     expect((await api('GET', '/api/health')).json.status).toBe('ok');
 
+    // A worker takes the limit it was started with (it is also its heap size): one started for the
+    // failed task's retry may still be up, idle, until its first memory sample kills it. The next
+    // task must not meet such a worker, so wait until none is left before raising the limit.
+    await until('every render worker started under the 16 MiB limit to be gone', async () => t.app.get(RenderQueue).pool.pids.length === 0);
     t.config.render.memoryLimitMb = 2048;
     const next = await waitForTask(t.baseUrl, token, (await api('POST', '/api/tasks', { prompt: 'A quiet lake' })).json.task_id);
     expect(next.error).toBeNull();

@@ -348,10 +348,11 @@ export class TasksService implements OnModuleInit {
     };
     let ahead = running.reduce((n, t) => n + remaining(t), 0);
     const lanes = this.queue.lanes();
-    for (const t of running) out.set(t.id, { position: null, eta: perScene === null ? null : Math.round(remaining(t) * perScene) });
+    // Whole seconds rounded up: work that is left never reads as 0 s, however fast scenes are drawn.
+    for (const t of running) out.set(t.id, { position: null, eta: perScene === null ? null : Math.ceil(remaining(t) * perScene) });
     order.forEach((t, i) => {
       // While the queue is paused nothing waiting will start: no honest ETA for it.
-      out.set(t.id, { position: i + 1, eta: perScene === null || paused ? null : Math.round((ahead / lanes + scenesOf(t)) * perScene) });
+      out.set(t.id, { position: i + 1, eta: perScene === null || paused ? null : Math.ceil((ahead / lanes + scenesOf(t)) * perScene) });
       ahead += scenesOf(t);
     });
     return out;
