@@ -80,7 +80,7 @@ export { measureVolume, type MeasureVolumeOptions, type VolumeStats } from './me
 export { sha256File } from './media/files';
 
 export * from './worker/protocol';
-export { TaskFailure, knownFailureCodeOf, failureReason, readFailureReason } from './worker/task-failure';
+export { TaskFailure, DISK_FULL_TEXT, knownFailureCodeOf, failureReason, readFailureReason } from './worker/task-failure';
 export { previewThrottle, DEFAULT_PREVIEW_INTERVAL_MS, type PreviewStep } from './worker/preview-throttle';
 export { runRenderJob, renderScene, type RenderJobHooks, type RenderJobResult, type SceneContext, type SceneProgress, type ScenePreview, type SceneResult } from './worker/run-render-job';
 export { serveRenderWorker, processWorkerPort, runSceneJob, type RunSceneJob, type SceneJobHooks, type WorkerPort } from './worker/serve-render-worker';

@@ -1,4 +1,4 @@
-import { TaskFailure, isAbortError, knownFailureCodeOf } from '@reelcraft/inference';
+import { DISK_FULL_TEXT, TaskFailure, isAbortError, knownFailureCodeOf } from '@reelcraft/inference';
 import { isTaskFailureCode, type PlanFailureCode, type TaskFailureCode } from '@reelcraft/shared';
 import { SceneCancelledError, WorkerDiedError } from './worker-pool';
 
@@ -13,7 +13,7 @@ export { TaskFailure };
  * holds each one as it is written.
  */
 const BY_TEXT: readonly [RegExp, TaskFailureCode][] = [
-  [/ENOSPC|no space left on device|disk quota exceeded/i, 'disk_full'],
+  [DISK_FULL_TEXT, 'disk_full'],
   [/exceeded its memory limit|out of JavaScript heap memory|Reached heap limit/, 'out_of_memory'],
   [/stopped unexpectedly|died twice|render worker crashed|render worker host stopped/, 'worker_crashed'],
   [/clip did not arrive|clip arrived with \d+ of \d+ bytes|answer is malformed/, 'clip_lost'],

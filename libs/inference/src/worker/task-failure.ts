@@ -17,7 +17,8 @@ export class TaskFailure extends Error {
   }
 }
 
-const DISK_FULL = /ENOSPC|no space left on device|disk quota exceeded/i;
+/** How a full disk reads in an error message or a tool's output (Node's errno names, ffmpeg's words). */
+export const DISK_FULL_TEXT = /ENOSPC|no space left on device|disk quota exceeded/i;
 
 /**
  * The code a render worker can name from the error object itself (its class, its errno), or
@@ -28,7 +29,7 @@ export function knownFailureCodeOf(err: unknown): TaskFailureCode | undefined {
   if (isTaskFailureCode(own)) return own;
   const errno = (err as NodeJS.ErrnoException | null)?.code;
   if (errno === 'ENOSPC' || errno === 'EDQUOT') return 'disk_full';
-  if (err instanceof MediaToolError) return DISK_FULL.test(err.message) || err.stderrTail.some((l) => DISK_FULL.test(l)) ? 'disk_full' : 'ffmpeg_failed';
+  if (err instanceof MediaToolError) return DISK_FULL_TEXT.test(err.message) || err.stderrTail.some((l) => DISK_FULL_TEXT.test(l)) ? 'disk_full' : 'ffmpeg_failed';
   return undefined;
 }
 
